@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { ValidationError } from './errors.js';
+import { strategySchema } from './strategy.js';
+
+export const TARGET_NAME = /^[a-z0-9][a-z0-9-]{0,47}$/;
+export const RELEASE_NAME = /^[A-Za-z0-9._-]{1,128}$/;
+
+const lambdaFunctionName = z
+  .string()
+  .regex(
+    /^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}$/,
+    'must be a Lambda function name or an unqualified function ARN',
+  );
+
+const probeSchema = z
+  .object({
+    url: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL'),
+    expectStatus: z.number().int().min(100).max(599).default(200),
+    timeoutMs: z.number().int().min(100).max(60_000).default(3000),
+  })
+  .strict();
+
+export const healthSchema = z
+  .object({
+    alarms: z.array(z.string().min(1).max(255)).max(50).default([]),
+    probe: probeSchema.optional(),
+    preTraffic: lambdaFunctionName.optional(),
+    postTraffic: lambdaFunctionName.optional(),
+    /** How often health is checked while a step bakes. */
+    pollSeconds: z.number().int().min(1).max(3600).default(30),
+  })
+  .strict();
+
+const cdnSchema = z
+  .object({
+    distributionId: z.string().regex(/^[A-Z0-9]{1,32}$/, 'must be a CloudFront distribution id such as E2QWRUHAPOMQZL'),
+    paths: z
+      .array(z.string().regex(/^\/[^*]*\*?$/, 'must start with "/" and may only end with "*"'))
+      .min(1)
+      .max(15),
+  })
+  .strict();
+
+export const functionTargetSchema = z
+  .object({
+    name: z.string().regex(TARGET_NAME, 'must match [a-z0-9][a-z0-9-]{0,47}'),
+    kind: z.literal('function'),
+    function: z
+      .object({
+        name: lambdaFunctionName,
+        alias: z
+          .string()
+          .regex(/^(?!\d+$)[A-Za-z0-9_-]{1,128}$/, 'must be a Lambda alias name (not a number)')
+          .default('live'),
+      })
+      .strict(),
+    strategy: strategySchema.default('AllAtOnce'),
+    health: healthSchema.default({}),
+    cdn: cdnSchema.optional(),
+    /** Published versions kept besides the ones an alias points to. */
+    keepVersions: z.number().int().min(1).max(1000).default(10),
+  })
+  .strict();
+
+export const targetSchema = z.discriminatedUnion('kind', [functionTargetSchema]);
+
+export type Target = z.infer<typeof targetSchema>;
+export type FunctionTarget = z.infer<typeof functionTargetSchema>;
+export type TargetInput = z.input<typeof targetSchema>;
+
+/** Converts zod issues into `path: message` pairs a person can act on. */
+export function describeIssues(error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.length === 0 ? '(root)' : issue.path.join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return { path, message: `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` };
+    }
+    if (issue.code === 'invalid_union_discriminator') {
+      return { path, message: `must be one of ${issue.options.map((o) => JSON.stringify(o)).join(', ')}` };
+    }
+    if (issue.code === 'invalid_union') {
+      return { path, message: 'must be one of the documented shapes (see docs: strategies)' };
+    }
+    return { path, message: issue.message };
+  });
+}
+
+export function parseWith<T extends z.ZodTypeAny>(schema: T, input: unknown, what: string): z.infer<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issues = describeIssues(result.error);
+  const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+  throw new ValidationError(`invalid ${what}: ${summary}`, issues);
+}
+
+/** Validates a target config; the error names every bad field by its path. */
+export function parseTarget(input: unknown): Target {
+  return parseWith(targetSchema, input, 'target');
+}

@@ -1,0 +1,129 @@
+/**
+ * The ports the use cases need. Adapters in `shared/adapters/aws` implement them with AWS SDK v3
+ * clients; tests may substitute in-memory fakes.
+ */
+import type { Target } from '../domain/target.js';
+import type { ArtifactRef, Deployment, DeploymentStatus, TimelineEntry } from '../domain/deployment.js';
+
+export interface TargetStore {
+  put(target: Target): Promise<void>;
+  get(name: string): Promise<Target | undefined>;
+  list(): Promise<Target[]>;
+}
+
+export interface DeploymentPatch {
+  status?: DeploymentStatus;
+  reason?: string;
+  fromVersion?: string;
+  toVersion?: string;
+  trafficPercent?: number;
+  sha256?: string;
+  endedAt?: string;
+}
+
+export interface DeploymentStore {
+  /** Creates the record unless one with the same id exists; returns the stored record either way. */
+  create(deployment: Deployment): Promise<{ created: boolean; deployment: Deployment }>;
+  get(id: string): Promise<Deployment | undefined>;
+  /**
+   * Applies a patch and appends a timeline entry. Refuses (returns undefined) when the record is
+   * already terminal, so a late retry can never overwrite a final status.
+   */
+  update(id: string, patch: DeploymentPatch, entry: Omit<TimelineEntry, 'at'>): Promise<Deployment | undefined>;
+  /** Newest first by `requestedAt`. */
+  listByTarget(target: string, options?: { limit?: number }): Promise<Deployment[]>;
+}
+
+export interface LockStore {
+  /** Takes the target's lock for the deployment; true when it holds it (also when it already did). */
+  acquire(target: string, deploymentId: string): Promise<boolean>;
+  /** Releases the lock when this deployment holds it; a no-op otherwise. */
+  release(target: string, deploymentId: string): Promise<void>;
+  holder(target: string): Promise<string | undefined>;
+}
+
+export interface AliasState {
+  version: string;
+  /** The new version and its weight (0..1) while traffic is split. */
+  additional?: { version: string; weight: number };
+  revisionId: string;
+}
+
+export interface FunctionHost {
+  getAlias(fn: string, alias: string): Promise<AliasState>;
+  /** Base64 CodeSha256 of a published version (or $LATEST). */
+  codeSha256(fn: string, qualifier: string): Promise<string>;
+  /** Points $LATEST at the exact S3 object; returns the new RevisionId once the update is Successful. */
+  updateCode(fn: string, artifact: ArtifactRef): Promise<{ revisionId: string; codeSha256: string }>;
+  /** Publishes $LATEST; rejected unless its code and revision are still the expected ones. */
+  publishVersion(fn: string, guard: { codeSha256: string; revisionId: string }, description: string): Promise<string>;
+  /** Sets the alias; `additional` splits traffic. Guarded by the alias RevisionId. */
+  updateAlias(
+    fn: string,
+    alias: string,
+    routing: { version: string; additional?: { version: string; weight: number } },
+    revisionId: string,
+  ): Promise<AliasState>;
+  listVersions(fn: string): Promise<{ version: string; codeSha256: string; description?: string }[]>;
+  aliasedVersions(fn: string): Promise<Set<string>>;
+  deleteVersion(fn: string, version: string): Promise<void>;
+  /** Invokes a hook function synchronously; returns its JSON result or throws HookFailedError. */
+  invokeHook(fn: string, payload: unknown): Promise<unknown>;
+}
+
+export interface ArtifactHead {
+  size: number;
+  versionId?: string;
+  etag?: string;
+  metadata: Record<string, string>;
+}
+
+export interface ArtifactInspection {
+  sha256: string;
+  entries: number;
+  uncompressedBytes: number;
+}
+
+export interface ArtifactStore {
+  head(ref: ArtifactRef): Promise<ArtifactHead | undefined>;
+  /** Reads the zip: its sha256, and its central directory. Throws ArtifactRejectedError for what Lambda would refuse. */
+  inspectZip(ref: ArtifactRef, limits: { maxUncompressedBytes: number }): Promise<ArtifactInspection>;
+}
+
+export interface HealthSignals {
+  /** Names of the given alarms that are in ALARM. */
+  alarmsFiring(names: string[]): Promise<string[]>;
+  /** Undefined when healthy, else a reason. */
+  probe(probe: { url: string; expectStatus: number; timeoutMs: number }): Promise<string | undefined>;
+}
+
+export interface Cdn {
+  invalidate(distributionId: string, paths: string[], callerReference: string): Promise<string>;
+  isInvalidationComplete(distributionId: string, invalidationId: string): Promise<boolean>;
+}
+
+export interface Orchestrator {
+  /** Starts the workflow for a recorded deployment; starting one that already started is a no-op. */
+  start(deploymentId: string): Promise<void>;
+}
+
+export interface DeploymentEvents {
+  publish(detailType: string, detail: Record<string, unknown>): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface Ports {
+  targets: TargetStore;
+  deployments: DeploymentStore;
+  locks: LockStore;
+  functions: FunctionHost;
+  artifacts: ArtifactStore;
+  health: HealthSignals;
+  cdn: Cdn;
+  orchestrator: Orchestrator;
+  events: DeploymentEvents;
+  clock: Clock;
+}

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+const withMoto = { globalSetup: ['test/support/global-setup.ts'] };
+
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...withMoto, testTimeout: 30_000 } },
+      { test: { name: 'workflow', include: ['test/workflow/**/*.test.ts'], ...withMoto, testTimeout: 60_000 } },
+      { test: { name: 'package', include: ['test/package/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 300_000 } },
+      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
+    ],
+  },
+});
