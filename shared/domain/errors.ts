@@ -33,6 +33,9 @@ export class DeploymentNotFoundError extends SlipwayError {
   }
 }
 
+/** An AWS resource the target names does not exist (function, alias, version, distribution). */
+export class MissingResourceError extends SlipwayError {}
+
 /** The artifact cannot become a release: missing, wrong checksum, not a zip, too large. */
 export class ArtifactRejectedError extends SlipwayError {}
 
@@ -59,6 +62,7 @@ export const PERMANENT_ERRORS = [
   'UnhealthyReleaseError',
   'HookFailedError',
   'ConflictError',
+  'MissingResourceError',
 ] as const;
 
 export function errorMessage(error: unknown): string {

@@ -1,0 +1,40 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { DynamoDeploymentStore, DynamoTargetStore } from '../shared/adapters/aws/dynamo-stores.js';
+import { StepFunctionsOrchestrator } from '../shared/adapters/aws/sfn-orchestrator.js';
+import { lazy } from '../shared/lazy.js';
+import type { Orchestrator } from '../shared/ports/index.js';
+import { acceptUpload } from '../shared/usecases/intake.js';
+import { objectsCreated } from '../shared/usecases/s3-notification.js';
+import { logger } from './task-handler.js';
+
+let orchestratorOverride: Orchestrator | undefined;
+/** `slipway dev` runs the workflow in-process instead of in Step Functions. */
+export function useOrchestrator(orchestrator: Orchestrator): void {
+  orchestratorOverride = orchestrator;
+}
+
+const deps = lazy(() => ({
+  targets: new DynamoTargetStore(),
+  deployments: new DynamoDeploymentStore(),
+  orchestrator: orchestratorOverride ?? new StepFunctionsOrchestrator(),
+  log: (message: string, details?: Record<string, unknown>) => logger.info(message, details ?? {}),
+}));
+
+/** A failing record (AWS unreachable, say) is reported alone; SQS retries it, then the DLQ keeps it. */
+async function recordHandler(record: SQSRecord): Promise<void> {
+  const { objects, problem } = objectsCreated(record.body);
+  if (problem) logger.warn(`dropping intake message ${record.messageId}: ${problem}`);
+  for (const object of objects) {
+    const outcome = await acceptUpload(deps(), object);
+    logger.info('intake', { ...outcome });
+  }
+}
+
+const processor = new BatchProcessor(EventType.SQS);
+
+export const handler = middy<SQSEvent>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event, context) => processPartialResponse(event, recordHandler, processor, { context }));

@@ -1,0 +1,14 @@
+import { DynamoDeploymentStore, DynamoTargetStore } from '../shared/adapters/aws/dynamo-stores.js';
+import { S3ArtifactStore } from '../shared/adapters/aws/s3-artifacts.js';
+import { lazy } from '../shared/lazy.js';
+import { prepare } from '../shared/usecases/workflow/prepare.js';
+import type { WorkflowState } from '../shared/usecases/workflow/state.js';
+import { taskHandler } from './task-handler.js';
+
+const deps = lazy(() => ({
+  targets: new DynamoTargetStore(),
+  deployments: new DynamoDeploymentStore(),
+  artifacts: new S3ArtifactStore(),
+}));
+
+export const handler = taskHandler('prepare', (state: WorkflowState) => prepare(deps(), state));

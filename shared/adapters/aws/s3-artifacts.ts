@@ -1,0 +1,190 @@
+/**
+ * The artifact bucket: what a release object is (HeadObject) and whether Lambda would take it
+ * (its sha256 and its zip central directory), read straight from S3 without a local copy.
+ */
+import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { Readable, addAbortSignal } from 'node:stream';
+import type { ArtifactRef } from '../../domain/deployment.js';
+import { ArtifactRejectedError, TransientError, errorMessage } from '../../domain/errors.js';
+import type { ArtifactHead, ArtifactInspection, ArtifactStore } from '../../ports/index.js';
+import { S3RangeReadError, describeObject, openS3Zip, zipEntries } from './s3-range-reader.js';
+import { errorName, rethrowTransient } from './sdk-errors.js';
+
+export interface S3ArtifactStoreOptions {
+  client?: S3Client;
+}
+
+const NOT_FOUND_NAMES = new Set(['NotFound', 'NoSuchKey', 'NoSuchVersion', 'NoSuchBucket']);
+/** S3's own transient names that the shared list does not know (RequestTimeout is a 400). */
+const S3_TRANSIENT_NAMES = new Set(['SlowDown', 'RequestTimeout', 'InternalError', 'ServiceUnavailable']);
+
+export class S3ArtifactStore implements ArtifactStore {
+  readonly #client: S3Client;
+
+  constructor(options: S3ArtifactStoreOptions = {}) {
+    // Path-style addressing reaches moto and other emulators on an IP endpoint, and dotted bucket
+    // names over TLS on AWS; the endpoint itself comes from the standard configuration chain.
+    this.#client = options.client ?? new S3Client({ forcePathStyle: true });
+  }
+
+  async head(ref: ArtifactRef): Promise<ArtifactHead | undefined> {
+    try {
+      const output = await this.#client.send(
+        new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key, ...(ref.versionId ? { VersionId: ref.versionId } : {}) }),
+      );
+      return {
+        size: output.ContentLength ?? 0,
+        versionId: output.VersionId,
+        etag: output.ETag?.replace(/"/g, ''),
+        metadata: output.Metadata ?? {},
+      };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      return translateS3Error(error, ref, 'HeadObject');
+    }
+  }
+
+  async inspectZip(ref: ArtifactRef, limits: { maxUncompressedBytes: number }): Promise<ArtifactInspection> {
+    const head = await this.head(ref);
+    if (!head) throw missingArtifact(ref);
+    // Every later read names the same bytes: the version HeadObject saw, or its ETag when the
+    // bucket is unversioned.
+    const pinned: ArtifactRef = { bucket: ref.bucket, key: ref.key, versionId: ref.versionId ?? head.versionId, etag: head.etag };
+
+    // The hash streams the whole object while the directory is read by ranges; whichever fails
+    // first stops the other, so a 250 MB download does not go on for an answer already known.
+    const abort = new AbortController();
+    const stopOthersOnFailure = <T>(work: Promise<T>): Promise<T> =>
+      work.catch((error: unknown) => {
+        abort.abort();
+        throw error;
+      });
+    const [sha256, directory] = await Promise.all([
+      stopOthersOnFailure(this.#sha256(pinned, head.size, abort.signal)),
+      stopOthersOnFailure(this.#readDirectory(pinned, head.size, limits, abort.signal)),
+    ]);
+    return { sha256, ...directory };
+  }
+
+  async #sha256(ref: ArtifactRef, size: number, signal: AbortSignal): Promise<string> {
+    const hash = createHash('sha256');
+    let bytes = 0;
+    try {
+      const output = await this.#client.send(
+        new GetObjectCommand({
+          Bucket: ref.bucket,
+          Key: ref.key,
+          ...(ref.versionId ? { VersionId: ref.versionId } : ref.etag ? { IfMatch: ref.etag } : {}),
+        }),
+        { abortSignal: signal },
+      );
+      if (!(output.Body instanceof Readable)) throw new TypeError('GetObject returned no readable body');
+      for await (const chunk of addAbortSignal(signal, output.Body) as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        bytes += chunk.length;
+      }
+    } catch (error) {
+      return translateS3Error(error, ref, 'GetObject');
+    }
+    if (bytes !== size) {
+      throw new TransientError(`GetObject ${describeObject(ref)} returned ${bytes} of its ${size} bytes; it will be retried`);
+    }
+    return hash.digest('hex');
+  }
+
+  async #readDirectory(
+    ref: ArtifactRef,
+    size: number,
+    limits: { maxUncompressedBytes: number },
+    signal: AbortSignal,
+  ): Promise<Omit<ArtifactInspection, 'sha256'>> {
+    const where = describeObject(ref);
+    const zip = await openS3Zip(this.#client, ref, size, { signal }).catch((error: unknown) => {
+      if (error instanceof S3RangeReadError) return translateS3Error(error.cause, ref, 'GetObject');
+      if (errorMessage(error).includes('End of central directory record signature not found')) {
+        throw new ArtifactRejectedError(
+          `artifact ${where} is not a zip file (no end of central directory record): it is another format or a truncated upload; upload the zip your build produced again`,
+          { cause: error },
+        );
+      }
+      throw corruptDirectory(where, error);
+    });
+    if (zip.entryCount === 0) {
+      zip.close();
+      throw new ArtifactRejectedError(`artifact ${where} is an empty zip (no entries); upload a zip that contains the release`);
+    }
+
+    let entries = 0;
+    let uncompressedBytes = 0;
+    try {
+      for await (const entry of zipEntries(zip)) {
+        if (entry.isEncrypted()) {
+          throw new ArtifactRejectedError(
+            `artifact ${where} has an encrypted entry "${entry.fileName}"; Lambda cannot read password-protected zips: build the zip without encryption`,
+          );
+        }
+        entries += 1;
+        uncompressedBytes += entry.uncompressedSize;
+      }
+    } catch (error) {
+      if (error instanceof ArtifactRejectedError) throw error;
+      if (error instanceof S3RangeReadError) return translateS3Error(error.cause, ref, 'GetObject');
+      if (errorMessage(error).includes('strong encryption')) {
+        throw new ArtifactRejectedError(
+          `artifact ${where} uses strong (certificate) encryption, which Lambda cannot read: build the zip without encryption`,
+          { cause: error },
+        );
+      }
+      throw corruptDirectory(where, error);
+    }
+
+    if (uncompressedBytes > limits.maxUncompressedBytes) {
+      throw new ArtifactRejectedError(
+        `artifact ${where} unzips to ${uncompressedBytes} bytes, more than the limit of ${limits.maxUncompressedBytes} bytes: ` +
+          'make the release smaller (bundle and tree-shake, drop dev dependencies, or move large dependencies to a layer)',
+      );
+    }
+    return { entries, uncompressedBytes };
+  }
+}
+
+function corruptDirectory(where: string, cause: unknown): ArtifactRejectedError {
+  return new ArtifactRejectedError(
+    `artifact ${where} has an unreadable zip central directory (${errorMessage(cause)}); the zip is corrupt: rebuild it and upload again`,
+    { cause },
+  );
+}
+
+function missingArtifact(ref: ArtifactRef, cause?: unknown): ArtifactRejectedError {
+  return new ArtifactRejectedError(
+    `artifact ${describeObject(ref)} does not exist; check the bucket, key and version id, or upload the release again`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+function isNotFound(error: unknown): boolean {
+  const name = errorName(error);
+  return (name !== undefined && NOT_FOUND_NAMES.has(name)) || httpStatus(error) === 404;
+}
+
+function httpStatus(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+}
+
+/** Missing → ArtifactRejectedError, throttling/5xx → TransientError, anything else as it came. */
+function translateS3Error(error: unknown, ref: ArtifactRef, operation: string): never {
+  const what = `${operation} ${describeObject(ref)}`;
+  if (isNotFound(error)) throw missingArtifact(ref, error);
+  const name = errorName(error);
+  if (name === 'PreconditionFailed' || httpStatus(error) === 412) {
+    throw new ArtifactRejectedError(
+      `artifact ${describeObject(ref)} was overwritten while it was read (its ETag is no longer ${ref.etag}); deploy it again, and enable versioning on the artifact bucket so every upload keeps its own version`,
+      { cause: error },
+    );
+  }
+  if (name !== undefined && S3_TRANSIENT_NAMES.has(name)) {
+    throw new TransientError(`${what} failed transiently (${name}); it will be retried`, { cause: error });
+  }
+  return rethrowTransient(error, what);
+}

@@ -1,0 +1,229 @@
+/**
+ * Reads a zip that lives in S3 without downloading it: yauzl asks for byte ranges, this module
+ * answers each with a ranged GetObject pinned to one object version. Reading the central directory
+ * of a 250 MB package costs a handful of small requests; entry data is streamed on demand.
+ */
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PassThrough, Readable } from 'node:stream';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import type { ArtifactRef } from '../../domain/deployment.js';
+
+/**
+ * Bytes fetched at least per small read. yauzl reads every central directory record with two tiny
+ * reads; without read-ahead a directory of 5,000 files would cost 10,000 requests. 256 KiB holds a
+ * small package whole, or about 3,000 directory records.
+ */
+export const DEFAULT_READ_AHEAD_BYTES = 256 * 1024;
+
+export interface S3ZipOptions {
+  /** Minimum bytes fetched per `read`; 0 fetches exactly what yauzl asks for. */
+  readAheadBytes?: number;
+  /** Aborts the reader's requests, e.g. when a concurrent part of the same job already failed. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A failed S3 request behind a zip read. yauzl passes it through unchanged, so a caller tells
+ * "S3 said no" (this error, the SDK error as `cause`) from "the bytes are not a valid zip" (any
+ * other error yauzl raises).
+ */
+export class S3RangeReadError extends Error {
+  constructor(
+    readonly ref: ArtifactRef,
+    readonly range: string,
+    options: { cause: unknown },
+  ) {
+    super(`GetObject ${describeObject(ref)} ${range} failed: ${options.cause instanceof Error ? options.cause.message : String(options.cause)}`, options);
+    this.name = 'S3RangeReadError';
+  }
+}
+
+export function describeObject(ref: ArtifactRef): string {
+  return `s3://${ref.bucket}/${ref.key}${ref.versionId ? ` (version ${ref.versionId})` : ''}`;
+}
+
+interface Window {
+  start: number;
+  bytes: Buffer;
+}
+
+/**
+ * A yauzl RandomAccessReader over one S3 object version. Every request carries the VersionId; an
+ * object without one (unversioned bucket) is pinned with If-Match on its ETag instead, so a
+ * concurrent overwrite fails the read (412) rather than mixing bytes of two uploads.
+ */
+export class S3RangeReader extends yauzl.RandomAccessReader {
+  readonly #client: S3Client;
+  readonly #readAheadBytes: number;
+  readonly #signal: AbortSignal | undefined;
+  /** The window at the end of the object (end of central directory), kept while the zip is open. */
+  #tail: Window | undefined;
+  /**
+   * The two most recently used other windows. Reading entries interleaves two sequential walks,
+   * the directory and the entries' local headers and data, and each keeps its own window.
+   */
+  #recent: Window[] = [];
+
+  constructor(
+    client: S3Client,
+    /** The object read. (Not `ref`: yauzl's reader counts its users with ref()/unref().) */
+    readonly object: ArtifactRef,
+    readonly size: number,
+    options: S3ZipOptions = {},
+  ) {
+    super();
+    this.#client = client;
+    this.#readAheadBytes = options.readAheadBytes ?? DEFAULT_READ_AHEAD_BYTES;
+    this.#signal = options.signal;
+  }
+
+  /** Bytes [start, end) of the object as a stream, fetched with one ranged GetObject. */
+  async fetchRange(start: number, end: number): Promise<Readable> {
+    const range = `bytes=${start}-${end - 1}`;
+    try {
+      const output = await this.#client.send(
+        new GetObjectCommand({
+          Bucket: this.object.bucket,
+          Key: this.object.key,
+          Range: range,
+          ...(this.object.versionId ? { VersionId: this.object.versionId } : this.object.etag ? { IfMatch: this.object.etag } : {}),
+        }),
+        { abortSignal: this.#signal },
+      );
+      if (!(output.Body instanceof Readable)) throw new TypeError('GetObject returned no readable body');
+      return output.Body;
+    } catch (error) {
+      throw new S3RangeReadError(this.object, range, { cause: error });
+    }
+  }
+
+  /** Bytes [start, end) of the object, buffered. */
+  async readRange(start: number, end: number): Promise<Buffer> {
+    const body = await this.fetchRange(start, end);
+    try {
+      return Buffer.concat(await body.toArray());
+    } catch (error) {
+      throw new S3RangeReadError(this.object, `bytes=${start}-${end - 1}`, { cause: error });
+    }
+  }
+
+  override read(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: number,
+    callback: (err: Error | null, bytesRead?: number) => void,
+  ): void {
+    this.#readThroughWindow(position, length).then(
+      (bytes) => {
+        bytes.copy(buffer, offset);
+        // yauzl turns a short read into "unexpected EOF", which is what a truncated object is.
+        callback(null, bytes.length);
+      },
+      (error: Error) => callback(error),
+    );
+  }
+
+  override _readStreamForRange(start: number, end: number): Readable {
+    // An entry's first bytes often came with the read-ahead of its local header: only the rest
+    // is requested (nothing at all for an entry that fits in the window).
+    const cached = this.#cachedPrefix(start, end);
+    if (cached.length === end - start) return Readable.from([cached], { objectMode: false });
+    const from = start + cached.length;
+    const out = new PassThrough();
+    if (cached.length > 0) out.write(cached);
+    this.fetchRange(from, end).then(
+      (body) => {
+        body.once('error', (error) => out.destroy(new S3RangeReadError(this.object, `bytes=${from}-${end - 1}`, { cause: error })));
+        out.once('close', () => body.destroy());
+        body.pipe(out);
+      },
+      (error: Error) => out.destroy(error),
+    );
+    return out;
+  }
+
+  async #readThroughWindow(position: number, length: number): Promise<Buffer> {
+    const cached = this.#cachedPrefix(position, position + length);
+    if (cached.length === length) return cached;
+    // A corrupt directory can point past the end; answer with no bytes, yauzl reports the EOF.
+    if (position >= this.size) return Buffer.alloc(0);
+    // Fetch at least a read-ahead's worth. The first read is the tail, where the directory ends:
+    // its window reaches back so a small zip's whole directory comes with it.
+    const end = Math.min(this.size, position + Math.max(length, this.#readAheadBytes));
+    const start = position + length >= this.size ? Math.max(0, Math.min(position, end - this.#readAheadBytes)) : position;
+    const bytes = await this.readRange(start, end);
+    const window = { start, bytes };
+    if (start + bytes.length >= this.size) this.#tail = window;
+    else this.#recent = [window, ...this.#recent].slice(0, 2);
+    return bytes.subarray(position - start, position - start + length);
+  }
+
+  /** The longest cached run of bytes from `start` towards `end` (empty when none). */
+  #cachedPrefix(start: number, end: number): Buffer {
+    let best: Window | undefined;
+    let bytes: Buffer = Buffer.alloc(0);
+    for (const window of [this.#tail, ...this.#recent]) {
+      if (!window || start < window.start || start >= window.start + window.bytes.length) continue;
+      const run = window.bytes.subarray(start - window.start, Math.min(end, window.start + window.bytes.length) - window.start);
+      if (run.length > bytes.length) {
+        best = window;
+        bytes = run;
+      }
+    }
+    if (best && best !== this.#tail) this.#recent = [best, ...this.#recent.filter((w) => w !== best)];
+    return bytes;
+  }
+}
+
+/**
+ * Opens the zip stored at `ref` (`size` bytes, from HeadObject) for reading its central directory
+ * with `zipEntries`, and entries' data with `zip.openReadStream`. Entries are read lazily: open an
+ * entry's data inside the loop, before asking for the next entry, because the zip closes itself
+ * after the last one (leaving the loop early closes it too).
+ */
+export function openS3Zip(client: S3Client, ref: ArtifactRef, size: number, options: S3ZipOptions = {}): Promise<ZipFile> {
+  return new Promise((resolve, reject) => {
+    const reader = new S3RangeReader(client, ref, size, options);
+    yauzl.fromRandomAccessReader(reader, size, { lazyEntries: true, autoClose: true }, (error, zip) => (error ? reject(error) : resolve(zip)));
+  });
+}
+
+/**
+ * The central directory records of a lazily read zip, one at a time. (yauzl 3.2.0 has no promise
+ * API, although @types/yauzl 3.4 declares one.) Leaving the loop early closes the zip.
+ */
+export async function* zipEntries(zip: ZipFile): AsyncGenerator<Entry, void, undefined> {
+  try {
+    for (;;) {
+      const next = new Promise<Entry | undefined>((resolve, reject) => {
+        const settle = () => {
+          zip.off('entry', onEntry);
+          zip.off('end', onEnd);
+          zip.off('error', onError);
+        };
+        const onEntry = (entry: Entry) => {
+          settle();
+          resolve(entry);
+        };
+        const onEnd = () => {
+          settle();
+          resolve(undefined);
+        };
+        const onError = (error: Error) => {
+          settle();
+          reject(error);
+        };
+        zip.on('entry', onEntry);
+        zip.on('end', onEnd);
+        zip.on('error', onError);
+      });
+      zip.readEntry();
+      const entry = await next;
+      if (!entry) return;
+      yield entry;
+    }
+  } finally {
+    zip.close();
+  }
+}

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { StateMachine } from 'aws-local-stepfunctions';
+import type { Orchestrator } from '../../ports/index.js';
+import { loadDefinition, taskFunctions } from './definition.js';
+import { handler as acquireLock } from '../../../functions/acquire-lock.js';
+import { handler as checkHealth } from '../../../functions/check-health.js';
+import { handler as finalize } from '../../../functions/finalize.js';
+import { handler as invalidateCdn } from '../../../functions/invalidate-cdn.js';
+import { handler as prepare } from '../../../functions/prepare.js';
+import { handler as rollback } from '../../../functions/rollback.js';
+import { handler as runHook } from '../../../functions/run-hook.js';
+import { handler as shiftTraffic } from '../../../functions/shift-traffic.js';
+import { handler as stage } from '../../../functions/stage.js';
+
+export type TaskFn = (input: unknown) => Promise<unknown>;
+type LambdaHandler = (event: never, context: never) => Promise<unknown>;
+
+/** The Lambda handlers of the Task states, by serverless.yml function key. */
+export const TASK_HANDLERS: Record<string, LambdaHandler> = {
+  prepare,
+  acquireLock,
+  stage,
+  runHook,
+  shiftTraffic,
+  checkHealth,
+  invalidateCdn,
+  finalize,
+  rollback,
+} as unknown as Record<string, LambdaHandler>;
+
+function lambdaContext(functionKey: string) {
+  const deadline = Date.now() + 900_000;
+  return {
+    functionName: `slipway-local-${functionKey}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:slipway-local-${functionKey}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/slipway-local-${functionKey}`,
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+export interface LocalRunOptions {
+  /** Milliseconds for Wait states, by state name (tests make bakes instant). */
+  waitTimeOverrides?: Record<string, number>;
+  retryIntervalOverrides?: Record<string, number>;
+  /** Wraps each Task's handler, e.g. to inject faults: (stateName, functionKey, run) → run. */
+  wrapTask?: (stateName: string, functionKey: string, run: TaskFn) => TaskFn;
+}
+
+export interface ExecutionRecord {
+  name: string;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+  states: string[];
+  error?: string;
+  done: Promise<void>;
+}
+
+/**
+ * Runs statemachine/deploy.asl.json with aws-local-stepfunctions, each Task calling the very
+ * same Lambda handler that serverless.yml deploys, in this process. Execution names are
+ * deployment ids: starting a name twice is a no-op, as in Step Functions.
+ */
+export class LocalOrchestrator implements Orchestrator {
+  private readonly machine: StateMachine;
+  private readonly handlers: Record<string, TaskFn> = {};
+  readonly executions = new Map<string, ExecutionRecord>();
+  private readonly aborts = new Set<() => void>();
+
+  constructor(private readonly options: LocalRunOptions = {}) {
+    const definition = loadDefinition();
+    this.machine = new StateMachine(definition as never, { validationOptions: { checkPaths: true } });
+    for (const [stateName, functionKey] of Object.entries(taskFunctions())) {
+      const lambda = TASK_HANDLERS[functionKey];
+      if (!lambda) throw new Error(`no local handler for function "${functionKey}" (state ${stateName})`);
+      const run: TaskFn = (input) => lambda(input as never, lambdaContext(functionKey) as never);
+      this.handlers[stateName] = options.wrapTask ? options.wrapTask(stateName, functionKey, run) : run;
+    }
+  }
+
+  async start(deploymentId: string): Promise<void> {
+    if (this.executions.has(deploymentId)) return;
+    const execution = this.machine.run(
+      { deploymentId },
+      {
+        overrides: {
+          taskResourceLocalHandlers: this.handlers as never,
+          ...(this.options.waitTimeOverrides ? { waitTimeOverrides: this.options.waitTimeOverrides } : {}),
+          ...(this.options.retryIntervalOverrides ? { retryIntervalOverrides: this.options.retryIntervalOverrides } : {}),
+        },
+        noThrowOnAbort: true,
+      },
+    );
+    const record: ExecutionRecord = { name: deploymentId, status: 'RUNNING', states: [], done: Promise.resolve() };
+    this.aborts.add(execution.abort);
+    const collect = (async () => {
+      for await (const event of execution.eventLogs) {
+        if (event.type === 'StateEntered') record.states.push(event.state.name);
+      }
+    })().catch(() => undefined);
+    record.done = execution.result
+      .then(() => {
+        record.status = 'SUCCEEDED';
+      })
+      .catch((error: unknown) => {
+        record.status = 'FAILED';
+        record.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      })
+      .then(() => collect)
+      .finally(() => this.aborts.delete(execution.abort));
+    this.executions.set(deploymentId, record);
+  }
+
+  /** Resolves when the named execution (or every execution) has ended. */
+  async settled(deploymentId?: string): Promise<void> {
+    if (deploymentId) {
+      await this.executions.get(deploymentId)?.done;
+      return;
+    }
+    await Promise.all([...this.executions.values()].map((e) => e.done));
+  }
+
+  stop(): void {
+    for (const abort of this.aborts) abort();
+  }
+}

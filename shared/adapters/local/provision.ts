@@ -1,0 +1,174 @@
+/**
+ * Creates, in the emulator, what serverless.yml creates in AWS: the table (same keys and index),
+ * the versioned artifact bucket with its ObjectCreated → queue notification, the queue and its
+ * dead-letter queue, and the event bus. Also the example functions and alarms of `slipway dev`.
+ * Only `slipway dev`, the tests and the benchmarks use it.
+ */
+import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateAliasCommand, CreateFunctionCommand, GetFunctionCommand, LambdaClient, PublishVersionCommand } from '@aws-sdk/client-lambda';
+import {
+  CreateBucketCommand,
+  PutBucketNotificationConfigurationCommand,
+  PutBucketVersioningCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { BY_TARGET_INDEX } from '../aws/dynamo-stores.js';
+
+export interface LocalInfrastructure {
+  tableName: string;
+  artifactBucket: string;
+  queueUrl: string;
+  deadLetterQueueUrl: string;
+  eventBus: string;
+}
+
+export async function createTable(tableName: string): Promise<void> {
+  const client = new DynamoDBClient({});
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+          { AttributeName: 'gsi1pk', AttributeType: 'S' },
+          { AttributeName: 'gsi1sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: BY_TARGET_INDEX,
+            KeySchema: [
+              { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+}
+
+export async function createVersionedBucket(bucket: string): Promise<void> {
+  const s3 = new S3Client({ forcePathStyle: true });
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  } catch (error) {
+    if ((error as Error).name !== 'BucketAlreadyOwnedByYou') throw error;
+  }
+  await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+}
+
+export async function provisionService(names: { tableName: string; artifactBucket: string; queueName: string; eventBus: string }): Promise<LocalInfrastructure> {
+  await createTable(names.tableName);
+  await createVersionedBucket(names.artifactBucket);
+  const sqs = new SQSClient({});
+  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${names.queueName}-dlq` }));
+  const dlqArn = (
+    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))
+  ).Attributes?.QueueArn;
+  const queue = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: names.queueName,
+      Attributes: { VisibilityTimeout: '30', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 5 }) },
+    }),
+  );
+  const queueArn = (
+    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }))
+  ).Attributes?.QueueArn;
+  await new S3Client({ forcePathStyle: true }).send(
+    new PutBucketNotificationConfigurationCommand({
+      Bucket: names.artifactBucket,
+      NotificationConfiguration: {
+        QueueConfigurations: [
+          {
+            QueueArn: queueArn,
+            Events: ['s3:ObjectCreated:*'],
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'releases/' }, { Name: 'suffix', Value: '.zip' }] } },
+          },
+        ],
+      },
+    }),
+  );
+  try {
+    await new EventBridgeClient({}).send(new CreateEventBusCommand({ Name: names.eventBus }));
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceAlreadyExistsException') throw error;
+  }
+  return {
+    tableName: names.tableName,
+    artifactBucket: names.artifactBucket,
+    queueUrl: queue.QueueUrl ?? '',
+    deadLetterQueueUrl: dlq.QueueUrl ?? '',
+    eventBus: names.eventBus,
+  };
+}
+
+async function executionRole(): Promise<string> {
+  const iam = new IAMClient({});
+  const RoleName = 'slipway-local-example-function';
+  try {
+    return (await iam.send(new GetRoleCommand({ RoleName }))).Role?.Arn ?? '';
+  } catch {
+    const created = await iam.send(
+      new CreateRoleCommand({
+        RoleName,
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        }),
+      }),
+    );
+    return created.Role?.Arn ?? '';
+  }
+}
+
+/** Creates a function from a zip, publishes version 1 and points `alias` at it (unless it exists). */
+export async function createAliasedFunction(name: string, zip: Uint8Array, alias = 'live'): Promise<void> {
+  const lambda = new LambdaClient({});
+  try {
+    await lambda.send(new GetFunctionCommand({ FunctionName: name }));
+    return;
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+  }
+  await lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Runtime: 'nodejs22.x',
+      Handler: 'index.handler',
+      Role: await executionRole(),
+      Code: { ZipFile: zip },
+    }),
+  );
+  const version = await lambda.send(new PublishVersionCommand({ FunctionName: name, Description: 'initial version' }));
+  await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: version.Version }));
+}
+
+export async function createAlarm(name: string, state: 'OK' | 'ALARM' = 'OK'): Promise<void> {
+  const cw = new CloudWatchClient({});
+  await cw.send(
+    new PutMetricAlarmCommand({
+      AlarmName: name,
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Statistic: 'Sum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    }),
+  );
+  await cw.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: 'set by slipway' }));
+}

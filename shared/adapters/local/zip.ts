@@ -1,0 +1,24 @@
+import yazl from 'yazl';
+
+/** A fixed timestamp makes the same files give the same bytes (and the same CodeSha256). */
+const EPOCH = new Date('2020-01-01T00:00:00Z');
+
+/** Builds a zip in memory from path → content, entries in sorted order. */
+export async function zipFiles(files: Record<string, string | Uint8Array>): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  for (const path of Object.keys(files).sort()) {
+    const content = files[path]!;
+    zip.addBuffer(Buffer.from(content), path, { mtime: EPOCH, mode: 0o100644 });
+  }
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** A minimal Node.js Lambda package whose handler answers with `body`. */
+export function functionPackage(body: string): Promise<Buffer> {
+  return zipFiles({
+    'index.mjs': `export const handler = async () => ({ statusCode: 200, body: ${JSON.stringify(body)} });\n`,
+  });
+}

@@ -1,0 +1,71 @@
+import { DeploymentNotFoundError, ArtifactRejectedError, TargetNotFoundError } from '../../domain/errors.js';
+import { isTerminal } from '../../domain/deployment.js';
+import { planSteps } from '../../domain/strategy.js';
+import type { ArtifactStore, DeploymentStore, TargetStore } from '../../ports/index.js';
+import type { WorkflowState } from './state.js';
+
+/** Lambda refuses deployment packages larger than this once unzipped. */
+export const LAMBDA_MAX_UNZIPPED_BYTES = 250 * 1024 * 1024;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+export interface PrepareDeps {
+  targets: TargetStore;
+  deployments: DeploymentStore;
+  artifacts: ArtifactStore;
+}
+
+/**
+ * Loads the target and checks the artifact before anything is locked or changed: it exists, its
+ * declared sha256 matches, and Lambda would accept it (a readable zip within the unzipped limit).
+ */
+export async function prepare(deps: PrepareDeps, input: WorkflowState): Promise<WorkflowState> {
+  const deployment = await deps.deployments.get(input.deploymentId);
+  if (!deployment) throw new DeploymentNotFoundError(input.deploymentId);
+  if (isTerminal(deployment.status)) return { deploymentId: deployment.id, skip: true };
+
+  const target = await deps.targets.get(deployment.target);
+  if (!target) throw new TargetNotFoundError(deployment.target);
+  const rollback = deployment.trigger === 'rollback';
+
+  if (!rollback) {
+    const artifact = deployment.artifact;
+    if (!artifact) throw new ArtifactRejectedError(`deployment ${deployment.id} names no artifact`);
+    const head = await deps.artifacts.head(artifact);
+    if (!head) {
+      throw new ArtifactRejectedError(
+        `artifact s3://${artifact.bucket}/${artifact.key}${artifact.versionId ? ` (version ${artifact.versionId})` : ''} does not exist; upload it again`,
+      );
+    }
+    const declared = head.metadata.sha256?.toLowerCase();
+    if (declared !== undefined && !SHA256_HEX.test(declared)) {
+      throw new ArtifactRejectedError(`the sha256 metadata "${declared}" is not 64 hex digits; set it to the hex sha256 of the zip or leave it out`);
+    }
+    const inspection = await deps.artifacts.inspectZip(artifact, { maxUncompressedBytes: LAMBDA_MAX_UNZIPPED_BYTES });
+    if (declared && declared !== inspection.sha256) {
+      throw new ArtifactRejectedError(
+        `checksum mismatch: the sha256 metadata says ${declared} but the object's sha256 is ${inspection.sha256}; the upload is corrupt or the metadata is wrong — upload again`,
+      );
+    }
+    await deps.deployments.update(
+      deployment.id,
+      { sha256: inspection.sha256 },
+      { step: 'prepare', message: `artifact checked: ${inspection.entries} entries, ${inspection.uncompressedBytes} bytes unzipped, sha256 ${inspection.sha256}` },
+    );
+  }
+
+  const steps = rollback ? [{ percent: 100, bakeSeconds: 0 }] : planSteps(target.strategy);
+  const effective = rollback
+    ? { ...target, health: { ...target.health, alarms: [], probe: undefined, preTraffic: undefined, postTraffic: undefined } }
+    : target;
+  return {
+    deploymentId: deployment.id,
+    target: effective,
+    steps,
+    stepIndex: 0,
+    flags: {
+      preTraffic: Boolean(effective.health.preTraffic),
+      postTraffic: Boolean(effective.health.postTraffic),
+      cdn: Boolean(effective.cdn),
+    },
+  };
+}

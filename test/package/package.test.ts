@@ -1,0 +1,482 @@
+/**
+ * Packages the service offline (`serverless package --stage ci`) once and checks what would be
+ * deployed: every resource and its security settings, cfn-lint, the state machine definition, and
+ * that each function's role allows every AWS SDK command its bundle can send.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  checkRole,
+  needlesslyUnscopedActions,
+  requiredActions,
+  roleStatements,
+  scanSdkImports,
+  statementsAllowing,
+  unneededActions,
+  type PolicyStatement,
+} from '../support/iam-actions.js';
+import { readZip } from './zip.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const STAGE = 'ci';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+interface PackagedFunction {
+  key: string;
+  handler: string;
+  resource: Json;
+  logicalId: string;
+  bundle: string;
+  sourceMap: { sources: string[] };
+  zipBytes: number;
+  bundleBytes: number;
+}
+
+let outDir: string;
+let templatePath: string;
+let template: Json;
+let resources: Record<string, Json>;
+const functions = new Map<string, PackagedFunction>();
+
+/** serverless naming: `acquire-lock_x` → `AcquireDashlockUnderscorex`. */
+function normalizedName(key: string): string {
+  const name = key.replace(/-/g, 'Dash').replace(/_/g, 'Underscore');
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+function resourcesOfType(type: string): [string, Json][] {
+  return Object.entries(resources).filter(([, resource]) => resource.Type === type);
+}
+
+beforeAll(async () => {
+  outDir = mkdtempSync(join(tmpdir(), 'slipway-package-'));
+  const serverless = join(root, 'node_modules', 'serverless', 'bin', 'serverless.js');
+  const run = spawnSync(process.execPath, [serverless, 'package', '--stage', STAGE, '--package', outDir], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 240_000,
+    env: {
+      ...process.env,
+      // Offline: no credentials, no dashboard, no telemetry, no update check.
+      AWS_ACCESS_KEY_ID: 'packaging-offline',
+      AWS_SECRET_ACCESS_KEY: 'packaging-offline',
+      AWS_REGION: 'us-east-1',
+      AWS_PROFILE: '',
+      SLS_TELEMETRY_DISABLED: '1',
+      SLS_TRACKING_DISABLED: '1',
+      SLS_NOTIFICATIONS_MODE: 'off',
+      SLS_DEPRECATION_DISABLE: '*',
+    },
+  });
+  if (run.status !== 0) {
+    throw new Error(`serverless package failed (${run.status ?? run.signal}):\n${run.stdout}\n${run.stderr}`);
+  }
+  templatePath = join(outDir, 'cloudformation-template-update-stack.json');
+  template = JSON.parse(readFileSync(templatePath, 'utf8')) as Json;
+  resources = template.Resources as Record<string, Json>;
+
+  const state = JSON.parse(readFileSync(join(outDir, 'serverless-state.json'), 'utf8')) as Json;
+  for (const [key, fn] of Object.entries(state.service.functions as Record<string, Json>)) {
+    const zipPath = join(outDir, `${key}.zip`);
+    const files = await readZip(zipPath);
+    const entry = [...files.keys()].find((name) => /\.(mjs|cjs|js)$/.test(name));
+    if (!entry) throw new Error(`${key}.zip holds no JavaScript: ${[...files.keys()].join(', ')}`);
+    const bundle = files.get(entry)!.toString('utf8');
+    const map = files.get(`${entry}.map`);
+    const logicalId = `${normalizedName(key)}LambdaFunction`;
+    functions.set(key, {
+      key,
+      handler: fn.handler as string,
+      resource: resources[logicalId]!,
+      logicalId,
+      bundle,
+      sourceMap: map ? (JSON.parse(map.toString('utf8')) as { sources: string[] }) : { sources: [] },
+      zipBytes: readFileSync(zipPath).length,
+      bundleBytes: Buffer.byteLength(bundle),
+    });
+  }
+}, 300_000);
+
+afterAll(() => {
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
+});
+
+const STEP_FUNCTIONS = [
+  'prepare',
+  'acquireLock',
+  'stage',
+  'runHook',
+  'shiftTraffic',
+  'checkHealth',
+  'invalidateCdn',
+  'finalize',
+  'rollback',
+];
+
+describe('serverless package', () => {
+  it('packages one zip per function, each with its own bundle', () => {
+    // Assess
+    expect([...functions.keys()].sort()).toEqual(['api', 'intake', ...STEP_FUNCTIONS].sort());
+    for (const fn of functions.values()) {
+      expect(fn.resource, fn.key).toBeDefined();
+      expect(fn.bundle.length, fn.key).toBeGreaterThan(0);
+    }
+  });
+
+  it('lints clean with cfn-lint', () => {
+    // Act
+    // W3005 ("dependency already enforced by a GetAtt/Ref") comes from the DependsOn lists that
+    // osls and serverless-step-functions write next to references; redundant, never wrong.
+    const lint = spawnSync('cfn-lint', ['--ignore-checks', 'W3005', '--', templatePath], { encoding: 'utf8' });
+
+    // Assess
+    expect(lint.error, 'cfn-lint must be on PATH').toBeUndefined();
+    expect(`${lint.stdout}${lint.stderr}`.trim()).toBe('');
+    expect(lint.status).toBe(0);
+  });
+});
+
+describe('resources', () => {
+  it('keeps artifacts in a versioned, encrypted, private, TLS-only bucket', () => {
+    // Assess
+    const bucket = resources.ArtifactBucket!;
+    expect(bucket.Type).toBe('AWS::S3::Bucket');
+    expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toMatch(
+      /^(AES256|aws:kms)$/,
+    );
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    const [, policy] = resourcesOfType('AWS::S3::BucketPolicy').find(([, p]) => p.Properties.Bucket?.Ref === 'ArtifactBucket')!;
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        Resource: [{ 'Fn::GetAtt': ['ArtifactBucket', 'Arn'] }, { 'Fn::Sub': '${ArtifactBucket.Arn}/*' }],
+      }),
+    );
+  });
+
+  it('notifies the intake queue of new release zips only, and only from this bucket', () => {
+    // Assess
+    const bucket = resources.ArtifactBucket!;
+    expect(bucket.Properties.BucketName).toEqual({ 'Fn::Sub': `slipway-${STAGE}-artifacts-\${AWS::AccountId}` });
+    expect(bucket.Properties.NotificationConfiguration.QueueConfigurations).toEqual([
+      {
+        Event: 's3:ObjectCreated:*',
+        Queue: { 'Fn::GetAtt': ['IntakeQueue', 'Arn'] },
+        Filter: {
+          S3Key: {
+            Rules: [
+              { Name: 'prefix', Value: 'releases/' },
+              { Name: 'suffix', Value: '.zip' },
+            ],
+          },
+        },
+      },
+    ]);
+    // S3 validates the destination when the notification is created.
+    expect(bucket.DependsOn).toContain('IntakeQueuePolicy');
+    const policy = resources.IntakeQueuePolicy!;
+    expect(policy.Properties.Queues).toEqual([{ Ref: 'IntakeQueue' }]);
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 's3.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Condition: {
+          ArnEquals: { 'aws:SourceArn': { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::slipway-${STAGE}-artifacts-\${AWS::AccountId}` } },
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        },
+      }),
+    ]);
+  });
+
+  it('gives the intake queue a dead-letter queue and a visibility timeout of 6x the intake timeout', () => {
+    // Assess
+    const queue = resources.IntakeQueue!.Properties;
+    expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['IntakeDeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 });
+    expect(resources.IntakeDeadLetterQueue!.Type).toBe('AWS::SQS::Queue');
+    const intakeTimeout = functions.get('intake')!.resource.Properties.Timeout as number;
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * intakeTimeout);
+    const [, mapping] = resourcesOfType('AWS::Lambda::EventSourceMapping')[0]!;
+    expect(mapping.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': ['IntakeQueue', 'Arn'] },
+      FunctionName: { 'Fn::GetAtt': ['IntakeLambdaFunction', 'Arn'] },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('stores state in one on-demand table with the byTarget index, point-in-time recovery and encryption', () => {
+    // Assess
+    const table = resources.SlipwayTable!;
+    expect(table.Type).toBe('AWS::DynamoDB::Table');
+    expect(table.Properties).toMatchObject({
+      TableName: `slipway-${STAGE}`,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'byTarget',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+    expect(table.Properties.AttributeDefinitions).toEqual(
+      expect.arrayContaining(['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((name) => ({ AttributeName: name, AttributeType: 'S' }))),
+    );
+  });
+
+  it('has an event bus and the outputs a user needs', () => {
+    // Assess
+    expect(resources.EventBus).toMatchObject({ Type: 'AWS::Events::EventBus', Properties: { Name: `slipway-${STAGE}` } });
+    expect(Object.keys(template.Outputs)).toEqual(
+      expect.arrayContaining(['ApiUrl', 'ArtifactBucketName', 'StateMachineArn', 'TableName', 'EventBusName']),
+    );
+    expect(template.Outputs.StateMachineArn.Value).toEqual({ Ref: 'DeployStateMachine' });
+  });
+
+  it('requires IAM auth on every HTTP API route', () => {
+    // Assess
+    const routes = resourcesOfType('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties);
+    expect(routes.map((route) => route.RouteKey).sort()).toEqual(
+      [
+        'PUT /targets/{name}',
+        'GET /targets',
+        'GET /targets/{name}',
+        'POST /deployments',
+        'GET /deployments/{id}',
+        'GET /targets/{name}/deployments',
+        'POST /targets/{name}/rollback',
+      ].sort(),
+    );
+    for (const route of routes) expect(route.AuthorizationType, route.RouteKey).toBe('AWS_IAM');
+  });
+});
+
+describe('functions', () => {
+  it('run on Node.js 22 on arm64 with the service environment', () => {
+    // Assess
+    for (const fn of functions.values()) {
+      const props = fn.resource.Properties;
+      expect(props.Runtime, fn.key).toBe('nodejs22.x');
+      expect(props.Architectures, fn.key).toEqual(['arm64']);
+      const env = props.Environment.Variables;
+      expect(env, fn.key).toMatchObject({
+        SLIPWAY_TABLE: { Ref: 'SlipwayTable' },
+        SLIPWAY_ARTIFACT_BUCKET: { Ref: 'ArtifactBucket' },
+        SLIPWAY_EVENT_BUS: { Ref: 'EventBus' },
+        POWERTOOLS_SERVICE_NAME: 'slipway',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+      // Only the starters know the state machine (for a Task function it would be a cycle).
+      if (fn.key === 'intake' || fn.key === 'api') expect(env.SLIPWAY_STATE_MACHINE_ARN).toEqual({ Ref: 'DeployStateMachine' });
+      else expect(env.SLIPWAY_STATE_MACHINE_ARN, fn.key).toBeUndefined();
+    }
+  });
+
+  it('each have a role of their own', () => {
+    // Assess
+    expect(resources.IamRoleLambdaExecution).toBeUndefined();
+    const roles = [...functions.values()].map((fn) => fn.resource.Properties.Role['Fn::GetAtt']?.[0] as string);
+    expect(new Set(roles).size).toBe(functions.size);
+    for (const role of roles) expect(resources[role]?.Type, role).toBe('AWS::IAM::Role');
+  });
+
+  it('bundle their code but load the AWS SDK from the Lambda runtime', () => {
+    // Assess
+    for (const fn of functions.values()) {
+      const inlined = fn.sourceMap.sources.filter((source) => /node_modules\/@aws-sdk\//.test(source));
+      expect(inlined, `${fn.key} bundles SDK code`).toEqual([]);
+      expect(fn.sourceMap.sources.length, `${fn.key} has a source map`).toBeGreaterThan(0);
+      // Every function talks to the table at least; the SDK must arrive as a runtime import.
+      expect(scanSdkImports(fn.bundle).imports.length, `${fn.key} imports the SDK`).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('state machine', () => {
+  /** The file's definition with Task functions named by their CloudFormation logical ids. */
+  function expectedDefinition(): unknown {
+    const source = JSON.parse(readFileSync(join(root, 'statemachine', 'deploy.asl.json'), 'utf8')) as unknown;
+    return normalize(source, (value) => {
+      const getAtt = (value as Json)['Fn::GetAtt'] as unknown;
+      if (Array.isArray(getAtt) && typeof getAtt[0] === 'string' && functions.has(getAtt[0])) {
+        return { 'Fn::GetAtt': [`${normalizedName(getAtt[0])}LambdaFunction`, getAtt[1]] };
+      }
+      return undefined;
+    });
+  }
+
+  /** The template's DefinitionString with its Fn::Sub placeholders put back. */
+  function packagedDefinition(): unknown {
+    const definition = resources.DeployStateMachine!.Properties.DefinitionString;
+    const [text, substitutions] =
+      typeof definition === 'string' ? [definition, {}] : (definition['Fn::Sub'] as [string, Record<string, unknown>]);
+    return normalize(JSON.parse(text) as unknown, (value) => {
+      const placeholder = typeof value === 'string' ? /^\$\{(\w+)\}$/.exec(value) : null;
+      return placeholder && placeholder[1]! in substitutions ? substitutions[placeholder[1]!] : undefined;
+    });
+  }
+
+  /** Applies a replacement everywhere; drops `QueryLanguage: JSONPath` (the default, which the plugin writes on every state). */
+  function normalize(value: unknown, replace: (value: unknown) => unknown): unknown {
+    const replaced = replace(value);
+    if (replaced !== undefined) return replaced;
+    if (Array.isArray(value)) return value.map((item) => normalize(item, replace));
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.entries(value)
+          .filter(([key, item]) => !(key === 'QueryLanguage' && item === 'JSONPath'))
+          .map(([key, item]) => [key, normalize(item, replace)]),
+      );
+    }
+    return value;
+  }
+
+  it('is statemachine/deploy.asl.json', () => {
+    // Assess
+    expect(resources.DeployStateMachine!.Properties.StateMachineName).toBe(`slipway-${STAGE}-deploy`);
+    expect(packagedDefinition()).toEqual(expectedDefinition());
+  });
+
+  it('may invoke exactly the Task functions of its definition', () => {
+    // Prepare
+    const taskFunctions = new Set<string>();
+    JSON.stringify(expectedDefinition(), (key, value: unknown) => {
+      if (key === 'Fn::GetAtt' && Array.isArray(value)) taskFunctions.add(value[0] as string);
+      return value;
+    });
+    const role = resources[resources.DeployStateMachine!.Properties.RoleArn['Fn::GetAtt'][0]]!;
+
+    // Act
+    const invoke = statementsAllowing(roleStatements(role), 'lambda:InvokeFunction');
+    const invoked = new Set<string>();
+    JSON.stringify(
+      invoke.map((statement) => statement.Resource),
+      (key, value: unknown) => {
+        if (key === 'Fn::GetAtt' && Array.isArray(value)) invoked.add(value[0] as string);
+        return value;
+      },
+    );
+
+    // Assess
+    expect([...taskFunctions].sort()).toEqual(STEP_FUNCTIONS.map((key) => `${normalizedName(key)}LambdaFunction`).sort());
+    expect([...invoked].sort()).toEqual([...taskFunctions].sort());
+    for (const statement of invoke) expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"|:function:\*/);
+  });
+});
+
+describe('IAM', () => {
+  /** What Lambda does with the function's role on its behalf, not the function's code. */
+  const LAMBDA_SERVICE_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+  const SQS_EVENT_SOURCE_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
+
+  function roleOf(fn: PackagedFunction): { id: string; statements: PolicyStatement[] } {
+    const id = fn.resource.Properties.Role['Fn::GetAtt'][0] as string;
+    return { id, statements: roleStatements(resources[id]!) };
+  }
+
+  it('lets every function send every AWS SDK command its bundle can send', () => {
+    // Act
+    const problems: string[] = [];
+    for (const fn of functions.values()) {
+      const needed = requiredActions(fn.bundle);
+      for (const name of needed.unknown) problems.push(`${fn.key}: no IAM mapping for ${name} (add it to test/support/iam-actions.ts)`);
+      for (const how of needed.opaque) problems.push(`${fn.key}: ${how} hides which commands are sent; import commands by name`);
+      for (const finding of checkRole(roleOf(fn).statements, needed.actions)) {
+        problems.push(`${fn.key}: ${finding.action} ${finding.problem} (needed by ${finding.neededBy.join(', ')})`);
+      }
+    }
+
+    // Assess
+    expect(problems).toEqual([]);
+  });
+
+  it('grants no function an action its bundle cannot use', () => {
+    // Act
+    const problems: string[] = [];
+    for (const fn of functions.values()) {
+      const unneeded = unneededActions(roleOf(fn).statements, requiredActions(fn.bundle).actions, [
+        ...LAMBDA_SERVICE_ACTIONS,
+        ...(fn.key === 'intake' ? SQS_EVENT_SOURCE_ACTIONS : []),
+      ]);
+      for (const action of unneeded) problems.push(`${fn.key}: ${action} is granted but no SDK call in the bundle needs it`);
+    }
+
+    // Assess
+    expect(problems).toEqual([]);
+  });
+
+  it('finds the commands the functions send', () => {
+    // Assess: a scan that finds nothing would pass the check above vacuously.
+    const scanned = (key: string) => [...requiredActions(functions.get(key)!.bundle).actions.keys()];
+    expect(scanned('shiftTraffic')).toContain('lambda:UpdateAlias');
+    expect(scanned('intake')).toContain('states:StartExecution');
+    expect(scanned('acquireLock').some((action) => action.startsWith('dynamodb:'))).toBe(true);
+  });
+
+  it('flags a role that lacks an action its function needs', () => {
+    // Prepare: the real shiftTraffic role without UpdateAlias.
+    const fn = functions.get('shiftTraffic')!;
+    const doctored = structuredClone(roleOf(fn).statements).map((statement) => ({
+      ...statement,
+      Action: ([] as string[]).concat(statement.Action ?? []).filter((action) => action !== 'lambda:UpdateAlias'),
+    }));
+
+    // Act
+    const findings = checkRole(doctored, requiredActions(fn.bundle).actions);
+
+    // Assess
+    expect(findings).toContainEqual(expect.objectContaining({ action: 'lambda:UpdateAlias', problem: 'not allowed' }));
+  });
+
+  it('grants nothing on "*" that could be scoped', () => {
+    // Assess
+    for (const [id, role] of resourcesOfType('AWS::IAM::Role')) {
+      expect(needlesslyUnscopedActions(roleStatements(role)), id).toEqual([]);
+    }
+  });
+
+  it('lets each function write its own logs only', () => {
+    // Assess
+    for (const fn of functions.values()) {
+      const logs = statementsAllowing(roleOf(fn).statements, 'logs:PutLogEvents');
+      expect(logs.map((statement) => statement.Resource), fn.key).toEqual([
+        { 'Fn::GetAtt': [`${normalizedName(fn.key)}LogGroup`, 'Arn'] },
+      ]);
+    }
+  });
+
+  it('lets the intake function consume its queue', () => {
+    // Assess
+    const { statements } = roleOf(functions.get('intake')!);
+    for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes']) {
+      expect(
+        statementsAllowing(statements, action).map((statement) => statement.Resource),
+        action,
+      ).toContainEqual({ 'Fn::GetAtt': ['IntakeQueue', 'Arn'] });
+    }
+  });
+});

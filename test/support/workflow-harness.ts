@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import { GetAliasCommand, GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDeploymentStore, DynamoLockStore, DynamoTargetStore } from '../../shared/adapters/aws/dynamo-stores.js';
+import { LocalOrchestrator, type LocalRunOptions } from '../../shared/adapters/local/local-orchestrator.js';
+import { createAliasedFunction, createAlarm, provisionService } from '../../shared/adapters/local/provision.js';
+import { functionPackage } from '../../shared/adapters/local/zip.js';
+import { releaseKey } from '../../shared/domain/artifact-key.js';
+import { deploymentIdForObject, type Deployment } from '../../shared/domain/deployment.js';
+import { parseTarget, type TargetInput } from '../../shared/domain/target.js';
+import { acceptUpload } from '../../shared/usecases/intake.js';
+import { uniqueName, useMoto } from './aws-env.js';
+
+/** Every Wait state of the definition made instant: bakes and lock waits pass at once. */
+export const INSTANT_WAITS = { WaitForLock: 0, Bake: 0, WaitForInvalidation: 0 };
+export const INSTANT_RETRIES = {
+  Prepare: 0, AcquireLock: 0, Stage: 0, PreTrafficHook: 0, ShiftTraffic: 0, CheckHealth: 0,
+  InvalidateCdn: 0, PostTrafficHook: 0, Finalize: 0, Rollback: 0,
+};
+
+export interface World {
+  bucket: string;
+  targets: DynamoTargetStore;
+  deployments: DynamoDeploymentStore;
+  locks: DynamoLockStore;
+  lambda: LambdaClient;
+  s3: S3Client;
+}
+
+/** Provisions a fresh table, bucket, queue and bus in moto and points the handlers at them. */
+export async function createWorld(): Promise<World> {
+  useMoto();
+  const names = {
+    tableName: uniqueName('wf-table'),
+    artifactBucket: uniqueName('wf-artifacts'),
+    queueName: uniqueName('wf-intake'),
+    eventBus: uniqueName('wf-bus'),
+  };
+  await provisionService(names);
+  process.env.SLIPWAY_TABLE = names.tableName;
+  process.env.SLIPWAY_ARTIFACT_BUCKET = names.artifactBucket;
+  process.env.SLIPWAY_EVENT_BUS = names.eventBus;
+  process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+  return {
+    bucket: names.artifactBucket,
+    targets: new DynamoTargetStore(),
+    deployments: new DynamoDeploymentStore(),
+    locks: new DynamoLockStore(),
+    lambda: new LambdaClient({}),
+    s3: new S3Client({ forcePathStyle: true }),
+  };
+}
+
+/** A function target with its own function (version 1 behind `live`) and optional alarms. */
+export async function createFunctionTarget(world: World, overrides: Partial<TargetInput> = {}, alarms: string[] = []) {
+  const name = uniqueName('fn').toLowerCase().slice(0, 40);
+  await createAliasedFunction(name, await functionPackage('v1'));
+  for (const alarm of alarms) await createAlarm(alarm);
+  const target = parseTarget({ name, kind: 'function', function: { name, alias: 'live' }, ...overrides });
+  await world.targets.put(target);
+  return target;
+}
+
+export async function uploadRelease(
+  world: World,
+  target: string,
+  release: string,
+  body: Uint8Array,
+  metadata: Record<string, string> = {},
+): Promise<{ versionId?: string; etag?: string; key: string; sha256: string }> {
+  const key = releaseKey(target, release);
+  const out = await world.s3.send(new PutObjectCommand({ Bucket: world.bucket, Key: key, Body: body, Metadata: metadata }));
+  return {
+    key,
+    ...(out.VersionId ? { versionId: out.VersionId } : {}),
+    ...(out.ETag ? { etag: out.ETag.replaceAll('"', '') } : {}),
+    sha256: createHash('sha256').update(body).digest('hex'),
+  };
+}
+
+/** Uploads a release and feeds the upload to intake, as the S3 notification would. */
+export async function release(
+  world: World,
+  orchestrator: LocalOrchestrator,
+  target: string,
+  name: string,
+  body: Uint8Array,
+  options: { metadata?: Record<string, string>; eventTime?: string } = {},
+): Promise<{ id: string; sha256: string }> {
+  const uploaded = await uploadRelease(world, target, name, body, options.metadata);
+  const outcome = await acceptUpload(
+    { targets: world.targets, deployments: world.deployments, orchestrator, log: () => undefined },
+    {
+      bucket: world.bucket,
+      rawKey: encodeURIComponent(uploaded.key),
+      ...(uploaded.versionId ? { versionId: uploaded.versionId } : {}),
+      ...(uploaded.etag ? { etag: uploaded.etag } : {}),
+      eventTime: options.eventTime ?? new Date().toISOString(),
+    },
+  );
+  const id = 'deploymentId' in outcome ? outcome.deploymentId : deploymentIdForObject({ bucket: world.bucket, key: uploaded.key });
+  return { id, sha256: uploaded.sha256 };
+}
+
+export function localOrchestrator(options: LocalRunOptions = {}): LocalOrchestrator {
+  return new LocalOrchestrator({ waitTimeOverrides: INSTANT_WAITS, retryIntervalOverrides: INSTANT_RETRIES, ...options });
+}
+
+export async function aliasOf(world: World, fn: string) {
+  return world.lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'live' }));
+}
+
+export async function codeShaOf(world: World, fn: string, qualifier: string): Promise<string> {
+  const out = await world.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn, Qualifier: qualifier }));
+  return out.CodeSha256 ?? '';
+}
+
+export async function finished(world: World, orchestrator: LocalOrchestrator, id: string): Promise<Deployment> {
+  await orchestrator.settled(id);
+  const record = await world.deployments.get(id);
+  const execution = orchestrator.executions.get(id);
+  if (!record) throw new Error(`no record for ${id} (execution: ${JSON.stringify(execution)})`);
+  // Failures carry the path the execution took, so a red test says where it went wrong.
+  if (execution) record.reason = `${record.reason ?? ''} [states: ${execution.states.join(' → ')}${execution.error ? `; ${execution.error}` : ''}]`;
+  return record;
+}
