@@ -1,6 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-const withMoto = { globalSetup: ['test/support/global-setup.ts'] };
+const withMoto = {
+  globalSetup: ['test/support/global-setup.ts'],
+  // Handlers log warnings on every expected failure; keep test output readable.
+  env: { POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_DEV: 'false' },
+};
 
 export default defineConfig({
   test: {

@@ -167,6 +167,21 @@ describe('Class: S3ArtifactStore', () => {
       expect(inspection).toEqual({ sha256: sha256Hex(bytes), entries: 2, uncompressedBytes: 14 + 14 });
     });
 
+    it('rejects an object in an unversioned bucket that was overwritten after the deployment named it', async () => {
+      // Prepare
+      const first = await zipOf({ 'index.html': '<h1>one</h1>' });
+      await put('releases/site/r2.zip', first, undefined, unversionedBucket);
+      const etag = createHash('md5').update(first).digest('hex');
+      await put('releases/site/r2.zip', await zipOf({ 'index.html': '<h1>two</h1>' }), undefined, unversionedBucket);
+
+      // Act
+      const inspecting = store.inspectZip({ bucket: unversionedBucket, key: 'releases/site/r2.zip', etag }, LAMBDA_LIMIT);
+
+      // Assess
+      await expect(inspecting).rejects.toThrow(ArtifactRejectedError);
+      await expect(inspecting).rejects.toThrow(`its ETag is no longer ${etag}`);
+    });
+
     it('reads a central directory larger than one read-ahead window', async () => {
       // Prepare
       const files: Record<string, string> = {};

@@ -121,6 +121,46 @@ describe('Module: s3-range-reader', () => {
       expect(requests.map((r) => r.Range)).toContain(`bytes=${dataStart}-${dataStart + 400_000 - 1}`);
     });
 
+    it('requests only the part of an entry that the read-ahead of its header did not bring', async () => {
+      // Prepare
+      const content = noise(400_000);
+      const object = await zipOf({ 'big.bin': content, 'index.mjs': 'export const handler = 1;' }, { compress: false });
+      serve(object);
+      const zip = await openS3Zip(client, ref, object.length, { readAheadBytes: 65_536 });
+
+      // Act
+      let bytes: Buffer | undefined;
+      for await (const entry of zipEntries(zip)) {
+        if (entry.fileName === 'big.bin') bytes = await entryBytes(zip, entry);
+      }
+
+      // Assess
+      expect(bytes?.equals(content)).toBe(true);
+      const dataStart = 30 + object.readUInt16LE(26) + object.readUInt16LE(28);
+      expect(sentRequests().map((r) => r.Range)).toEqual([
+        `bytes=${object.length - 65_577}-${object.length - 1}`,
+        'bytes=0-65535',
+        `bytes=65536-${dataStart + 400_000 - 1}`,
+      ]);
+    });
+
+    it('serves the directory and every entry of a small zip from its one request', async () => {
+      // Prepare
+      const files: Record<string, Buffer> = {};
+      for (let i = 0; i < 20; i += 1) files[`assets/${i}.txt`] = Buffer.alloc(1000, `${i}`);
+      const object = await zipOf(files);
+      serve(object);
+      const zip = await openS3Zip(client, ref, object.length);
+
+      // Act
+      const read: Record<string, Buffer> = {};
+      for await (const entry of zipEntries(zip)) read[entry.fileName] = await entryBytes(zip, entry);
+
+      // Assess
+      expect(read).toEqual(files);
+      expect(sentRequests()).toHaveLength(1);
+    });
+
     it('reads a directory larger than the tail read in read-ahead windows', async () => {
       // Prepare
       const files: Record<string, string> = {};

@@ -48,9 +48,14 @@ export class S3ArtifactStore implements ArtifactStore {
   async inspectZip(ref: ArtifactRef, limits: { maxUncompressedBytes: number }): Promise<ArtifactInspection> {
     const head = await this.head(ref);
     if (!head) throw missingArtifact(ref);
-    // Every later read names the same bytes: the version HeadObject saw, or its ETag when the
-    // bucket is unversioned.
-    const pinned: ArtifactRef = { bucket: ref.bucket, key: ref.key, versionId: ref.versionId ?? head.versionId, etag: head.etag };
+    // Every later read names the same bytes: the version asked for or the one HeadObject saw; in an
+    // unversioned bucket, the ETag the deployment was created for (else the one HeadObject saw).
+    const pinned: ArtifactRef = {
+      bucket: ref.bucket,
+      key: ref.key,
+      versionId: ref.versionId ?? head.versionId,
+      etag: ref.etag ?? head.etag,
+    };
 
     // The hash streams the whole object while the directory is read by ranges; whichever fails
     // first stops the other, so a 250 MB download does not go on for an answer already known.
@@ -179,7 +184,8 @@ function translateS3Error(error: unknown, ref: ArtifactRef, operation: string): 
   const name = errorName(error);
   if (name === 'PreconditionFailed' || httpStatus(error) === 412) {
     throw new ArtifactRejectedError(
-      `artifact ${describeObject(ref)} was overwritten while it was read (its ETag is no longer ${ref.etag}); deploy it again, and enable versioning on the artifact bucket so every upload keeps its own version`,
+      `artifact ${describeObject(ref)} has been overwritten (its ETag is no longer ${ref.etag}), so the upload this deployment is for is gone; ` +
+        'deploy the current object again, and enable versioning on the artifact bucket so every upload keeps its own version',
       { cause: error },
     );
   }

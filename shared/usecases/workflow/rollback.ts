@@ -33,6 +33,12 @@ export function describeFailure(error: WorkflowState['error']): string {
 export async function rollback(deps: RollbackDeps, state: WorkflowState): Promise<WorkflowState> {
   const deployment = await deps.deployments.get(state.deploymentId);
   if (!deployment) return state;
+  if (isTerminal(deployment.status)) {
+    // The outcome is already recorded (Finalize wrote `succeeded`, then failed): the record and
+    // the alias agree as they are; undoing the switch now would make the record lie.
+    await deps.locks.release(deployment.target, deployment.id);
+    return state;
+  }
   const failure = describeFailure(state.error);
   const target = state.target ?? (await deps.targets.get(deployment.target));
 
@@ -58,7 +64,7 @@ export async function rollback(deps: RollbackDeps, state: WorkflowState): Promis
     }
   }
 
-  if (!isTerminal(deployment.status)) {
+  {
     const status = trafficMoved ? 'rolled_back' : 'failed';
     const reason = trafficMoved
       ? `${failure}; alias restored to version ${deployment.fromVersion}`
