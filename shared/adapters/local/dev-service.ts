@@ -1,0 +1,132 @@
+/**
+ * `slipway dev`: the whole service on this machine. moto_server stands in for AWS; the same
+ * handlers run in-process: the intake handler fed by a queue poller, the API handler behind a
+ * local HTTP front, and the deploy state machine run by aws-local-stepfunctions.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoTargetStore } from '../aws/dynamo-stores.js';
+import { parseTarget } from '../../domain/target.js';
+import type { LocalOrchestrator } from './local-orchestrator.js';
+import { startMotoServer, type MotoServer } from './moto-server.js';
+import { createAlarm, createAliasedFunction, provisionService } from './provision.js';
+import { startIntakePoller } from './intake-poller.js';
+import { zipFiles } from './zip.js';
+
+export const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'examples');
+
+export interface DevInfo {
+  awsEndpoint: string;
+  apiUrl: string;
+  region: string;
+  artifactBucket: string;
+}
+
+export interface DevService {
+  info: DevInfo;
+  orchestrator: LocalOrchestrator;
+  stop(): Promise<void>;
+}
+
+export const DEV_NAMES = {
+  tableName: 'slipway-local',
+  artifactBucket: 'slipway-local-artifacts',
+  queueName: 'slipway-local-intake',
+  eventBus: 'slipway-local',
+};
+
+function readDirectory(dir: string, prefix = ''): Record<string, Uint8Array> {
+  const files: Record<string, Uint8Array> = {};
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) Object.assign(files, readDirectory(path, `${prefix}${entry.name}/`));
+    else files[`${prefix}${entry.name}`] = readFileSync(path);
+  }
+  return files;
+}
+
+async function seedExamples(log: (line: string) => void): Promise<void> {
+  const functionsDir = join(EXAMPLES_DIR, 'functions');
+  for (const name of readdirSync(functionsDir)) {
+    await createAliasedFunction(name, await zipFiles(readDirectory(join(functionsDir, name))));
+  }
+  const store = new DynamoTargetStore();
+  const targetsDir = join(EXAMPLES_DIR, 'targets');
+  for (const file of readdirSync(targetsDir).filter((f) => f.endsWith('.json'))) {
+    const target = parseTarget(JSON.parse(readFileSync(join(targetsDir, file), 'utf8')));
+    for (const alarm of target.health.alarms) await createAlarm(alarm, 'OK');
+    await store.put(target);
+    log(`target ${target.name}: function ${target.function.name}:${target.function.alias}, strategy ${JSON.stringify(target.strategy)}`);
+  }
+}
+
+export async function startDevService(options: {
+  projectRoot: string;
+  stateDir?: string;
+  log?: (line: string) => void;
+}): Promise<DevService> {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  let moto: MotoServer | undefined;
+  const region = process.env.AWS_REGION ?? 'us-east-1';
+  if (!process.env.AWS_ENDPOINT_URL) {
+    const port = process.env.SLIPWAY_DEV_AWS_PORT ? Number(process.env.SLIPWAY_DEV_AWS_PORT) : undefined;
+    moto = await startMotoServer({ projectRoot: options.projectRoot, ...(port ? { port } : {}) });
+    process.env.AWS_ENDPOINT_URL = moto.endpoint;
+    process.env.AWS_ACCESS_KEY_ID ??= 'testing';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'testing';
+    log(`slipway dev: moto_server on ${moto.endpoint}`);
+  }
+  Object.assign(process.env, {
+    AWS_REGION: region,
+    SLIPWAY_TABLE: DEV_NAMES.tableName,
+    SLIPWAY_ARTIFACT_BUCKET: DEV_NAMES.artifactBucket,
+    SLIPWAY_EVENT_BUS: DEV_NAMES.eventBus,
+    SLIPWAY_LOCK_POLL_SECONDS: '1',
+    SLIPWAY_INVALIDATION_POLL_SECONDS: '1',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+  });
+
+  const infra = await provisionService(DEV_NAMES);
+  await seedExamples(log);
+
+  // Imported after the environment is set: the handlers read it on first use.
+  const intake = await import('../../../functions/intake.js');
+  const api = await import('../../../functions/api.js');
+  const { startHttpFront } = await import('./http-front.js');
+  const { LocalOrchestrator } = await import('./local-orchestrator.js');
+  const orchestrator = new LocalOrchestrator();
+  intake.useOrchestrator(orchestrator);
+  api.useOrchestrator(orchestrator);
+
+  const poller = startIntakePoller({
+    queueUrl: infra.queueUrl,
+    handler: intake.handler as never,
+    onError: (error) => log(`slipway dev: intake error: ${(error as Error).message}`),
+  });
+  const front = await startHttpFront({
+    port: Number(process.env.SLIPWAY_DEV_API_PORT ?? 0),
+    handler: api.handler as never,
+  });
+
+  const info: DevInfo = {
+    awsEndpoint: process.env.AWS_ENDPOINT_URL,
+    apiUrl: front.url,
+    region,
+    artifactBucket: infra.artifactBucket,
+  };
+  const stateDir = options.stateDir ?? join(options.projectRoot, '.slipway');
+  mkdirSync(stateDir, { recursive: true });
+  writeFileSync(join(stateDir, 'dev.json'), `${JSON.stringify(info, null, 2)}\n`);
+
+  return {
+    info,
+    orchestrator,
+    async stop() {
+      await poller.stop();
+      await front.close();
+      orchestrator.stop();
+      await moto?.stop();
+    },
+  };
+}
