@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { DynamoDeploymentStore, DynamoTargetStore } from '../shared/adapters/aws/dynamo-stores.js';
+import { S3ArtifactStore } from '../shared/adapters/aws/s3-artifacts.js';
 import { StepFunctionsOrchestrator } from '../shared/adapters/aws/sfn-orchestrator.js';
 import { lazy } from '../shared/lazy.js';
 import type { Orchestrator } from '../shared/ports/index.js';
@@ -16,12 +17,14 @@ export function useOrchestrator(orchestrator: Orchestrator): void {
   orchestratorOverride = orchestrator;
 }
 
-const deps = lazy(() => ({
+const adapters = lazy(() => ({
   targets: new DynamoTargetStore(),
+  artifacts: new S3ArtifactStore(),
   deployments: new DynamoDeploymentStore(),
-  orchestrator: orchestratorOverride ?? new StepFunctionsOrchestrator(),
   log: (message: string, details?: Record<string, unknown>) => logger.info(message, details ?? {}),
 }));
+const stepFunctions = lazy(() => new StepFunctionsOrchestrator());
+const deps = () => ({ ...adapters(), orchestrator: orchestratorOverride ?? stepFunctions() });
 
 /** A failing record (AWS unreachable, say) is reported alone; SQS retries it, then the DLQ keeps it. */
 async function recordHandler(record: SQSRecord): Promise<void> {

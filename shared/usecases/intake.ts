@@ -1,9 +1,10 @@
 import { decodeS3EventKey, parseReleaseKey } from '../domain/artifact-key.js';
 import { deploymentIdForObject, isTerminal, type ArtifactRef, type Deployment } from '../domain/deployment.js';
-import type { DeploymentStore, Orchestrator, TargetStore } from '../ports/index.js';
+import type { ArtifactStore, DeploymentStore, Orchestrator, TargetStore } from '../ports/index.js';
 
 export interface IntakeDeps {
   targets: TargetStore;
+  artifacts: Pick<ArtifactStore, 'head'>;
   deployments: DeploymentStore;
   orchestrator: Orchestrator;
   log: (message: string, details?: Record<string, unknown>) => void;
@@ -35,12 +36,12 @@ export async function acceptUpload(deps: IntakeDeps, event: ObjectCreated): Prom
     deps.log('ignoring an object outside releases/<target>/<release>.zip', { bucket: event.bucket, key });
     return { outcome: 'ignored', key };
   }
-  const artifact: ArtifactRef = {
+  const artifact = await pinVersion(deps, {
     bucket: event.bucket,
     key,
     ...(event.versionId ? { versionId: event.versionId } : {}),
     ...(event.etag ? { etag: event.etag } : {}),
-  };
+  });
   const id = deploymentIdForObject(artifact);
   const now = new Date().toISOString();
   const base: Deployment = {
@@ -73,4 +74,17 @@ export async function acceptUpload(deps: IntakeDeps, event: ObjectCreated): Prom
   const { created, deployment } = await deps.deployments.create(base);
   if (!isTerminal(deployment.status)) await deps.orchestrator.start(id);
   return { outcome: 'started', deploymentId: id, duplicate: !created };
+}
+
+/**
+ * Some event sources leave out the version id (moto's notifications do; real S3 sends it for
+ * versioned buckets). The object's current version is taken when its ETag is the event's, so the
+ * deployment still deploys exactly the uploaded bytes and gets the same id a client computes
+ * from its PutObject response.
+ */
+async function pinVersion(deps: IntakeDeps, ref: ArtifactRef): Promise<ArtifactRef> {
+  if (ref.versionId || !ref.etag) return ref;
+  const head = await deps.artifacts.head(ref);
+  if (head?.versionId && head.etag === ref.etag) return { ...ref, versionId: head.versionId };
+  return ref;
 }

@@ -34,8 +34,16 @@ export function objectsCreated(body: string): { objects: ObjectCreated[]; proble
       rawKey,
       ...(record.s3?.object?.versionId ? { versionId: record.s3.object.versionId } : {}),
       ...(record.s3?.object?.eTag ? { etag: record.s3.object.eTag } : {}),
-      eventTime: record.eventTime ?? new Date().toISOString(),
+      eventTime: normalizeTime(record.eventTime),
     });
   }
   return { objects };
+}
+
+/** Event times order releases, so they must compare as strings: always ISO 8601 in UTC. */
+function normalizeTime(time: string | undefined): string {
+  if (!time) return new Date().toISOString();
+  const withZone = /(Z|[+-]\d\d:?\d\d)$/.test(time) ? time : `${time}Z`;
+  const parsed = new Date(withZone);
+  return Number.isNaN(parsed.getTime()) ? new Date().toISOString() : parsed.toISOString();
 }

@@ -4,10 +4,10 @@
  * that each function's role allows every AWS SDK command its bundle can send.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkRole,
@@ -24,13 +24,16 @@ import { readZip } from './zip.js';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const STAGE = 'ci';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** Template JSON, read loosely: the assertions say what shape they expect. */
+type Json = Record<string, any>;
 
 interface PackagedFunction {
   key: string;
   handler: string;
   resource: Json;
   logicalId: string;
+  /** Where the zip is unpacked (next to a node_modules link that stands in for the runtime's SDK). */
+  unpackedEntry: string;
   bundle: string;
   sourceMap: { sources: string[] };
   zipBytes: number;
@@ -56,22 +59,24 @@ function resourcesOfType(type: string): [string, Json][] {
 beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'slipway-package-'));
   const serverless = join(root, 'node_modules', 'serverless', 'bin', 'serverless.js');
+  // Offline: dummy credentials (nothing is called), no dashboard, telemetry or notifications.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: 'packaging-offline',
+    AWS_SECRET_ACCESS_KEY: 'packaging-offline',
+    AWS_REGION: 'us-east-1',
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_TRACKING_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+    SLS_DEPRECATION_DISABLE: '*',
+  };
+  delete env.AWS_PROFILE;
+  delete env.AWS_SESSION_TOKEN;
   const run = spawnSync(process.execPath, [serverless, 'package', '--stage', STAGE, '--package', outDir], {
     cwd: root,
     encoding: 'utf8',
     timeout: 240_000,
-    env: {
-      ...process.env,
-      // Offline: no credentials, no dashboard, no telemetry, no update check.
-      AWS_ACCESS_KEY_ID: 'packaging-offline',
-      AWS_SECRET_ACCESS_KEY: 'packaging-offline',
-      AWS_REGION: 'us-east-1',
-      AWS_PROFILE: '',
-      SLS_TELEMETRY_DISABLED: '1',
-      SLS_TRACKING_DISABLED: '1',
-      SLS_NOTIFICATIONS_MODE: 'off',
-      SLS_DEPRECATION_DISABLE: '*',
-    },
+    env,
   });
   if (run.status !== 0) {
     throw new Error(`serverless package failed (${run.status ?? run.signal}):\n${run.stdout}\n${run.stderr}`);
@@ -88,12 +93,19 @@ beforeAll(async () => {
     if (!entry) throw new Error(`${key}.zip holds no JavaScript: ${[...files.keys()].join(', ')}`);
     const bundle = files.get(entry)!.toString('utf8');
     const map = files.get(`${entry}.map`);
+    const unpacked = join(outDir, 'unpacked', key);
+    for (const [name, content] of files) {
+      mkdirSync(dirname(join(unpacked, name)), { recursive: true });
+      writeFileSync(join(unpacked, name), content);
+    }
+    symlinkSync(join(root, 'node_modules'), join(unpacked, 'node_modules'), 'dir');
     const logicalId = `${normalizedName(key)}LambdaFunction`;
     functions.set(key, {
       key,
       handler: fn.handler as string,
       resource: resources[logicalId]!,
       logicalId,
+      unpackedEntry: join(unpacked, entry),
       bundle,
       sourceMap: map ? (JSON.parse(map.toString('utf8')) as { sources: string[] }) : { sources: [] },
       zipBytes: readFileSync(zipPath).length,
@@ -314,6 +326,28 @@ describe('functions', () => {
       expect(scanSdkImports(fn.bundle).imports.length, `${fn.key} imports the SDK`).toBeGreaterThan(0);
     }
   });
+
+  it('load on Node.js 22 as ES modules and export a handler', () => {
+    // Prepare: one process imports every bundle, as the Lambda runtime would on a cold start.
+    const entries = [...functions.values()].map((fn) => [fn.key, pathToFileURL(fn.unpackedEntry).href]);
+    const script = `
+      const results = {};
+      for (const [key, url] of ${JSON.stringify(entries)}) {
+        try { results[key] = typeof (await import(url)).handler; } catch (error) { results[key] = String(error); }
+      }
+      process.stdout.write(JSON.stringify(results));`;
+
+    // Act
+    const run = spawnSync(process.execPath, ['--input-type=module', '--enable-source-maps', '-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, AWS_REGION: 'us-east-1' },
+    });
+
+    // Assess
+    expect(run.stderr).toBe('');
+    expect(process.versions.node.split('.')[0]).toBe('22');
+    expect(JSON.parse(run.stdout)).toEqual(Object.fromEntries([...functions.keys()].map((key) => [key, 'function'])));
+  });
 });
 
 describe('state machine', () => {
@@ -359,6 +393,16 @@ describe('state machine', () => {
     // Assess
     expect(resources.DeployStateMachine!.Properties.StateMachineName).toBe(`slipway-${STAGE}-deploy`);
     expect(packagedDefinition()).toEqual(expectedDefinition());
+  });
+
+  it('logs errors to its own log group and is traced', () => {
+    // Assess
+    const props = resources.DeployStateMachine!.Properties;
+    expect(props.LoggingConfiguration).toMatchObject({
+      Level: 'ERROR',
+      Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': ['DeployStateMachineLogGroup', 'Arn'] } } }],
+    });
+    expect(props.TracingConfiguration).toEqual({ Enabled: true });
   });
 
   it('may invoke exactly the Task functions of its definition', () => {
@@ -472,7 +516,7 @@ describe('IAM', () => {
   it('lets the intake function consume its queue', () => {
     // Assess
     const { statements } = roleOf(functions.get('intake')!);
-    for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes']) {
+    for (const action of SQS_EVENT_SOURCE_ACTIONS) {
       expect(
         statementsAllowing(statements, action).map((statement) => statement.Resource),
         action,

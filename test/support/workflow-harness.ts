@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { GetAliasCommand, GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDeploymentStore, DynamoLockStore, DynamoTargetStore } from '../../shared/adapters/aws/dynamo-stores.js';
+import { S3ArtifactStore } from '../../shared/adapters/aws/s3-artifacts.js';
+import type { Orchestrator } from '../../shared/ports/index.js';
 import { LocalOrchestrator, type LocalRunOptions } from '../../shared/adapters/local/local-orchestrator.js';
 import { createAliasedFunction, createAlarm, provisionService } from '../../shared/adapters/local/provision.js';
 import { functionPackage } from '../../shared/adapters/local/zip.js';
@@ -20,6 +22,7 @@ export const INSTANT_RETRIES = {
 
 export interface World {
   bucket: string;
+  artifacts: S3ArtifactStore;
   targets: DynamoTargetStore;
   deployments: DynamoDeploymentStore;
   locks: DynamoLockStore;
@@ -43,6 +46,7 @@ export async function createWorld(): Promise<World> {
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
   return {
     bucket: names.artifactBucket,
+    artifacts: new S3ArtifactStore(),
     targets: new DynamoTargetStore(),
     deployments: new DynamoDeploymentStore(),
     locks: new DynamoLockStore(),
@@ -89,7 +93,7 @@ export async function release(
 ): Promise<{ id: string; sha256: string }> {
   const uploaded = await uploadRelease(world, target, name, body, options.metadata);
   const outcome = await acceptUpload(
-    { targets: world.targets, deployments: world.deployments, orchestrator, log: () => undefined },
+    intakeDeps(world, orchestrator),
     {
       bucket: world.bucket,
       rawKey: encodeURIComponent(uploaded.key),
@@ -123,4 +127,8 @@ export async function finished(world: World, orchestrator: LocalOrchestrator, id
   // Failures carry the path the execution took, so a red test says where it went wrong.
   if (execution) record.reason = `${record.reason ?? ''} [states: ${execution.states.join(' → ')}${execution.error ? `; ${execution.error}` : ''}]`;
   return record;
+}
+
+export function intakeDeps(world: World, orchestrator: Orchestrator) {
+  return { targets: world.targets, artifacts: world.artifacts, deployments: world.deployments, orchestrator, log: () => undefined };
 }

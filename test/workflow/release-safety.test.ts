@@ -4,8 +4,9 @@ import { createAliasedFunction } from '../../shared/adapters/local/provision.js'
 import { functionPackage } from '../../shared/adapters/local/zip.js';
 import type { Orchestrator } from '../../shared/ports/index.js';
 import { acceptUpload } from '../../shared/usecases/intake.js';
+import { deploymentIdForObject } from '../../shared/domain/deployment.js';
 import { uniqueName } from '../support/aws-env.js';
-import { aliasOf, createFunctionTarget, createWorld, finished, localOrchestrator, release, uploadRelease, type World } from '../support/workflow-harness.js';
+import { aliasOf, intakeDeps, createFunctionTarget, createWorld, finished, localOrchestrator, release, uploadRelease, type World } from '../support/workflow-harness.js';
 
 async function publishedVersions(world: World, fn: string): Promise<string[]> {
   const out = await world.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: fn }));
@@ -84,7 +85,7 @@ describe('Workflow: release safety', () => {
     const uploaded = await uploadRelease(world, 'no-such-target', 'r1', await functionPackage('x'));
     // Act
     const outcome = await acceptUpload(
-      { targets: world.targets, deployments: world.deployments, orchestrator, log: () => undefined },
+      intakeDeps(world, orchestrator),
       { bucket: world.bucket, rawKey: uploaded.key, versionId: uploaded.versionId!, eventTime: new Date().toISOString() },
     );
     // Assess
@@ -101,7 +102,7 @@ describe('Workflow: release safety', () => {
     const orchestrator = localOrchestrator();
     const uploaded = await uploadRelease(world, target.name, 'r2', await functionPackage('v2'));
     const event = { bucket: world.bucket, rawKey: uploaded.key, versionId: uploaded.versionId!, etag: uploaded.etag! };
-    const deps = { targets: world.targets, deployments: world.deployments, orchestrator, log: () => undefined };
+    const deps = intakeDeps(world, orchestrator);
     // Act
     const first = await acceptUpload(deps, { ...event, eventTime: '2026-01-01T00:00:00.000Z' });
     const second = await acceptUpload(deps, { ...event, eventTime: '2026-01-01T00:00:05.000Z' });
@@ -112,6 +113,25 @@ describe('Workflow: release safety', () => {
     expect(orchestrator.executions.size).toBe(1);
     expect(await world.deployments.listByTarget(target.name)).toHaveLength(1);
     expect(await publishedVersions(world, target.function.name)).toEqual(['1', '2']);
+  });
+
+  it('gives an event without a version id the deployment a client computes from its upload', async () => {
+    // Prepare: moto's notifications carry no version id; real S3's do
+    const target = await createFunctionTarget(world);
+    const orchestrator = localOrchestrator();
+    const uploaded = await uploadRelease(world, target.name, 'r2', await functionPackage('v2 unversioned event'));
+    // Act
+    const outcome = await acceptUpload(intakeDeps(world, orchestrator), {
+      bucket: world.bucket,
+      rawKey: uploaded.key,
+      etag: uploaded.etag!,
+      eventTime: new Date().toISOString(),
+    });
+    await orchestrator.settled();
+    // Assess
+    const expected = deploymentIdForObject({ bucket: world.bucket, key: uploaded.key, versionId: uploaded.versionId! });
+    expect(outcome).toMatchObject({ outcome: 'started', deploymentId: expected });
+    expect((await world.deployments.get(expected))?.artifact?.versionId).toBe(uploaded.versionId);
   });
 
   it('serializes releases racing for one target: the newest wins, older waiting ones are superseded', async () => {

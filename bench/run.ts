@@ -1,0 +1,57 @@
+/**
+ * `npm run bench`: measures slipway against baselines timed in the same run and writes
+ * docs/BENCHMARKS.md. Nothing here is asserted: these machines are shared and noisy.
+ */
+import { writeFileSync } from 'node:fs';
+import { benchDeployLatency } from './deploy-latency.js';
+
+const runs = Number(process.env.BENCH_RUNS ?? 5);
+const ms = (x: number) => `${x.toFixed(0)} ms`;
+
+const deploy = await benchDeployLatency(runs);
+process.stdout.write(`${JSON.stringify(deploy, null, 2)}\n`);
+
+const lines = [
+  '# Benchmarks',
+  '',
+  `Produced by \`npm run bench\` (BENCH_RUNS=${runs}) on ${new Date().toISOString().slice(0, 10)}, on this 2-core machine, against moto_server on loopback.`,
+  'Numbers are medians; ratios compare with a baseline timed in the same run. They are measurements, not test assertions.',
+  '',
+  '## AllAtOnce deployment in dev mode',
+  '',
+  'From the S3 upload returning to the deployment record reading `succeeded` (intake poller → state machine → record), against the bare',
+  'SDK sequence UpdateFunctionCode → wait until Successful → PublishVersion → UpdateAlias on the same emulator.',
+  '',
+  '| | median | ratio |',
+  '|---|---|---|',
+  `| slipway (upload → \`succeeded\`) | ${ms(deploy.slipwayMedianMs)} | ${deploy.ratio.toFixed(1)}× |`,
+  `| bare sequence | ${ms(deploy.bareMedianMs)} | 1× |`,
+  '',
+  'Goal: ≤ 1 s in dev mode.',
+  '',
+  '### Cost of one deployment',
+  '',
+  '| counter | slipway | bare sequence |',
+  '|---|---|---|',
+  `| AWS API calls | ${deploy.apiCallsPerDeployment} | ${deploy.bareApiCalls} (4 calls + wait polls) |`,
+  `| state transitions | ${deploy.stateTransitions} | – |`,
+  `| Lambda invocations (Task states) | ${deploy.lambdaInvocations} | – |`,
+  '',
+  'API calls by operation (one AllAtOnce deployment, counted on the wire by a loopback proxy in front of moto;',
+  'the intake poller\'s ReceiveMessage long-polls run all the time and are included when they fell inside the deployment):',
+  '',
+  '| operation | calls |',
+  '|---|---|',
+  ...Object.entries(deploy.apiCallsByOperation).map(([op, n]) => `| ${op} | ${n} |`),
+  '',
+  '## Rollback latency in dev mode',
+  '',
+  `From \`set-alarm-state ALARM\` during the \`hello-canary\` bake to the alias back on the old version with no routing config, health poll 1 s, ${deploy.rollbackRuns} runs.`,
+  '',
+  `| median | goal |`,
+  '|---|---|',
+  `| ${ms(deploy.rollbackMedianMs)} | ≤ 2 s |`,
+  '',
+];
+writeFileSync('docs/BENCHMARKS.md', `${lines.join('\n')}\n`);
+process.stdout.write('wrote docs/BENCHMARKS.md\n');

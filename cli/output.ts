@@ -1,0 +1,184 @@
+import type { DeploymentStatus, DeploymentView, TimelineEntry } from '../shared/domain/deployment.js';
+
+/** application/problem+json as the API sends it. */
+export interface Problem {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  errors?: { path: string; message: string }[];
+}
+
+export interface OutputStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+type Paint = (text: string) => string;
+
+export interface Style {
+  green: Paint;
+  red: Paint;
+  yellow: Paint;
+  cyan: Paint;
+  dim: Paint;
+  bold: Paint;
+}
+
+const plain: Paint = (text) => text;
+const ansi =
+  (open: number, close: number): Paint =>
+  (text) =>
+    `\u001b[${open}m${text}\u001b[${close}m`;
+
+/** Colors only for a person at a terminal: never in pipes, files, or with NO_COLOR (https://no-color.org). */
+export function styleFor(stream: OutputStream, env: NodeJS.ProcessEnv): Style {
+  const enabled = stream.isTTY === true && env.NO_COLOR === undefined;
+  if (!enabled) return { green: plain, red: plain, yellow: plain, cyan: plain, dim: plain, bold: plain };
+  return { green: ansi(32, 39), red: ansi(31, 39), yellow: ansi(33, 39), cyan: ansi(36, 39), dim: ansi(2, 22), bold: ansi(1, 22) };
+}
+
+export function formatJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** `detail`, then one `path: message` line per invalid field. */
+export function formatProblem(problem: Problem): string {
+  const head = problem.detail ?? problem.title ?? `the API answered HTTP ${problem.status ?? '?'}`;
+  const lines = [head, ...(problem.errors ?? []).map((e) => `  ${e.path}: ${e.message}`)];
+  return lines.join('\n');
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 0 || !Number.isFinite(ms)) return '?';
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)}s`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m${String(seconds % 60).padStart(2, '0')}s`;
+  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
+}
+
+export function paintStatus(status: DeploymentStatus, style: Style): string {
+  switch (status) {
+    case 'succeeded':
+      return style.green(status);
+    case 'failed':
+    case 'rolled_back':
+      return style.red(status);
+    case 'cancelled':
+    case 'superseded':
+      return style.yellow(status);
+    default:
+      return style.cyan(status);
+  }
+}
+
+function versions(d: Pick<DeploymentView, 'fromVersion' | 'toVersion'>): string {
+  if (!d.fromVersion && !d.toVersion) return '-';
+  return `${d.fromVersion ?? '?'}→${d.toVersion ?? '?'}`;
+}
+
+/** `2026-11-26T21:15:00.123Z` → `2026-11-26 21:15:00Z`: sortable, unambiguous, short. */
+export function shortTime(iso: string | null): string {
+  if (!iso) return '-';
+  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})/.exec(iso);
+  return match ? `${match[1]} ${match[2]}Z` : iso;
+}
+
+export const HISTORY_COLUMNS = ['ID', 'RELEASE', 'STATUS', 'TRAFFIC', 'FROM→TO', 'STARTED', 'REASON'] as const;
+
+export function historyRow(d: DeploymentView): string[] {
+  return [d.id, d.release, d.status, `${d.trafficPercent}%`, versions(d), shortTime(d.startedAt), d.reason ?? ''];
+}
+
+/**
+ * Left-aligned columns two spaces apart; the last column (the reason) is not padded. Status cells
+ * are colored after padding so escape codes do not skew the widths.
+ */
+export function formatHistory(deployments: DeploymentView[], style: Style): string {
+  if (deployments.length === 0) return 'no deployments yet\n';
+  const rows = [HISTORY_COLUMNS.slice() as string[], ...deployments.map(historyRow)];
+  const widths = HISTORY_COLUMNS.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const statusColumn = HISTORY_COLUMNS.indexOf('STATUS');
+  return rows
+    .map((row, r) =>
+      row
+        .map((cell, i) => {
+          const padded = i === row.length - 1 ? cell : cell.padEnd(widths[i]!);
+          if (r === 0) return style.bold(padded);
+          return i === statusColumn ? padded.replace(cell, paintStatus(cell as DeploymentStatus, style)) : padded;
+        })
+        .join('  ')
+        .trimEnd(),
+    )
+    .map((line) => `${line}\n`)
+    .join('');
+}
+
+export function formatTargets(targets: { name: string; kind: string; [field: string]: unknown }[], style: Style): string {
+  if (targets.length === 0) return 'no targets registered; add one with `slipway targets apply <file>`\n';
+  const rows = [['NAME', 'KIND', 'DEPLOYS TO', 'STRATEGY'], ...targets.map(targetRow)];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows
+    .map((row, r) => {
+      const line = row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');
+      return `${r === 0 ? style.bold(line) : line}\n`;
+    })
+    .join('');
+}
+
+function targetRow(target: Record<string, unknown>): string[] {
+  const fn = target.function as { name?: string; alias?: string } | undefined;
+  const site = target.site as { bucket?: string; prefix?: string } | undefined;
+  const where = fn ? `${fn.name}:${fn.alias ?? 'live'}` : site ? `s3://${site.bucket}/${site.prefix ?? ''}` : '-';
+  return [String(target.name), String(target.kind), where, describeStrategy(target.strategy)];
+}
+
+export function describeStrategy(strategy: unknown): string {
+  if (strategy === undefined) return 'AllAtOnce';
+  if (typeof strategy === 'string') return strategy;
+  const s = strategy as { type?: string; percent?: number; bakeSeconds?: number; steps?: { percent: number; bakeSeconds: number }[] };
+  if (s.type === 'canary') return `canary ${s.percent}% for ${s.bakeSeconds}s`;
+  if (s.type === 'linear') return `linear +${s.percent}% every ${s.bakeSeconds}s`;
+  if (s.type === 'steps' && s.steps) return `steps ${s.steps.map((st) => `${st.percent}%/${st.bakeSeconds}s`).join(' → ')}`;
+  return JSON.stringify(strategy);
+}
+
+/** One deployment, for `slipway status`. */
+export function formatDeployment(d: DeploymentView, style: Style): string {
+  const lines = [
+    `${style.bold(d.id)}  ${d.target} ${d.release}  ${paintStatus(d.status, style)}`,
+    `  trigger   ${d.trigger}`,
+    `  traffic   ${d.trafficPercent}%`,
+    `  versions  ${versions(d)}`,
+    `  started   ${shortTime(d.startedAt)}`,
+    `  ended     ${shortTime(d.endedAt)}${d.endedAt ? ` (${formatDuration(Date.parse(d.endedAt) - Date.parse(d.startedAt))})` : ''}`,
+  ];
+  if (d.reason) lines.push(`  reason    ${d.reason}`);
+  if (d.timeline.length > 0) {
+    lines.push('  timeline');
+    for (const entry of d.timeline) lines.push(`    ${formatTimelineEntry(entry, d.startedAt, style)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** `+1.2s  shift  traffic 50%  message` — elapsed since the deployment started. */
+export function formatTimelineEntry(entry: TimelineEntry, startedAt: string, style: Style): string {
+  const elapsed = style.dim(`+${formatDuration(Date.parse(entry.at) - Date.parse(startedAt))}`.padEnd(7));
+  const parts = entry.step ? [elapsed, entry.step] : [elapsed];
+  if (entry.status) parts.push(paintStatus(entry.status, style));
+  if (entry.trafficPercent !== undefined) parts.push(`traffic ${entry.trafficPercent}%`);
+  const head = parts.join('  ');
+  return entry.message ? `${head}  ${style.dim('·')} ${entry.message}` : head;
+}
+
+/** The last line of `deploy`/`rollback`: outcome, what, how long, and why when it did not succeed. */
+export function formatSummary(d: DeploymentView, durationMs: number, style: Style): string {
+  const ok = d.status === 'succeeded';
+  const mark = ok ? style.green('✔') : style.red('✘');
+  const what = `${d.target} ${d.release}`;
+  const where = d.toVersion ? ` (version ${versions(d)})` : '';
+  const why = !ok && d.reason ? `: ${d.reason}` : '';
+  return `${mark} ${what} ${paintStatus(d.status, style)} in ${formatDuration(durationMs)}${where}${why}  ${style.dim(d.id)}\n`;
+}

@@ -1,0 +1,64 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpRouterHandler, { type Method, type Route } from '@middy/http-router';
+import { DynamoDeploymentStore, DynamoTargetStore } from '../shared/adapters/aws/dynamo-stores.js';
+import { requiredEnv } from '../shared/adapters/aws/env.js';
+import { LambdaFunctionHost } from '../shared/adapters/aws/lambda-function-host.js';
+import { S3ArtifactStore } from '../shared/adapters/aws/s3-artifacts.js';
+import { StepFunctionsOrchestrator } from '../shared/adapters/aws/sfn-orchestrator.js';
+import * as endpoints from '../shared/http/endpoints.js';
+import { problemResponse } from '../shared/http/problems.js';
+import type { ApiEvent, ApiResult } from '../shared/http/request.js';
+import { unmatchedRoute } from '../shared/http/routing.js';
+import { lazy } from '../shared/lazy.js';
+import type { Orchestrator } from '../shared/ports/index.js';
+import { logger } from './task-handler.js';
+
+let orchestratorOverride: Orchestrator | undefined;
+/** `slipway dev` runs the workflow in-process instead of in Step Functions. */
+export function useOrchestrator(orchestrator: Orchestrator): void {
+  orchestratorOverride = orchestrator;
+}
+
+const adapters = lazy(() => ({
+  targets: new DynamoTargetStore(),
+  deployments: new DynamoDeploymentStore(),
+  artifacts: new S3ArtifactStore(),
+  functions: new LambdaFunctionHost(),
+  artifactBucket: requiredEnv('SLIPWAY_ARTIFACT_BUCKET'),
+}));
+const stepFunctions = lazy(() => new StepFunctionsOrchestrator());
+// Resolved per request, so an override set after the first request still applies.
+const deps = (): endpoints.ApiDeps => ({ ...adapters(), orchestrator: orchestratorOverride ?? stepFunctions() });
+
+const route = (method: Method, path: string, endpoint: endpoints.Endpoint): Route<ApiEvent, ApiResult> => ({
+  method,
+  path,
+  handler: (event: ApiEvent) => endpoint(deps(), event),
+});
+
+const routes = [
+  route('GET', '/targets', endpoints.listTargets),
+  route('GET', '/targets/{name}', endpoints.getTarget),
+  route('PUT', '/targets/{name}', endpoints.putTarget),
+  route('GET', '/targets/{name}/deployments', endpoints.listTargetDeployments),
+  route('POST', '/targets/{name}/rollback', endpoints.rollbackTarget),
+  route('POST', '/deployments', endpoints.createDeployment),
+  route('GET', '/deployments/{id}', endpoints.getDeployment),
+];
+
+/** Every error leaves as application/problem+json; only the 5xx ones are worth a log line. */
+const problemDetails: middy.MiddlewareObj<ApiEvent, ApiResult> = {
+  onError: async (request) => {
+    const response = problemResponse(request.error);
+    if (response.statusCode >= 500) logger.error('request failed', { error: request.error as Error });
+    request.response = response;
+  },
+};
+
+export const handler = middy<ApiEvent, ApiResult>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(httpHeaderNormalizer())
+  .use(problemDetails)
+  .handler(httpRouterHandler<ApiEvent, ApiResult>({ routes, notFoundResponse: unmatchedRoute(routes) }));

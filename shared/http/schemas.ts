@@ -1,0 +1,27 @@
+/**
+ * Schemas of the API's own requests. Target configs are validated by the domain schema
+ * (shared/domain/target.ts); these cover the rest. Strict: an unknown field is an error, not ignored.
+ */
+import { z } from 'zod';
+import { RELEASE_NAME, TARGET_NAME } from '../domain/target.js';
+
+const targetName = z.string().regex(TARGET_NAME, 'must match [a-z0-9][a-z0-9-]{0,47}');
+const releaseName = z.string().regex(RELEASE_NAME, 'must match [A-Za-z0-9._-]{1,128}');
+
+/** `POST /deployments`: deploy a release already uploaded to the artifact bucket. */
+export const deployRequestSchema = z.object({ target: targetName, release: releaseName }).strict();
+
+/** `POST /targets/{name}/rollback`: to the previous release, or to a named one. */
+export const rollbackRequestSchema = z.object({ release: releaseName.optional() }).strict();
+
+export const DEFAULT_HISTORY_LIMIT = 20;
+export const MAX_HISTORY_LIMIT = 100;
+
+/** `GET /targets/{name}/deployments?limit=N`. Wrapped in `query` so issues read `query.limit`. */
+export const historyQuerySchema = z
+  .object({
+    query: z
+      .object({ limit: z.coerce.number().int().min(1).max(MAX_HISTORY_LIMIT).default(DEFAULT_HISTORY_LIMIT) })
+      .strict(),
+  })
+  .strict();

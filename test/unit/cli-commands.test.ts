@@ -1,0 +1,454 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { zipFiles } from '../../shared/adapters/local/zip.js';
+import { deploymentIdForObject, type DeploymentView } from '../../shared/domain/deployment.js';
+import { RELEASE_NAME } from '../../shared/domain/target.js';
+import { defaultReleaseName, type PutRelease } from '../../cli/artifact.js';
+import type { CliContext } from '../../cli/context.js';
+import { run } from '../../cli/program.js';
+
+const dev = {
+  awsEndpoint: 'http://127.0.0.1:4566',
+  apiUrl: 'http://127.0.0.1:4000',
+  region: 'us-east-1',
+  artifactBucket: 'slipway-dev-artifacts',
+};
+
+interface Recorded {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+type Answer = { status: number; body?: unknown; contentType?: string };
+type Route = (request: Recorded) => Answer | undefined;
+
+/** A fetch that answers from routes and records every request. */
+function fakeApi(...routes: Route[]) {
+  const requests: Recorded[] = [];
+  const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    const request: Recorded = {
+      method: init?.method ?? 'GET',
+      url: new URL(String(input)),
+      headers: Object.fromEntries(new Headers(init?.headers).entries()),
+      ...(typeof init?.body === 'string' ? { body: JSON.parse(init.body) } : {}),
+    };
+    requests.push(request);
+    for (const route of routes) {
+      const answer = route(request);
+      if (answer) {
+        return new Response(answer.body === undefined ? '' : JSON.stringify(answer.body), {
+          status: answer.status,
+          headers: { 'content-type': answer.contentType ?? 'application/json' },
+        });
+      }
+    }
+    return new Response(JSON.stringify({ title: 'Not Found', status: 404, detail: `no route ${request.method} ${request.url.pathname}` }), {
+      status: 404,
+      headers: { 'content-type': 'application/problem+json' },
+    });
+  }) as typeof globalThis.fetch;
+  return { fetch, requests };
+}
+
+const route =
+  (method: string, path: string, answer: Answer | (() => Answer)): Route =>
+  (request) =>
+    request.method === method && request.url.pathname === path ? (typeof answer === 'function' ? answer() : answer) : undefined;
+
+/** Answers a GET with the next view of a sequence (404 for `undefined`), the last one repeating. */
+function sequence(...views: (DeploymentView | undefined)[]) {
+  let i = 0;
+  return () => {
+    const next = views[Math.min(i++, views.length - 1)];
+    return next ? { status: 200, body: next } : { status: 404, body: { title: 'Not Found', status: 404, detail: 'not yet' } };
+  };
+}
+
+function view(overrides: Partial<DeploymentView> = {}): DeploymentView {
+  return {
+    id: 'd-1',
+    target: 'hello',
+    release: 'r2',
+    status: 'queued',
+    trigger: 's3',
+    fromVersion: '1',
+    toVersion: null,
+    trafficPercent: 0,
+    requestedAt: '2026-11-26T21:15:00.000Z',
+    startedAt: '2026-11-26T21:15:00.000Z',
+    endedAt: null,
+    reason: null,
+    sha256: null,
+    timeline: [],
+    ...overrides,
+  };
+}
+
+function memoryStream() {
+  return {
+    text: '',
+    isTTY: false,
+    write(chunk: string) {
+      this.text += chunk;
+      return true;
+    },
+  };
+}
+
+let cwd: string;
+let stdout: ReturnType<typeof memoryStream>;
+let stderr: ReturnType<typeof memoryStream>;
+
+function context(overrides: Partial<CliContext> = {}): CliContext {
+  return { cwd, env: {}, stdout, stderr, projectRoot: cwd, sleep: async () => {}, ...overrides };
+}
+
+beforeEach(async () => {
+  cwd = await mkdtemp(join(tmpdir(), 'slipway-cli-'));
+  await mkdir(join(cwd, '.slipway'));
+  await writeFile(join(cwd, '.slipway', 'dev.json'), JSON.stringify(dev));
+  await writeFile(join(cwd, 'build.zip'), await zipFiles({ 'index.mjs': 'export const handler = async () => "r2";\n' }));
+  stdout = memoryStream();
+  stderr = memoryStream();
+});
+
+afterEach(async () => {
+  vi.unstubAllEnvs();
+  await rm(cwd, { recursive: true, force: true });
+});
+
+describe('Command: deploy', () => {
+  const uploads: Parameters<PutRelease>[0][] = [];
+  const putRelease: PutRelease = async (input) => {
+    uploads.push(input);
+    return { versionId: 'v-1', etag: '"0123abcd"' };
+  };
+  const id = deploymentIdForObject({ bucket: dev.artifactBucket, key: 'releases/hello/r2.zip', versionId: 'v-1' });
+  const targetRoute = route('GET', '/targets/hello', { status: 200, body: { name: 'hello', kind: 'function' } });
+
+  beforeEach(() => {
+    uploads.length = 0;
+  });
+
+  it('uploads with the sha256 metadata key layout, follows queued → shifting → succeeded and exits 0', async () => {
+    // Prepare
+    const api = fakeApi(
+      targetRoute,
+      route(
+        'GET',
+        `/deployments/${id}`,
+        sequence(
+          undefined,
+          view({ id, timeline: [{ at: '2026-11-26T21:15:00.100Z', step: 'intake', status: 'queued', message: 's3://… uploaded' }] }),
+          view({ id, status: 'shifting', trafficPercent: 50, toVersion: '2' }),
+          view({ id, status: 'succeeded', trafficPercent: 100, toVersion: '2', endedAt: '2026-11-26T21:15:00.900Z' }),
+        ),
+      ),
+    );
+
+    // Act
+    const code = await run(['deploy', 'build.zip', '--target', 'hello', '--release', 'r2'], context({ fetch: api.fetch, putRelease }));
+
+    // Assess
+    expect(code).toBe(0);
+    expect(uploads).toHaveLength(1);
+    expect(uploads[0]!.key).toBe('releases/hello/r2.zip');
+    expect(uploads[0]!.store).toEqual({ bucket: dev.artifactBucket, endpoint: dev.awsEndpoint, region: dev.region });
+    expect(uploads[0]!.artifact.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(stdout.text).toContain(`deployment ${id}`);
+    expect(stdout.text).toMatch(/intake\s+queued/);
+    expect(stdout.text).toMatch(/status\s+shifting/);
+    expect(stdout.text).toMatch(/traffic 50%/);
+    expect(stdout.text.trimEnd().split('\n').at(-1)).toBe(`✔ hello r2 succeeded in 0.9s (version 1→2)  ${id}`);
+    expect(stderr.text).toBe('');
+  });
+
+  it('exits 1 when the deployment is rolled back, and --json prints only the final deployment', async () => {
+    // Prepare
+    const final = view({
+      id,
+      status: 'rolled_back',
+      toVersion: '2',
+      endedAt: '2026-11-26T21:15:07.000Z',
+      reason: 'alarm hello-canary-errors is in ALARM',
+    });
+    const api = fakeApi(targetRoute, route('GET', `/deployments/${id}`, sequence(view({ id, status: 'shifting', trafficPercent: 50 }), final)));
+
+    // Act
+    const code = await run(['deploy', 'build.zip', '-t', 'hello', '-r', 'r2', '--json'], context({ fetch: api.fetch, putRelease }));
+
+    // Assess
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout.text)).toEqual(final);
+    expect(stderr.text).toContain('uploading build.zip');
+  });
+
+  it('names the release after the time and the sha256 when --release is not given', async () => {
+    // Prepare
+    const now = new Date('2026-11-26T21:15:00.456Z');
+    const api = fakeApi(targetRoute);
+
+    // Act
+    const code = await run(['deploy', 'build.zip', '-t', 'hello', '--no-wait', '--json'], context({ fetch: api.fetch, putRelease, now: () => now }));
+
+    // Assess
+    expect(code).toBe(0);
+    const sha = uploads[0]!.artifact.sha256;
+    expect(uploads[0]!.key).toBe(`releases/hello/20261126-211500-${sha.slice(0, 6)}.zip`);
+    const printed = JSON.parse(stdout.text);
+    expect(printed).toMatchObject({ target: 'hello', release: `20261126-211500-${sha.slice(0, 6)}`, versionId: 'v-1', sha256: sha });
+    expect(printed.id).toBe(deploymentIdForObject({ bucket: dev.artifactBucket, key: uploads[0]!.key, versionId: 'v-1' }));
+  });
+
+  it('derives the deployment id from the unquoted ETag when the bucket has no versioning', async () => {
+    // Prepare
+    const api = fakeApi(targetRoute);
+    const unversioned: PutRelease = async () => ({ etag: '"0123abcd"' });
+
+    // Act
+    await run(['deploy', 'build.zip', '-t', 'hello', '-r', 'r2', '--no-wait', '--json'], context({ fetch: api.fetch, putRelease: unversioned }));
+
+    // Assess
+    expect(JSON.parse(stdout.text).id).toBe(deploymentIdForObject({ bucket: dev.artifactBucket, key: 'releases/hello/r2.zip', etag: '0123abcd' }));
+  });
+
+  it.each([
+    ['a file that is not a zip', 'notes.txt', 'just text', /notes\.txt is not a zip file/],
+    ['an empty file', 'empty.zip', '', /empty\.zip is empty/],
+    ['a missing file', 'missing.zip', undefined, /missing\.zip: no such file/],
+    ['an empty zip archive', 'none.zip', Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array(18).fill(0)]), /empty zip archive/],
+  ])('refuses %s with exit code 2 before uploading', async (_, name, content, message) => {
+    // Prepare
+    if (content !== undefined) await writeFile(join(cwd, name), content);
+    const api = fakeApi(targetRoute);
+
+    // Act
+    const code = await run(['deploy', name, '-t', 'hello'], context({ fetch: api.fetch, putRelease }));
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr.text).toMatch(message);
+    expect(uploads).toHaveLength(0);
+    expect(api.requests).toHaveLength(0);
+  });
+
+  it('refuses an invalid release name with exit code 2', async () => {
+    // Act
+    const code = await run(['deploy', 'build.zip', '-t', 'hello', '-r', 'has/slash'], context({ putRelease }));
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr.text).toMatch(/invalid release name/);
+  });
+
+  it('does not upload for a target the API does not know, and exits 2 with its detail', async () => {
+    // Prepare
+    const api = fakeApi(
+      route('GET', '/targets/nope', {
+        status: 404,
+        contentType: 'application/problem+json',
+        body: { title: 'Not Found', status: 404, detail: 'target "nope" is not registered' },
+      }),
+    );
+
+    // Act
+    const code = await run(['deploy', 'build.zip', '-t', 'nope'], context({ fetch: api.fetch, putRelease }));
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr.text).toBe('slipway: target "nope" is not registered\n');
+    expect(uploads).toHaveLength(0);
+  });
+});
+
+describe('Function: defaultReleaseName', () => {
+  it('is the UTC time to the second and the first 6 hex digits of the sha256', () => {
+    // Act
+    const name = defaultReleaseName(new Date('2026-11-26T21:15:00.999Z'), 'ab12cd34ef'.padEnd(64, '0'));
+
+    // Assess
+    expect(name).toBe('20261126-211500-ab12cd');
+    expect(name).toMatch(RELEASE_NAME);
+  });
+});
+
+describe('Command: rollback', () => {
+  it('requests the rollback and follows it to succeeded', async () => {
+    // Prepare
+    const requested = view({ id: 'd-rb', release: 'r1', trigger: 'rollback', fromVersion: '2', toVersion: '1' });
+    const api = fakeApi(
+      route('POST', '/targets/hello/rollback', { status: 202, body: requested }),
+      route('GET', '/deployments/d-rb', sequence(requested, { ...requested, status: 'succeeded', trafficPercent: 100 })),
+    );
+
+    // Act
+    const code = await run(['rollback', 'hello', '--to', 'r1'], context({ fetch: api.fetch }));
+
+    // Assess
+    expect(code).toBe(0);
+    expect(api.requests[0]).toMatchObject({ method: 'POST', body: { release: 'r1' } });
+    expect(stdout.text).toContain('rolling hello back to release r1 (version 1); deployment d-rb');
+  });
+
+  it('exits 1 with the detail when there is nothing to roll back to (409)', async () => {
+    // Prepare
+    const api = fakeApi(
+      route('POST', '/targets/hello/rollback', {
+        status: 409,
+        contentType: 'application/problem+json',
+        body: { title: 'Conflict', status: 409, detail: '"hello" has no earlier release to roll back to' },
+      }),
+    );
+
+    // Act
+    const code = await run(['rollback', 'hello'], context({ fetch: api.fetch }));
+
+    // Assess
+    expect(code).toBe(1);
+    expect(api.requests[0]!.body).toEqual({});
+    expect(stderr.text).toBe('slipway: "hello" has no earlier release to roll back to\n');
+  });
+});
+
+describe('Command: history', () => {
+  it('passes --limit and prints an array with --json', async () => {
+    // Prepare
+    const deployments = [view({ id: 'd-2', status: 'succeeded' }), view({ id: 'd-1', status: 'rolled_back' })];
+    const api = fakeApi(route('GET', '/targets/hello/deployments', { status: 200, body: { deployments } }));
+
+    // Act
+    const code = await run(['history', 'hello', '--limit', '5', '--json'], context({ fetch: api.fetch }));
+
+    // Assess
+    expect(code).toBe(0);
+    expect(api.requests[0]!.url.searchParams.get('limit')).toBe('5');
+    expect(JSON.parse(stdout.text)).toEqual(deployments);
+  });
+
+  it('refuses a limit that is not a positive number with exit code 2', async () => {
+    expect(await run(['history', 'hello', '--limit', 'lots'], context())).toBe(2);
+  });
+});
+
+describe('Command: targets apply', () => {
+  it('sends a YAML file as JSON to PUT /targets/{name}', async () => {
+    // Prepare
+    await writeFile(join(cwd, 'hello.yaml'), 'name: hello\nkind: function\nfunction:\n  name: hello\n  alias: live\nstrategy: AllAtOnce\n');
+    const api = fakeApi((request) => (request.method === 'PUT' ? { status: 200, body: request.body } : undefined));
+
+    // Act
+    const code = await run(['targets', 'apply', 'hello.yaml', '--json'], context({ fetch: api.fetch }));
+
+    // Assess
+    expect(code).toBe(0);
+    expect(api.requests[0]).toMatchObject({
+      method: 'PUT',
+      body: { name: 'hello', kind: 'function', function: { name: 'hello', alias: 'live' }, strategy: 'AllAtOnce' },
+    });
+    expect(api.requests[0]!.url.pathname).toBe('/targets/hello');
+    expect(JSON.parse(stdout.text)).toMatchObject({ name: 'hello' });
+  });
+
+  it('prints the detail and every invalid field of a 400 problem, and exits 2', async () => {
+    // Prepare
+    await writeFile(join(cwd, 'bad.json'), JSON.stringify({ name: 'hello', kind: 'function', function: { name: 'hello' }, colour: 'red' }));
+    const api = fakeApi(
+      route('PUT', '/targets/hello', {
+        status: 400,
+        contentType: 'application/problem+json',
+        body: {
+          type: 'about:blank',
+          title: 'Bad Request',
+          status: 400,
+          detail: 'invalid target: (root): unknown field(s) "colour"',
+          errors: [{ path: '(root)', message: 'unknown field(s) "colour"' }],
+        },
+      }),
+    );
+
+    // Act
+    const code = await run(['targets', 'apply', 'bad.json'], context({ fetch: api.fetch }));
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr.text).toBe('slipway: invalid target: (root): unknown field(s) "colour"\n  (root): unknown field(s) "colour"\n');
+  });
+
+  it('refuses a file that does not parse with exit code 2', async () => {
+    // Prepare
+    await writeFile(join(cwd, 'broken.yaml'), 'name: [unclosed\n');
+
+    // Act
+    const code = await run(['targets', 'apply', 'broken.yaml'], context());
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr.text).toMatch(/broken\.yaml is not valid YAML/);
+  });
+});
+
+describe('Command: status', () => {
+  it('exits 1 on a server error and prints its detail', async () => {
+    // Prepare
+    const api = fakeApi(route('GET', '/deployments/d-1', { status: 500, body: { title: 'Internal Server Error', status: 500 } }));
+
+    // Act
+    const code = await run(['status', 'd-1'], context({ fetch: api.fetch }));
+
+    // Assess
+    expect(code).toBe(1);
+    expect(stderr.text).toBe('slipway: Internal Server Error\n');
+  });
+
+  it('says which URL is unreachable and how to start dev mode', async () => {
+    // Prepare
+    const refused = (async () => {
+      throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+    }) as typeof fetch;
+
+    // Act
+    const code = await run(['status', 'd-1'], context({ fetch: refused }));
+
+    // Assess
+    expect(code).toBe(1);
+    expect(stderr.text).toMatch(/cannot reach the slipway API at http:\/\/127\.0\.0\.1:4000: ECONNREFUSED/);
+    expect(stderr.text).toMatch(/npm start/);
+  });
+
+  it('sends no Authorization header to slipway dev', async () => {
+    // Prepare
+    const api = fakeApi(route('GET', '/deployments/d-1', { status: 200, body: view() }));
+
+    // Act
+    await run(['status', 'd-1', '--json'], context({ fetch: api.fetch }));
+
+    // Assess
+    expect(api.requests[0]!.headers.authorization).toBeUndefined();
+  });
+
+  it('signs requests to SLIPWAY_API_URL with SigV4 using credentials from the environment', async () => {
+    // Prepare
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDEXAMPLE');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY');
+    vi.stubEnv('AWS_SESSION_TOKEN', 'session-token');
+    const api = fakeApi(route('GET', '/prod/deployments/d-1', { status: 200, body: view() }));
+    const env = { SLIPWAY_API_URL: 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod' };
+
+    // Act
+    const code = await run(['status', 'd-1', '--json'], context({ fetch: api.fetch, env }));
+
+    // Assess
+    expect(code).toBe(0);
+    const { headers } = api.requests[0]!;
+    expect(headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=[a-z0-9;-]*host[a-z0-9;-]*, Signature=[0-9a-f]{64}$/,
+    );
+    expect(headers['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
+    expect(headers['x-amz-security-token']).toBe('session-token');
+    expect(headers.host).toBeUndefined();
+  });
+});

@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import type { DeploymentView } from '../../shared/domain/deployment.js';
+import { ApiProblemError } from '../../cli/api-client.js';
+import {
+  formatDuration,
+  formatHistory,
+  formatProblem,
+  formatSummary,
+  historyRow,
+  styleFor,
+} from '../../cli/output.js';
+
+const plain = styleFor({ write: () => true, isTTY: false }, {});
+
+function view(overrides: Partial<DeploymentView> = {}): DeploymentView {
+  return {
+    id: 'd-0123456789abcdef0123',
+    target: 'hello',
+    release: 'r2',
+    status: 'succeeded',
+    trigger: 's3',
+    fromVersion: '1',
+    toVersion: '2',
+    trafficPercent: 100,
+    requestedAt: '2026-11-26T21:15:00.000Z',
+    startedAt: '2026-11-26T21:15:00.120Z',
+    endedAt: '2026-11-26T21:15:01.020Z',
+    reason: null,
+    sha256: null,
+    timeline: [],
+    ...overrides,
+  };
+}
+
+describe('Function: historyRow', () => {
+  it('shows id, release, status, traffic, from→to, start time and reason', () => {
+    // Act
+    const row = historyRow(view({ status: 'rolled_back', trafficPercent: 0, reason: 'alarm hello-canary-errors is in ALARM' }));
+
+    // Assess
+    expect(row).toEqual([
+      'd-0123456789abcdef0123',
+      'r2',
+      'rolled_back',
+      '0%',
+      '1→2',
+      '2026-11-26 21:15:00Z',
+      'alarm hello-canary-errors is in ALARM',
+    ]);
+  });
+
+  it('shows a dash when no version is known yet', () => {
+    // Act
+    const row = historyRow(view({ status: 'queued', fromVersion: null, toVersion: null, trafficPercent: 0, endedAt: null }));
+
+    // Assess
+    expect(row[4]).toBe('-');
+  });
+});
+
+describe('Function: formatHistory', () => {
+  it('aligns columns under a header', () => {
+    // Prepare
+    const deployments = [
+      view({ id: 'd-bbbbbbbbbbbbbbbbbbbb', release: 'release-with-long-name', status: 'shifting', trafficPercent: 50, endedAt: null }),
+      view({ id: 'd-aaaaaaaaaaaaaaaaaaaa', release: 'r1', fromVersion: null, toVersion: '1' }),
+    ];
+
+    // Act
+    const lines = formatHistory(deployments, plain).trimEnd().split('\n');
+
+    // Assess
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^ID\s+RELEASE\s+STATUS\s+TRAFFIC\s+FROM→TO\s+STARTED\s+REASON$/);
+    const statusColumn = lines[0]!.indexOf('STATUS');
+    expect(lines[1]!.indexOf('shifting')).toBe(statusColumn);
+    expect(lines[2]!.indexOf('succeeded')).toBe(statusColumn);
+    expect(lines[2]).toContain('?→1');
+  });
+
+  it('says so when there is no deployment', () => {
+    expect(formatHistory([], plain)).toBe('no deployments yet\n');
+  });
+});
+
+describe('Function: formatProblem', () => {
+  it('prints the detail and one path: message line per invalid field', () => {
+    // Prepare
+    const problem = {
+      type: 'https://slipway.dev/problems/validation',
+      title: 'Bad Request',
+      status: 400,
+      detail: 'invalid target: strategy: must be one of the documented shapes; health.probe.url: Invalid url',
+      errors: [
+        { path: 'strategy', message: 'must be one of the documented shapes (see docs: strategies)' },
+        { path: 'health.probe.url', message: 'Invalid url' },
+      ],
+    };
+
+    // Act
+    const text = formatProblem(problem);
+
+    // Assess
+    expect(text.split('\n')).toEqual([
+      problem.detail,
+      '  strategy: must be one of the documented shapes (see docs: strategies)',
+      '  health.probe.url: Invalid url',
+    ]);
+  });
+
+  it('falls back to the title when there is no detail', () => {
+    expect(formatProblem({ title: 'Not Found', status: 404 })).toBe('Not Found');
+  });
+
+  it.each([
+    [400, 2],
+    [404, 2],
+    [409, 1],
+    [500, 1],
+  ])('maps HTTP %i to exit code %i', (status, exitCode) => {
+    expect(new ApiProblemError({ status, detail: 'x' }).exitCode).toBe(exitCode);
+  });
+});
+
+describe('Function: styleFor', () => {
+  it('colors a terminal', () => {
+    expect(styleFor({ write: () => true, isTTY: true }, {}).green('ok')).toBe('\u001b[32mok\u001b[39m');
+  });
+
+  it('never colors with NO_COLOR set, even an empty one', () => {
+    expect(styleFor({ write: () => true, isTTY: true }, { NO_COLOR: '' }).green('ok')).toBe('ok');
+  });
+
+  it('never colors a pipe', () => {
+    expect(styleFor({ write: () => true }, {}).red('no')).toBe('no');
+  });
+});
+
+describe('Function: formatSummary', () => {
+  it('names the reason when the release did not go live', () => {
+    // Act
+    const line = formatSummary(view({ status: 'rolled_back', reason: 'alarm hello-canary-errors is in ALARM' }), 6200, plain);
+
+    // Assess
+    expect(line).toBe('✘ hello r2 rolled_back in 6.2s (version 1→2): alarm hello-canary-errors is in ALARM  d-0123456789abcdef0123\n');
+  });
+});
+
+describe('Function: formatDuration', () => {
+  it.each([
+    [900, '0.9s'],
+    [12_400, '12s'],
+    [125_000, '2m05s'],
+    [3_725_000, '1h02m'],
+  ])('formats %i ms as %s', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+  });
+});
