@@ -20,6 +20,7 @@ import {
   type PolicyStatement,
 } from '../support/iam-actions.js';
 import { readZip } from './zip.js';
+import { packageService } from '../support/package-service.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const STAGE = 'ci';
@@ -58,29 +59,7 @@ function resourcesOfType(type: string): [string, Json][] {
 
 beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'slipway-package-'));
-  const serverless = join(root, 'node_modules', 'serverless', 'bin', 'serverless.js');
-  // Offline: dummy credentials (nothing is called), no dashboard, telemetry or notifications.
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    AWS_ACCESS_KEY_ID: 'packaging-offline',
-    AWS_SECRET_ACCESS_KEY: 'packaging-offline',
-    AWS_REGION: 'us-east-1',
-    SLS_TELEMETRY_DISABLED: '1',
-    SLS_TRACKING_DISABLED: '1',
-    SLS_NOTIFICATIONS_MODE: 'off',
-    SLS_DEPRECATION_DISABLE: '*',
-  };
-  delete env.AWS_PROFILE;
-  delete env.AWS_SESSION_TOKEN;
-  const run = spawnSync(process.execPath, [serverless, 'package', '--stage', STAGE, '--package', outDir], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 240_000,
-    env,
-  });
-  if (run.status !== 0) {
-    throw new Error(`serverless package failed (${run.status ?? run.signal}):\n${run.stdout}\n${run.stderr}`);
-  }
+  packageService(root, STAGE, outDir);
   templatePath = join(outDir, 'cloudformation-template-update-stack.json');
   template = JSON.parse(readFileSync(templatePath, 'utf8')) as Json;
   resources = template.Resources as Record<string, Json>;

@@ -1,0 +1,63 @@
+/**
+ * Per-function bundle size from `serverless package`, and each bundle's cold import time on
+ * Node 22 (a fresh process importing the handler module), against importing an empty module in
+ * the same run.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { packageService } from '../test/support/package-service.js';
+import { readZip } from '../test/package/zip.js';
+
+export interface BundleResult {
+  name: string;
+  zipBytes: number;
+  bundleBytes: number;
+  coldImportMs: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+/** Wall time of `node -e "await import(file)"`, minus nothing: the baseline row is the same process importing an empty module. */
+function importTimeMs(file: string, samples: number): number {
+  const script = `const t=performance.now();await import(${JSON.stringify(pathToFileURL(file).href)});process.stdout.write(String(performance.now()-t));`;
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, AWS_REGION: 'us-east-1' } });
+    if (run.status !== 0) throw new Error(`importing ${file} failed: ${run.stderr}`);
+    times.push(Number(run.stdout));
+  }
+  return median(times);
+}
+
+export async function benchBundles(samples = 5): Promise<{ baselineMs: number; bundles: BundleResult[] }> {
+  const root = process.cwd();
+  const outDir = mkdtempSync(join(tmpdir(), 'slipway-bench-package-'));
+  packageService(root, 'bench', outDir);
+  const state = JSON.parse(readFileSync(join(outDir, 'serverless-state.json'), 'utf8')) as { service: { functions: Record<string, unknown> } };
+  const empty = join(outDir, 'empty.mjs');
+  writeFileSync(empty, 'export const handler = async () => undefined;\n');
+  const baselineMs = importTimeMs(empty, samples);
+  const bundles: BundleResult[] = [];
+  for (const name of Object.keys(state.service.functions)) {
+    const zipPath = join(outDir, `${name}.zip`);
+    const files = await readZip(zipPath);
+    const unpacked = join(outDir, 'unpacked', name);
+    let entry = '';
+    let bundleBytes = 0;
+    for (const [file, content] of files) {
+      mkdirSync(dirname(join(unpacked, file)), { recursive: true });
+      writeFileSync(join(unpacked, file), content);
+      if (/\.(mjs|cjs|js)$/.test(file)) {
+        entry = join(unpacked, file);
+        bundleBytes = content.length;
+      }
+    }
+    // The Lambda runtime provides @aws-sdk/*; the project's node_modules stands in for it.
+    symlinkSync(join(root, 'node_modules'), join(unpacked, 'node_modules'), 'dir');
+    bundles.push({ name, zipBytes: readFileSync(zipPath).length, bundleBytes, coldImportMs: importTimeMs(entry, samples) });
+  }
+  return { baselineMs, bundles };
+}
