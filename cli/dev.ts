@@ -2,7 +2,9 @@ import { startDevService } from '../shared/adapters/local/dev-service.js';
 
 /** `slipway dev` (`npm start`): runs until Ctrl-C, then stops everything it started. */
 export async function runDev(options: { projectRoot: string }): Promise<void> {
-  const service = await startDevService({ projectRoot: options.projectRoot });
+  // SLIPWAY_DEV_STATE_DIR moves .slipway/ (dev.json) elsewhere, e.g. for a second instance.
+  const stateDir = process.env.SLIPWAY_DEV_STATE_DIR;
+  const service = await startDevService({ projectRoot: options.projectRoot, ...(stateDir ? { stateDir } : {}) });
   const { info } = service;
   process.stdout.write(
     [
