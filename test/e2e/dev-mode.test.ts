@@ -19,7 +19,7 @@ let dev: ChildProcess;
 let info: { awsEndpoint: string; apiUrl: string; region: string; artifactBucket: string };
 
 function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env, ...awsEnv, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...awsEnv, NO_COLOR: '1' };
   delete env.AWS_ENDPOINT_URL;
   delete env.SLIPWAY_API_URL;
   delete env.SLIPWAY_ARTIFACT_BUCKET;

@@ -6,7 +6,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DynamoTargetStore } from '../aws/dynamo-stores.js';
+import { DynamoDeploymentStore, DynamoTargetStore } from '../aws/dynamo-stores.js';
 import { parseTarget } from '../../domain/target.js';
 import type { LocalOrchestrator } from './local-orchestrator.js';
 import { startMotoServer, type MotoServer } from './moto-server.js';
@@ -28,6 +28,8 @@ export interface DevService {
   orchestrator: LocalOrchestrator;
   stop(): Promise<void>;
 }
+
+const TASK_STATES = new Set(['Prepare', 'AcquireLock', 'Stage', 'PreTrafficHook', 'ShiftTraffic', 'InvalidateCdn', 'PostTrafficHook', 'Finalize', 'Rollback']);
 
 export const DEV_NAMES = {
   tableName: 'slipway-local',
@@ -95,7 +97,18 @@ export async function startDevService(options: {
   const api = await import('../../../functions/api.js');
   const { startHttpFront } = await import('./http-front.js');
   const { LocalOrchestrator } = await import('./local-orchestrator.js');
-  const orchestrator = new LocalOrchestrator();
+  const deployments = new DynamoDeploymentStore();
+  const orchestrator = new LocalOrchestrator({
+    onProgress: (execution, state) => {
+      // Task states only: Choice and Wait states would drown the useful lines.
+      if (state && !TASK_STATES.has(state)) return;
+      void deployments.get(execution.name).then((d) => {
+        const what = d ? `${d.target} ${d.release}` : execution.name;
+        if (state) log(`slipway dev: ${what} (${execution.name}) → ${state}`);
+        else log(`slipway dev: ${what} (${execution.name}) ended ${d?.status ?? execution.status}${d?.reason ? `: ${d.reason}` : ''}`);
+      }, () => undefined);
+    },
+  });
   intake.useOrchestrator(orchestrator);
   api.useOrchestrator(orchestrator);
 

@@ -52,6 +52,8 @@ export interface LocalRunOptions {
   retryIntervalOverrides?: Record<string, number>;
   /** Wraps each Task's handler, e.g. to inject faults: (stateName, functionKey, run) → run. */
   wrapTask?: (stateName: string, functionKey: string, run: TaskFn) => TaskFn;
+  /** Told of each state an execution enters, and of its end: `slipway dev` prints progress. */
+  onProgress?: (execution: ExecutionRecord, stateName?: string) => void;
 }
 
 export interface ExecutionRecord {
@@ -101,7 +103,10 @@ export class LocalOrchestrator implements Orchestrator {
     this.aborts.add(execution.abort);
     const collect = (async () => {
       for await (const event of execution.eventLogs) {
-        if (event.type === 'StateEntered') record.states.push(event.state.name);
+        if (event.type === 'StateEntered') {
+          record.states.push(event.state.name);
+          this.options.onProgress?.(record, event.state.name);
+        }
       }
     })().catch(() => undefined);
     record.done = execution.result
@@ -113,7 +118,10 @@ export class LocalOrchestrator implements Orchestrator {
         record.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       })
       .then(() => collect)
-      .finally(() => this.aborts.delete(execution.abort));
+      .finally(() => {
+        this.aborts.delete(execution.abort);
+        this.options.onProgress?.(record);
+      });
     this.executions.set(deploymentId, record);
   }
 
