@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 import { packageService } from '../test/support/package-service.js';
 import { readZip } from '../test/package/zip.js';
 
@@ -16,6 +17,9 @@ export interface BundleResult {
   zipBytes: number;
   bundleBytes: number;
   coldImportMs: number;
+  /** The same handler bundled with the AWS SDK inlined (not what serverless.yml ships). */
+  sdkInlinedBytes: number;
+  sdkInlinedImportMs: number;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
@@ -36,7 +40,9 @@ export async function benchBundles(samples = 5): Promise<{ baselineMs: number; b
   const root = process.cwd();
   const outDir = mkdtempSync(join(tmpdir(), 'slipway-bench-package-'));
   packageService(root, 'bench', outDir);
-  const state = JSON.parse(readFileSync(join(outDir, 'serverless-state.json'), 'utf8')) as { service: { functions: Record<string, unknown> } };
+  const state = JSON.parse(readFileSync(join(outDir, 'serverless-state.json'), 'utf8')) as {
+    service: { functions: Record<string, { handler: string }> };
+  };
   const empty = join(outDir, 'empty.mjs');
   writeFileSync(empty, 'export const handler = async () => undefined;\n');
   const baselineMs = importTimeMs(empty, samples);
@@ -57,7 +63,27 @@ export async function benchBundles(samples = 5): Promise<{ baselineMs: number; b
     }
     // The Lambda runtime provides @aws-sdk/*; the project's node_modules stands in for it.
     symlinkSync(join(root, 'node_modules'), join(unpacked, 'node_modules'), 'dir');
-    bundles.push({ name, zipBytes: readFileSync(zipPath).length, bundleBytes, coldImportMs: importTimeMs(entry, samples) });
+    const inlined = join(outDir, 'inlined', `${name}.mjs`);
+    const source = `${state.service.functions[name]!.handler.replace(/\.[^.]+$/, '')}.ts`;
+    await build({
+      entryPoints: [join(root, source)],
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      target: 'node22',
+      format: 'esm',
+      outfile: inlined,
+      logLevel: 'error',
+      banner: { js: "import{createRequire}from'module';const require=createRequire(import.meta.url);" },
+    });
+    bundles.push({
+      name,
+      zipBytes: readFileSync(zipPath).length,
+      bundleBytes,
+      coldImportMs: importTimeMs(entry, samples),
+      sdkInlinedBytes: readFileSync(inlined).length,
+      sdkInlinedImportMs: importTimeMs(inlined, samples),
+    });
   }
   return { baselineMs, bundles };
 }

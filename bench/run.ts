@@ -61,15 +61,19 @@ const lines = [
   'From `serverless package` (esbuild, minified ESM, `@aws-sdk/*` left to the Lambda runtime). Cold import: a fresh Node 22',
   `process importing the bundle, median of ${runs}; the baseline is the same process importing an empty module.`,
   '',
-  '| function | zip | bundle | cold import | vs. empty module |',
-  '|---|---|---|---|---|',
-  `| (empty module) | – | – | ${bundles.baselineMs.toFixed(1)} ms | 1× |`,
+  '| function | zip | bundle | cold import | vs. empty module | SDK inlined: bundle | SDK inlined: cold import |',
+  '|---|---|---|---|---|---|---|',
+  `| (empty module) | – | – | ${bundles.baselineMs.toFixed(1)} ms | 1× | – | – |`,
   ...bundles.bundles.map(
-    (b) => `| ${b.name} | ${kb(b.zipBytes)} | ${kb(b.bundleBytes)} | ${b.coldImportMs.toFixed(1)} ms | ${(b.coldImportMs / bundles.baselineMs).toFixed(1)}× |`,
+    (b) =>
+      `| ${b.name} | ${kb(b.zipBytes)} | ${kb(b.bundleBytes)} | ${b.coldImportMs.toFixed(1)} ms | ${(b.coldImportMs / bundles.baselineMs).toFixed(1)}× | ${kb(b.sdkInlinedBytes)} | ${b.sdkInlinedImportMs.toFixed(1)} ms |`,
   ),
   '',
-  'Goals: ≤ 1 MB per bundle, ≤ 150 ms cold import. The import includes the AWS SDK v3 clients the bundle loads from node_modules',
-  '(here from the project; in Lambda from the runtime).',
+  'Goals: ≤ 1 MB per bundle, ≤ 150 ms cold import. The shipped bundles leave `@aws-sdk/*` to the Lambda runtime, as the',
+  'toolchain decision says; their import time is dominated by loading those SDK clients from node_modules (each client',
+  'package takes ~100–150 ms here). The last two columns bundle the same handler with the SDK inlined and tree-shaken:',
+  'that meets both goals here, but the package test reads the AWS calls each function makes from its bundle\'s',
+  '`@aws-sdk/*` imports to check its IAM role, which inlining would hide. Measured, not yet decided.',
   '',
 ];
 writeFileSync('docs/BENCHMARKS.md', `${lines.join('\n')}\n`);
