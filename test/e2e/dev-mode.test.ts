@@ -173,6 +173,17 @@ describe('slipway dev, end to end', () => {
     expect(history('hello')[0]?.id).toBe(deployment.id);
   });
 
+  it('rolls forward to a named release with `slipway rollback --to`', async () => {
+    // Prepare: r2 is live again after the rollback; r3's version still exists
+    const r3 = history('hello').find((d) => d.release === 'r3' && d.trigger === 's3' && d.status === 'succeeded');
+    // Act
+    const run = await slipwayAsync('rollback', 'hello', '--to', 'r3', '--json');
+    // Assess
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ trigger: 'rollback', release: 'r3', status: 'succeeded', toVersion: r3?.toVersion });
+    expect(alias('hello').FunctionVersion).toBe(r3?.toVersion);
+  });
+
   it('refuses a deploy to an unknown target with exit code 2 and uploads nothing', async () => {
     // Prepare
     const zip = await writeZip('nobody.zip', 'nobody');

@@ -3,7 +3,7 @@ import { handler, useOrchestrator } from '../../functions/api.js';
 import {
   LOCAL_DEVELOPER_ARN,
   fromApiGatewayResult,
-  localLambdaContext,
+  localApiContext,
   startHttpFront,
   toApiGatewayEvent,
   type HttpFront,
@@ -55,7 +55,7 @@ const viaHandler: Call = async (method, path, options = {}) => {
     headers: { 'content-type': 'application/json', ...options.headers },
     ...(text === undefined ? {} : { body: Buffer.from(text) }),
   });
-  const answer = fromApiGatewayResult(await handler(event, localLambdaContext()));
+  const answer = fromApiGatewayResult(await handler(event, localApiContext()));
   return {
     status: answer.statusCode,
     headers: Object.fromEntries(Object.entries(answer.headers).map(([k, v]) => [k, String(v)])),

@@ -10,10 +10,11 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, Context } from 'aws-lambda';
 import { PayloadTooLargeError } from '../../http/errors.js';
 import { problemResponse } from '../../http/problems.js';
+import { LOCAL_ACCOUNT } from './definition.js';
+import { localLambdaContext } from './lambda-context.js';
 
 /** Stands in for the IAM principal API Gateway would have authenticated. */
 export const LOCAL_DEVELOPER_ARN = 'arn:aws:iam::123456789012:user/local-developer';
-const LOCAL_ACCOUNT = '123456789012';
 /** API Gateway HTTP APIs cap payloads at 10 MB; the slipway API only ever takes small JSON. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -140,23 +141,9 @@ export function fromApiGatewayResult(result: unknown): HttpAnswer {
   };
 }
 
-/** A Lambda context for invoking the API handler outside Lambda. */
-export function localLambdaContext(): Context {
-  const deadline = Date.now() + 30_000;
-  return {
-    functionName: 'slipway-local-api',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:${LOCAL_ACCOUNT}:function:slipway-local-api`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: '/aws/lambda/slipway-local-api',
-    logStreamName: 'local',
-    callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => deadline - Date.now(),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+/** A Lambda context for invoking the API handler outside Lambda (30 s, like the API's timeout). */
+export function localApiContext(): Context {
+  return localLambdaContext('api', 30_000);
 }
 
 class BodyTooLarge extends Error {}
@@ -206,7 +193,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: HttpFro
   });
   let result: unknown;
   try {
-    result = await options.handler(event, localLambdaContext());
+    result = await options.handler(event, localApiContext());
   } catch (error) {
     // API Gateway answers 500 when the function itself fails; say so without the internals.
     console.error('slipway api: the handler failed', error);

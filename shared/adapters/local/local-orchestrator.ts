@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { Orchestrator } from '../../ports/index.js';
 import { loadDefinition, taskFunctions } from './definition.js';
+import { localLambdaContext } from './lambda-context.js';
 import { handler as acquireLock } from '../../../functions/acquire-lock.js';
 import { handler as checkHealth } from '../../../functions/check-health.js';
 import { handler as finalize } from '../../../functions/finalize.js';
@@ -27,24 +27,6 @@ export const TASK_HANDLERS: Record<string, LambdaHandler> = {
   finalize,
   rollback,
 } as unknown as Record<string, LambdaHandler>;
-
-function lambdaContext(functionKey: string) {
-  const deadline = Date.now() + 900_000;
-  return {
-    functionName: `slipway-local-${functionKey}`,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:slipway-local-${functionKey}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/slipway-local-${functionKey}`,
-    logStreamName: 'local',
-    callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => deadline - Date.now(),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 export interface LocalRunOptions {
   /** Milliseconds for Wait states, by state name (tests make bakes instant). */
@@ -81,7 +63,7 @@ export class LocalOrchestrator implements Orchestrator {
     for (const [stateName, functionKey] of Object.entries(taskFunctions())) {
       const lambda = TASK_HANDLERS[functionKey];
       if (!lambda) throw new Error(`no local handler for function "${functionKey}" (state ${stateName})`);
-      const run: TaskFn = (input) => lambda(input as never, lambdaContext(functionKey) as never);
+      const run: TaskFn = (input) => lambda(input as never, localLambdaContext(functionKey) as never);
       this.handlers[stateName] = options.wrapTask ? options.wrapTask(stateName, functionKey, run) : run;
     }
   }
