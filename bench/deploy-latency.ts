@@ -17,7 +17,7 @@ import {
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDeploymentStore } from '../shared/adapters/aws/dynamo-stores.js';
+import { DynamoDeploymentStore } from '../shared/adapters/aws/dynamo-deployments.js';
 import { startDevService } from '../shared/adapters/local/dev-service.js';
 import { startMotoServer } from '../shared/adapters/local/moto-server.js';
 import { createAliasedFunction } from '../shared/adapters/local/provision.js';

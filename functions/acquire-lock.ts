@@ -1,4 +1,5 @@
-import { DynamoDeploymentStore, DynamoLockStore } from '../shared/adapters/aws/dynamo-stores.js';
+import { DynamoDeploymentStore } from '../shared/adapters/aws/dynamo-deployments.js';
+import { DynamoLockStore } from '../shared/adapters/aws/dynamo-locks.js';
 import { lazy } from '../shared/lazy.js';
 import { acquireLock } from '../shared/usecases/workflow/acquire-lock.js';
 import type { WorkflowState } from '../shared/usecases/workflow/state.js';

@@ -1,10 +1,13 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpRouterHandler, { type Method, type Route } from '@middy/http-router';
-import { DynamoDeploymentStore, DynamoTargetStore } from '../shared/adapters/aws/dynamo-stores.js';
+import { DynamoDeploymentStore } from '../shared/adapters/aws/dynamo-deployments.js';
+import { DynamoTargetStore } from '../shared/adapters/aws/dynamo-targets.js';
 import { requiredEnv } from '../shared/adapters/aws/env.js';
-import { LambdaFunctionHost } from '../shared/adapters/aws/lambda-function-host.js';
+import { LambdaAliasReader } from '../shared/adapters/aws/lambda-alias-reader.js';
+import { LambdaVersionCatalog } from '../shared/adapters/aws/lambda-version-catalog.js';
 import { S3ArtifactStore } from '../shared/adapters/aws/s3-artifacts.js';
 import { StepFunctionsOrchestrator } from '../shared/adapters/aws/sfn-orchestrator.js';
 import * as endpoints from '../shared/http/endpoints.js';
@@ -21,13 +24,17 @@ export function useOrchestrator(orchestrator: Orchestrator): void {
   orchestratorOverride = orchestrator;
 }
 
-const adapters = lazy(() => ({
-  targets: new DynamoTargetStore(),
-  deployments: new DynamoDeploymentStore(),
-  artifacts: new S3ArtifactStore(),
-  functions: new LambdaFunctionHost(),
-  artifactBucket: requiredEnv('SLIPWAY_ARTIFACT_BUCKET'),
-}));
+const adapters = lazy(() => {
+  const lambda = new LambdaClient({});
+  return {
+    targets: new DynamoTargetStore(),
+    deployments: new DynamoDeploymentStore(),
+    artifacts: new S3ArtifactStore(),
+    aliases: new LambdaAliasReader({ client: lambda }),
+    versions: new LambdaVersionCatalog({ client: lambda }),
+    artifactBucket: requiredEnv('SLIPWAY_ARTIFACT_BUCKET'),
+  };
+});
 const stepFunctions = lazy(() => new StepFunctionsOrchestrator());
 // Resolved per request, so an override set after the first request still applies.
 const deps = (): endpoints.ApiDeps => ({ ...adapters(), orchestrator: orchestratorOverride ?? stepFunctions() });

@@ -1,6 +1,7 @@
-import { DynamoDeploymentStore, DynamoLockStore } from '../shared/adapters/aws/dynamo-stores.js';
+import { DynamoDeploymentStore } from '../shared/adapters/aws/dynamo-deployments.js';
+import { DynamoLockStore } from '../shared/adapters/aws/dynamo-locks.js';
 import { EventBridgeDeploymentEvents } from '../shared/adapters/aws/eventbridge-events.js';
-import { LambdaFunctionHost } from '../shared/adapters/aws/lambda-function-host.js';
+import { LambdaVersionPruner } from '../shared/adapters/aws/lambda-version-pruner.js';
 import { lazy } from '../shared/lazy.js';
 import { finalize } from '../shared/usecases/workflow/finalize.js';
 import type { WorkflowState } from '../shared/usecases/workflow/state.js';
@@ -9,7 +10,7 @@ import { taskHandler } from './task-handler.js';
 const deps = lazy(() => ({
   deployments: new DynamoDeploymentStore(),
   locks: new DynamoLockStore(),
-  functions: new LambdaFunctionHost(),
+  versions: new LambdaVersionPruner(),
   events: new EventBridgeDeploymentEvents(),
 }));
 

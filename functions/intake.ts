@@ -2,7 +2,8 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { DynamoDeploymentStore, DynamoTargetStore } from '../shared/adapters/aws/dynamo-stores.js';
+import { DynamoDeploymentStore } from '../shared/adapters/aws/dynamo-deployments.js';
+import { DynamoTargetStore } from '../shared/adapters/aws/dynamo-targets.js';
 import { S3ArtifactStore } from '../shared/adapters/aws/s3-artifacts.js';
 import { StepFunctionsOrchestrator } from '../shared/adapters/aws/sfn-orchestrator.js';
 import { lazy } from '../shared/lazy.js';

@@ -1,5 +1,5 @@
 import { CloudFrontCdn } from '../shared/adapters/aws/cloudfront-cdn.js';
-import { DynamoDeploymentStore } from '../shared/adapters/aws/dynamo-stores.js';
+import { DynamoDeploymentStore } from '../shared/adapters/aws/dynamo-deployments.js';
 import { lazy } from '../shared/lazy.js';
 import { invalidateCdn } from '../shared/usecases/workflow/invalidate-cdn.js';
 import type { WorkflowState } from '../shared/usecases/workflow/state.js';

@@ -1,4 +1,5 @@
-import { DynamoDeploymentStore, DynamoTargetStore } from '../shared/adapters/aws/dynamo-stores.js';
+import { DynamoDeploymentStore } from '../shared/adapters/aws/dynamo-deployments.js';
+import { DynamoTargetStore } from '../shared/adapters/aws/dynamo-targets.js';
 import { S3ArtifactStore } from '../shared/adapters/aws/s3-artifacts.js';
 import { lazy } from '../shared/lazy.js';
 import { prepare } from '../shared/usecases/workflow/prepare.js';

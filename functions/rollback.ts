@@ -1,7 +1,9 @@
 import { CloudFrontCdn } from '../shared/adapters/aws/cloudfront-cdn.js';
-import { DynamoDeploymentStore, DynamoLockStore, DynamoTargetStore } from '../shared/adapters/aws/dynamo-stores.js';
+import { DynamoDeploymentStore } from '../shared/adapters/aws/dynamo-deployments.js';
+import { DynamoLockStore } from '../shared/adapters/aws/dynamo-locks.js';
+import { DynamoTargetStore } from '../shared/adapters/aws/dynamo-targets.js';
 import { EventBridgeDeploymentEvents } from '../shared/adapters/aws/eventbridge-events.js';
-import { LambdaFunctionHost } from '../shared/adapters/aws/lambda-function-host.js';
+import { LambdaAliasRouter } from '../shared/adapters/aws/lambda-alias-router.js';
 import { lazy } from '../shared/lazy.js';
 import { rollback } from '../shared/usecases/workflow/rollback.js';
 import type { WorkflowState } from '../shared/usecases/workflow/state.js';
@@ -11,7 +13,7 @@ const deps = lazy(() => ({
   deployments: new DynamoDeploymentStore(),
   targets: new DynamoTargetStore(),
   locks: new DynamoLockStore(),
-  functions: new LambdaFunctionHost(),
+  aliases: new LambdaAliasRouter(),
   cdn: new CloudFrontCdn(),
   events: new EventBridgeDeploymentEvents(),
 }));

@@ -1,6 +1,6 @@
-import { DynamoDeploymentStore } from '../shared/adapters/aws/dynamo-stores.js';
+import { DynamoDeploymentStore } from '../shared/adapters/aws/dynamo-deployments.js';
 import { EventBridgeDeploymentEvents } from '../shared/adapters/aws/eventbridge-events.js';
-import { LambdaFunctionHost } from '../shared/adapters/aws/lambda-function-host.js';
+import { LambdaAliasRouter } from '../shared/adapters/aws/lambda-alias-router.js';
 import { lazy } from '../shared/lazy.js';
 import { shiftTraffic } from '../shared/usecases/workflow/shift-traffic.js';
 import type { WorkflowState } from '../shared/usecases/workflow/state.js';
@@ -8,7 +8,7 @@ import { taskHandler } from './task-handler.js';
 
 const deps = lazy(() => ({
   deployments: new DynamoDeploymentStore(),
-  functions: new LambdaFunctionHost(),
+  aliases: new LambdaAliasRouter(),
   events: new EventBridgeDeploymentEvents(),
 }));
 

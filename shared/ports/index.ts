@@ -49,14 +49,17 @@ export interface AliasState {
   revisionId: string;
 }
 
-export interface FunctionHost {
+/*
+ * What slipway does to a target's Lambda function, split by capability so that each Task's code
+ * (and so its IAM role) holds only what it uses: reading the alias, moving it, publishing,
+ * pruning, invoking hooks.
+ */
+
+export interface AliasReader {
   getAlias(fn: string, alias: string): Promise<AliasState>;
-  /** Base64 CodeSha256 of a published version (or $LATEST). */
-  codeSha256(fn: string, qualifier: string): Promise<string>;
-  /** Points $LATEST at the exact S3 object; returns the new RevisionId once the update is Successful. */
-  updateCode(fn: string, artifact: ArtifactRef): Promise<{ revisionId: string; codeSha256: string }>;
-  /** Publishes $LATEST; rejected unless its code and revision are still the expected ones. */
-  publishVersion(fn: string, guard: { codeSha256: string; revisionId: string }, description: string): Promise<string>;
+}
+
+export interface AliasRouter extends AliasReader {
   /** Sets the alias; `additional` splits traffic. Guarded by the alias RevisionId. */
   updateAlias(
     fn: string,
@@ -64,9 +67,35 @@ export interface FunctionHost {
     routing: { version: string; additional?: { version: string; weight: number } },
     revisionId: string,
   ): Promise<AliasState>;
-  listVersions(fn: string): Promise<{ version: string; codeSha256: string; description?: string }[]>;
+}
+
+export interface PublishedVersion {
+  version: string;
+  codeSha256: string;
+  description?: string;
+}
+
+export interface VersionCatalog {
+  /** Published versions ($LATEST excluded). */
+  listVersions(fn: string): Promise<PublishedVersion[]>;
+}
+
+export interface VersionPublisher extends VersionCatalog {
+  /** Base64 CodeSha256 of a published version (or $LATEST). */
+  codeSha256(fn: string, qualifier: string): Promise<string>;
+  /** Points $LATEST at the exact S3 object; returns the new RevisionId once the update is Successful. */
+  updateCode(fn: string, artifact: ArtifactRef): Promise<{ revisionId: string; codeSha256: string }>;
+  /** Publishes $LATEST; rejected unless its code and revision are still the expected ones. */
+  publishVersion(fn: string, guard: { codeSha256: string; revisionId: string }, description: string): Promise<string>;
+}
+
+export interface VersionPruner extends VersionCatalog {
+  /** Versions an alias points at or splits traffic with. */
   aliasedVersions(fn: string): Promise<Set<string>>;
   deleteVersion(fn: string, version: string): Promise<void>;
+}
+
+export interface HookInvoker {
   /** Invokes a hook function synchronously; returns its JSON result or throws HookFailedError. */
   invokeHook(fn: string, payload: unknown): Promise<unknown>;
 }
@@ -119,7 +148,9 @@ export interface Ports {
   targets: TargetStore;
   deployments: DeploymentStore;
   locks: LockStore;
-  functions: FunctionHost;
+  aliases: AliasRouter;
+  versions: VersionPublisher & VersionPruner;
+  hooks: HookInvoker;
   artifacts: ArtifactStore;
   health: HealthSignals;
   cdn: Cdn;

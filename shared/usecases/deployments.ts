@@ -2,7 +2,7 @@ import { releaseKey } from '../domain/artifact-key.js';
 import { deploymentIdForRequest, type Deployment } from '../domain/deployment.js';
 import { ConflictError, TargetNotFoundError, ValidationError } from '../domain/errors.js';
 import { RELEASE_NAME } from '../domain/target.js';
-import type { ArtifactStore, DeploymentStore, FunctionHost, Orchestrator, TargetStore } from '../ports/index.js';
+import type { AliasReader, ArtifactStore, DeploymentStore, Orchestrator, TargetStore, VersionCatalog } from '../ports/index.js';
 
 export interface DeployDeps {
   targets: TargetStore;
@@ -67,7 +67,8 @@ export async function deployRelease(
 export interface RollbackRequestDeps {
   targets: TargetStore;
   deployments: DeploymentStore;
-  functions: FunctionHost;
+  aliases: AliasReader;
+  versions: VersionCatalog;
   orchestrator: Orchestrator;
 }
 
@@ -82,7 +83,7 @@ export async function requestRollback(
 ): Promise<Deployment> {
   const target = await deps.targets.get(request.target);
   if (!target) throw new TargetNotFoundError(request.target);
-  const alias = await deps.functions.getAlias(target.function.name, target.function.alias);
+  const alias = await deps.aliases.getAlias(target.function.name, target.function.alias);
   const history = await deps.deployments.listByTarget(target.name, { limit: 100 });
   const landed = history.filter((d) => d.status === 'succeeded' && d.toVersion);
   const candidate = request.release
@@ -95,7 +96,7 @@ export async function requestRollback(
         : `"${target.name}" has no earlier release to roll back to`,
     );
   }
-  const existing = new Set((await deps.functions.listVersions(target.function.name)).map((v) => v.version));
+  const existing = new Set((await deps.versions.listVersions(target.function.name)).map((v) => v.version));
   if (!existing.has(candidate.toVersion)) {
     throw new ConflictError(
       `version ${candidate.toVersion} of release "${candidate.release}" no longer exists (pruned by keepVersions); deploy the release's artifact again`,

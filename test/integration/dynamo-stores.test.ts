@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDeploymentStore, DynamoLockStore } from '../../shared/adapters/aws/dynamo-stores.js';
+import { DynamoDeploymentStore } from '../../shared/adapters/aws/dynamo-deployments.js';
+import { DynamoLockStore } from '../../shared/adapters/aws/dynamo-locks.js';
 import { createTable } from '../../shared/adapters/local/provision.js';
 import type { Deployment } from '../../shared/domain/deployment.js';
 import { uniqueName, useMoto } from '../support/aws-env.js';

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { GetAliasCommand, GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDeploymentStore, DynamoLockStore, DynamoTargetStore } from '../../shared/adapters/aws/dynamo-stores.js';
+import { DynamoDeploymentStore } from '../../shared/adapters/aws/dynamo-deployments.js';
+import { DynamoLockStore } from '../../shared/adapters/aws/dynamo-locks.js';
+import { DynamoTargetStore } from '../../shared/adapters/aws/dynamo-targets.js';
 import { S3ArtifactStore } from '../../shared/adapters/aws/s3-artifacts.js';
 import type { Orchestrator } from '../../shared/ports/index.js';
 import { LocalOrchestrator, type LocalRunOptions } from '../../shared/adapters/local/local-orchestrator.js';

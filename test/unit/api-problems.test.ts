@@ -42,7 +42,8 @@ function depsWithTargets(targets: Target[] = []): ApiDeps {
     targets: store,
     deployments: unused as ApiDeps['deployments'],
     artifacts: unused as ApiDeps['artifacts'],
-    functions: unused as ApiDeps['functions'],
+    aliases: unused as ApiDeps['aliases'],
+    versions: unused as ApiDeps['versions'],
     orchestrator: unused as ApiDeps['orchestrator'],
     artifactBucket: 'artifacts',
   };

@@ -6,7 +6,8 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DynamoDeploymentStore, DynamoTargetStore } from '../aws/dynamo-stores.js';
+import { DynamoDeploymentStore } from '../aws/dynamo-deployments.js';
+import { DynamoTargetStore } from '../aws/dynamo-targets.js';
 import { parseTarget } from '../../domain/target.js';
 import type { LocalOrchestrator } from './local-orchestrator.js';
 import { startMotoServer, type MotoServer } from './moto-server.js';

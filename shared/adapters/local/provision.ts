@@ -16,7 +16,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { BY_TARGET_INDEX } from '../aws/dynamo-stores.js';
+import { BY_TARGET_INDEX } from '../aws/dynamo-table.js';
 
 export interface LocalInfrastructure {
   tableName: string;

@@ -1,12 +1,12 @@
 import { DeploymentNotFoundError, errorMessage } from '../../domain/errors.js';
 import { toView } from '../../domain/deployment.js';
-import type { DeploymentEvents, DeploymentStore, FunctionHost, LockStore } from '../../ports/index.js';
+import type { DeploymentEvents, DeploymentStore, LockStore, VersionPruner } from '../../ports/index.js';
 import { requireTarget, type WorkflowState } from './state.js';
 
 export interface FinalizeDeps {
   deployments: DeploymentStore;
   locks: LockStore;
-  functions: FunctionHost;
+  versions: VersionPruner;
   events: DeploymentEvents;
 }
 
@@ -31,9 +31,9 @@ export async function finalize(deps: FinalizeDeps, state: WorkflowState): Promis
 
   const fn = target.function.name;
   try {
-    const [versions, aliased] = await Promise.all([deps.functions.listVersions(fn), deps.functions.aliasedVersions(fn)]);
+    const [versions, aliased] = await Promise.all([deps.versions.listVersions(fn), deps.versions.aliasedVersions(fn)]);
     const prune = versionsToPrune(versions.map((v) => v.version), aliased, target.keepVersions);
-    for (const version of prune) await deps.functions.deleteVersion(fn, version);
+    for (const version of prune) await deps.versions.deleteVersion(fn, version);
   } catch (error) {
     // Pruning is housekeeping: the release is live; the next deployment prunes again.
     console.warn(`slipway: pruning versions of ${fn} failed: ${errorMessage(error)}`);

@@ -1,13 +1,13 @@
 import { errorMessage } from '../../domain/errors.js';
 import { isTerminal, toView } from '../../domain/deployment.js';
-import type { Cdn, DeploymentEvents, DeploymentStore, FunctionHost, LockStore, TargetStore } from '../../ports/index.js';
+import type { AliasRouter, Cdn, DeploymentEvents, DeploymentStore, LockStore, TargetStore } from '../../ports/index.js';
 import type { WorkflowState } from './state.js';
 
 export interface RollbackDeps {
   deployments: DeploymentStore;
   targets: TargetStore;
   locks: LockStore;
-  functions: FunctionHost;
+  aliases: AliasRouter;
   cdn: Cdn;
   events: DeploymentEvents;
 }
@@ -46,11 +46,11 @@ export async function rollback(deps: RollbackDeps, state: WorkflowState): Promis
   if (target && deployment.fromVersion && deployment.toVersion && deployment.fromVersion !== deployment.toVersion) {
     const fn = target.function.name;
     const aliasName = target.function.alias;
-    const alias = await deps.functions.getAlias(fn, aliasName);
+    const alias = await deps.aliases.getAlias(fn, aliasName);
     const onOld = alias.version === deployment.fromVersion && !alias.additional;
     const ours = alias.version === deployment.toVersion || alias.additional?.version === deployment.toVersion;
     if (!onOld && ours) {
-      await deps.functions.updateAlias(fn, aliasName, { version: deployment.fromVersion }, alias.revisionId);
+      await deps.aliases.updateAlias(fn, aliasName, { version: deployment.fromVersion }, alias.revisionId);
       restored = true;
     }
   }

@@ -1,10 +1,10 @@
 import { DeploymentNotFoundError } from '../../domain/errors.js';
-import type { DeploymentStore, FunctionHost } from '../../ports/index.js';
+import type { DeploymentStore, HookInvoker } from '../../ports/index.js';
 import { requireTarget, type WorkflowState } from './state.js';
 
 export interface RunHookDeps {
   deployments: DeploymentStore;
-  functions: FunctionHost;
+  hooks: HookInvoker;
 }
 
 export type HookPhase = 'preTraffic' | 'postTraffic';
@@ -19,7 +19,7 @@ export async function runHook(deps: RunHookDeps, input: { phase: HookPhase; stat
   if (!hook) return { skipped: true };
   const deployment = await deps.deployments.get(input.state.deploymentId);
   if (!deployment) throw new DeploymentNotFoundError(input.state.deploymentId);
-  const result = await deps.functions.invokeHook(hook, {
+  const result = await deps.hooks.invokeHook(hook, {
     phase: input.phase,
     deploymentId: deployment.id,
     target: deployment.target,

@@ -1,11 +1,11 @@
 import { ConcurrentModificationError, DeploymentNotFoundError } from '../../domain/errors.js';
 import type { FunctionTarget } from '../../domain/target.js';
-import type { DeploymentEvents, DeploymentStore, FunctionHost } from '../../ports/index.js';
+import type { AliasRouter, DeploymentEvents, DeploymentStore } from '../../ports/index.js';
 import { requireTarget, type WorkflowState } from './state.js';
 
 export interface ShiftTrafficDeps {
   deployments: DeploymentStore;
-  functions: FunctionHost;
+  aliases: AliasRouter;
   events: DeploymentEvents;
 }
 
@@ -40,7 +40,7 @@ export async function shiftTraffic(deps: ShiftTrafficDeps, state: WorkflowState)
 
   const fn = target.function.name;
   const aliasName = target.function.alias;
-  const alias = await deps.functions.getAlias(fn, aliasName);
+  const alias = await deps.aliases.getAlias(fn, aliasName);
   const desired =
     step.percent >= 100
       ? { version: toVersion }
@@ -55,7 +55,7 @@ export async function shiftTraffic(deps: ShiftTrafficDeps, state: WorkflowState)
         `alias ${fn}:${aliasName} moved to version ${alias.version} during the deployment; slipway will not overwrite it`,
       );
     }
-    await deps.functions.updateAlias(fn, aliasName, desired, alias.revisionId);
+    await deps.aliases.updateAlias(fn, aliasName, desired, alias.revisionId);
   }
 
   const status = step.percent >= 100 ? 'verifying' : 'shifting';

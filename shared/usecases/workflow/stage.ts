@@ -1,11 +1,12 @@
 import { codeSha256FromHex } from '../../domain/deployment.js';
 import { ConcurrentModificationError, ConflictError, DeploymentNotFoundError, MissingResourceError } from '../../domain/errors.js';
-import type { DeploymentStore, FunctionHost } from '../../ports/index.js';
+import type { AliasReader, DeploymentStore, VersionPublisher } from '../../ports/index.js';
 import { requireTarget, type WorkflowState } from './state.js';
 
 export interface StageDeps {
   deployments: DeploymentStore;
-  functions: FunctionHost;
+  aliases: AliasReader;
+  versions: VersionPublisher;
 }
 
 export function versionDescription(deploymentId: string, release: string): string {
@@ -23,7 +24,7 @@ export async function stage(deps: StageDeps, state: WorkflowState): Promise<Work
   const deployment = await deps.deployments.get(state.deploymentId);
   if (!deployment) throw new DeploymentNotFoundError(state.deploymentId);
 
-  const alias = await deps.functions.getAlias(fn, target.function.alias);
+  const alias = await deps.aliases.getAlias(fn, target.function.alias);
   if (alias.additional && alias.additional.version !== deployment.toVersion) {
     throw new ConflictError(
       `alias ${fn}:${target.function.alias} splits traffic with version ${alias.additional.version}, which slipway did not start; remove the routing config and deploy again`,
@@ -34,7 +35,7 @@ export async function stage(deps: StageDeps, state: WorkflowState): Promise<Work
   if (deployment.trigger === 'rollback') {
     const toVersion = deployment.toVersion;
     if (!toVersion) throw new MissingResourceError(`rollback ${deployment.id} names no version`);
-    const sha = await deps.functions.codeSha256(fn, toVersion);
+    const sha = await deps.versions.codeSha256(fn, toVersion);
     const noop = alias.version === toVersion && !alias.additional;
     await deps.deployments.update(deployment.id, { fromVersion }, { step: 'stage', message: `rolling back to version ${toVersion} (CodeSha256 ${sha})` });
     return { ...state, noop };
@@ -43,7 +44,7 @@ export async function stage(deps: StageDeps, state: WorkflowState): Promise<Work
   const expected = codeSha256FromHex(deployment.sha256 ?? '');
   if (!deployment.sha256) throw new ConflictError(`deployment ${deployment.id} has no checksum; Prepare must run first`);
 
-  if (!deployment.toVersion && (await deps.functions.codeSha256(fn, fromVersion)) === expected) {
+  if (!deployment.toVersion && (await deps.versions.codeSha256(fn, fromVersion)) === expected) {
     await deps.deployments.update(
       deployment.id,
       { fromVersion, toVersion: fromVersion },
@@ -55,18 +56,18 @@ export async function stage(deps: StageDeps, state: WorkflowState): Promise<Work
   let toVersion = deployment.toVersion;
   if (!toVersion) {
     const description = versionDescription(deployment.id, deployment.release);
-    const published = (await deps.functions.listVersions(fn)).find((v) => v.description === description);
+    const published = (await deps.versions.listVersions(fn)).find((v) => v.description === description);
     if (published) {
       toVersion = published.version;
     } else {
       if (!deployment.artifact) throw new MissingResourceError(`deployment ${deployment.id} names no artifact`);
-      const updated = await deps.functions.updateCode(fn, deployment.artifact);
+      const updated = await deps.versions.updateCode(fn, deployment.artifact);
       if (updated.codeSha256 !== expected) {
         throw new ConcurrentModificationError(
           `after the update ${fn} has CodeSha256 ${updated.codeSha256}, not the release's ${expected}; another change reached the function`,
         );
       }
-      toVersion = await deps.functions.publishVersion(fn, { codeSha256: expected, revisionId: updated.revisionId }, description);
+      toVersion = await deps.versions.publishVersion(fn, { codeSha256: expected, revisionId: updated.revisionId }, description);
     }
   }
   await deps.deployments.update(

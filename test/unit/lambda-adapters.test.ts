@@ -11,7 +11,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CloudFrontCdn } from '../../shared/adapters/aws/cloudfront-cdn.js';
-import { LambdaFunctionHost } from '../../shared/adapters/aws/lambda-function-host.js';
+import { LambdaAliasRouter } from '../../shared/adapters/aws/lambda-alias-router.js';
+import { LambdaHookInvoker } from '../../shared/adapters/aws/lambda-hook-invoker.js';
+import { LambdaVersionPublisher } from '../../shared/adapters/aws/lambda-version-publisher.js';
 import { ConcurrentModificationError, HookFailedError, TransientError } from '../../shared/domain/errors.js';
 
 // moto accepts stale RevisionIds and wrong CodeSha256 values and ignores CallerReference; these
@@ -19,23 +21,25 @@ import { ConcurrentModificationError, HookFailedError, TransientError } from '..
 const lambda = mockClient(LambdaClient);
 const cloudfront = mockClient(CloudFrontClient);
 
+const client = () => new LambdaClient({ region: 'us-east-1' });
+
+beforeEach(() => {
+  lambda.reset();
+});
+
 function awsError(name: string, status = 400): Error {
   return Object.assign(new Error(`${name} from AWS`), { name, $metadata: { httpStatusCode: status } });
 }
 
-describe('Class: LambdaFunctionHost', () => {
-  beforeEach(() => {
-    lambda.reset();
-    cloudfront.reset();
-  });
-  const host = () => new LambdaFunctionHost({ client: new LambdaClient({ region: 'us-east-1' }) });
+describe('Class: LambdaVersionPublisher', () => {
+  const adapter = () => new LambdaVersionPublisher({ client: client() });
 
   describe('Method: publishVersion', () => {
     it('sends the expected CodeSha256 and RevisionId', async () => {
       // Prepare
       lambda.on(PublishVersionCommand).resolves({ Version: '7' });
       // Act
-      const version = await host().publishVersion('fn', { codeSha256: 'c2hh', revisionId: 'rev-1' }, 'slipway d-1 release r2');
+      const version = await adapter().publishVersion('fn', { codeSha256: 'c2hh', revisionId: 'rev-1' }, 'slipway d-1 release r2');
       // Assess
       expect(version).toBe('7');
       expect(lambda).toHaveReceivedCommandWith(PublishVersionCommand, {
@@ -50,7 +54,7 @@ describe('Class: LambdaFunctionHost', () => {
       'reports %s as a concurrent modification',
       async (name) => {
         lambda.on(PublishVersionCommand).rejects(awsError(name, name === 'PreconditionFailedException' ? 412 : 400));
-        await expect(host().publishVersion('fn', { codeSha256: 'x', revisionId: 'r' }, 'd')).rejects.toBeInstanceOf(
+        await expect(adapter().publishVersion('fn', { codeSha256: 'x', revisionId: 'r' }, 'd')).rejects.toBeInstanceOf(
           ConcurrentModificationError,
         );
       },
@@ -58,16 +62,42 @@ describe('Class: LambdaFunctionHost', () => {
 
     it('turns throttling that outlived the SDK retries into a TransientError', async () => {
       lambda.on(PublishVersionCommand).rejects(awsError('TooManyRequestsException', 429));
-      await expect(host().publishVersion('fn', { codeSha256: 'x', revisionId: 'r' }, 'd')).rejects.toBeInstanceOf(TransientError);
+      await expect(adapter().publishVersion('fn', { codeSha256: 'x', revisionId: 'r' }, 'd')).rejects.toBeInstanceOf(TransientError);
     });
   });
+
+  describe('Method: updateCode', () => {
+    it('points the function at the exact object version and waits until the update is Successful', async () => {
+      // Prepare
+      lambda.on(UpdateFunctionCodeCommand).resolves({});
+      lambda
+        .on(GetFunctionConfigurationCommand)
+        .resolvesOnce({ LastUpdateStatus: 'InProgress' })
+        .resolves({ LastUpdateStatus: 'Successful', RevisionId: 'rev-9', CodeSha256: 'abc=' });
+      // Act
+      const result = await adapter().updateCode('fn', { bucket: 'b', key: 'releases/t/r.zip', versionId: 'v1' });
+      // Assess
+      expect(lambda).toHaveReceivedCommandWith(UpdateFunctionCodeCommand, {
+        FunctionName: 'fn',
+        S3Bucket: 'b',
+        S3Key: 'releases/t/r.zip',
+        S3ObjectVersion: 'v1',
+      });
+      expect(lambda).toHaveReceivedCommandTimes(GetFunctionConfigurationCommand, 2);
+      expect(result).toEqual({ revisionId: 'rev-9', codeSha256: 'abc=' });
+    });
+  });
+});
+
+describe('Class: LambdaAliasRouter', () => {
+  const adapter = () => new LambdaAliasRouter({ client: client() });
 
   describe('Method: updateAlias', () => {
     it('splits traffic with RoutingConfig and guards with the alias RevisionId', async () => {
       // Prepare
       lambda.on(UpdateAliasCommand).resolves({ FunctionVersion: '1', RevisionId: 'rev-2', RoutingConfig: { AdditionalVersionWeights: { '2': 0.1 } } });
       // Act
-      const state = await host().updateAlias('fn', 'live', { version: '1', additional: { version: '2', weight: 0.1 } }, 'rev-1');
+      const state = await adapter().updateAlias('fn', 'live', { version: '1', additional: { version: '2', weight: 0.1 } }, 'rev-1');
       // Assess
       expect(lambda).toHaveReceivedCommandWith(UpdateAliasCommand, {
         FunctionName: 'fn',
@@ -81,49 +111,31 @@ describe('Class: LambdaFunctionHost', () => {
 
     it('clears the routing config when all traffic moves', async () => {
       lambda.on(UpdateAliasCommand).resolves({ FunctionVersion: '2', RevisionId: 'rev-3' });
-      await host().updateAlias('fn', 'live', { version: '2' }, 'rev-2');
+      await adapter().updateAlias('fn', 'live', { version: '2' }, 'rev-2');
       expect(lambda).toHaveReceivedCommandWith(UpdateAliasCommand, { RoutingConfig: { AdditionalVersionWeights: {} }, RevisionId: 'rev-2' });
     });
 
     it('refuses to overwrite an alias changed by someone else', async () => {
       lambda.on(UpdateAliasCommand).rejects(awsError('PreconditionFailedException', 412));
-      await expect(host().updateAlias('fn', 'live', { version: '2' }, 'stale')).rejects.toBeInstanceOf(ConcurrentModificationError);
+      await expect(adapter().updateAlias('fn', 'live', { version: '2' }, 'stale')).rejects.toBeInstanceOf(ConcurrentModificationError);
     });
   });
+});
 
-  describe('Method: updateCode', () => {
-    it('points the function at the exact object version and waits until the update is Successful', async () => {
-      // Prepare
-      lambda.on(UpdateFunctionCodeCommand).resolves({});
-      lambda
-        .on(GetFunctionConfigurationCommand)
-        .resolvesOnce({ LastUpdateStatus: 'InProgress' })
-        .resolves({ LastUpdateStatus: 'Successful', RevisionId: 'rev-9', CodeSha256: 'abc=' });
-      // Act
-      const result = await host().updateCode('fn', { bucket: 'b', key: 'releases/t/r.zip', versionId: 'v1' });
-      // Assess
-      expect(lambda).toHaveReceivedCommandWith(UpdateFunctionCodeCommand, {
-        FunctionName: 'fn',
-        S3Bucket: 'b',
-        S3Key: 'releases/t/r.zip',
-        S3ObjectVersion: 'v1',
-      });
-      expect(lambda).toHaveReceivedCommandTimes(GetFunctionConfigurationCommand, 2);
-      expect(result).toEqual({ revisionId: 'rev-9', codeSha256: 'abc=' });
-    });
-  });
+describe('Class: LambdaHookInvoker', () => {
+  const adapter = () => new LambdaHookInvoker({ client: client() });
 
   describe('Method: invokeHook', () => {
     it('fails on a function error', async () => {
       lambda.on(InvokeCommand).resolves({ FunctionError: 'Unhandled', Payload: Buffer.from(JSON.stringify({ errorMessage: 'boom' })) as never });
-      await expect(host().invokeHook('hook', {})).rejects.toThrow(new HookFailedError('hook hook failed: boom'));
+      await expect(adapter().invokeHook('hook', {})).rejects.toThrow(new HookFailedError('hook hook failed: boom'));
     });
 
     it('fails on { status: "Failed" } and passes anything else', async () => {
       lambda.on(InvokeCommand).resolvesOnce({ Payload: Buffer.from('{"status":"Failed","reason":"smoke"}') as never });
-      await expect(host().invokeHook('hook', {})).rejects.toThrow('returned status Failed: smoke');
+      await expect(adapter().invokeHook('hook', {})).rejects.toThrow('returned status Failed: smoke');
       lambda.on(InvokeCommand).resolves({ Payload: Buffer.from('{"status":"Succeeded"}') as never });
-      await expect(host().invokeHook('hook', {})).resolves.toEqual({ status: 'Succeeded' });
+      await expect(adapter().invokeHook('hook', {})).resolves.toEqual({ status: 'Succeeded' });
     });
   });
 });

@@ -1,0 +1,102 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TERMINAL_STATUSES, type Deployment, type TimelineEntry } from '../../domain/deployment.js';
+import type { DeploymentPatch, DeploymentStore } from '../../ports/index.js';
+import { BY_TARGET_INDEX, TableAdapter } from './dynamo-table.js';
+import { errorName } from './sdk-errors.js';
+
+function deploymentKey(id: string) {
+  return { pk: `DEPLOYMENT#${id}`, sk: 'DEPLOYMENT' };
+}
+
+function toDeployment(item: Record<string, unknown>): Deployment {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ...rest } = item;
+  return rest as unknown as Deployment;
+}
+
+export class DynamoDeploymentStore extends TableAdapter implements DeploymentStore {
+  async create(deployment: Deployment): Promise<{ created: boolean; deployment: Deployment }> {
+    try {
+      await this.send('recording the deployment', () =>
+        this.client.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: {
+              ...deploymentKey(deployment.id),
+              gsi1pk: `TARGET#${deployment.target}`,
+              gsi1sk: `${deployment.requestedAt}#${deployment.id}`,
+              ...deployment,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+      return { created: true, deployment };
+    } catch (error) {
+      if (errorName(error) !== 'ConditionalCheckFailedException') throw error;
+      const existing = await this.get(deployment.id);
+      if (!existing) throw error;
+      return { created: false, deployment: existing };
+    }
+  }
+
+  async get(id: string): Promise<Deployment | undefined> {
+    const out = await this.send('reading the deployment', () =>
+      this.client.send(new GetCommand({ TableName: this.table, Key: deploymentKey(id), ConsistentRead: true })),
+    );
+    return out.Item ? toDeployment(out.Item) : undefined;
+  }
+
+  async update(id: string, patch: DeploymentPatch, entry: Omit<TimelineEntry, 'at'>): Promise<Deployment | undefined> {
+    const now = new Date().toISOString();
+    const names: Record<string, string> = { '#timeline': 'timeline', '#updatedAt': 'updatedAt', '#status': 'status' };
+    const values: Record<string, unknown> = {
+      ':entry': [{ ...entry, at: now }],
+      ':now': now,
+    };
+    const sets = ['#timeline = list_append(#timeline, :entry)', '#updatedAt = :now'];
+    for (const [field, value] of Object.entries(patch)) {
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    // DynamoDB has no "NOT IN list" for a list value, so the terminal statuses are spelled out.
+    const terminalPlaceholders = TERMINAL_STATUSES.map((_, i) => `:t${i}`);
+    TERMINAL_STATUSES.forEach((s, i) => (values[`:t${i}`] = s));
+    try {
+      const out = await this.send('updating the deployment', () =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: deploymentKey(id),
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: `attribute_exists(pk) AND NOT (#status IN (${terminalPlaceholders.join(', ')}))`,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      );
+      return out.Attributes ? toDeployment(out.Attributes) : undefined;
+    } catch (error) {
+      if (errorName(error) === 'ConditionalCheckFailedException') return undefined;
+      throw error;
+    }
+  }
+
+  async listByTarget(target: string, options: { limit?: number } = {}): Promise<Deployment[]> {
+    const out = await this.send('listing deployments', () =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: BY_TARGET_INDEX,
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': `TARGET#${target}` },
+          ScanIndexForward: false,
+          Limit: options.limit ?? 50,
+        }),
+      ),
+    );
+    return (out.Items ?? []).map(toDeployment);
+  }
+}

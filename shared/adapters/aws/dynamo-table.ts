@@ -1,0 +1,46 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { requiredEnv } from './env.js';
+import { errorName, rethrowTransient } from './sdk-errors.js';
+
+/**
+ * One table holds everything (keys `pk`/`sk`, index `byTarget` on `gsi1pk`/`gsi1sk`):
+ * - targets:     pk `TARGETS`, sk `<name>`
+ * - deployments: pk `DEPLOYMENT#<id>`, sk `DEPLOYMENT`; gsi1pk `TARGET#<name>`, gsi1sk `<requestedAt>#<id>`
+ * - locks:       pk `LOCK#<target>`, sk `LOCK`
+ */
+export const BY_TARGET_INDEX = 'byTarget';
+
+export interface TableOptions {
+  client?: DynamoDBDocumentClient;
+  tableName?: string;
+}
+
+function documentClient(options: TableOptions): DynamoDBDocumentClient {
+  return (
+    options.client ??
+    DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } })
+  );
+}
+
+/**
+ * The client and error handling the table's stores share. Each store lives in a module of its own
+ * so that a bundle imports only the item operations its function sends, and its role grants only
+ * those (the lock store's DeleteItem, say, only where locks are released).
+ */
+export abstract class TableAdapter {
+  protected readonly client: DynamoDBDocumentClient;
+  protected readonly table: string;
+  constructor(options: TableOptions = {}) {
+    this.client = documentClient(options);
+    this.table = options.tableName ?? requiredEnv('SLIPWAY_TABLE');
+  }
+  protected async send<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (errorName(error) === 'ConditionalCheckFailedException') throw error;
+      rethrowTransient(error, what);
+    }
+  }
+}
