@@ -11,3 +11,13 @@ export interface OriginSwitch {
    */
   switchOriginPath(distributionId: string, bucket: string, originPath: string): Promise<void>;
 }
+
+export interface SiteStore {
+  /** A JSON document (manifest, staging record), or undefined when there is none. */
+  readJson(bucket: string, key: string): Promise<unknown | undefined>;
+  writeJson(bucket: string, key: string, value: unknown): Promise<void>;
+  /** The "folders" directly under `prefix` (each `<prefix><name>/`). */
+  listReleasePrefixes(bucket: string, prefix: string): Promise<string[]>;
+  /** Deletes every object under `prefix`; returns how many. */
+  deletePrefix(bucket: string, prefix: string): Promise<number>;
+}

@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { CopyObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { Entry, ZipFile } from 'yauzl';
+import type { ArtifactRef } from '../../domain/deployment.js';
+import { openS3Zip, zipEntries } from './s3-range-reader.js';
+import { rethrowTransient } from './sdk-errors.js';
+
+/** What the manifest records of one staged file. */
+export interface StagedFile {
+  sha256: string;
+  size: number;
+  contentType: string;
+  cacheControl: string;
+}
+
+export interface StageChunkRequest {
+  artifact: ArtifactRef;
+  artifactSize: number;
+  /** Entry indexes, in central directory order, [start, end). */
+  start: number;
+  end: number;
+  bucket: string;
+  /** Where this release's files go: `<prefix><release>/`. */
+  releasePrefix: string;
+  /** The live release, to copy unchanged files from instead of uploading them again. */
+  previous?: { releasePrefix: string; files: Record<string, { sha256: string }> };
+  headersFor(path: string): { contentType: string; cacheControl: string };
+  /** Entries staged at once (memory: up to this many entries of ≤ bufferLimit bytes). */
+  concurrency?: number;
+}
+
+export interface StageChunkResult {
+  files: Record<string, StagedFile>;
+  uploaded: { files: number; bytes: number };
+  copied: { files: number; bytes: number };
+}
+
+/** Entries up to this size are read into memory once; larger ones are streamed (read twice). */
+export const BUFFER_LIMIT_BYTES = 8 * 1024 * 1024;
+const DEFAULT_CONCURRENCY = 8;
+
+function openStream(zip: ZipFile, entry: Entry): Promise<Readable> {
+  return new Promise((resolve, reject) => zip.openReadStream(entry, (error, stream) => (error ? reject(error) : resolve(stream))));
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function hashStream(stream: Readable): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of stream) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+function copySource(bucket: string, key: string): string {
+  return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+/**
+ * Stages one chunk of a site zip into the origin bucket, reading the zip straight from S3 with
+ * ranged GETs (no /tmp): each file goes to `<releasePrefix><path>` with its Content-Type,
+ * Cache-Control and sha256 (S3 checks the checksum); a file whose path and sha256 equal the live
+ * release's is copied server-side instead. Safe to run again: it writes the same keys.
+ */
+export async function stageChunk(client: S3Client, request: StageChunkRequest): Promise<StageChunkResult> {
+  const result: StageChunkResult = { files: {}, uploaded: { files: 0, bytes: 0 }, copied: { files: 0, bytes: 0 } };
+  const limit = request.concurrency ?? DEFAULT_CONCURRENCY;
+  const inFlight = new Set<Promise<void>>();
+  const zip = await openS3Zip(client, request.artifact, request.artifactSize);
+
+  const stageEntry = async (entry: Entry, first: Readable): Promise<void> => {
+    const path = entry.fileName;
+    const key = `${request.releasePrefix}${path}`;
+    const headers = request.headersFor(path);
+    const small = entry.uncompressedSize <= BUFFER_LIMIT_BYTES;
+    const body = small ? await readAll(first) : undefined;
+    const sha256 = body ? createHash('sha256').update(body).digest('hex') : await hashStream(first);
+    const size = entry.uncompressedSize;
+    result.files[path] = { sha256, size, ...headers };
+    const previous = request.previous?.files[path];
+    try {
+      if (previous && previous.sha256 === sha256 && request.previous) {
+        await client.send(
+          new CopyObjectCommand({
+            Bucket: request.bucket,
+            Key: key,
+            CopySource: copySource(request.bucket, `${request.previous.releasePrefix}${path}`),
+            MetadataDirective: 'REPLACE',
+            ContentType: headers.contentType,
+            CacheControl: headers.cacheControl,
+            Metadata: { sha256 },
+          }),
+        );
+        result.copied.files += 1;
+        result.copied.bytes += size;
+        return;
+      }
+      const common = { Bucket: request.bucket, Key: key, ContentType: headers.contentType, CacheControl: headers.cacheControl, Metadata: { sha256 } };
+      if (body) {
+        await client.send(
+          new PutObjectCommand({ ...common, Body: body, ChecksumSHA256: Buffer.from(sha256, 'hex').toString('base64') }),
+        );
+      } else {
+        // A large file is read a second time and streamed up in parts; memory stays bounded.
+        await new Upload({ client, params: { ...common, Body: await openStream(zip, entry) }, queueSize: 2 }).done();
+      }
+      result.uploaded.files += 1;
+      result.uploaded.bytes += size;
+    } catch (error) {
+      rethrowTransient(error, `staging ${path}`);
+    }
+  };
+
+  const failures: unknown[] = [];
+  let index = -1;
+  try {
+    for await (const entry of zipEntries(zip)) {
+      index += 1;
+      if (index < request.start) continue;
+      if (index >= request.end || failures.length > 0) break;
+      if (entry.fileName.endsWith('/')) continue;
+      const stream = await openStream(zip, entry);
+      const task: Promise<void> = stageEntry(entry, stream)
+        .catch((error: unknown) => void failures.push(error))
+        .finally(() => inFlight.delete(task));
+      inFlight.add(task);
+      if (inFlight.size >= limit) await Promise.race(inFlight);
+    }
+  } finally {
+    await Promise.all(inFlight);
+  }
+  if (failures.length > 0) throw failures[0];
+  return result;
+}
