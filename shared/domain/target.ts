@@ -62,10 +62,61 @@ export const functionTargetSchema = z
   })
   .strict();
 
+const bucketName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name');
+
+export const siteTargetSchema = z
+  .object({
+    name: z.string().regex(TARGET_NAME, 'must match [a-z0-9][a-z0-9-]{0,47}'),
+    kind: z.literal('site'),
+    site: z
+      .object({
+        bucket: bucketName,
+        /** Releases go to `<prefix><release>/`; '' or segments ending in '/', e.g. 'www/'. */
+        prefix: z
+          .string()
+          .regex(/^([A-Za-z0-9._-]+\/)*$/, 'must be empty or end with "/", e.g. "www/"')
+          .refine((p) => !p.split('/').some((segment) => segment === '.' || segment === '..' || segment === '.slipway'), 'must not contain "." , ".." or ".slipway" segments')
+          .default(''),
+        distributionId: z.string().regex(/^[A-Z0-9]{1,32}$/, 'must be a CloudFront distribution id such as E2QWRUHAPOMQZL'),
+      })
+      .strict(),
+    /** First matching rule wins; files no rule matches get the defaults (see docs). */
+    cacheControl: z
+      .array(z.object({ match: z.string().min(1).max(256), value: z.string().min(1).max(256) }).strict())
+      .max(50)
+      .default([]),
+    health: healthSchema.default({}),
+    /** Release prefixes kept; the live and the previous release are always kept. */
+    keepReleases: z.number().int().min(2).max(1000).default(10),
+    limits: z
+      .object({
+        maxEntries: z.number().int().min(1).max(1_000_000).default(100_000),
+        maxUncompressedBytes: z.number().int().min(1).max(5 * 1024 ** 4).default(5 * 1024 ** 3),
+        maxCompressionRatio: z.number().min(2).max(10_000).default(100),
+      })
+      .strict()
+      .default({}),
+    staging: z
+      .object({
+        /** Entries per staging Task; a larger site fans out over more Map iterations. */
+        chunkEntries: z.number().int().min(50).max(100_000).default(2000),
+        /** Files uploaded at once within one Task. */
+        concurrency: z.number().int().min(1).max(64).default(8),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+// Site targets join the union once their workflow path (staging Map, origin switch, invalidation
+// planner) is wired into the state machine; until then a "site" kind is refused when saved.
 export const targetSchema = z.discriminatedUnion('kind', [functionTargetSchema]);
 
 export type Target = z.infer<typeof targetSchema>;
 export type FunctionTarget = z.infer<typeof functionTargetSchema>;
+export type SiteTarget = z.infer<typeof siteTargetSchema>;
 export type TargetInput = z.input<typeof targetSchema>;
 
 /** Converts zod issues into `path: message` pairs a person can act on. */

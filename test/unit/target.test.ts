@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../shared/domain/errors.js';
-import { parseTarget } from '../../shared/domain/target.js';
+import { parseTarget, siteTargetSchema } from '../../shared/domain/target.js';
 import { decodeS3EventKey, parseReleaseKey, releaseKey } from '../../shared/domain/artifact-key.js';
 
 const valid = { name: 'hello', kind: 'function', function: { name: 'hello' } };
@@ -70,5 +70,24 @@ describe('Function: parseReleaseKey', () => {
   it('decodes keys the way S3 event notifications encode them', () => {
     expect(decodeS3EventKey('releases%2Fhello%2Fr2.zip')).toBe('releases/hello/r2.zip');
     expect(decodeS3EventKey('releases/a+b/c.zip')).toBe('releases/a b/c.zip');
+  });
+});
+
+describe('Schema: site target', () => {
+  it('fills the documented defaults and checks the prefix', () => {
+    // Prepare
+    const input = { name: 'www', kind: 'site', site: { bucket: 'www-origin', prefix: 'www/', distributionId: 'E2QWRUHAPOMQZL' } };
+    // Act
+    const parsed = siteTargetSchema.parse(input);
+    // Assess
+    expect(parsed).toMatchObject({
+      keepReleases: 10,
+      cacheControl: [],
+      limits: { maxEntries: 100_000, maxUncompressedBytes: 5 * 1024 ** 3, maxCompressionRatio: 100 },
+      staging: { chunkEntries: 2000, concurrency: 8 },
+    });
+    expect(siteTargetSchema.safeParse({ ...input, site: { ...input.site, prefix: 'www' } }).success).toBe(false);
+    expect(siteTargetSchema.safeParse({ ...input, site: { ...input.site, prefix: '../www/' } }).success).toBe(false);
+    expect(siteTargetSchema.safeParse({ ...input, keepReleases: 1 }).success).toBe(false);
   });
 });

@@ -20,6 +20,11 @@ export interface S3ZipOptions {
   readAheadBytes?: number;
   /** Aborts the reader's requests, e.g. when a concurrent part of the same job already failed. */
   signal?: AbortSignal;
+  /**
+   * false: entries carry their raw name bytes (`fileNameRaw`) and yauzl does not judge names, so
+   * slipway's own entry rules can say exactly what is wrong with a hostile name.
+   */
+  decodeStrings?: boolean;
 }
 
 /**
@@ -185,7 +190,7 @@ export class S3RangeReader extends yauzl.RandomAccessReader {
 export function openS3Zip(client: S3Client, ref: ArtifactRef, size: number, options: S3ZipOptions = {}): Promise<ZipFile> {
   return new Promise((resolve, reject) => {
     const reader = new S3RangeReader(client, ref, size, options);
-    yauzl.fromRandomAccessReader(reader, size, { lazyEntries: true, autoClose: true }, (error, zip) => (error ? reject(error) : resolve(zip)));
+    yauzl.fromRandomAccessReader(reader, size, { lazyEntries: true, autoClose: true, decodeStrings: options.decodeStrings ?? true }, (error, zip) => (error ? reject(error) : resolve(zip)));
   });
 }
 
