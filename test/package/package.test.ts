@@ -112,11 +112,23 @@ const STEP_FUNCTIONS = [
 describe('serverless package', () => {
   it('packages one zip per function, each with its own bundle', () => {
     // Assess
-    expect([...functions.keys()].sort()).toEqual(['api', 'intake', ...STEP_FUNCTIONS].sort());
+    expect([...functions.keys()].sort()).toEqual(['api', 'intake', 'reconcile', ...STEP_FUNCTIONS].sort());
     for (const fn of functions.values()) {
       expect(fn.resource, fn.key).toBeDefined();
       expect(fn.bundle.length, fn.key).toBeGreaterThan(0);
     }
+  });
+
+  it('sends failed, timed-out and aborted executions of the state machine to the reconcile function', () => {
+    // Assess
+    const rules = Object.values(resources).filter((r) => r.Type === 'AWS::Events::Rule');
+    const rule = rules.find((r) => JSON.stringify(r.Properties?.Targets ?? []).includes('ReconcileLambdaFunction'));
+    expect(rule, 'an EventBridge rule targets the reconcile function').toBeDefined();
+    expect(rule!.Properties.EventPattern).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: 'DeployStateMachine' }] },
+    });
   });
 
   it('lints clean with cfn-lint', () => {

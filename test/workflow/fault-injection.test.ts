@@ -98,4 +98,26 @@ describe('Workflow: faults at every Task', () => {
     expect((await aliasOf(world, target.function.name)).FunctionVersion).toBe(record.toVersion);
     expect(await world.locks.holder(target.name)).toBeUndefined();
   });
+
+  it('restores the alias from outside the workflow when the Rollback step itself keeps failing', async () => {
+    // Prepare: the canary is at 20% when health checks fail, and Rollback cannot run
+    const target = await canaryTarget();
+    const orchestrator = localOrchestrator({
+      wrapTask: (state, _fn, run) => async (input) => {
+        if (state === 'CheckHealth' || state === 'Rollback') throw new InjectedFault(`persistent fault in ${state}`);
+        return run(input);
+      },
+    });
+    // Act
+    const { id } = await release(world, orchestrator, target.name, 'r2', await functionPackage('v2 rollback broken'));
+    const record = await finished(world, orchestrator, id);
+    // Assess
+    expect(orchestrator.executions.get(id)?.states.at(-1)).toBe('RollbackFailed');
+    expect(record.status, record.reason).toBe('rolled_back');
+    expect(record.reason).toContain('ended FAILED');
+    const alias = await aliasOf(world, target.function.name);
+    expect(alias.FunctionVersion).toBe('1');
+    expect(alias.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
+    expect(await world.locks.holder(target.name)).toBeUndefined();
+  });
 });

@@ -7,6 +7,7 @@ import { handler as checkHealth } from '../../../functions/check-health.js';
 import { handler as finalize } from '../../../functions/finalize.js';
 import { handler as invalidateCdn } from '../../../functions/invalidate-cdn.js';
 import { handler as prepare } from '../../../functions/prepare.js';
+import { handler as reconcile } from '../../../functions/reconcile.js';
 import { handler as rollback } from '../../../functions/rollback.js';
 import { handler as runHook } from '../../../functions/run-hook.js';
 import { handler as shiftTraffic } from '../../../functions/shift-traffic.js';
@@ -100,11 +101,27 @@ export class LocalOrchestrator implements Orchestrator {
         record.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       })
       .then(() => collect)
+      .then(() => this.announceEnd(record))
       .finally(() => {
         this.aborts.delete(execution.abort);
         this.options.onProgress?.(record);
       });
     this.executions.set(deploymentId, record);
+  }
+
+  /**
+   * What the EventBridge rule on "Step Functions Execution Status Change" does in AWS: a failed
+   * execution goes to the reconcile function, which finishes what the workflow could not.
+   */
+  private async announceEnd(record: ExecutionRecord): Promise<void> {
+    if (record.status !== 'FAILED' && record.status !== 'ABORTED') return;
+    const detail = { name: record.name, status: record.status, ...(record.error ? { error: record.error } : {}) };
+    const event = { source: 'aws.states', 'detail-type': 'Step Functions Execution Status Change', detail };
+    try {
+      await reconcile(event as never, localLambdaContext('reconcile') as never);
+    } catch (error) {
+      record.error = `${record.error ?? ''}; reconcile failed: ${(error as Error).message}`;
+    }
   }
 
   /** Resolves when the named execution (or every execution) has ended. */
