@@ -61,7 +61,7 @@ export async function benchDeployLatency(runs = 5): Promise<DeployLatencyResult>
   process.env.AWS_ACCESS_KEY_ID = 'bench';
   process.env.AWS_SECRET_ACCESS_KEY = 'bench';
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
-  const dev = await startDevService({ projectRoot: root, stateDir: mkdtempSync(join(tmpdir(), 'slipway-bench-')), log: () => undefined });
+  const dev = await startDevService({ projectRoot: root, stateDir: mkdtempSync(join(tmpdir(), 'slipway-bench-')), log: () => undefined, progress: false });
   const s3 = new S3Client({ forcePathStyle: true });
   const lambda = new LambdaClient({});
   // The benchmark watches the record through moto directly, so its polling is not counted.

@@ -68,6 +68,8 @@ export async function startDevService(options: {
   projectRoot: string;
   stateDir?: string;
   log?: (line: string) => void;
+  /** Print each deployment's steps (one record read per step); the benchmarks turn it off. */
+  progress?: boolean;
 }): Promise<DevService> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   let moto: MotoServer | undefined;
@@ -101,6 +103,7 @@ export async function startDevService(options: {
   const deployments = new DynamoDeploymentStore();
   const orchestrator = new LocalOrchestrator({
     onProgress: (execution, state) => {
+      if (options.progress === false) return;
       // Task states only: Choice and Wait states would drown the useful lines.
       if (state && !TASK_STATES.has(state)) return;
       void deployments.get(execution.name).then((d) => {
