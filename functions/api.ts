@@ -14,6 +14,8 @@ import * as endpoints from '../shared/http/endpoints.js';
 import { problemResponse } from '../shared/http/problems.js';
 import type { ApiEvent, ApiResult } from '../shared/http/request.js';
 import { unmatchedRoute } from '../shared/http/routing.js';
+import { CloudFrontOriginReader } from '../shared/adapters/aws/cloudfront-origin-reader.js';
+import { S3SiteReader } from '../shared/adapters/aws/s3-site-reader.js';
 import { lazy } from '../shared/lazy.js';
 import type { Orchestrator } from '../shared/ports/index.js';
 import { logger } from './task-handler.js';
@@ -32,6 +34,8 @@ const adapters = lazy(() => {
     artifacts: new S3ArtifactStore(),
     aliases: new LambdaAliasReader({ client: lambda }),
     versions: new LambdaVersionCatalog({ client: lambda }),
+    origins: new CloudFrontOriginReader(),
+    sites: new S3SiteReader(),
     artifactBucket: requiredEnv('SLIPWAY_ARTIFACT_BUCKET'),
   };
 });

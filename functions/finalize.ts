@@ -2,6 +2,7 @@ import { DynamoDeploymentStore } from '../shared/adapters/aws/dynamo-deployments
 import { DynamoLockStore } from '../shared/adapters/aws/dynamo-locks.js';
 import { EventBridgeDeploymentEvents } from '../shared/adapters/aws/eventbridge-events.js';
 import { LambdaVersionPruner } from '../shared/adapters/aws/lambda-version-pruner.js';
+import { S3SiteStore } from '../shared/adapters/aws/s3-site-store.js';
 import { lazy } from '../shared/lazy.js';
 import { finalize } from '../shared/usecases/workflow/finalize.js';
 import type { WorkflowState } from '../shared/usecases/workflow/state.js';
@@ -11,6 +12,7 @@ const deps = lazy(() => ({
   deployments: new DynamoDeploymentStore(),
   locks: new DynamoLockStore(),
   versions: new LambdaVersionPruner(),
+  sites: new S3SiteStore(),
   events: new EventBridgeDeploymentEvents(),
 }));
 

@@ -7,6 +7,8 @@ import { DynamoLockStore } from '../shared/adapters/aws/dynamo-locks.js';
 import { DynamoTargetStore } from '../shared/adapters/aws/dynamo-targets.js';
 import { EventBridgeDeploymentEvents } from '../shared/adapters/aws/eventbridge-events.js';
 import { LambdaAliasRouter } from '../shared/adapters/aws/lambda-alias-router.js';
+import { CloudFrontOriginSwitch } from '../shared/adapters/aws/cloudfront-origin.js';
+import { S3SiteStore } from '../shared/adapters/aws/s3-site-store.js';
 import { lazy } from '../shared/lazy.js';
 import { reconcileExecutionEnd } from '../shared/usecases/workflow/reconcile.js';
 import { logger } from './task-handler.js';
@@ -25,6 +27,8 @@ const deps = lazy(() => ({
   locks: new DynamoLockStore(),
   aliases: new LambdaAliasRouter(),
   cdn: new CloudFrontCdn(),
+  origins: new CloudFrontOriginSwitch(),
+  sites: new S3SiteStore(),
   events: new EventBridgeDeploymentEvents(),
 }));
 

@@ -1,6 +1,10 @@
 import { DynamoDeploymentStore } from '../shared/adapters/aws/dynamo-deployments.js';
 import { EventBridgeDeploymentEvents } from '../shared/adapters/aws/eventbridge-events.js';
 import { LambdaAliasRouter } from '../shared/adapters/aws/lambda-alias-router.js';
+import { CloudFrontCdn } from '../shared/adapters/aws/cloudfront-cdn.js';
+import { CloudFrontOriginSwitch } from '../shared/adapters/aws/cloudfront-origin.js';
+import { S3SiteReader } from '../shared/adapters/aws/s3-site-reader.js';
+import { switchSite } from '../shared/usecases/site/switch.js';
 import { lazy } from '../shared/lazy.js';
 import { shiftTraffic } from '../shared/usecases/workflow/shift-traffic.js';
 import type { WorkflowState } from '../shared/usecases/workflow/state.js';
@@ -9,7 +13,13 @@ import { taskHandler } from './task-handler.js';
 const deps = lazy(() => ({
   deployments: new DynamoDeploymentStore(),
   aliases: new LambdaAliasRouter(),
+  origins: new CloudFrontOriginSwitch(),
+  cdn: new CloudFrontCdn(),
+  sites: new S3SiteReader(),
   events: new EventBridgeDeploymentEvents(),
 }));
 
-export const handler = taskHandler('shiftTraffic', (state: WorkflowState) => shiftTraffic(deps(), state));
+/** A function shifts its alias step by step; a site switches its origin path at once. */
+export const handler = taskHandler('shiftTraffic', (state: WorkflowState) =>
+  state.target?.kind === 'site' ? switchSite(deps(), state) : shiftTraffic(deps(), state),
+);

@@ -110,9 +110,7 @@ export const siteTargetSchema = z
   })
   .strict();
 
-// Site targets join the union once their workflow path (staging Map, origin switch, invalidation
-// planner) is wired into the state machine; until then a "site" kind is refused when saved.
-export const targetSchema = z.discriminatedUnion('kind', [functionTargetSchema]);
+export const targetSchema = z.discriminatedUnion('kind', [functionTargetSchema, siteTargetSchema]);
 
 export type Target = z.infer<typeof targetSchema>;
 export type FunctionTarget = z.infer<typeof functionTargetSchema>;

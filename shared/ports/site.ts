@@ -1,3 +1,7 @@
+import type { ArtifactRef } from '../domain/deployment.js';
+import type { SiteLimits } from '../domain/site/entry-rules.js';
+import type { ManifestFile } from '../domain/site/manifest.js';
+
 /**
  * Ports of the static site pipeline (kind: "site" targets): the origin bucket a release is staged
  * into, and the CloudFront distribution whose origin path selects the live release.
@@ -20,4 +24,39 @@ export interface SiteStore {
   listReleasePrefixes(bucket: string, prefix: string): Promise<string[]>;
   /** Deletes every object under `prefix`; returns how many. */
   deletePrefix(bucket: string, prefix: string): Promise<number>;
+}
+
+export interface StageChunkRequest {
+  artifact: ArtifactRef;
+  artifactSize: number;
+  /** Entry indexes, in central directory order, [start, end). */
+  start: number;
+  end: number;
+  bucket: string;
+  /** Where this release's files go: `<prefix><release>/`. */
+  releasePrefix: string;
+  /** The live release, to copy unchanged files from instead of uploading them again. */
+  previous?: { releasePrefix: string; files: Record<string, { sha256: string }> };
+  headersFor(path: string): { contentType: string; cacheControl: string };
+  /** Entries staged at once. */
+  concurrency?: number;
+}
+
+export interface StageChunkResult {
+  files: Record<string, ManifestFile>;
+  uploaded: { files: number; bytes: number };
+  copied: { files: number; bytes: number };
+}
+
+export interface SiteZipInspection {
+  /** Central directory records, directories included: the index space staging chunks split. */
+  entries: number;
+  files: number;
+  uncompressedBytes: number;
+}
+
+export interface SiteStager {
+  /** Checks every entry against the hostile-archive rules before anything is written. */
+  inspect(artifact: ArtifactRef, artifactSize: number, limits: SiteLimits): Promise<SiteZipInspection>;
+  stageChunk(request: StageChunkRequest): Promise<StageChunkResult>;
 }

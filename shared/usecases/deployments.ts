@@ -1,7 +1,9 @@
 import { releaseKey } from '../domain/artifact-key.js';
 import { deploymentIdForRequest, type Deployment } from '../domain/deployment.js';
 import { ConflictError, TargetNotFoundError, ValidationError } from '../domain/errors.js';
-import { RELEASE_NAME } from '../domain/target.js';
+import { manifestKey, releaseOfOriginPath } from '../domain/site/layout.js';
+import { RELEASE_NAME, type Target } from '../domain/target.js';
+import type { OriginSwitch, SiteStore } from '../ports/site.js';
 import type { AliasReader, ArtifactStore, DeploymentStore, Orchestrator, TargetStore, VersionCatalog } from '../ports/index.js';
 
 export interface DeployDeps {
@@ -69,7 +71,21 @@ export interface RollbackRequestDeps {
   deployments: DeploymentStore;
   aliases: AliasReader;
   versions: VersionCatalog;
+  origins: Pick<OriginSwitch, 'currentOriginPath'>;
+  sites: Pick<SiteStore, 'readJson'>;
   orchestrator: Orchestrator;
+}
+
+/** What is live now: the alias's version, or the release behind the site's origin path. */
+async function liveVersion(deps: RollbackRequestDeps, target: Target): Promise<string | undefined> {
+  if (target.kind === 'function') return (await deps.aliases.getAlias(target.function.name, target.function.alias)).version;
+  return releaseOfOriginPath(target, await deps.origins.currentOriginPath(target.site.distributionId, target.site.bucket));
+}
+
+/** Whether the release can be returned to without a rebuild: its version or its manifest still exists. */
+async function stillThere(deps: RollbackRequestDeps, target: Target, version: string): Promise<boolean> {
+  if (target.kind === 'function') return (await deps.versions.listVersions(target.function.name)).some((v) => v.version === version);
+  return (await deps.sites.readJson(target.site.bucket, manifestKey(target, version))) !== undefined;
 }
 
 /**
@@ -83,12 +99,12 @@ export async function requestRollback(
 ): Promise<Deployment> {
   const target = await deps.targets.get(request.target);
   if (!target) throw new TargetNotFoundError(request.target);
-  const alias = await deps.aliases.getAlias(target.function.name, target.function.alias);
+  const live = await liveVersion(deps, target);
   const history = await deps.deployments.listByTarget(target.name, { limit: 100 });
   const landed = history.filter((d) => d.status === 'succeeded' && d.toVersion);
   const candidate = request.release
     ? landed.find((d) => d.release === request.release)
-    : landed.find((d) => d.toVersion !== alias.version);
+    : landed.find((d) => d.toVersion !== live);
   if (!candidate?.toVersion) {
     throw new ConflictError(
       request.release
@@ -96,10 +112,11 @@ export async function requestRollback(
         : `"${target.name}" has no earlier release to roll back to`,
     );
   }
-  const existing = new Set((await deps.versions.listVersions(target.function.name)).map((v) => v.version));
-  if (!existing.has(candidate.toVersion)) {
+  if (!(await stillThere(deps, target, candidate.toVersion))) {
     throw new ConflictError(
-      `version ${candidate.toVersion} of release "${candidate.release}" no longer exists (pruned by keepVersions); deploy the release's artifact again`,
+      target.kind === 'function'
+        ? `version ${candidate.toVersion} of release "${candidate.release}" no longer exists (pruned by keepVersions); deploy the release's artifact again`
+        : `release "${candidate.release}" is no longer in s3://${target.site.bucket} (pruned by keepReleases); deploy its artifact again`,
     );
   }
   const now = new Date().toISOString();

@@ -31,6 +31,7 @@ describe('Function: iamActionsFor', () => {
     ['@aws-sdk/client-eventbridge', 'PutEventsCommand', ['events:PutEvents']],
     ['@aws-sdk/client-cloudfront', 'CreateInvalidationCommand', ['cloudfront:CreateInvalidation']],
     ['@aws-sdk/client-cloudwatch', 'DescribeAlarmsCommand', ['cloudwatch:DescribeAlarms']],
+    ['@aws-sdk/lib-storage', 'Upload', ['s3:PutObject', 's3:AbortMultipartUpload']],
   ])('maps %s %s to its IAM actions', (module, name, actions) => {
     // Act & Assess
     expect(iamActionsFor(module, name)).toEqual(actions);

@@ -101,6 +101,8 @@ const STEP_FUNCTIONS = [
   'prepare',
   'acquireLock',
   'stage',
+  'stageSiteChunk',
+  'finishSiteStaging',
   'runHook',
   'shiftTraffic',
   'checkHealth',
@@ -367,6 +369,7 @@ describe('state machine', () => {
 
   /** Applies a replacement everywhere; drops `QueryLanguage: JSONPath` (the default, which the plugin writes on every state). */
   function normalize(value: unknown, replace: (value: unknown) => unknown): unknown {
+    if (value === null) return null;
     const replaced = replace(value);
     if (replaced !== undefined) return replaced;
     if (Array.isArray(value)) return value.map((item) => normalize(item, replace));

@@ -86,6 +86,11 @@ const EXCEPTIONS: Record<string, Record<string, string[]>> = {
   '@aws-sdk/client-cloudwatch': {
     waitUntilAlarmExists: ['cloudwatch:DescribeAlarms'],
   },
+  // A multipart upload: CreateMultipartUpload, UploadPart and CompleteMultipartUpload are all
+  // authorized as PutObject; a failed upload is aborted.
+  '@aws-sdk/lib-storage': {
+    Upload: ['s3:PutObject', 's3:AbortMultipartUpload'],
+  },
 };
 
 /** Import names that send nothing (clients, exceptions, types' runtime helpers). */
@@ -98,9 +103,9 @@ function sendsNothing(name: string): boolean {
  * or command is not known here (the caller reports it instead of guessing).
  */
 export function iamActionsFor(module: string, name: string): string[] | undefined {
-  if (sendsNothing(name)) return [];
   const listed = EXCEPTIONS[module]?.[name];
   if (listed) return listed;
+  if (sendsNothing(name)) return [];
   const service = SAME_NAME_SERVICES[module];
   if (!service) return undefined;
   const paginated = /^paginate([A-Z]\w*)$/.exec(name);
@@ -238,7 +243,8 @@ export function needlesslyUnscopedActions(statements: PolicyStatement[]): string
  */
 export const EXPECTED_RESOURCE_BY_SERVICE: Record<string, RegExp> = {
   dynamodb: /SlipwayTable/,
-  s3: /ArtifactBucket\.Arn\}\/releases\/\*|"ArtifactBucket"/,
+  // The artifact bucket's releases, or a site target's origin bucket (named at run time).
+  s3: /ArtifactBucket\.Arn\}\/releases\/\*|"ArtifactBucket"|siteBucketArnPattern|:s3:::\*/,
   states: /DeployStateMachine/,
   events: /EventBus/,
   lambda: /:function:/,

@@ -11,7 +11,8 @@ import { createAliasedFunction, createAlarm, provisionService } from '../../shar
 import { functionPackage } from '../../shared/adapters/local/zip.js';
 import { releaseKey } from '../../shared/domain/artifact-key.js';
 import { deploymentIdForObject, type Deployment } from '../../shared/domain/deployment.js';
-import { parseTarget, type TargetInput } from '../../shared/domain/target.js';
+import { functionTargetSchema, parseWith, type FunctionTarget } from '../../shared/domain/target.js';
+import type { z } from 'zod';
 import { acceptUpload } from '../../shared/usecases/intake.js';
 import { uniqueName, useMoto } from './aws-env.js';
 
@@ -58,11 +59,15 @@ export async function createWorld(): Promise<World> {
 }
 
 /** A function target with its own function (version 1 behind `live`) and optional alarms. */
-export async function createFunctionTarget(world: World, overrides: Partial<TargetInput> = {}, alarms: string[] = []) {
+export async function createFunctionTarget(
+  world: World,
+  overrides: Partial<z.input<typeof functionTargetSchema>> = {},
+  alarms: string[] = [],
+): Promise<FunctionTarget> {
   const name = uniqueName('fn').toLowerCase().slice(0, 40);
   await createAliasedFunction(name, await functionPackage('v1'));
   for (const alarm of alarms) await createAlarm(alarm);
-  const target = parseTarget({ name, kind: 'function', function: { name, alias: 'live' }, ...overrides });
+  const target = parseWith(functionTargetSchema, { name, kind: 'function', function: { name, alias: 'live' }, ...overrides }, 'target');
   await world.targets.put(target);
   return target;
 }

@@ -44,6 +44,8 @@ function depsWithTargets(targets: Target[] = []): ApiDeps {
     artifacts: unused as ApiDeps['artifacts'],
     aliases: unused as ApiDeps['aliases'],
     versions: unused as ApiDeps['versions'],
+    origins: unused as ApiDeps['origins'],
+    sites: unused as ApiDeps['sites'],
     orchestrator: unused as ApiDeps['orchestrator'],
     artifactBucket: 'artifacts',
   };

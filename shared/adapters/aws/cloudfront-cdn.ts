@@ -1,15 +1,10 @@
-import { CloudFrontClient, CreateInvalidationCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { CloudFrontInvalidationStatus } from './cloudfront-invalidation-status.js';
 import { MissingResourceError } from '../../domain/errors.js';
 import type { Cdn } from '../../ports/index.js';
 import { errorName, rethrowTransient } from './sdk-errors.js';
 
-export class CloudFrontCdn implements Cdn {
-  private readonly client: CloudFrontClient;
-
-  constructor(options: { client?: CloudFrontClient } = {}) {
-    this.client = options.client ?? new CloudFrontClient({});
-  }
-
+export class CloudFrontCdn extends CloudFrontInvalidationStatus implements Cdn {
   /**
    * CloudFront treats a repeated CallerReference with the same paths as the same invalidation,
    * so a retried Task never creates a second one. moto ignores this; a mock test covers it.
@@ -31,12 +26,4 @@ export class CloudFrontCdn implements Cdn {
     }
   }
 
-  async isInvalidationComplete(distributionId: string, invalidationId: string): Promise<boolean> {
-    try {
-      const out = await this.client.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: invalidationId }));
-      return out.Invalidation?.Status === 'Completed';
-    } catch (error) {
-      rethrowTransient(error, `reading invalidation ${invalidationId}`);
-    }
-  }
 }

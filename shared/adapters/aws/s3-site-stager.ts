@@ -4,38 +4,9 @@ import { CopyObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Entry, ZipFile } from 'yauzl';
 import type { ArtifactRef } from '../../domain/deployment.js';
+import type { SiteStager, StageChunkRequest, StageChunkResult } from '../../ports/site.js';
 import { openS3Zip, zipEntries } from './s3-range-reader.js';
 import { rethrowTransient } from './sdk-errors.js';
-
-/** What the manifest records of one staged file. */
-export interface StagedFile {
-  sha256: string;
-  size: number;
-  contentType: string;
-  cacheControl: string;
-}
-
-export interface StageChunkRequest {
-  artifact: ArtifactRef;
-  artifactSize: number;
-  /** Entry indexes, in central directory order, [start, end). */
-  start: number;
-  end: number;
-  bucket: string;
-  /** Where this release's files go: `<prefix><release>/`. */
-  releasePrefix: string;
-  /** The live release, to copy unchanged files from instead of uploading them again. */
-  previous?: { releasePrefix: string; files: Record<string, { sha256: string }> };
-  headersFor(path: string): { contentType: string; cacheControl: string };
-  /** Entries staged at once (memory: up to this many entries of ≤ bufferLimit bytes). */
-  concurrency?: number;
-}
-
-export interface StageChunkResult {
-  files: Record<string, StagedFile>;
-  uploaded: { files: number; bytes: number };
-  copied: { files: number; bytes: number };
-}
 
 /** Entries up to this size are read into memory once; larger ones are streamed (read twice). */
 export const BUFFER_LIMIT_BYTES = 8 * 1024 * 1024;
@@ -136,4 +107,16 @@ export async function stageChunk(client: S3Client, request: StageChunkRequest): 
   }
   if (failures.length > 0) throw failures[0];
   return result;
+}
+
+export class S3SiteStager implements Pick<SiteStager, 'stageChunk'> {
+  private readonly client: S3Client;
+
+  constructor(options: { client?: S3Client } = {}) {
+    this.client = options.client ?? new S3Client({ forcePathStyle: true });
+  }
+
+  stageChunk(request: StageChunkRequest): Promise<StageChunkResult> {
+    return stageChunk(this.client, request);
+  }
 }

@@ -1,34 +1,13 @@
-import {
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { SiteStore } from '../../ports/site.js';
-import { errorName, rethrowTransient } from './sdk-errors.js';
+import { S3SiteReader } from './s3-site-reader.js';
+import { rethrowTransient } from './sdk-errors.js';
 
 /** DeleteObjects takes at most 1,000 keys per call. */
 const DELETE_BATCH = 1000;
 
 /** The origin bucket of a site target: release prefixes, manifests and staging records. */
-export class S3SiteStore implements SiteStore {
-  private readonly client: S3Client;
-
-  constructor(options: { client?: S3Client } = {}) {
-    this.client = options.client ?? new S3Client({ forcePathStyle: true });
-  }
-
-  async readJson(bucket: string, key: string): Promise<unknown | undefined> {
-    try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      return JSON.parse(await out.Body!.transformToString('utf8')) as unknown;
-    } catch (error) {
-      if (errorName(error) === 'NoSuchKey' || errorName(error) === 'NotFound') return undefined;
-      rethrowTransient(error, `reading s3://${bucket}/${key}`);
-    }
-  }
-
+export class S3SiteStore extends S3SiteReader implements SiteStore {
   async writeJson(bucket: string, key: string, value: unknown): Promise<void> {
     try {
       await this.client.send(

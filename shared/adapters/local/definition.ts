@@ -12,16 +12,21 @@ function readRaw(): Json {
   return JSON.parse(readFileSync(DEFINITION_PATH, 'utf8')) as Json;
 }
 
-/** The function key (serverless.yml) behind each Task state: `{"Fn::GetAtt": [key, "Arn"]}`. */
+type StateJson = { Type: string; Resource?: Json; ItemProcessor?: { States: Record<string, StateJson> } };
+
+/** The function key (serverless.yml) behind each Task state, Map iterations' included: `{"Fn::GetAtt": [key, "Arn"]}`. */
 export function taskFunctions(): Record<string, string> {
-  const definition = readRaw() as unknown as { States: Record<string, { Type: string; Resource?: Json }> };
   const map: Record<string, string> = {};
-  for (const [name, state] of Object.entries(definition.States)) {
-    const resource = state.Resource as { 'Fn::GetAtt'?: [string, string] } | undefined;
-    if (state.Type !== 'Task') continue;
-    if (!resource?.['Fn::GetAtt']) throw new Error(`Task state ${name} does not name its function with Fn::GetAtt`);
-    map[name] = resource['Fn::GetAtt'][0];
-  }
+  const visit = (states: Record<string, StateJson>) => {
+    for (const [name, state] of Object.entries(states)) {
+      if (state.ItemProcessor) visit(state.ItemProcessor.States);
+      if (state.Type !== 'Task') continue;
+      const resource = state.Resource as { 'Fn::GetAtt'?: [string, string] } | undefined;
+      if (!resource?.['Fn::GetAtt']) throw new Error(`Task state ${name} does not name its function with Fn::GetAtt`);
+      map[name] = resource['Fn::GetAtt'][0];
+    }
+  };
+  visit((readRaw() as unknown as { States: Record<string, StateJson> }).States);
   return map;
 }
 

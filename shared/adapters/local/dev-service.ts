@@ -60,7 +60,11 @@ async function seedExamples(log: (line: string) => void): Promise<void> {
     const target = parseTarget(JSON.parse(readFileSync(join(targetsDir, file), 'utf8')));
     for (const alarm of target.health.alarms) await createAlarm(alarm, 'OK');
     await store.put(target);
-    log(`target ${target.name}: function ${target.function.name}:${target.function.alias}, strategy ${JSON.stringify(target.strategy)}`);
+    log(
+      target.kind === 'function'
+        ? `target ${target.name}: function ${target.function.name}:${target.function.alias}, strategy ${JSON.stringify(target.strategy)}`
+        : `target ${target.name}: site s3://${target.site.bucket}/${target.site.prefix} behind ${target.site.distributionId}`,
+    );
   }
 }
 

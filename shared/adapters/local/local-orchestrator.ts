@@ -11,6 +11,8 @@ import { handler as reconcile } from '../../../functions/reconcile.js';
 import { handler as rollback } from '../../../functions/rollback.js';
 import { handler as runHook } from '../../../functions/run-hook.js';
 import { handler as shiftTraffic } from '../../../functions/shift-traffic.js';
+import { handler as stageSiteChunk } from '../../../functions/stage-site-chunk.js';
+import { handler as finishSiteStaging } from '../../../functions/finish-site-staging.js';
 import { handler as stage } from '../../../functions/stage.js';
 
 export type TaskFn = (input: unknown) => Promise<unknown>;
@@ -21,6 +23,8 @@ export const TASK_HANDLERS: Record<string, LambdaHandler> = {
   prepare,
   acquireLock,
   stage,
+  stageSiteChunk,
+  finishSiteStaging,
   runHook,
   shiftTraffic,
   checkHealth,

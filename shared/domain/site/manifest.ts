@@ -14,6 +14,8 @@ export const manifestSchema = z
   .object({
     release: z.string(),
     createdAt: z.string(),
+    /** sha256 of the zip the release was staged from. */
+    artifactSha256: z.string().optional(),
     files: z.record(z.string(), fileSchema),
   })
   .strict();

@@ -1,9 +1,12 @@
 import { UnhealthyReleaseError } from '../../domain/errors.js';
-import type { HealthSignals } from '../../ports/index.js';
+import type { Cdn, HealthSignals } from '../../ports/index.js';
+import { awaitSiteInvalidation } from '../site/await-invalidation.js';
 import { requireTarget, type WorkflowState } from './state.js';
 
 export interface CheckHealthDeps {
   health: HealthSignals;
+  /** Sites: health is judged once the switch's invalidation completed, not on cached content. */
+  cdn: Pick<Cdn, 'isInvalidationComplete'>;
 }
 
 /**
@@ -11,9 +14,14 @@ export interface CheckHealthDeps {
  * deployment (the state machine catches the error and rolls back). Runs after a Wait state, so
  * no Lambda ever sleeps through a bake.
  */
-export async function checkHealth(deps: CheckHealthDeps, state: WorkflowState): Promise<WorkflowState> {
-  const target = requireTarget(state);
-  const verify = state.verify ?? { next: 'bake' as const, waitSeconds: 0, remainingChecks: 1 };
+export async function checkHealth(deps: CheckHealthDeps, input: WorkflowState): Promise<WorkflowState> {
+  const target = requireTarget(input);
+  const verify = input.verify ?? { next: 'bake' as const, waitSeconds: 0, remainingChecks: 1 };
+  let state = input;
+  if (target.kind === 'site' && state.invalidation && !state.invalidation.complete) {
+    state = await awaitSiteInvalidation(deps.cdn, target, state);
+    if (!state.invalidation?.complete) return { ...state, verify: { ...verify, next: 'bake' } };
+  }
   const { alarms, probe } = target.health;
 
   const [firing, probeFailure] = await Promise.all([

@@ -1,12 +1,17 @@
 import { DeploymentNotFoundError, errorMessage } from '../../domain/errors.js';
 import { toView } from '../../domain/deployment.js';
+import type { Deployment } from '../../domain/deployment.js';
+import type { FunctionTarget, SiteTarget } from '../../domain/target.js';
 import type { DeploymentEvents, DeploymentStore, LockStore, VersionPruner } from '../../ports/index.js';
+import type { SiteStore } from '../../ports/site.js';
+import { cleanUpStaging, pruneReleases } from '../site/retention.js';
 import { requireTarget, type WorkflowState } from './state.js';
 
 export interface FinalizeDeps {
   deployments: DeploymentStore;
   locks: LockStore;
   versions: VersionPruner;
+  sites: SiteStore;
   events: DeploymentEvents;
 }
 
@@ -21,25 +26,43 @@ export async function finalize(deps: FinalizeDeps, state: WorkflowState): Promis
   const target = requireTarget(state);
   const before = await deps.deployments.get(state.deploymentId);
   if (!before) throw new DeploymentNotFoundError(state.deploymentId);
-  const reason = state.noop ? 'release already live (same CodeSha256); nothing changed' : undefined;
+  const reason = state.noop
+    ? target.kind === 'site'
+      ? `release ${before.release} is already live; nothing changed`
+      : 'release already live (same CodeSha256); nothing changed'
+    : target.kind === 'site'
+      ? `release ${before.release} is live`
+      : `version ${before.toVersion} is live`;
   const updated = await deps.deployments.update(
     state.deploymentId,
-    { status: 'succeeded', trafficPercent: 100, endedAt: new Date().toISOString(), ...(reason ? { reason } : { reason: `version ${before.toVersion} is live` }) },
+    { status: 'succeeded', trafficPercent: 100, endedAt: new Date().toISOString(), reason },
     { step: 'finalize', status: 'succeeded', trafficPercent: 100 },
   );
   await deps.locks.release(before.target, before.id);
 
-  const fn = target.function.name;
   try {
-    const [versions, aliased] = await Promise.all([deps.versions.listVersions(fn), deps.versions.aliasedVersions(fn)]);
-    const prune = versionsToPrune(versions.map((v) => v.version), aliased, target.keepVersions);
-    for (const version of prune) await deps.versions.deleteVersion(fn, version);
+    if (target.kind === 'site') await tidySite(deps, target, before);
+    else await pruneVersions(deps, target);
   } catch (error) {
-    // Pruning is housekeeping: the release is live; the next deployment prunes again.
-    console.warn(`slipway: pruning versions of ${fn} failed: ${errorMessage(error)}`);
+    // Housekeeping: the release is live; the next deployment tidies up again.
+    console.warn(`slipway: tidying up after ${before.id} failed: ${errorMessage(error)}`);
   }
 
   const final = updated ?? (await deps.deployments.get(before.id)) ?? before;
   await deps.events.publish('Deployment Status Changed', { ...toView(final), timeline: undefined });
   return state;
+}
+
+async function pruneVersions(deps: FinalizeDeps, target: FunctionTarget): Promise<void> {
+  const fn = target.function.name;
+  const [versions, aliased] = await Promise.all([deps.versions.listVersions(fn), deps.versions.aliasedVersions(fn)]);
+  const prune = versionsToPrune(versions.map((v) => v.version), aliased, target.keepVersions);
+  for (const version of prune) await deps.versions.deleteVersion(fn, version);
+}
+
+/** Keeps `keepReleases` release prefixes (always the live and the previous one) and drops staging records. */
+async function tidySite(deps: FinalizeDeps, target: SiteTarget, deployment: Deployment): Promise<void> {
+  const protect = new Set([deployment.release, ...(deployment.fromVersion ? [deployment.fromVersion] : [])]);
+  await pruneReleases(deps.sites, target, protect);
+  await cleanUpStaging(deps.sites, target, deployment.id);
 }

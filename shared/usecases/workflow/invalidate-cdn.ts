@@ -1,4 +1,5 @@
 import type { Cdn, DeploymentStore } from '../../ports/index.js';
+import { awaitSiteInvalidation } from '../site/await-invalidation.js';
 import { requireTarget, type WorkflowState } from './state.js';
 
 export interface InvalidateCdnDeps {
@@ -12,6 +13,8 @@ export interface InvalidateCdnDeps {
 /** Creates the invalidation (first call) or checks whether it completed (later calls). */
 export async function invalidateCdn(deps: InvalidateCdnDeps, state: WorkflowState): Promise<WorkflowState> {
   const target = requireTarget(state);
+  // A site's invalidation was created with the switch; here it is only waited for.
+  if (target.kind === 'site') return awaitSiteInvalidation(deps.cdn, target, state);
   const cdn = target.cdn;
   if (!cdn) return { ...state, invalidation: { id: '', complete: true, checks: 0, waitSeconds: 0 } };
   const current = state.invalidation;

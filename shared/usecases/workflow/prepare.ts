@@ -2,6 +2,8 @@ import { DeploymentNotFoundError, ArtifactRejectedError, TargetNotFoundError } f
 import { isTerminal } from '../../domain/deployment.js';
 import { planSteps } from '../../domain/strategy.js';
 import type { ArtifactStore, DeploymentStore, TargetStore } from '../../ports/index.js';
+import type { OriginSwitch, SiteStager } from '../../ports/site.js';
+import { planSiteStaging } from '../site/plan-staging.js';
 import type { WorkflowState } from './state.js';
 
 /** Lambda refuses deployment packages larger than this once unzipped. */
@@ -12,6 +14,8 @@ export interface PrepareDeps {
   targets: TargetStore;
   deployments: DeploymentStore;
   artifacts: ArtifactStore;
+  stager: Pick<SiteStager, 'inspect'>;
+  origins: Pick<OriginSwitch, 'currentOriginPath'>;
 }
 
 /**
@@ -40,7 +44,8 @@ export async function prepare(deps: PrepareDeps, input: WorkflowState): Promise<
     if (declared !== undefined && !SHA256_HEX.test(declared)) {
       throw new ArtifactRejectedError(`the sha256 metadata "${declared}" is not 64 hex digits; set it to the hex sha256 of the zip or leave it out`);
     }
-    const inspection = await deps.artifacts.inspectZip(artifact, { maxUncompressedBytes: LAMBDA_MAX_UNZIPPED_BYTES });
+    const maxUncompressedBytes = target.kind === 'site' ? target.limits.maxUncompressedBytes : LAMBDA_MAX_UNZIPPED_BYTES;
+    const inspection = await deps.artifacts.inspectZip(artifact, { maxUncompressedBytes });
     if (declared && declared !== inspection.sha256) {
       throw new ArtifactRejectedError(
         `checksum mismatch: the sha256 metadata says ${declared} but the object's sha256 is ${inspection.sha256}; the upload is corrupt or the metadata is wrong — upload again`,
@@ -51,6 +56,20 @@ export async function prepare(deps: PrepareDeps, input: WorkflowState): Promise<
       { sha256: inspection.sha256 },
       { step: 'prepare', message: `artifact checked: ${inspection.entries} entries, ${inspection.uncompressedBytes} bytes unzipped, sha256 ${inspection.sha256}` },
     );
+  }
+
+  const hooks = { preTraffic: Boolean(target.health.preTraffic), postTraffic: Boolean(target.health.postTraffic) };
+  if (target.kind === 'site') {
+    const site = await planSiteStaging(deps, deployment, target);
+    // A site switches all at once; CDN invalidation is part of every site deployment.
+    return {
+      deploymentId: deployment.id,
+      target,
+      site,
+      steps: [{ percent: 100, bakeSeconds: 0 }],
+      stepIndex: 0,
+      flags: rollback ? { preTraffic: false, postTraffic: false, cdn: true } : { ...hooks, cdn: true },
+    };
   }
 
   const steps = rollback ? [{ percent: 100, bakeSeconds: 0 }] : planSteps(target.strategy);

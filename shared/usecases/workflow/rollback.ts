@@ -1,6 +1,13 @@
 import { errorMessage } from '../../domain/errors.js';
 import { isTerminal, toView } from '../../domain/deployment.js';
+import type { Deployment } from '../../domain/deployment.js';
+import { callerReference } from '../../domain/site/invalidation-plan.js';
+import { manifestKey, originPathOf, planKey, releaseOfOriginPath, releasePrefix } from '../../domain/site/layout.js';
+import type { FunctionTarget, SiteTarget } from '../../domain/target.js';
 import type { AliasRouter, Cdn, DeploymentEvents, DeploymentStore, LockStore, TargetStore } from '../../ports/index.js';
+import type { OriginSwitch, SiteStore } from '../../ports/site.js';
+import { cleanUpStaging } from '../site/retention.js';
+import { readPlan } from '../site/switch.js';
 import type { WorkflowState } from './state.js';
 
 export interface RollbackDeps {
@@ -9,7 +16,14 @@ export interface RollbackDeps {
   locks: LockStore;
   aliases: AliasRouter;
   cdn: Cdn;
+  origins: OriginSwitch;
+  sites: SiteStore;
   events: DeploymentEvents;
+}
+
+interface Restoration {
+  restored: boolean;
+  detail: string;
 }
 
 /** Turns Step Functions' Catch output into a sentence (a Lambda's Cause is a JSON error object). */
@@ -42,33 +56,16 @@ export async function rollback(deps: RollbackDeps, state: WorkflowState): Promis
   const failure = describeFailure(state.error);
   const target = state.target ?? (await deps.targets.get(deployment.target));
 
-  let restored = false;
-  if (target && deployment.fromVersion && deployment.toVersion && deployment.fromVersion !== deployment.toVersion) {
-    const fn = target.function.name;
-    const aliasName = target.function.alias;
-    const alias = await deps.aliases.getAlias(fn, aliasName);
-    const onOld = alias.version === deployment.fromVersion && !alias.additional;
-    const ours = alias.version === deployment.toVersion || alias.additional?.version === deployment.toVersion;
-    if (!onOld && ours) {
-      await deps.aliases.updateAlias(fn, aliasName, { version: deployment.fromVersion }, alias.revisionId);
-      restored = true;
-    }
-  }
-  const trafficMoved = restored || deployment.trafficPercent > 0;
-
-  if (trafficMoved && target?.cdn) {
-    try {
-      await deps.cdn.invalidate(target.cdn.distributionId, target.cdn.paths, `${deployment.id}-rollback`);
-    } catch (error) {
-      await deps.deployments.update(deployment.id, {}, { step: 'rollback', message: `CDN invalidation after rollback failed: ${errorMessage(error)}` });
-    }
-  }
+  const restoration: Restoration = !target
+    ? { restored: false, detail: 'no traffic was moved' }
+    : target.kind === 'site'
+      ? await restoreSite(deps, target, deployment, state)
+      : await restoreFunction(deps, target, deployment);
+  const trafficMoved = restoration.restored || deployment.trafficPercent > 0;
 
   {
     const status = trafficMoved ? 'rolled_back' : 'failed';
-    const reason = trafficMoved
-      ? `${failure}; alias restored to version ${deployment.fromVersion}`
-      : `${failure}; no traffic was moved`;
+    const reason = `${failure}; ${restoration.detail}`;
     await deps.deployments.update(
       deployment.id,
       { status, reason, trafficPercent: 0, endedAt: new Date().toISOString() },
@@ -79,4 +76,50 @@ export async function rollback(deps: RollbackDeps, state: WorkflowState): Promis
   const final = (await deps.deployments.get(deployment.id)) ?? deployment;
   await deps.events.publish('Deployment Status Changed', { ...toView(final), timeline: undefined });
   return state;
+}
+
+async function restoreFunction(deps: RollbackDeps, target: FunctionTarget, deployment: Deployment): Promise<Restoration> {
+  const { fromVersion, toVersion } = deployment;
+  if (!fromVersion || !toVersion || fromVersion === toVersion) return { restored: false, detail: 'no traffic was moved' };
+  const fn = target.function.name;
+  const aliasName = target.function.alias;
+  const alias = await deps.aliases.getAlias(fn, aliasName);
+  const onOld = alias.version === fromVersion && !alias.additional;
+  const ours = alias.version === toVersion || alias.additional?.version === toVersion;
+  if (onOld || !ours) return { restored: false, detail: 'no traffic was moved' };
+  await deps.aliases.updateAlias(fn, aliasName, { version: fromVersion }, alias.revisionId);
+  if (target.cdn) {
+    try {
+      await deps.cdn.invalidate(target.cdn.distributionId, target.cdn.paths, `${deployment.id}-rollback`);
+    } catch (error) {
+      await deps.deployments.update(deployment.id, {}, { step: 'rollback', message: `CDN invalidation after rollback failed: ${errorMessage(error)}` });
+    }
+  }
+  return { restored: true, detail: `alias restored to version ${fromVersion}` };
+}
+
+/**
+ * Switched already: the origin path goes back and the same paths are invalidated again. Not
+ * switched: what staging wrote under the release prefix is removed (unless that prefix is live or
+ * the previous release), so a hostile or broken zip leaves nothing behind.
+ */
+async function restoreSite(deps: RollbackDeps, target: SiteTarget, deployment: Deployment, state: WorkflowState): Promise<Restoration> {
+  const { bucket, distributionId } = target.site;
+  const current = await deps.origins.currentOriginPath(distributionId, bucket);
+  const ours = originPathOf(target, deployment.release);
+  const before = state.site?.liveOriginPath ?? (deployment.fromVersion ? originPathOf(target, deployment.fromVersion) : undefined);
+  if (current === ours && before !== undefined && before !== ours) {
+    await deps.origins.switchOriginPath(distributionId, bucket, before);
+    const plan = await readPlan(deps.sites, bucket, planKey(target, deployment.id));
+    if (plan.paths.length) await deps.cdn.invalidate(distributionId, plan.paths, callerReference(deployment.id, 'rollback'));
+    await cleanUpStaging(deps.sites, target, deployment.id);
+    return { restored: true, detail: `origin path restored to ${before || '(bucket root)'}; ${plan.paths.length} path(s) invalidated` };
+  }
+  const keep = new Set([releaseOfOriginPath(target, current), deployment.fromVersion, state.site?.liveRelease]);
+  if (deployment.trigger !== 'rollback' && !keep.has(deployment.release)) {
+    await deps.sites.deletePrefix(bucket, manifestKey(target, deployment.release));
+    await deps.sites.deletePrefix(bucket, releasePrefix(target, deployment.release));
+  }
+  await cleanUpStaging(deps.sites, target, deployment.id);
+  return { restored: false, detail: 'nothing live changed' };
 }

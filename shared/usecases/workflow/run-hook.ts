@@ -24,8 +24,9 @@ export async function runHook(deps: RunHookDeps, input: { phase: HookPhase; stat
     deploymentId: deployment.id,
     target: deployment.target,
     release: deployment.release,
-    functionName: target.function.name,
-    alias: target.function.alias,
+    ...(target.kind === 'function'
+      ? { functionName: target.function.name, alias: target.function.alias }
+      : { bucket: target.site.bucket, distributionId: target.site.distributionId }),
     fromVersion: deployment.fromVersion,
     toVersion: deployment.toVersion,
   });

@@ -1,7 +1,7 @@
 import { ConcurrentModificationError, DeploymentNotFoundError } from '../../domain/errors.js';
 import type { FunctionTarget } from '../../domain/target.js';
 import type { AliasRouter, DeploymentEvents, DeploymentStore } from '../../ports/index.js';
-import { requireTarget, type WorkflowState } from './state.js';
+import { requireFunctionTarget, type WorkflowState } from './state.js';
 
 export interface ShiftTrafficDeps {
   deployments: DeploymentStore;
@@ -15,12 +15,12 @@ export interface ShiftTrafficDeps {
  */
 const MAX_CHECKS_PER_STEP = 1000;
 
-export function hasHealthSignals(target: FunctionTarget): boolean {
+export function hasHealthSignals(target: Pick<FunctionTarget, 'health'>): boolean {
   return target.health.alarms.length > 0 || Boolean(target.health.probe);
 }
 
 /** How a traffic step is verified: how long each Wait lasts and how many health checks follow. */
-export function verificationPlan(target: FunctionTarget, bakeSeconds: number): { waitSeconds: number; remainingChecks: number } {
+export function verificationPlan(target: Pick<FunctionTarget, 'health'>, bakeSeconds: number): { waitSeconds: number; remainingChecks: number } {
   if (!hasHealthSignals(target)) return bakeSeconds > 0 ? { waitSeconds: bakeSeconds, remainingChecks: 1 } : { waitSeconds: 0, remainingChecks: 0 };
   const waitSeconds = Math.max(target.health.pollSeconds, Math.ceil(bakeSeconds / MAX_CHECKS_PER_STEP));
   return { waitSeconds, remainingChecks: Math.max(1, Math.ceil(bakeSeconds / waitSeconds)) };
@@ -28,7 +28,7 @@ export function verificationPlan(target: FunctionTarget, bakeSeconds: number): {
 
 /** Moves the alias to the current step's weight (RoutingConfig), guarded by the alias RevisionId. */
 export async function shiftTraffic(deps: ShiftTrafficDeps, state: WorkflowState): Promise<WorkflowState> {
-  const target = requireTarget(state);
+  const target = requireFunctionTarget(state);
   const steps = state.steps ?? [];
   const stepIndex = state.stepIndex ?? 0;
   const step = steps[stepIndex];

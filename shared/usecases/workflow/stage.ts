@@ -1,7 +1,7 @@
 import { codeSha256FromHex } from '../../domain/deployment.js';
 import { ConcurrentModificationError, ConflictError, DeploymentNotFoundError, MissingResourceError } from '../../domain/errors.js';
 import type { AliasReader, DeploymentStore, VersionPublisher } from '../../ports/index.js';
-import { requireTarget, type WorkflowState } from './state.js';
+import { requireFunctionTarget, type WorkflowState } from './state.js';
 
 export interface StageDeps {
   deployments: DeploymentStore;
@@ -19,7 +19,7 @@ export function versionDescription(deploymentId: string, release: string): strin
  * release that is already live is a no-op.
  */
 export async function stage(deps: StageDeps, state: WorkflowState): Promise<WorkflowState> {
-  const target = requireTarget(state);
+  const target = requireFunctionTarget(state);
   const fn = target.function.name;
   const deployment = await deps.deployments.get(state.deploymentId);
   if (!deployment) throw new DeploymentNotFoundError(state.deploymentId);

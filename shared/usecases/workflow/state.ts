@@ -1,5 +1,5 @@
 import type { TrafficStep } from '../../domain/strategy.js';
-import type { FunctionTarget } from '../../domain/target.js';
+import type { FunctionTarget, SiteTarget, Target } from '../../domain/target.js';
 
 /**
  * The data the deploy state machine carries from Task to Task. Tasks take the whole state and
@@ -10,7 +10,9 @@ export interface WorkflowState {
   deploymentId: string;
   /** Set by Prepare when the deployment is already over (cancelled before it started, say). */
   skip?: boolean;
-  target?: FunctionTarget;
+  target?: Target;
+  /** Site targets: the staging plan and what was live when the deployment started. */
+  site?: SiteWorkflow;
   steps?: TrafficStep[];
   stepIndex?: number;
   flags?: { preTraffic: boolean; postTraffic: boolean; cdn: boolean };
@@ -23,7 +25,34 @@ export interface WorkflowState {
   error?: { Error: string; Cause: string };
 }
 
-export function requireTarget(state: WorkflowState): FunctionTarget {
+export interface StagingChunk {
+  index: number;
+  start: number;
+  end: number;
+}
+
+export interface SiteWorkflow {
+  chunks: StagingChunk[];
+  /** The distribution's origin path before this deployment ('' when it served the bucket root). */
+  liveOriginPath: string;
+  /** The release behind that origin path, when it is one of this target's. */
+  liveRelease?: string;
+  invalidationPaths?: number;
+}
+
+export function requireTarget(state: WorkflowState): Target {
   if (!state.target) throw new Error(`workflow state of ${state.deploymentId} has no target; Prepare must run first`);
   return state.target;
+}
+
+export function requireFunctionTarget(state: WorkflowState): FunctionTarget {
+  const target = requireTarget(state);
+  if (target.kind !== 'function') throw new Error(`${state.deploymentId} deploys a ${target.kind} target; this step is for functions`);
+  return target;
+}
+
+export function requireSiteTarget(state: WorkflowState): SiteTarget {
+  const target = requireTarget(state);
+  if (target.kind !== 'site') throw new Error(`${state.deploymentId} deploys a ${target.kind} target; this step is for sites`);
+  return target;
 }

@@ -1,0 +1,51 @@
+import { DeploymentNotFoundError, MissingResourceError } from '../../domain/errors.js';
+import { headersFor } from '../../domain/site/headers.js';
+import { manifestKey, releasePrefix, stagingKey } from '../../domain/site/layout.js';
+import { manifestSchema } from '../../domain/site/manifest.js';
+import type { SiteTarget } from '../../domain/target.js';
+import type { ArtifactStore, DeploymentStore } from '../../ports/index.js';
+import type { SiteStager, SiteStore } from '../../ports/site.js';
+import type { SiteWorkflow, StagingChunk } from '../workflow/state.js';
+
+export interface StageChunkDeps {
+  deployments: DeploymentStore;
+  artifacts: Pick<ArtifactStore, 'head'>;
+  stager: Pick<SiteStager, 'stageChunk'>;
+  sites: SiteStore;
+}
+
+/** One iteration of the staging Map: what the state machine hands each chunk. */
+export interface StageChunkInput {
+  deploymentId: string;
+  target: SiteTarget;
+  site: SiteWorkflow;
+  chunk: StagingChunk;
+}
+
+/**
+ * Stages one chunk of entries into the release prefix and records what it wrote, keyed by chunk:
+ * a retried or repeated chunk writes the same keys again, so retries leave no duplicates or gaps.
+ */
+export async function stageSiteChunk(deps: StageChunkDeps, input: StageChunkInput): Promise<{ chunk: number; files: number }> {
+  const deployment = await deps.deployments.get(input.deploymentId);
+  if (!deployment) throw new DeploymentNotFoundError(input.deploymentId);
+  const artifact = deployment.artifact;
+  const head = artifact ? await deps.artifacts.head(artifact) : undefined;
+  if (!artifact || !head) throw new MissingResourceError(`the artifact of ${deployment.id} is gone`);
+  const { target } = input;
+  const live = input.site.liveRelease;
+  const liveManifest = live ? manifestSchema.safeParse(await deps.sites.readJson(target.site.bucket, manifestKey(target, live))) : undefined;
+  const result = await deps.stager.stageChunk({
+    artifact,
+    artifactSize: head.size,
+    start: input.chunk.start,
+    end: input.chunk.end,
+    bucket: target.site.bucket,
+    releasePrefix: releasePrefix(target, deployment.release),
+    ...(live && liveManifest?.success ? { previous: { releasePrefix: releasePrefix(target, live), files: liveManifest.data.files } } : {}),
+    headersFor: headersFor(target.cacheControl),
+    concurrency: target.staging.concurrency,
+  });
+  await deps.sites.writeJson(target.site.bucket, stagingKey(target, deployment.id, input.chunk.index), result);
+  return { chunk: input.chunk.index, files: Object.keys(result.files).length };
+}
