@@ -14,6 +14,8 @@ export interface RawEntry {
   /** Overrides what the central directory claims (zip bomb and lying-size cases). */
   uncompressedSize?: number;
   compressedSize?: number;
+  /** The compression method written (0 stored, 8 deflate); the data is written as given. */
+  method?: number;
 }
 
 export function rawZip(entries: RawEntry[]): Buffer {
@@ -31,7 +33,7 @@ export function rawZip(entries: RawEntry[]): Buffer {
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
     local.writeUInt16LE(flags, 6);
-    local.writeUInt16LE(0, 8); // stored
+    local.writeUInt16LE(entry.method ?? 0, 8);
     local.writeUInt32LE(crc >>> 0, 14);
     local.writeUInt32LE(compressed, 18);
     local.writeUInt32LE(uncompressed, 22);
@@ -42,7 +44,7 @@ export function rawZip(entries: RawEntry[]): Buffer {
     central.writeUInt16LE((3 << 8) | 20, 4); // made by Unix
     central.writeUInt16LE(20, 6);
     central.writeUInt16LE(flags, 8);
-    central.writeUInt16LE(0, 10);
+    central.writeUInt16LE(entry.method ?? 0, 10);
     central.writeUInt32LE(crc >>> 0, 16);
     central.writeUInt32LE(compressed, 20);
     central.writeUInt32LE(uncompressed, 24);

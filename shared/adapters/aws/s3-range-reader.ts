@@ -25,6 +25,8 @@ export interface S3ZipOptions {
    * slipway's own entry rules can say exactly what is wrong with a hostile name.
    */
   decodeStrings?: boolean;
+  /** false: yauzl does not judge declared sizes either (the site entry rules do, with reasons). */
+  validateEntrySizes?: boolean;
 }
 
 /**
@@ -190,7 +192,12 @@ export class S3RangeReader extends yauzl.RandomAccessReader {
 export function openS3Zip(client: S3Client, ref: ArtifactRef, size: number, options: S3ZipOptions = {}): Promise<ZipFile> {
   return new Promise((resolve, reject) => {
     const reader = new S3RangeReader(client, ref, size, options);
-    yauzl.fromRandomAccessReader(reader, size, { lazyEntries: true, autoClose: true, decodeStrings: options.decodeStrings ?? true }, (error, zip) => (error ? reject(error) : resolve(zip)));
+    yauzl.fromRandomAccessReader(reader, size, {
+      lazyEntries: true,
+      autoClose: true,
+      decodeStrings: options.decodeStrings ?? true,
+      validateEntrySizes: options.validateEntrySizes ?? true,
+    }, (error, zip) => (error ? reject(error) : resolve(zip)));
   });
 }
 

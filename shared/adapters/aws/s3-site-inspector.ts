@@ -16,7 +16,7 @@ export async function inspectSiteZip(client: S3Client, artifact: ArtifactRef, ar
   let entries = 0;
   let zip: ZipFile;
   try {
-    zip = await openS3Zip(client, artifact, artifactSize, { decodeStrings: false });
+    zip = await openS3Zip(client, artifact, artifactSize, { decodeStrings: false, validateEntrySizes: false });
   } catch (error) {
     if (error instanceof S3RangeReadError) rethrowTransient(error.cause, 'reading the site zip');
     throw new ArtifactRejectedError(`the site zip cannot be read (${(error as Error).message}); upload a complete zip`, { cause: error });

@@ -30,6 +30,8 @@ export async function prepare(deps: PrepareDeps, input: WorkflowState): Promise<
   const target = await deps.targets.get(deployment.target);
   if (!target) throw new TargetNotFoundError(deployment.target);
   const rollback = deployment.trigger === 'rollback';
+  // A site's entries are judged by slipway's own rules first, so a hostile zip is named for what it is.
+  const site = target.kind === 'site' ? await planSiteStaging(deps, deployment, target) : undefined;
 
   if (!rollback) {
     const artifact = deployment.artifact;
@@ -60,7 +62,7 @@ export async function prepare(deps: PrepareDeps, input: WorkflowState): Promise<
 
   const hooks = { preTraffic: Boolean(target.health.preTraffic), postTraffic: Boolean(target.health.postTraffic) };
   if (target.kind === 'site') {
-    const site = await planSiteStaging(deps, deployment, target);
+    if (!site) throw new Error('unreachable: a site target always has a staging plan');
     // A site switches all at once; CDN invalidation is part of every site deployment.
     return {
       deploymentId: deployment.id,
