@@ -4,6 +4,7 @@
  * dead-letter queue, and the event bus. Also the example functions and alarms of `slipway dev`.
  * Only `slipway dev`, the tests and the benchmarks use it.
  */
+import { CloudFrontClient, CreateDistributionCommand, ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -16,6 +17,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { isBucketOrigin } from '../aws/cloudfront-origin-reader.js';
 import { BY_TARGET_INDEX } from '../aws/dynamo-table.js';
 
 export interface LocalInfrastructure {
@@ -171,4 +173,36 @@ export async function createAlarm(name: string, state: 'OK' | 'ALARM' = 'OK'): P
     }),
   );
   await cw.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: 'set by slipway' }));
+}
+
+/**
+ * A site target's origin: the versioned bucket and a distribution whose single S3 origin serves the
+ * bucket root (origin path '' until the first release switches it). A distribution that already has
+ * an origin on the bucket is reused, so a second `slipway dev` against the same emulator finds it.
+ */
+export async function provisionSiteOrigin(bucket: string): Promise<{ distributionId: string }> {
+  await createVersionedBucket(bucket);
+  const cloudfront = new CloudFrontClient({});
+  const listed = await cloudfront.send(new ListDistributionsCommand({}));
+  const existing = (listed.DistributionList?.Items ?? []).find((d) => (d.Origins?.Items ?? []).some((o) => isBucketOrigin(o, bucket)));
+  if (existing?.Id) return { distributionId: existing.Id };
+  const created = await cloudfront.send(
+    new CreateDistributionCommand({
+      DistributionConfig: {
+        CallerReference: `slipway-local-${bucket}`,
+        Comment: `slipway dev site on ${bucket}`,
+        Enabled: true,
+        DefaultRootObject: 'index.html',
+        Origins: {
+          Quantity: 1,
+          Items: [{ Id: 's3', DomainName: `${bucket}.s3.us-east-1.amazonaws.com`, OriginPath: '', S3OriginConfig: { OriginAccessIdentity: '' } }],
+        },
+        // The managed CachingOptimized policy, as a real site distribution would use.
+        DefaultCacheBehavior: { TargetOriginId: 's3', ViewerProtocolPolicy: 'redirect-to-https', CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6' },
+      },
+    }),
+  );
+  const distributionId = created.Distribution?.Id;
+  if (!distributionId) throw new Error(`CreateDistribution for ${bucket} returned no id`);
+  return { distributionId };
 }
