@@ -1,6 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloudFrontOriginReader } from '../../shared/adapters/aws/cloudfront-origin-reader.js';
+import { LambdaAliasReader } from '../../shared/adapters/aws/lambda-alias-reader.js';
+import { LambdaVersionCatalog } from '../../shared/adapters/aws/lambda-version-catalog.js';
+import { S3SiteReader } from '../../shared/adapters/aws/s3-site-reader.js';
 import { zipFiles } from '../../shared/adapters/local/zip.js';
+import { requestRollback } from '../../shared/usecases/deployments.js';
 import { createSiteTarget, invalidationsOf, originPath, siteKeys, siteObject } from '../support/site-harness.js';
 import { createWorld, finished, localOrchestrator, release, type World } from '../support/workflow-harness.js';
 
@@ -95,5 +100,34 @@ describe('Workflow: site release', () => {
     expect(record.status, record.reason).toBe('succeeded');
     expect(await siteKeys(world, target, 'www/r1/')).toEqual(Object.keys(files).map((p) => `www/r1/${p}`).sort());
     expect(await originPath(target)).toBe('/www/r1');
+  });
+
+  it('switches back to the previous release without staging anything, and invalidates what differs', async () => {
+    // Prepare: r1 then r2 live
+    const target = await createSiteTarget(world);
+    const orchestrator = localOrchestrator();
+    for (const [name, body] of [['r1', '<h1>r1</h1>'], ['r2', '<h1>r2</h1>']] as const) {
+      const { id } = await release(world, orchestrator, target.name, name, await zipFiles({ ...site, 'index.html': body }));
+      expect((await finished(world, orchestrator, id)).status).toBe('succeeded');
+    }
+    const deps = {
+      targets: world.targets,
+      deployments: world.deployments,
+      aliases: new LambdaAliasReader(),
+      versions: new LambdaVersionCatalog(),
+      origins: new CloudFrontOriginReader(),
+      sites: new S3SiteReader(),
+      orchestrator,
+    };
+    // Act
+    const requested = await requestRollback(deps, { target: target.name });
+    const record = await finished(world, orchestrator, requested.id);
+    // Assess
+    expect(record.status, record.reason).toBe('succeeded');
+    expect(record).toMatchObject({ trigger: 'rollback', release: 'r1', status: 'succeeded', fromVersion: 'r2', toVersion: 'r1' });
+    expect(await originPath(target)).toBe('/www/r1');
+    expect(record.timeline.some((e) => e.message?.includes('uploaded'))).toBe(false);
+    const invalidation = (await invalidationsOf(target)).find((i) => i.callerReference.startsWith(`${requested.id}-switch`));
+    expect(invalidation?.paths).toEqual(['/', '/index.html']);
   });
 });
