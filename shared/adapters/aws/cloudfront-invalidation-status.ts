@@ -13,7 +13,9 @@ export class CloudFrontInvalidationStatus implements Pick<Cdn, 'isInvalidationCo
   async isInvalidationComplete(distributionId: string, invalidationId: string): Promise<boolean> {
     try {
       const out = await this.client.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: invalidationId }));
-      return out.Invalidation?.Status === 'Completed';
+      // CloudFront says `Completed`; moto says `COMPLETED` (and nothing else), which kept dev mode
+      // polling until MAX_INVALIDATION_CHECKS ran out.
+      return out.Invalidation?.Status?.toLowerCase() === 'completed';
     } catch (error) {
       rethrowTransient(error, `reading invalidation ${invalidationId}`);
     }
