@@ -1,17 +1,25 @@
 /**
  * `slipway dev`: the whole service on this machine. moto_server stands in for AWS; the same
  * handlers run in-process: the intake handler fed by a queue poller, the API handler behind a
- * local HTTP front, and the deploy state machine run by aws-local-stepfunctions.
+ * local HTTP front, and the deploy state machine run by aws-local-stepfunctions. Site targets get
+ * their origin bucket and distribution, release r1 from examples/sites/<target> deployed through
+ * the normal intake and workflow, and a local edge that serves them the way CloudFront would.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDeploymentStore } from '../aws/dynamo-deployments.js';
 import { DynamoTargetStore } from '../aws/dynamo-targets.js';
-import { parseTarget } from '../../domain/target.js';
+import { CloudFrontOriginReader } from '../aws/cloudfront-origin-reader.js';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { releaseKey } from '../../domain/artifact-key.js';
+import { deploymentIdForObject, isTerminal } from '../../domain/deployment.js';
+import { parseTarget, type SiteTarget } from '../../domain/target.js';
+import { startLocalEdge, type LocalEdge } from './edge.js';
 import type { LocalOrchestrator } from './local-orchestrator.js';
 import { startMotoServer, type MotoServer } from './moto-server.js';
-import { createAlarm, createAliasedFunction, provisionService } from './provision.js';
+import { createAlarm, createAliasedFunction, provisionService, provisionSiteOrigin } from './provision.js';
 import { startIntakePoller } from './intake-poller.js';
 import { zipFiles } from './zip.js';
 
@@ -22,6 +30,8 @@ export interface DevInfo {
   apiUrl: string;
   region: string;
   artifactBucket: string;
+  /** The local edge: the first site target (`www`) as its distribution would serve it. */
+  siteUrl: string;
 }
 
 export interface DevService {
@@ -30,7 +40,7 @@ export interface DevService {
   stop(): Promise<void>;
 }
 
-const TASK_STATES = new Set(['Prepare', 'AcquireLock', 'Stage', 'PreTrafficHook', 'ShiftTraffic', 'InvalidateCdn', 'PostTrafficHook', 'Finalize', 'Rollback']);
+const TASK_STATES = new Set(['Prepare', 'AcquireLock', 'StageSite', 'FinishSiteStaging', 'Stage', 'PreTrafficHook', 'ShiftTraffic', 'InvalidateCdn', 'PostTrafficHook', 'Finalize', 'Rollback']);
 
 export const DEV_NAMES = {
   tableName: 'slipway-local',
@@ -38,6 +48,16 @@ export const DEV_NAMES = {
   queueName: 'slipway-local-intake',
   eventBus: 'slipway-local',
 };
+
+/**
+ * A site target file in examples/targets/ cannot know the id moto gives its distribution at start,
+ * so it says "LOCAL" and dev mode fills in the id of the distribution it creates for the bucket.
+ * A dev-mode convenience only: a target registered anywhere else must name its real distribution.
+ */
+export const LOCAL_DISTRIBUTION_ID = 'LOCAL';
+
+/** The release dev mode seeds live for a site target from examples/sites/<target>/. */
+export const SEED_SITE_RELEASE = 'r1';
 
 function readDirectory(dir: string, prefix = ''): Record<string, Uint8Array> {
   const files: Record<string, Uint8Array> = {};
@@ -49,22 +69,68 @@ function readDirectory(dir: string, prefix = ''): Record<string, Uint8Array> {
   return files;
 }
 
-async function seedExamples(log: (line: string) => void): Promise<void> {
+async function seedExamples(log: (line: string) => void): Promise<SiteTarget[]> {
   const functionsDir = join(EXAMPLES_DIR, 'functions');
   for (const name of readdirSync(functionsDir)) {
     await createAliasedFunction(name, await zipFiles(readDirectory(join(functionsDir, name))));
   }
   const store = new DynamoTargetStore();
+  const sites: SiteTarget[] = [];
   const targetsDir = join(EXAMPLES_DIR, 'targets');
   for (const file of readdirSync(targetsDir).filter((f) => f.endsWith('.json'))) {
     const target = parseTarget(JSON.parse(readFileSync(join(targetsDir, file), 'utf8')));
     for (const alarm of target.health.alarms) await createAlarm(alarm, 'OK');
+    if (target.kind === 'site') {
+      const { distributionId } = await provisionSiteOrigin(target.site.bucket);
+      if (target.site.distributionId === LOCAL_DISTRIBUTION_ID) target.site.distributionId = distributionId;
+      sites.push(target);
+    }
     await store.put(target);
     log(
       target.kind === 'function'
         ? `target ${target.name}: function ${target.function.name}:${target.function.alias}, strategy ${JSON.stringify(target.strategy)}`
         : `target ${target.name}: site s3://${target.site.bucket}/${target.site.prefix} behind ${target.site.distributionId}`,
     );
+  }
+  return sites;
+}
+
+/**
+ * Takes release r1 of a site target live the way a user would: its zip dropped into the artifact
+ * bucket, picked up by intake, run through the workflow. Skipped when the distribution already
+ * serves a release (dev mode pointed at an emulator that outlived a previous run).
+ */
+async function seedSiteRelease(target: SiteTarget, artifactBucket: string, log: (line: string) => void): Promise<void> {
+  const siteDir = join(EXAMPLES_DIR, 'sites', target.name);
+  if (!existsSync(siteDir)) return;
+  if ((await new CloudFrontOriginReader().currentOriginPath(target.site.distributionId, target.site.bucket)) !== '') return;
+  const zip = await zipFiles(readDirectory(siteDir));
+  const key = releaseKey(target.name, SEED_SITE_RELEASE);
+  const put = await new S3Client({ forcePathStyle: true }).send(
+    new PutObjectCommand({
+      Bucket: artifactBucket,
+      Key: key,
+      Body: zip,
+      ContentType: 'application/zip',
+      Metadata: { sha256: createHash('sha256').update(zip).digest('hex') },
+    }),
+  );
+  // The id intake derives from the S3 event, as the CLI derives it after an upload.
+  const etag = put.ETag?.replace(/^"|"$/g, '');
+  const id = deploymentIdForObject({ bucket: artifactBucket, key, ...(put.VersionId ? { versionId: put.VersionId } : {}), ...(etag ? { etag } : {}) });
+  const deployments = new DynamoDeploymentStore();
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const deployment = await deployments.get(id);
+    if (deployment && isTerminal(deployment.status)) {
+      if (deployment.status !== 'succeeded') {
+        throw new Error(`seeding ${target.name} ${SEED_SITE_RELEASE} ended ${deployment.status}: ${deployment.reason ?? 'no reason'}`);
+      }
+      log(`slipway dev: site ${target.name} serves ${SEED_SITE_RELEASE} from s3://${target.site.bucket}/${target.site.prefix}${SEED_SITE_RELEASE}/`);
+      return;
+    }
+    if (Date.now() > deadline) throw new Error(`seeding ${target.name} ${SEED_SITE_RELEASE}: deployment ${id} did not finish within 60 s`);
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
@@ -97,7 +163,7 @@ export async function startDevService(options: {
   });
 
   const infra = await provisionService(DEV_NAMES);
-  await seedExamples(log);
+  const sites = await seedExamples(log);
 
   // Imported after the environment is set: the handlers read it on first use.
   const intake = await import('../../../functions/intake.js');
@@ -130,11 +196,25 @@ export async function startDevService(options: {
     handler: api.handler as never,
   });
 
+  let edge: LocalEdge | undefined;
+  try {
+    for (const site of sites) await seedSiteRelease(site, infra.artifactBucket, log);
+    edge = await startLocalEdge({ port: Number(process.env.SLIPWAY_DEV_EDGE_PORT ?? 0), targets: sites });
+  } catch (error) {
+    await poller.stop();
+    await front.close();
+    orchestrator.stop();
+    await moto?.stop();
+    throw error;
+  }
+  if (sites[0]) log(`slipway dev: site ${sites[0].name} at ${edge.url}`);
+
   const info: DevInfo = {
     awsEndpoint: process.env.AWS_ENDPOINT_URL,
     apiUrl: front.url,
     region,
     artifactBucket: infra.artifactBucket,
+    siteUrl: edge.url,
   };
   const stateDir = options.stateDir ?? join(options.projectRoot, '.slipway');
   mkdirSync(stateDir, { recursive: true });
@@ -146,6 +226,7 @@ export async function startDevService(options: {
     async stop() {
       await poller.stop();
       await front.close();
+      await edge?.close();
       orchestrator.stop();
       await moto?.stop();
     },
