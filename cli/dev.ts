@@ -12,6 +12,7 @@ export async function runDev(options: { projectRoot: string }): Promise<void> {
       `  ship a release:  aws --endpoint-url ${info.awsEndpoint} s3 cp build.zip s3://${info.artifactBucket}/releases/hello/r2.zip`,
       '             or:  npx slipway deploy build.zip --target hello --release r2',
       '  watch it:        npx slipway history hello',
+      ...(info.siteUrl ? [`  the www site:    ${info.siteUrl}  (npx slipway deploy site.zip --target www --release r2)`] : []),
       '  stop:            Ctrl-C',
       '',
     ].join('\n'),
