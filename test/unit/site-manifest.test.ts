@@ -45,6 +45,35 @@ describe('Function: planInvalidation', () => {
     expect(plan.paths).toEqual(['/', '/blog/', '/blog/index.html', '/docs/a%20b/%C3%BC.html', '/index.html']);
   });
 
+  it.each([
+    ['logo@2x.png', '/logo@2x.png'],
+    ['a+b.css', '/a+b.css'],
+    ["x:y;z=1&w$,!'().txt", "/x:y;z=1&w$,!'().txt"],
+    ['~draft.html', '/%7Edraft.html'],
+    ['star*.js', '/star%2A.js'],
+    ['what?.html', '/what%3F.html'],
+    ['a b.html', '/a%20b.html'],
+    ['über/ü.html', '/%C3%BCber/%C3%BC.html'],
+    ['100%.html', '/100%25.html'],
+    ['#"<>{}|^[]`.txt', '/%23%22%3C%3E%7B%7D%7C%5E%5B%5D%60.txt'],
+    ['a\\b.txt', '/a%5Cb.txt'],
+    ['😀.png', '/%F0%9F%98%80.png'],
+  ])('encodes %s the way CloudFront matches it: %s', (name, path) => {
+    // Act
+    const plan = planInvalidation({ ...empty, changed: [name] });
+    // Assess
+    expect(plan.paths).toEqual([path]);
+  });
+
+  it('keeps the wildcard of a collapsed directory raw while encoding the directory name', () => {
+    // Prepare
+    const changed = Array.from({ length: 3 }, (_, i) => `img*~/f${i}.png`);
+    // Act
+    const plan = planInvalidation({ ...empty, changed }, { collapseAbove: 2 });
+    // Assess
+    expect(plan).toEqual({ paths: ['/img%2A%7E/*'], wildcards: 1 });
+  });
+
   it('collapses a directory with many changes into one wildcard', () => {
     const changed = Array.from({ length: 150 }, (_, i) => `assets/chunk${i}.js`);
     const plan = planInvalidation({ ...empty, changed: [...changed, 'index.html'] });

@@ -19,8 +19,22 @@ export interface PlanOptions {
   collapseAbove?: number;
 }
 
+/**
+ * Characters an invalidation path must percent-encode, following CloudFront's guidance: anything
+ * outside printable ASCII (controls, space, non-ASCII — as UTF-8 bytes), the RFC 1738 unsafe
+ * characters `" < > # % { } | \ ^ ~ [ ] \``, `?` (it would start a query string) and `*` (a wildcard,
+ * only meant at the end of a path). Every other reserved character (`@ + : ; = & $ , ! ' ( )`) stays
+ * raw: CloudFront compares the path with the cached URL as the viewer sent it, and browsers send
+ * those raw, so `/logo%402x.png` would miss the object cached as `/logo@2x.png`.
+ */
+const MUST_ENCODE = /[^\x21-\x7e]|["<>#%{}|\\^~[\]`?*]/gu;
+
+function percentEncode(char: string): string {
+  return [...Buffer.from(char, 'utf8')].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+}
+
 function urlPath(path: string): string {
-  return `/${path.split('/').map(encodeURIComponent).join('/')}`;
+  return `/${path.replace(MUST_ENCODE, percentEncode)}`;
 }
 
 /** The URL paths a viewer reaches a file by: its own, and `/dir/` (and `/`) for an index.html. */
