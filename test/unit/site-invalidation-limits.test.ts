@@ -82,10 +82,33 @@ describe('Schema: manifestSchema', () => {
     expect(manifest.files['index.html']).toEqual(file);
   });
 
+  it('keeps a file stored under the key "__proto__" instead of dropping it', () => {
+    // Prepare
+    const raw = JSON.parse(`{"release":"r2","createdAt":"2026-01-01T00:00:00.000Z","files":{"__proto__":${JSON.stringify(file)},"a.html":${JSON.stringify(file)}}}`);
+    // Act
+    const manifest = manifestSchema.parse(raw);
+    // Assess
+    expect(Object.keys(manifest.files).sort()).toEqual(['__proto__', 'a.html']);
+    expect(Object.getOwnPropertyDescriptor(manifest.files, '__proto__')?.value).toEqual(file);
+    expect(Object.getPrototypeOf(manifest.files)).toBe(Object.prototype);
+  });
+
+  it('names the path of an invalid file in the error', () => {
+    // Prepare
+    const raw = { release: 'r2', createdAt: '2026-01-01T00:00:00.000Z', files: { 'a.html': file, 'b.html': { ...file, size: -1 } } };
+    // Act
+    const result = manifestSchema.safeParse(raw);
+    // Assess
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((issue) => issue.path)).toEqual([['files', 'b.html', 'size']]);
+  });
+
   it.each([
     ['an unknown field on a file', { 'index.html': { ...file, etag: 'x' } }],
     ['an uppercase or short sha256', { 'index.html': { ...file, sha256: 'A'.repeat(64) } }],
     ['a negative size', { 'index.html': { ...file, size: -1 } }],
+    ['a list instead of a map of files', [file]],
+    ['no files at all', null],
   ])('refuses %s', (_, files) => {
     // Prepare
     const raw = { release: 'r2', createdAt: '2026-01-01T00:00:00.000Z', files };

@@ -26,6 +26,18 @@ describe('Function: diffManifests', () => {
     expect(diffManifests(before, after).changed).toEqual(['index.html']);
     expect(diffManifests(undefined, after).added).toEqual(['index.html']);
   });
+
+  it('treats paths named like Object.prototype members as ordinary paths', () => {
+    // Prepare
+    const first = manifest({ constructor: 'a', toString: 'b', ['__proto__']: 'c', 'index.html': 'd' });
+    const next = manifest({ 'index.html': 'd', hasOwnProperty: 'e' });
+    // Act
+    const fromNothing = diffManifests(undefined, first);
+    const afterFirst = diffManifests(first, next);
+    // Assess
+    expect(fromNothing).toEqual({ added: ['__proto__', 'constructor', 'index.html', 'toString'], changed: [], removed: [], unchanged: [] });
+    expect(afterFirst).toEqual({ added: ['hasOwnProperty'], changed: [], removed: ['__proto__', 'constructor', 'toString'], unchanged: ['index.html'] });
+  });
 });
 
 describe('Function: planInvalidation', () => {

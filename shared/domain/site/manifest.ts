@@ -9,6 +9,24 @@ const fileSchema = z
   })
   .strict();
 
+/**
+ * Path → file. Not `z.record`: zod builds its output by assignment and skips the key `__proto__`, so
+ * a file stored under that name would silently vanish from the manifest (and never be invalidated
+ * once removed). Each file is checked with `fileSchema` and copied with `Object.fromEntries`, which
+ * defines own properties, `__proto__` included.
+ */
+const filesSchema = z
+  .custom<Record<string, unknown>>((raw) => typeof raw === 'object' && raw !== null && !Array.isArray(raw), 'expected an object of files by path')
+  .transform((raw, ctx) => {
+    const files: [string, ManifestFile][] = [];
+    for (const [path, value] of Object.entries(raw)) {
+      const file = fileSchema.safeParse(value);
+      if (file.success) files.push([path, file.data]);
+      else for (const issue of file.error.issues) ctx.addIssue({ ...issue, path: [path, ...issue.path] });
+    }
+    return Object.fromEntries(files) as Record<string, ManifestFile>;
+  });
+
 /** What a staged release holds; written last, so a release without one is never switched to. */
 export const manifestSchema = z
   .object({
@@ -16,7 +34,7 @@ export const manifestSchema = z
     createdAt: z.string(),
     /** sha256 of the zip the release was staged from. */
     artifactSha256: z.string().optional(),
-    files: z.record(z.string(), fileSchema),
+    files: filesSchema,
   })
   .strict();
 
@@ -35,17 +53,21 @@ function sameFile(a: ManifestFile, b: ManifestFile): boolean {
   return a.sha256 === b.sha256 && a.contentType === b.contentType && a.cacheControl === b.cacheControl;
 }
 
-/** Path by path, what the next release changes against the live one (everything is added without one). */
+/**
+ * Path by path, what the next release changes against the live one (everything is added without
+ * one). Maps, not property lookups: a path may be named `constructor` or `toString`.
+ */
 export function diffManifests(previous: SiteManifest | undefined, next: SiteManifest): ManifestDiff {
   const diff: ManifestDiff = { added: [], changed: [], removed: [], unchanged: [] };
-  const before = previous?.files ?? {};
-  for (const [path, file] of Object.entries(next.files)) {
-    const old = before[path];
+  const before = new Map(Object.entries(previous?.files ?? {}));
+  const after = new Map(Object.entries(next.files));
+  for (const [path, file] of after) {
+    const old = before.get(path);
     if (!old) diff.added.push(path);
     else if (sameFile(old, file)) diff.unchanged.push(path);
     else diff.changed.push(path);
   }
-  for (const path of Object.keys(before)) if (!(path in next.files)) diff.removed.push(path);
+  for (const path of before.keys()) if (!after.has(path)) diff.removed.push(path);
   for (const list of Object.values(diff)) list.sort();
   return diff;
 }
