@@ -43,6 +43,8 @@ describe('Function: checkEntry', () => {
     ['a\\b.html', 'backslashes'],
     ['a//b.html', 'empty or "." path segment'],
     ['bad\u0001name', 'control character'],
+    ['__proto__', '"__proto__" path segment'],
+    ['a/__proto__/b.html', '"__proto__" path segment'],
   ])('rejects %j: %s', (name, why) => {
     expect(rejection([entry(name)])).toContain(why);
   });

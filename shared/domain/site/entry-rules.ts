@@ -84,6 +84,9 @@ export function checkEntry(entry: ZipEntryRecord, state: EntryCheckState, limits
   const segments = name.split('/');
   if (segments.some((s) => s === '..')) reject(name, 'climbs out of the release with ".."');
   if (segments.slice(0, -1).some((s) => s === '' || s === '.')) reject(name, 'has an empty or "." path segment');
+  // Paths become keys of plain objects along the way (the manifest's `files`, JSON.parse of it), where
+  // `__proto__` sets a prototype instead of adding a file; no site needs the name, so it is refused.
+  if (segments.includes('__proto__')) reject(name, 'has a "__proto__" path segment, which slipway refuses because it collides with JavaScript object internals; rename it');
   if (entry.generalPurposeBitFlag & FLAG_ENCRYPTED) reject(name, 'is encrypted');
   const mode = entry.externalFileAttributes >>> 16;
   if (entry.versionMadeBy >> 8 === MADE_BY_UNIX && (mode & S_IFMT) === S_IFLNK) reject(name, 'is a symbolic link');
