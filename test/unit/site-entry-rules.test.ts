@@ -43,10 +43,25 @@ describe('Function: checkEntry', () => {
     ['a\\b.html', 'backslashes'],
     ['a//b.html', 'empty or "." path segment'],
     ['bad\u0001name', 'control character'],
+    ['a/.', 'empty or "." path segment'],
+    ['.', 'empty or "." path segment'],
+    ['bad\u0085name.html', 'C1 control character'],
+    ['bad\u009bname.html', 'C1 control character'],
+    ['invoice\u202egpj.exe', 'bidirectional'],
+    ['a\u202a.html', 'bidirectional'],
+    ['a\u2066b\u2069.html', 'bidirectional'],
     ['__proto__', '"__proto__" path segment'],
     ['a/__proto__/b.html', '"__proto__" path segment'],
   ])('rejects %j: %s', (name, why) => {
     expect(rejection([entry(name)])).toContain(why);
+  });
+
+  it('shows invisible characters escaped in the message, so it reads as the name it is', () => {
+    // Act
+    const message = rejection([entry('invoice\u202egpj.exe'), entry('c1\u0085.html')]);
+    // Assess
+    expect(message).toContain('"invoice\\u202egpj.exe"');
+    expect(message).not.toContain('\u202e');
   });
 
   it('rejects symlinks, encrypted entries and duplicates, naming the entry', () => {

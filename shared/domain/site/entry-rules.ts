@@ -46,8 +46,18 @@ export function newEntryCheckState(): EntryCheckState {
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/** C1 controls: invisible, and some terminals act on them (U+009B is CSI). */
+const C1_CONTROL = /[\u0080-\u009f]/;
+/** Bidi embeddings, overrides and isolates: `invoice\u202Egpj.exe` displays as `invoiceexe.jpg`. */
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
+
+/** JSON.stringify escapes C0 controls but leaves these raw; a message must show the name as it is. */
+function quoted(name: string): string {
+  return JSON.stringify(name).replace(/[\u0080-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function reject(name: string, why: string): never {
-  throw new ArtifactRejectedError(`the zip entry ${JSON.stringify(name)} ${why}; nothing was published — fix the archive and upload it again`);
+  throw new ArtifactRejectedError(`the zip entry ${quoted(name)} ${why}; nothing was published — fix the archive and upload it again`);
 }
 
 /** Decodes a stored name: UTF-8 when flagged, else it must be plain ASCII (no guessing at CP437). */
@@ -79,11 +89,16 @@ export function checkEntry(entry: ZipEntryRecord, state: EntryCheckState, limits
   }
   if (name.length === 0) reject(name, 'has an empty name');
   if (/[\u0000-\u001f\u007f]/.test(name)) reject(name, 'has a control character in its name');
+  if (C1_CONTROL.test(name)) reject(name, 'has a C1 control character (U+0080–U+009F) in its name');
+  if (BIDI_CONTROL.test(name)) {
+    reject(name, 'has a bidirectional control character (U+202A–U+202E, U+2066–U+2069) in its name, which makes it display as a different name');
+  }
   if (name.includes('\\')) reject(name, 'uses backslashes; zip paths use "/"');
   if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) reject(name, 'has an absolute path');
   const segments = name.split('/');
   if (segments.some((s) => s === '..')) reject(name, 'climbs out of the release with ".."');
-  if (segments.slice(0, -1).some((s) => s === '' || s === '.')) reject(name, 'has an empty or "." path segment');
+  // Only a directory entry's trailing "/" leaves an empty last segment; a last "." (`a/.`) is no file.
+  if (segments.some((s, i) => s === '.' || (s === '' && i < segments.length - 1))) reject(name, 'has an empty or "." path segment');
   // Paths become keys of plain objects along the way (the manifest's `files`, JSON.parse of it), where
   // `__proto__` sets a prototype instead of adding a file; no site needs the name, so it is refused.
   if (segments.includes('__proto__')) reject(name, 'has a "__proto__" path segment, which slipway refuses because it collides with JavaScript object internals; rename it');
