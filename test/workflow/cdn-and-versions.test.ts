@@ -1,4 +1,3 @@
-import { createServer, type Server } from 'node:http';
 import {
   CloudFrontClient,
   CreateDistributionCommand,
@@ -7,6 +6,7 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import { ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startProbeServer, type ProbeServer } from '../support/probe-server.js';
 import { functionPackage } from '../../shared/adapters/local/zip.js';
 import { uniqueName } from '../support/aws-env.js';
 import { aliasOf, createFunctionTarget, createWorld, finished, localOrchestrator, release, type World } from '../support/workflow-harness.js';
@@ -42,18 +42,13 @@ async function invalidations(distributionId: string): Promise<{ callerReference:
 
 describe('Workflow: CDN invalidation and version retention', () => {
   let world: World;
-  let probe: Server;
-  let probeUrl: string;
-  let probeStatus = 200;
+  let probe: ProbeServer;
   beforeAll(async () => {
     world = await createWorld();
-    probe = createServer((_req, res) => res.writeHead(probeStatus).end());
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    const address = probe.address();
-    probeUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+    probe = await startProbeServer();
   });
   afterAll(async () => {
-    await new Promise((r) => probe.close(r));
+    await probe.close();
   });
 
   it('invalidates the configured paths once after the switch', async () => {
@@ -74,14 +69,14 @@ describe('Workflow: CDN invalidation and version retention', () => {
     const distributionId = await createDistribution();
     const target = await createFunctionTarget(world, {
       cdn: { distributionId, paths: ['/api/*'] },
-      health: { probe: { url: probeUrl }, pollSeconds: 1 },
+      health: { probe: { url: probe.url }, pollSeconds: 1 },
     });
-    probeStatus = 500;
+    probe.status = 500;
     const orchestrator = localOrchestrator();
     // Act
     const { id } = await release(world, orchestrator, target.name, 'r2', await functionPackage('cdn bad v2'));
     const record = await finished(world, orchestrator, id);
-    probeStatus = 200;
+    probe.status = 200;
     // Assess
     expect(record.status, record.reason).toBe('rolled_back');
     expect((await aliasOf(world, target.function.name)).FunctionVersion).toBe('1');

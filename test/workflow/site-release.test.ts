@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startProbeServer, type ProbeServer } from '../support/probe-server.js';
 import { CloudFrontOriginReader } from '../../shared/adapters/aws/cloudfront-origin-reader.js';
 import { LambdaAliasReader } from '../../shared/adapters/aws/lambda-alias-reader.js';
 import { LambdaVersionCatalog } from '../../shared/adapters/aws/lambda-version-catalog.js';
@@ -18,18 +18,13 @@ const site = {
 
 describe('Workflow: site release', () => {
   let world: World;
-  let probe: Server;
-  let probeUrl: string;
-  let probeStatus = 200;
+  let probe: ProbeServer;
   beforeAll(async () => {
     world = await createWorld();
-    probe = createServer((_req, res) => res.writeHead(probeStatus).end());
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    const address = probe.address();
-    probeUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+    probe = await startProbeServer();
   });
   afterAll(async () => {
-    await new Promise((r) => probe.close(r));
+    await probe.close();
   });
 
   it('stages a release under its own prefix, switches the origin path and invalidates only what changed', async () => {
@@ -60,15 +55,15 @@ describe('Workflow: site release', () => {
 
   it('switches back and invalidates again when the probe fails after the switch', async () => {
     // Prepare
-    const target = await createSiteTarget(world, { health: { probe: { url: probeUrl }, pollSeconds: 1 } });
+    const target = await createSiteTarget(world, { health: { probe: { url: probe.url }, pollSeconds: 1 } });
     const orchestrator = localOrchestrator();
     const r1 = await release(world, orchestrator, target.name, 'r1', await zipFiles(site));
     expect((await finished(world, orchestrator, r1.id)).status).toBe('succeeded');
-    probeStatus = 500;
+    probe.status = 500;
     // Act
     const r2 = await release(world, orchestrator, target.name, 'r2', await zipFiles({ ...site, 'about/index.html': 'broken' }));
     const record = await finished(world, orchestrator, r2.id);
-    probeStatus = 200;
+    probe.status = 200;
     // Assess
     expect(record.status, record.reason).toBe('rolled_back');
     expect(record.reason).toContain('origin path restored to /www/r1');

@@ -1,25 +1,20 @@
-import { createServer, type Server } from 'node:http';
 import { SetAlarmStateCommand, CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startProbeServer, type ProbeServer } from '../support/probe-server.js';
 import { functionPackage } from '../../shared/adapters/local/zip.js';
 import { uniqueName } from '../support/aws-env.js';
 import { aliasOf, createFunctionTarget, createWorld, finished, localOrchestrator, release, type World } from '../support/workflow-harness.js';
 
 describe('Workflow: traffic shifting and health', () => {
   let world: World;
-  let probeServer: Server;
-  let probeUrl: string;
-  let probeStatus = 200;
+  let probe: ProbeServer;
 
   beforeAll(async () => {
     world = await createWorld();
-    probeServer = createServer((_req, res) => res.writeHead(probeStatus).end('probe'));
-    await new Promise<void>((r) => probeServer.listen(0, '127.0.0.1', r));
-    const address = probeServer.address();
-    probeUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/health`;
+    probe = await startProbeServer();
   });
   afterAll(async () => {
-    await new Promise((r) => probeServer.close(r));
+    await probe.close();
   });
 
   it('moves part of the traffic during a canary bake, then all of it', async () => {
@@ -93,13 +88,13 @@ describe('Workflow: traffic shifting and health', () => {
 
   it('rolls back when the HTTP probe fails after the switch', async () => {
     // Prepare
-    const target = await createFunctionTarget(world, { health: { probe: { url: probeUrl }, pollSeconds: 1 } });
-    probeStatus = 503;
+    const target = await createFunctionTarget(world, { health: { probe: { url: probe.url }, pollSeconds: 1 } });
+    probe.status = 503;
     const orchestrator = localOrchestrator();
     // Act
     const { id } = await release(world, orchestrator, target.name, 'r2', await functionPackage('v2'));
     const record = await finished(world, orchestrator, id);
-    probeStatus = 200;
+    probe.status = 200;
     // Assess
     expect(record.status, record.reason).toBe('rolled_back');
     expect(record.reason).toContain('answered 503, expected 200');
