@@ -2,47 +2,21 @@
  * The example site `www` in `slipway dev`: seeded with r1, deployed with the CLI, rolled back,
  * watched through the local edge (siteUrl) the way a person would watch it in a browser.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zipFiles } from '../../shared/adapters/local/zip.js';
 import type { DeploymentView } from '../../shared/domain/deployment.js';
+import { aws as awsCli, root, slipway as runSlipway, startDev, type DevInfo } from '../support/dev-process.js';
 
-const root = join(import.meta.dirname, '..', '..');
 const siteDir = join(root, 'examples', 'sites', 'www');
 const work = mkdtempSync(join(tmpdir(), 'slipway-e2e-site-'));
-const awsEnv = { AWS_ACCESS_KEY_ID: 'e2e', AWS_SECRET_ACCESS_KEY: 'e2e', AWS_DEFAULT_REGION: 'us-east-1', AWS_REGION: 'us-east-1' };
+let info: DevInfo;
+let stopDev: () => Promise<void>;
 
-let dev: ChildProcess;
-let info: { awsEndpoint: string; apiUrl: string; region: string; artifactBucket: string; siteUrl: string };
-
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...awsEnv, NO_COLOR: '1' };
-  delete env.AWS_ENDPOINT_URL;
-  delete env.SLIPWAY_API_URL;
-  delete env.SLIPWAY_ARTIFACT_BUCKET;
-  delete env.SLIPWAY_DEV_EDGE_PORT;
-  return env;
-}
-
-function slipway(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, 'cli', 'bin.mjs'), ...args], { cwd: work, env: cleanEnv() });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
-function aws(...args: string[]): string {
-  const run = spawnSync('aws', ['--endpoint-url', info.awsEndpoint, ...args], { encoding: 'utf8', env: cleanEnv() });
-  if (run.status !== 0) throw new Error(`aws ${args.join(' ')} failed: ${run.stderr}`);
-  return run.stdout;
-}
+const slipway = (...args: string[]) => runSlipway(work, ...args);
+const aws = (...args: string[]) => awsCli(info, ...args);
 
 /** The example site's files, with every "r1" in its pages turned into `release`. */
 function siteFiles(release: string): Record<string, string> {
@@ -65,32 +39,13 @@ async function get(path: string): Promise<{ status: number; body: string; conten
 }
 
 beforeAll(async () => {
-  dev = spawn(process.execPath, ['--import', 'tsx', join(root, 'cli', 'main.ts'), 'dev'], {
-    cwd: root,
-    env: { ...cleanEnv(), SLIPWAY_DEV_STATE_DIR: join(work, '.slipway'), POWERTOOLS_LOG_LEVEL: 'ERROR' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`slipway dev did not get ready:\n${output}`)), 100_000);
-    dev.stdout?.on('data', (d: Buffer) => {
-      output += d.toString();
-      if (output.includes('slipway dev: ready')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    dev.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    dev.on('exit', (code) => reject(new Error(`slipway dev exited with ${code}:\n${output}`)));
-  });
-  info = JSON.parse(readFileSync(join(work, '.slipway', 'dev.json'), 'utf8'));
+  const dev = await startDev(work);
+  info = dev.info;
+  stopDev = dev.stop;
 });
 
 afterAll(async () => {
-  if (!dev || dev.exitCode !== null) return;
-  const exited = new Promise((r) => dev.once('exit', r));
-  dev.kill('SIGINT');
-  await exited;
+  await stopDev?.();
 });
 
 describe('slipway dev, the example site through the local edge', () => {
@@ -125,8 +80,7 @@ describe('slipway dev, the example site through the local edge', () => {
     for (const key of ['www/r1/index.html', 'www/r1/about/index.html', 'www/r1/assets/app.3f9a1c2b.js', 'www/r1/styles/site.css', 'www/r1/img/logo.svg']) {
       expect(r1).toContain(key);
     }
-    const r1Index = spawnSync('aws', ['--endpoint-url', info.awsEndpoint, 's3', 'cp', 's3://slipway-local-www/www/r1/index.html', '-'], { encoding: 'utf8', env: cleanEnv() });
-    expect(r1Index.stdout).toContain('<meta name="release" content="r1">');
+    expect(aws('s3', 'cp', 's3://slipway-local-www/www/r1/index.html', '-')).toContain('<meta name="release" content="r1">');
   });
 
   it('switches back to r1 at once with `slipway rollback www`', async () => {
