@@ -119,11 +119,18 @@ export interface ArtifactStore {
   inspectZip(ref: ArtifactRef, limits: { maxUncompressedBytes: number }): Promise<ArtifactInspection>;
 }
 
+export interface ProbeResult {
+  /** Why the probe failed; absent when it answered as expected. */
+  failure?: string;
+  /** sha256 (hex) of the body it answered with, so a site can check which release it served. */
+  bodySha256?: string;
+}
+
 export interface HealthSignals {
   /** Names of the given alarms that are in ALARM. */
   alarmsFiring(names: string[]): Promise<string[]>;
   /** Undefined when healthy, else a reason. */
-  probe(probe: { url: string; expectStatus: number; timeoutMs: number }): Promise<string | undefined>;
+  probe(probe: { url: string; expectStatus: number; timeoutMs: number }): Promise<ProbeResult>;
 }
 
 export interface Cdn {

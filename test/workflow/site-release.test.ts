@@ -4,6 +4,7 @@ import { CloudFrontOriginReader } from '../../shared/adapters/aws/cloudfront-ori
 import { LambdaAliasReader } from '../../shared/adapters/aws/lambda-alias-reader.js';
 import { LambdaVersionCatalog } from '../../shared/adapters/aws/lambda-version-catalog.js';
 import { S3SiteReader } from '../../shared/adapters/aws/s3-site-reader.js';
+import { startLocalEdge } from '../../shared/adapters/local/edge.js';
 import { zipFiles } from '../../shared/adapters/local/zip.js';
 import { requestRollback } from '../../shared/usecases/deployments.js';
 import { createSiteTarget, invalidationsOf, originPath, siteKeys, siteObject } from '../support/site-harness.js';
@@ -124,5 +125,37 @@ describe('Workflow: site release', () => {
     expect(record.timeline.some((e) => e.message?.includes('uploaded'))).toBe(false);
     const invalidation = (await invalidationsOf(target)).find((i) => i.callerReference.startsWith(`${requested.id}-switch`));
     expect(invalidation?.paths).toEqual(['/', '/index.html']);
+  });
+
+  it('checks that the probe is served the new release, through an edge that follows the origin path', async () => {
+    // Prepare: the local edge serves whatever release the distribution's origin path selects
+    const target = await createSiteTarget(world);
+    const edge = await startLocalEdge({ port: 0, targets: [target] });
+    await world.targets.put({ ...target, health: { ...target.health, alarms: [], probe: { url: `${edge.url}/`, expectStatus: 200, timeoutMs: 3000 }, pollSeconds: 1 } });
+    const orchestrator = localOrchestrator();
+    // Act
+    const { id } = await release(world, orchestrator, target.name, 'r1', await zipFiles(site));
+    const record = await finished(world, orchestrator, id);
+    await edge.close();
+    // Assess
+    expect(record.status, record.reason).toBe('succeeded');
+  });
+
+  it('rolls back when the probe page is served other bytes than the new release', async () => {
+    // Prepare: r1 live; the probe URL is the site's home page, but what answers it is stale
+    const target = await createSiteTarget(world);
+    const orchestrator = localOrchestrator();
+    const r1 = await release(world, orchestrator, target.name, 'r1', await zipFiles(site));
+    expect((await finished(world, orchestrator, r1.id)).status).toBe('succeeded');
+    const stale = new URL(probe.url);
+    stale.pathname = '/';
+    await world.targets.put({ ...target, health: { ...target.health, probe: { url: stale.toString(), expectStatus: 200, timeoutMs: 3000 }, pollSeconds: 1 } });
+    // Act
+    const r2 = await release(world, orchestrator, target.name, 'r2', await zipFiles({ ...site, 'index.html': '<h1>r2</h1>' }));
+    const record = await finished(world, orchestrator, r2.id);
+    // Assess
+    expect(record.status, record.reason).toBe('rolled_back');
+    expect(record.reason).toContain("other bytes than release r2's index.html");
+    expect(await originPath(target)).toBe('/www/r1');
   });
 });

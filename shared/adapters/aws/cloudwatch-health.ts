@@ -1,5 +1,6 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import type { HealthSignals } from '../../ports/index.js';
+import { createHash } from 'node:crypto';
+import type { HealthSignals, ProbeResult } from '../../ports/index.js';
 import { rethrowTransient } from './sdk-errors.js';
 
 /** DescribeAlarms accepts at most 100 names per call. */
@@ -30,17 +31,17 @@ export class CloudWatchHealthSignals implements HealthSignals {
     return firing;
   }
 
-  async probe(probe: { url: string; expectStatus: number; timeoutMs: number }): Promise<string | undefined> {
+  async probe(probe: { url: string; expectStatus: number; timeoutMs: number }): Promise<ProbeResult> {
     try {
       const res = await this.fetchImpl(probe.url, { signal: AbortSignal.timeout(probe.timeoutMs), redirect: 'manual' });
-      await res.arrayBuffer();
+      const body = Buffer.from(await res.arrayBuffer());
       if (res.status !== probe.expectStatus) {
-        return `probe ${probe.url} answered ${res.status}, expected ${probe.expectStatus}`;
+        return { failure: `probe ${probe.url} answered ${res.status}, expected ${probe.expectStatus}` };
       }
-      return undefined;
+      return { bodySha256: createHash('sha256').update(body).digest('hex') };
     } catch (error) {
       const why = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${probe.timeoutMs} ms` : String((error as Error).cause ?? error);
-      return `probe ${probe.url} failed: ${why}`;
+      return { failure: `probe ${probe.url} failed: ${why}` };
     }
   }
 }

@@ -19,6 +19,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { fileOfUrlPath } from '../../domain/site/layout.js';
 import type { SiteTarget } from '../../domain/target.js';
 import { CloudFrontOriginReader } from '../aws/cloudfront-origin-reader.js';
 import { errorName } from '../aws/sdk-errors.js';
@@ -36,20 +37,6 @@ export interface LocalEdgeOptions {
   targets: SiteTarget[];
   s3?: S3Client;
   origins?: Pick<CloudFrontOriginReader, 'currentOriginPath'>;
-}
-
-/** The object key a request path maps to, or undefined when the path could escape the origin path. */
-export function objectPath(urlPath: string): string | undefined {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(urlPath);
-  } catch {
-    return undefined;
-  }
-  const segments = decoded.split('/').slice(1);
-  if (segments.some((s) => s === '..' || s === '.' || s.includes('\\') || s.includes('\0'))) return undefined;
-  const path = segments.join('/');
-  return path === '' || path.endsWith('/') ? `${path}index.html` : path;
 }
 
 export function objectKey(originPath: string, path: string): string {
@@ -97,7 +84,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
       return;
     }
     const url = new URL(request.url ?? '/', 'http://edge.invalid');
-    const path = objectPath(url.pathname);
+    const path = fileOfUrlPath(url.pathname);
     if (path === undefined) {
       answer(response, 400, 'bad path');
       return;

@@ -26,6 +26,24 @@ export function releaseOfOriginPath(target: SiteTarget, originPath: string): str
   return rest && !rest.includes('/') ? rest : undefined;
 }
 
+/**
+ * The file a viewer URL's path is served from, as CloudFront with a default root object serves it:
+ * `/` → `index.html`, `/dir/` → `dir/index.html`. Undefined for a path that could escape the
+ * release prefix.
+ */
+export function fileOfUrlPath(urlPath: string): string | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return undefined;
+  }
+  const segments = decoded.split('/').slice(1);
+  if (segments.some((s) => s === '..' || s === '.' || s.includes('\\') || s.includes('\0'))) return undefined;
+  const path = segments.join('/');
+  return path === '' || path.endsWith('/') ? `${path}index.html` : path;
+}
+
 export function manifestKey(target: SiteTarget, release: string): string {
   return `${target.site.prefix}${CONTROL_DIR}manifests/${release}.json`;
 }

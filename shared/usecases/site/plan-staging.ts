@@ -29,7 +29,7 @@ export function stagingChunks(entries: number, size: number): StagingChunk[] {
 export async function planSiteStaging(deps: PlanStagingDeps, deployment: Deployment, target: SiteTarget): Promise<SiteWorkflow> {
   const liveOriginPath = await deps.origins.currentOriginPath(target.site.distributionId, target.site.bucket);
   const liveRelease = releaseOfOriginPath(target, liveOriginPath);
-  const live = { liveOriginPath, ...(liveRelease ? { liveRelease } : {}) };
+  const live = { release: deployment.release, liveOriginPath, ...(liveRelease ? { liveRelease } : {}) };
   // Staging a release under the name that is live would change the live files in place.
   if (deployment.trigger === 'rollback' || deployment.release === liveRelease) return { chunks: [], ...live };
 

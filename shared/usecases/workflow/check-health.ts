@@ -1,5 +1,9 @@
 import { UnhealthyReleaseError } from '../../domain/errors.js';
-import type { Cdn, HealthSignals } from '../../ports/index.js';
+import { fileOfUrlPath, manifestKey } from '../../domain/site/layout.js';
+import { manifestSchema } from '../../domain/site/manifest.js';
+import type { SiteTarget } from '../../domain/target.js';
+import type { Cdn, HealthSignals, ProbeResult } from '../../ports/index.js';
+import type { SiteStore } from '../../ports/site.js';
 import { awaitSiteInvalidation } from '../site/await-invalidation.js';
 import { requireTarget, type WorkflowState } from './state.js';
 
@@ -7,6 +11,8 @@ export interface CheckHealthDeps {
   health: HealthSignals;
   /** Sites: health is judged once the switch's invalidation completed, not on cached content. */
   cdn: Pick<Cdn, 'isInvalidationComplete'>;
+  /** Sites: the release's manifest, to check the probe was served the new release's bytes. */
+  sites: Pick<SiteStore, 'readJson'>;
 }
 
 /**
@@ -24,14 +30,17 @@ export async function checkHealth(deps: CheckHealthDeps, input: WorkflowState): 
   }
   const { alarms, probe } = target.health;
 
-  const [firing, probeFailure] = await Promise.all([
+  const [firing, probed] = await Promise.all([
     alarms.length > 0 ? deps.health.alarmsFiring(alarms) : Promise.resolve([]),
-    probe ? deps.health.probe(probe) : Promise.resolve(undefined),
+    probe ? deps.health.probe(probe) : Promise.resolve<ProbeResult>({}),
   ]);
   if (firing.length > 0) {
     throw new UnhealthyReleaseError(`alarm ${firing.map((a) => `"${a}"`).join(', ')} went to ALARM during the bake`);
   }
-  if (probeFailure) throw new UnhealthyReleaseError(probeFailure);
+  if (probed.failure) throw new UnhealthyReleaseError(probed.failure);
+  if (target.kind === 'site' && probe && probed.bodySha256 && state.site) {
+    await expectNewRelease(deps, target, state.site.release, probe.url, probed.bodySha256);
+  }
 
   const remainingChecks = verify.remainingChecks - 1;
   if (remainingChecks > 0) return { ...state, verify: { ...verify, next: 'bake', remainingChecks } };
@@ -40,4 +49,20 @@ export async function checkHealth(deps: CheckHealthDeps, input: WorkflowState): 
   return last
     ? { ...state, verify: { ...verify, next: 'done', remainingChecks } }
     : { ...state, stepIndex: stepIndex + 1, verify: { ...verify, next: 'shift', remainingChecks } };
+}
+
+/**
+ * When the probe URL is a page of the site (its path is a file of the new release), the bytes it
+ * was served must be that file's: anything else means viewers still get another release.
+ */
+async function expectNewRelease(deps: CheckHealthDeps, target: SiteTarget, release: string, url: string, bodySha256: string): Promise<void> {
+  const parsed = manifestSchema.safeParse(await deps.sites.readJson(target.site.bucket, manifestKey(target, release)));
+  if (!parsed.success) return;
+  const file = fileOfUrlPath(new URL(url).pathname);
+  const expected = file === undefined ? undefined : parsed.data.files[file];
+  if (expected && expected.sha256 !== bodySha256) {
+    throw new UnhealthyReleaseError(
+      `probe ${url} was served other bytes than release ${release}'s ${file} (sha256 ${bodySha256.slice(0, 12)}…, expected ${expected.sha256.slice(0, 12)}…): viewers are not getting the new release`,
+    );
+  }
 }

@@ -32,6 +32,8 @@ export interface StagingChunk {
 }
 
 export interface SiteWorkflow {
+  /** The release being deployed. */
+  release: string;
   chunks: StagingChunk[];
   /** The distribution's origin path before this deployment ('' when it served the bucket root). */
   liveOriginPath: string;
