@@ -7,7 +7,7 @@
  *   node --import tsx bench/staging-memory.ts child …    (the measured process)
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,15 +61,23 @@ export async function benchStagingMemory(megabytes = Number(process.env.BENCH_ME
         client: new S3Client({ forcePathStyle: true }),
         params: { Bucket: 'bench-memory-artifacts', Key: name, Body: createReadStream(path) },
       }).done();
-      const proc = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, 'child', 'bench-memory-artifacts', name, upload.VersionId ?? '', String(size)], {
+      const command = [process.execPath, '--import', 'tsx', import.meta.filename, 'child', 'bench-memory-artifacts', name, upload.VersionId ?? '', String(size)];
+      // Linux carries a process's peak RSS across fork+exec, so a child forked straight from this
+      // (large) process would report our peak as its own: /usr/bin/time sits in between.
+      const timed = existsSync('/usr/bin/time');
+      const proc = spawn(timed ? '/usr/bin/time' : command[0]!, timed ? ['-v', ...command] : command.slice(1), {
         env: process.env,
-        stdio: ['ignore', 'pipe', 'inherit'],
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
       let out = '';
+      let err = '';
       proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
       const code = await new Promise<number | null>((resolve) => proc.on('close', resolve));
-      if (code !== 0) throw new Error(`the staging process exited ${code}`);
-      return { artifactBytes: size, ...(JSON.parse(out) as { maxRssKb: number; seconds: number; files: number }) };
+      if (code !== 0) throw new Error(`the staging process exited ${code}: ${err}`);
+      const measured = JSON.parse(out) as { maxRssKb: number; seconds: number; files: number };
+      const fromTime = /Maximum resident set size \(kbytes\): (\d+)/.exec(err)?.[1];
+      return { artifactBytes: size, ...measured, maxRssKb: fromTime ? Number(fromTime) : measured.maxRssKb, measuredBy: fromTime ? '/usr/bin/time -v' : 'process.resourceUsage()' };
     };
     // The same process staging one 4 MiB file: what Node, tsx and the SDK take before any staging.
     const baseline = await stage('small.zip', FILE_BYTES);

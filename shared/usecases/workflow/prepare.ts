@@ -1,5 +1,5 @@
 import { DeploymentNotFoundError, ArtifactRejectedError, TargetNotFoundError } from '../../domain/errors.js';
-import { isTerminal } from '../../domain/deployment.js';
+import { isTerminal, type Deployment } from '../../domain/deployment.js';
 import { planSteps } from '../../domain/strategy.js';
 import type { ArtifactStore, DeploymentStore, TargetStore } from '../../ports/index.js';
 import type { OriginSwitch, SiteStager } from '../../ports/site.js';
@@ -30,39 +30,11 @@ export async function prepare(deps: PrepareDeps, input: WorkflowState): Promise<
   const target = await deps.targets.get(deployment.target);
   if (!target) throw new TargetNotFoundError(deployment.target);
   const rollback = deployment.trigger === 'rollback';
-  // A site's entries are judged by slipway's own rules first, so a hostile zip is named for what it is.
-  const site = target.kind === 'site' ? await planSiteStaging(deps, deployment, target) : undefined;
-
-  if (!rollback) {
-    const artifact = deployment.artifact;
-    if (!artifact) throw new ArtifactRejectedError(`deployment ${deployment.id} names no artifact`);
-    const head = await deps.artifacts.head(artifact);
-    if (!head) {
-      throw new ArtifactRejectedError(
-        `artifact s3://${artifact.bucket}/${artifact.key}${artifact.versionId ? ` (version ${artifact.versionId})` : ''} does not exist; upload it again`,
-      );
-    }
-    const declared = head.metadata.sha256?.toLowerCase();
-    if (declared !== undefined && !SHA256_HEX.test(declared)) {
-      throw new ArtifactRejectedError(`the sha256 metadata "${declared}" is not 64 hex digits; set it to the hex sha256 of the zip or leave it out`);
-    }
-    const maxUncompressedBytes = target.kind === 'site' ? target.limits.maxUncompressedBytes : LAMBDA_MAX_UNZIPPED_BYTES;
-    const inspection = await deps.artifacts.inspectZip(artifact, { maxUncompressedBytes });
-    if (declared && declared !== inspection.sha256) {
-      throw new ArtifactRejectedError(
-        `checksum mismatch: the sha256 metadata says ${declared} but the object's sha256 is ${inspection.sha256}; the upload is corrupt or the metadata is wrong — upload again`,
-      );
-    }
-    await deps.deployments.update(
-      deployment.id,
-      { sha256: inspection.sha256 },
-      { step: 'prepare', message: `artifact checked: ${inspection.entries} entries, ${inspection.uncompressedBytes} bytes unzipped, sha256 ${inspection.sha256}` },
-    );
-  }
-
   const hooks = { preTraffic: Boolean(target.health.preTraffic), postTraffic: Boolean(target.health.postTraffic) };
   if (target.kind === 'site') {
-    if (!site) throw new Error('unreachable: a site target always has a staging plan');
+    // A site's entries are judged by slipway's own rules first, so a hostile zip is named for what it is.
+    const site = await planSiteStaging(deps, deployment, target);
+    if (!rollback) await checkArtifact(deps, deployment, target.limits.maxUncompressedBytes);
     // A site switches all at once; CDN invalidation is part of every site deployment.
     return {
       deploymentId: deployment.id,
@@ -73,6 +45,8 @@ export async function prepare(deps: PrepareDeps, input: WorkflowState): Promise<
       flags: rollback ? { preTraffic: false, postTraffic: false, cdn: true } : { ...hooks, cdn: true },
     };
   }
+
+  if (!rollback) await checkArtifact(deps, deployment, LAMBDA_MAX_UNZIPPED_BYTES);
 
   const steps = rollback ? [{ percent: 100, bakeSeconds: 0 }] : planSteps(target.strategy);
   const effective = rollback
@@ -89,4 +63,31 @@ export async function prepare(deps: PrepareDeps, input: WorkflowState): Promise<
       cdn: Boolean(effective.cdn),
     },
   };
+}
+
+/** The artifact exists, its declared sha256 matches, and it is a readable zip within the limit. */
+async function checkArtifact(deps: PrepareDeps, deployment: Deployment, maxUncompressedBytes: number): Promise<void> {
+  const artifact = deployment.artifact;
+  if (!artifact) throw new ArtifactRejectedError(`deployment ${deployment.id} names no artifact`);
+  const head = await deps.artifacts.head(artifact);
+  if (!head) {
+    throw new ArtifactRejectedError(
+      `artifact s3://${artifact.bucket}/${artifact.key}${artifact.versionId ? ` (version ${artifact.versionId})` : ''} does not exist; upload it again`,
+    );
+  }
+  const declared = head.metadata.sha256?.toLowerCase();
+  if (declared !== undefined && !SHA256_HEX.test(declared)) {
+    throw new ArtifactRejectedError(`the sha256 metadata "${declared}" is not 64 hex digits; set it to the hex sha256 of the zip or leave it out`);
+  }
+  const inspection = await deps.artifacts.inspectZip(artifact, { maxUncompressedBytes });
+  if (declared && declared !== inspection.sha256) {
+    throw new ArtifactRejectedError(
+      `checksum mismatch: the sha256 metadata says ${declared} but the object's sha256 is ${inspection.sha256}; the upload is corrupt or the metadata is wrong — upload again`,
+    );
+  }
+  await deps.deployments.update(
+    deployment.id,
+    { sha256: inspection.sha256 },
+    { step: 'prepare', message: `artifact checked: ${inspection.entries} entries, ${inspection.uncompressedBytes} bytes unzipped, sha256 ${inspection.sha256}` },
+  );
 }
