@@ -18,6 +18,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDeploymentStore } from '../shared/adapters/aws/dynamo-deployments.js';
+import { taskFunctions } from '../shared/adapters/local/definition.js';
 import { startDevService } from '../shared/adapters/local/dev-service.js';
 import { startMotoServer } from '../shared/adapters/local/moto-server.js';
 import { createAliasedFunction } from '../shared/adapters/local/provision.js';
@@ -26,6 +27,8 @@ import { releaseKey } from '../shared/domain/artifact-key.js';
 import { deploymentIdForObject, isTerminal } from '../shared/domain/deployment.js';
 import { startRequestCounter } from './request-counter.js';
 
+/** The Task states of the definition (each one a Lambda invocation in AWS). */
+const TASK_STATES = taskFunctions();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
@@ -92,7 +95,7 @@ export async function benchDeployLatency(runs = 5): Promise<DeployLatencyResult>
       perDeployment = new Map(counter.counts);
       const states = dev.orchestrator.executions.get(id)?.states ?? [];
       transitions = states.length;
-      invocations = states.filter((s) => !/^(Is|Has|Lock|Route|Invalidation|Wait|Bake|Done)/.test(s)).length;
+      invocations = states.filter((s) => s in TASK_STATES).length;
     }
 
     // the bare sequence: UpdateFunctionCode → wait → PublishVersion → UpdateAlias
