@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yazl from 'yazl';
+import { zipFiles } from '../../shared/adapters/local/zip.js';
 import { S3ArtifactStore } from '../../shared/adapters/aws/s3-artifacts.js';
 import { ArtifactRejectedError } from '../../shared/domain/errors.js';
 import { uniqueName, useMoto } from '../support/aws-env.js';
@@ -17,16 +17,6 @@ import { uniqueName, useMoto } from '../support/aws-env.js';
 /** Lambda's limit for an unzipped deployment package. */
 const LAMBDA_LIMIT = { maxUncompressedBytes: 262_144_000 };
 
-async function zipOf(files: Record<string, Buffer | string>, options: { compress?: boolean } = {}): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  for (const [name, content] of Object.entries(files)) {
-    zip.addBuffer(Buffer.from(content), name, { compress: options.compress ?? true, mtime: new Date('2025-01-01T00:00:00Z') });
-  }
-  zip.end();
-  const chunks: Buffer[] = [];
-  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
 
 /** Incompressible but reproducible bytes: a sha256 chain. */
 function noise(size: number, seed = 'seed'): Buffer {
@@ -93,7 +83,7 @@ describe('Class: S3ArtifactStore', () => {
 
     it('returns the size, version, unquoted ETag and user metadata of an existing object', async () => {
       // Prepare
-      const bytes = await zipOf({ 'index.mjs': 'export const handler = async () => "ok";' });
+      const bytes = await zipFiles({ 'index.mjs': 'export const handler = async () => "ok";' });
       const sha256 = sha256Hex(bytes);
       const versionId = await put('releases/api/r1.zip', bytes, { sha256, commit: 'abc123' });
 
@@ -113,7 +103,7 @@ describe('Class: S3ArtifactStore', () => {
   describe('Method: inspectZip', () => {
     it('returns the sha256 of the object bytes and its entry count and unzipped size', async () => {
       // Prepare
-      const bytes = await zipOf({ 'index.mjs': 'export const handler = async () => "ok";', 'lib/data.bin': noise(5000) });
+      const bytes = await zipFiles({ 'index.mjs': 'export const handler = async () => "ok";', 'lib/data.bin': noise(5000) });
       const versionId = await put('releases/api/r2.zip', bytes);
 
       // Act
@@ -129,8 +119,8 @@ describe('Class: S3ArtifactStore', () => {
 
     it('reads the older version of an object when its version id is given', async () => {
       // Prepare
-      const older = await zipOf({ 'index.mjs': 'export const v = 1;' });
-      const newer = await zipOf({ 'index.mjs': 'export const v = 2;', 'extra.txt': 'more' });
+      const older = await zipFiles({ 'index.mjs': 'export const v = 1;' });
+      const newer = await zipFiles({ 'index.mjs': 'export const v = 2;', 'extra.txt': 'more' });
       const olderVersion = await put('releases/api/r3.zip', older);
       await put('releases/api/r3.zip', newer);
 
@@ -143,8 +133,8 @@ describe('Class: S3ArtifactStore', () => {
 
     it('reads the latest version when no version id is given', async () => {
       // Prepare
-      const older = await zipOf({ 'index.mjs': 'export const v = 1;' });
-      const newer = await zipOf({ 'index.mjs': 'export const v = 2;', 'extra.txt': 'more' });
+      const older = await zipFiles({ 'index.mjs': 'export const v = 1;' });
+      const newer = await zipFiles({ 'index.mjs': 'export const v = 2;', 'extra.txt': 'more' });
       await put('releases/api/r4.zip', older);
       await put('releases/api/r4.zip', newer);
 
@@ -157,7 +147,7 @@ describe('Class: S3ArtifactStore', () => {
 
     it('inspects an object in an unversioned bucket', async () => {
       // Prepare
-      const bytes = await zipOf({ 'index.html': '<h1>hello</h1>', 'app.js': 'console.log(1)' });
+      const bytes = await zipFiles({ 'index.html': '<h1>hello</h1>', 'app.js': 'console.log(1)' });
       await put('releases/site/r1.zip', bytes, undefined, unversionedBucket);
 
       // Act
@@ -169,10 +159,10 @@ describe('Class: S3ArtifactStore', () => {
 
     it('rejects an object in an unversioned bucket that was overwritten after the deployment named it', async () => {
       // Prepare
-      const first = await zipOf({ 'index.html': '<h1>one</h1>' });
+      const first = await zipFiles({ 'index.html': '<h1>one</h1>' });
       await put('releases/site/r2.zip', first, undefined, unversionedBucket);
       const etag = createHash('md5').update(first).digest('hex');
-      await put('releases/site/r2.zip', await zipOf({ 'index.html': '<h1>two</h1>' }), undefined, unversionedBucket);
+      await put('releases/site/r2.zip', await zipFiles({ 'index.html': '<h1>two</h1>' }), undefined, unversionedBucket);
 
       // Act
       const inspecting = store.inspectZip({ bucket: unversionedBucket, key: 'releases/site/r2.zip', etag }, LAMBDA_LIMIT);
@@ -186,7 +176,7 @@ describe('Class: S3ArtifactStore', () => {
       // Prepare
       const files: Record<string, string> = {};
       for (let i = 0; i < 4000; i += 1) files[`assets/page-${String(i).padStart(4, '0')}.html`] = `<p>${i}</p>`;
-      const bytes = await zipOf({ 'big.bin': noise(300_000), ...files }, { compress: false });
+      const bytes = await zipFiles({ 'big.bin': noise(300_000), ...files }, { compress: false });
       const versionId = await put('releases/site/r2.zip', bytes);
       const expectedBytes = 300_000 + Object.values(files).reduce((sum, text) => sum + text.length, 0);
 
@@ -212,7 +202,7 @@ describe('Class: S3ArtifactStore', () => {
 
     it('rejects a zip truncated to its first half', async () => {
       // Prepare
-      const bytes = await zipOf({ 'index.mjs': 'export const handler = 1;', 'lib/data.bin': noise(5000) });
+      const bytes = await zipFiles({ 'index.mjs': 'export const handler = 1;', 'lib/data.bin': noise(5000) });
       const versionId = await put('releases/api/truncated.zip', bytes.subarray(0, Math.floor(bytes.length / 2)));
 
       // Act
@@ -225,7 +215,7 @@ describe('Class: S3ArtifactStore', () => {
 
     it('rejects a zip whose central directory is corrupt', async () => {
       // Prepare
-      const bytes = await zipOf({ 'index.mjs': 'export const handler = 1;' });
+      const bytes = await zipFiles({ 'index.mjs': 'export const handler = 1;' });
       const directoryStart = bytes.readUInt32LE(eocdOffset(bytes) + 16);
       bytes.writeUInt32LE(0xdeadbeef, directoryStart);
       const versionId = await put('releases/api/corrupt.zip', bytes);
@@ -240,7 +230,7 @@ describe('Class: S3ArtifactStore', () => {
 
     it('rejects an empty zip', async () => {
       // Prepare
-      const versionId = await put('releases/api/empty.zip', await zipOf({}));
+      const versionId = await put('releases/api/empty.zip', await zipFiles({}));
 
       // Act
       const inspecting = store.inspectZip({ bucket, key: 'releases/api/empty.zip', versionId }, LAMBDA_LIMIT);
@@ -252,7 +242,7 @@ describe('Class: S3ArtifactStore', () => {
 
     it('rejects a zip whose declared unzipped size is over the limit, naming both numbers', async () => {
       // Prepare
-      const versionId = await put('releases/api/large.zip', await zipOf({ 'blob.bin': Buffer.alloc(5000, 'a') }));
+      const versionId = await put('releases/api/large.zip', await zipFiles({ 'blob.bin': Buffer.alloc(5000, 'a') }));
 
       // Act
       const inspecting = store.inspectZip({ bucket, key: 'releases/api/large.zip', versionId }, { maxUncompressedBytes: 1000 });
@@ -264,7 +254,7 @@ describe('Class: S3ArtifactStore', () => {
 
     it('rejects a zip with an encrypted entry', async () => {
       // Prepare
-      const bytes = await zipOf({ 'index.mjs': 'export const handler = 1;', 'secret.txt': 'password protected' });
+      const bytes = await zipFiles({ 'index.mjs': 'export const handler = 1;', 'secret.txt': 'password protected' });
       // yazl cannot encrypt: set the "encrypted" flag (bit 0) in the second directory record.
       const directoryStart = bytes.readUInt32LE(eocdOffset(bytes) + 16);
       const secondRecord = directoryStart + 46 + bytes.readUInt16LE(directoryStart + 28) + bytes.readUInt16LE(directoryStart + 30);
@@ -293,7 +283,7 @@ describe('Class: S3ArtifactStore', () => {
 
     it('rejects a version id that does not exist', async () => {
       // Prepare
-      await put('releases/api/r5.zip', await zipOf({ 'index.mjs': 'export const v = 1;' }));
+      await put('releases/api/r5.zip', await zipFiles({ 'index.mjs': 'export const v = 1;' }));
       const ref = { bucket, key: 'releases/api/r5.zip', versionId: '00000000-0000-0000-0000-000000000000' };
 
       // Act

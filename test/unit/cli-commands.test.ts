@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { deploymentView } from '../support/deployment-view.js';
 import { zipFiles } from '../../shared/adapters/local/zip.js';
 import { deploymentIdForObject, type DeploymentView } from '../../shared/domain/deployment.js';
 import { RELEASE_NAME } from '../../shared/domain/target.js';
@@ -68,25 +69,7 @@ function sequence(...views: (DeploymentView | undefined)[]) {
   };
 }
 
-function view(overrides: Partial<DeploymentView> = {}): DeploymentView {
-  return {
-    id: 'd-1',
-    target: 'hello',
-    release: 'r2',
-    status: 'queued',
-    trigger: 's3',
-    fromVersion: '1',
-    toVersion: null,
-    trafficPercent: 0,
-    requestedAt: '2026-11-26T21:15:00.000Z',
-    startedAt: '2026-11-26T21:15:00.000Z',
-    endedAt: null,
-    reason: null,
-    sha256: null,
-    timeline: [],
-    ...overrides,
-  };
-}
+const view = (overrides: Partial<DeploymentView> = {}): DeploymentView => deploymentView(overrides);
 
 function memoryStream() {
   return {

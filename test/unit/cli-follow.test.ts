@@ -1,28 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { deploymentView } from '../support/deployment-view.js';
 import type { DeploymentView } from '../../shared/domain/deployment.js';
 import { ApiUnreachableError } from '../../cli/api-client.js';
 import { CliError } from '../../cli/errors.js';
 import { exitCodeFor, followDeployment, type ProgressEvent } from '../../cli/follow.js';
 
-function view(overrides: Partial<DeploymentView> = {}): DeploymentView {
-  return {
-    id: 'd-1',
-    target: 'hello',
-    release: 'r2',
-    status: 'queued',
-    trigger: 's3',
-    fromVersion: null,
-    toVersion: null,
-    trafficPercent: 0,
-    requestedAt: '2026-11-26T21:15:00.000Z',
-    startedAt: '2026-11-26T21:15:00.000Z',
-    endedAt: null,
-    reason: null,
-    sha256: null,
-    timeline: [],
-    ...overrides,
-  };
-}
+const view = (overrides: Partial<DeploymentView> = {}): DeploymentView => deploymentView({ fromVersion: null, ...overrides });
 
 /** Answers each poll with the next item; the last one repeats. */
 function pollsOf(...answers: (DeploymentView | undefined | Error)[]) {

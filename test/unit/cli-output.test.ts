@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { deploymentView } from '../support/deployment-view.js';
 import type { DeploymentView } from '../../shared/domain/deployment.js';
 import { ApiProblemError } from '../../cli/api-client.js';
 import {
@@ -12,25 +13,17 @@ import {
 
 const plain = styleFor({ write: () => true, isTTY: false }, {});
 
-function view(overrides: Partial<DeploymentView> = {}): DeploymentView {
-  return {
+/** A finished deployment. */
+const view = (overrides: Partial<DeploymentView> = {}): DeploymentView =>
+  deploymentView({
     id: 'd-0123456789abcdef0123',
-    target: 'hello',
-    release: 'r2',
     status: 'succeeded',
-    trigger: 's3',
-    fromVersion: '1',
     toVersion: '2',
     trafficPercent: 100,
-    requestedAt: '2026-11-26T21:15:00.000Z',
     startedAt: '2026-11-26T21:15:00.120Z',
     endedAt: '2026-11-26T21:15:01.020Z',
-    reason: null,
-    sha256: null,
-    timeline: [],
     ...overrides,
-  };
-}
+  });
 
 describe('Function: historyRow', () => {
   it('shows id, release, status, traffic, from→to, start time and reason', () => {

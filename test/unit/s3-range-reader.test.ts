@@ -3,20 +3,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { zipFiles } from '../../shared/adapters/local/zip.js';
 import type { Entry, ZipFile } from 'yauzl';
-import yazl from 'yazl';
 import { S3RangeReadError, S3RangeReader, openS3Zip, zipEntries } from '../../shared/adapters/aws/s3-range-reader.js';
 
-async function zipOf(files: Record<string, Buffer | string>, options: { compress?: boolean } = {}): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  for (const [name, content] of Object.entries(files)) {
-    zip.addBuffer(Buffer.from(content), name, { compress: options.compress ?? true, mtime: new Date('2025-01-01T00:00:00Z') });
-  }
-  zip.end();
-  const chunks: Buffer[] = [];
-  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
 
 /** Incompressible but reproducible bytes: a sha256 chain. */
 function noise(size: number): Buffer {
@@ -67,7 +57,7 @@ describe('Module: s3-range-reader', () => {
   describe('Function: openS3Zip', () => {
     it('reads a small zip whole with one ranged request pinned to the version', async () => {
       // Prepare
-      const object = await zipOf({ 'index.mjs': 'export const handler = 1;', 'lib/util.mjs': 'export {};' });
+      const object = await zipFiles({ 'index.mjs': 'export const handler = 1;', 'lib/util.mjs': 'export {};' });
       serve(object);
 
       // Act
@@ -82,7 +72,7 @@ describe('Module: s3-range-reader', () => {
 
     it('fetches only the tail of a large zip to read its directory', async () => {
       // Prepare
-      const object = await zipOf({ 'big.bin': noise(400_000), 'index.mjs': 'export const handler = 1;' }, { compress: false });
+      const object = await zipFiles({ 'big.bin': noise(400_000), 'index.mjs': 'export const handler = 1;' }, { compress: false });
       serve(object);
 
       // Act
@@ -102,7 +92,7 @@ describe('Module: s3-range-reader', () => {
     it('streams an entry with a ranged request for exactly its bytes, pinned to the version', async () => {
       // Prepare
       const content = noise(400_000);
-      const object = await zipOf({ 'big.bin': content, 'index.mjs': 'export const handler = 1;' }, { compress: false });
+      const object = await zipFiles({ 'big.bin': content, 'index.mjs': 'export const handler = 1;' }, { compress: false });
       serve(object);
       const zip = await openS3Zip(client, ref, object.length, { readAheadBytes: 0 });
 
@@ -124,7 +114,7 @@ describe('Module: s3-range-reader', () => {
     it('requests only the part of an entry that the read-ahead of its header did not bring', async () => {
       // Prepare
       const content = noise(400_000);
-      const object = await zipOf({ 'big.bin': content, 'index.mjs': 'export const handler = 1;' }, { compress: false });
+      const object = await zipFiles({ 'big.bin': content, 'index.mjs': 'export const handler = 1;' }, { compress: false });
       serve(object);
       const zip = await openS3Zip(client, ref, object.length, { readAheadBytes: 65_536 });
 
@@ -148,7 +138,7 @@ describe('Module: s3-range-reader', () => {
       // Prepare
       const files: Record<string, Buffer> = {};
       for (let i = 0; i < 20; i += 1) files[`assets/${i}.txt`] = Buffer.alloc(1000, `${i}`);
-      const object = await zipOf(files);
+      const object = await zipFiles(files);
       serve(object);
       const zip = await openS3Zip(client, ref, object.length);
 
@@ -165,7 +155,7 @@ describe('Module: s3-range-reader', () => {
       // Prepare
       const files: Record<string, string> = {};
       for (let i = 0; i < 1500; i += 1) files[`assets/page-${String(i).padStart(4, '0')}.html`] = `<p>${i}</p>`;
-      const object = await zipOf({ 'big.bin': noise(100_000), ...files }, { compress: false });
+      const object = await zipFiles({ 'big.bin': noise(100_000), ...files }, { compress: false });
       const directoryStart = object.readUInt32LE(object.length - 22 + 16);
       serve(object);
 
@@ -186,7 +176,7 @@ describe('Module: s3-range-reader', () => {
 
     it('pins reads to the ETag when the object has no version id', async () => {
       // Prepare
-      const object = await zipOf({ 'index.html': '<h1>hi</h1>' });
+      const object = await zipFiles({ 'index.html': '<h1>hi</h1>' });
       serve(object);
       const unversioned = { bucket: 'artifacts', key: 'releases/site/r1.zip', etag: 'abc123' };
 

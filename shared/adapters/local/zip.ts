@@ -3,12 +3,12 @@ import yazl from 'yazl';
 /** A fixed timestamp makes the same files give the same bytes (and the same CodeSha256). */
 const EPOCH = new Date('2020-01-01T00:00:00Z');
 
-/** Builds a zip in memory from path → content, entries in sorted order. */
-export async function zipFiles(files: Record<string, string | Uint8Array>): Promise<Buffer> {
+/** Builds a zip in memory from path → content, entries in sorted order (stored when `compress` is false). */
+export async function zipFiles(files: Record<string, string | Uint8Array>, options: { compress?: boolean } = {}): Promise<Buffer> {
   const zip = new yazl.ZipFile();
   for (const path of Object.keys(files).sort()) {
     const content = files[path]!;
-    zip.addBuffer(Buffer.from(content), path, { mtime: EPOCH, mode: 0o100644 });
+    zip.addBuffer(Buffer.from(content), path, { mtime: EPOCH, mode: 0o100644, compress: options.compress ?? true });
   }
   zip.end();
   const chunks: Buffer[] = [];
