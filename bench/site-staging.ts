@@ -19,6 +19,7 @@ import { headersFor } from '../shared/domain/site/headers.js';
 import { planInvalidation } from '../shared/domain/site/invalidation-plan.js';
 import { diffManifests, type SiteManifest } from '../shared/domain/site/manifest.js';
 import type { StageChunkResult } from '../shared/ports/site.js';
+import { LOCAL_MAP_CONCURRENCY } from '../shared/adapters/local/definition.js';
 import { startRequestCounter, type RequestCounter } from './request-counter.js';
 
 export interface SiteStagingResult {
@@ -39,7 +40,7 @@ export interface SiteStagingResult {
 }
 
 const CHUNK = 2000;
-const MAP_CONCURRENCY = 4;
+const MAP_CONCURRENCY = LOCAL_MAP_CONCURRENCY;
 
 function puts(counter: RequestCounter): number {
   return counter.counts.get('s3 PUT') ?? 0;
@@ -50,7 +51,7 @@ async function stageAll(s3: S3Client, artifact: { bucket: string; key: string; v
   const chunks: { start: number; end: number }[] = [];
   for (let start = 0; start < inspection.entries; start += CHUNK) chunks.push({ start, end: Math.min(inspection.entries, start + CHUNK) });
   const results: StageChunkResult[] = [];
-  // As the state machine's Map: MaxConcurrency chunks at once.
+  // As the state machine's Map in dev mode (an inline Map): LOCAL_MAP_CONCURRENCY chunks at once.
   for (let i = 0; i < chunks.length; i += MAP_CONCURRENCY) {
     results.push(
       ...(await Promise.all(

@@ -424,6 +424,19 @@ describe('state machine', () => {
     expect([...invoked].sort()).toEqual([...taskFunctions].sort());
     for (const statement of invoke) expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"|:function:\*/);
   });
+
+  it('may start child executions of itself only (the Distributed Map that stages sites)', () => {
+    // Prepare
+    const role = resources[resources.DeployStateMachine!.Properties.RoleArn['Fn::GetAtt'][0]]!;
+    // Act
+    const start = statementsAllowing(roleStatements(role), 'states:StartExecution');
+    const stop = statementsAllowing(roleStatements(role), 'states:StopExecution');
+    // Assess
+    expect(JSON.stringify(start.map((statement) => statement.Resource))).toBe(
+      JSON.stringify([[{ 'Fn::Sub': [`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:slipway-${STAGE}-deploy`, {}] }]]),
+    );
+    expect(JSON.stringify(stop.map((statement) => statement.Resource))).toContain(`:execution:slipway-${STAGE}-deploy:*`);
+  });
 });
 
 describe('IAM', () => {

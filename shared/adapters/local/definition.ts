@@ -30,15 +30,41 @@ export function taskFunctions(): Record<string, string> {
   return map;
 }
 
+/** Chunks staged at once by a Map state on one machine (the emulator is one process). */
+export const LOCAL_MAP_CONCURRENCY = 4;
+
+/** Fields only a Distributed Map has; an inline Map must not carry them. */
+const DISTRIBUTED_ONLY = ['Label', 'ToleratedFailurePercentage', 'ToleratedFailurePercentagePath', 'ToleratedFailureCount', 'ToleratedFailureCountPath', 'ItemBatcher', 'ResultWriter'];
+
+/**
+ * A Distributed Map (one child execution per item, in AWS) becomes an inline Map with a local
+ * concurrency: the iterations, their input and their Task states are the same.
+ */
+function inlineMap(node: { [key: string]: Json }, concurrency: number): { [key: string]: Json } {
+  const processor = node['ItemProcessor'] as { [key: string]: Json } | undefined;
+  const config = processor?.['ProcessorConfig'] as { Mode?: Json } | undefined;
+  if (node['Type'] !== 'Map' || config?.Mode !== 'DISTRIBUTED') return node;
+  if (node['ItemReader']) throw new Error('a Distributed Map that reads its items from S3 has no inline equivalent here');
+  const inline = Object.fromEntries(Object.entries(node).filter(([key]) => !DISTRIBUTED_ONLY.includes(key)));
+  return {
+    ...inline,
+    MaxConcurrency: Math.min(concurrency, typeof node['MaxConcurrency'] === 'number' ? node['MaxConcurrency'] : concurrency),
+    ItemProcessor: { ...processor, ProcessorConfig: { Mode: 'INLINE' } },
+  };
+}
+
 /**
  * Loads statemachine/deploy.asl.json — the file serverless.yml deploys — and replaces the
  * CloudFormation `Fn::GetAtt` resources with function ARNs, which is what CloudFormation does.
+ * Distributed Maps run inline (aws-local-stepfunctions has no child executions), at most
+ * `mapConcurrency` iterations at once.
  */
-export function loadDefinition(options: { region?: string; stage?: string } = {}): Record<string, unknown> & {
+export function loadDefinition(options: { region?: string; stage?: string; mapConcurrency?: number } = {}): Record<string, unknown> & {
   States: Record<string, { Type: string; Resource?: Json }>;
 } {
   const region = options.region ?? 'us-east-1';
   const stage = options.stage ?? 'local';
+  const mapConcurrency = options.mapConcurrency ?? LOCAL_MAP_CONCURRENCY;
   const raw = readRaw();
   const resolve = (node: Json): Json => {
     if (Array.isArray(node)) return node.map(resolve);
@@ -47,7 +73,7 @@ export function loadDefinition(options: { region?: string; stage?: string } = {}
       if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') {
         return `arn:aws:lambda:${region}:${LOCAL_ACCOUNT}:function:slipway-${stage}-${getAtt[0]}`;
       }
-      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, resolve(v)]));
+      return Object.fromEntries(Object.entries(inlineMap(node, mapConcurrency)).map(([k, v]) => [k, resolve(v)]));
     }
     return node;
   };

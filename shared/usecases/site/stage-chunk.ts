@@ -1,4 +1,4 @@
-import { DeploymentNotFoundError, MissingResourceError } from '../../domain/errors.js';
+import { DeploymentNotFoundError, errorMessage, MissingResourceError } from '../../domain/errors.js';
 import { headersFor } from '../../domain/site/headers.js';
 import { manifestKey, releasePrefix, stagingKey } from '../../domain/site/layout.js';
 import { manifestSchema } from '../../domain/site/manifest.js';
@@ -27,6 +27,23 @@ export interface StageChunkInput {
  * a retried or repeated chunk writes the same keys again, so retries leave no duplicates or gaps.
  */
 export async function stageSiteChunk(deps: StageChunkDeps, input: StageChunkInput): Promise<{ chunk: number; files: number }> {
+  try {
+    return await stageOneChunk(deps, input);
+  } catch (error) {
+    // In AWS each chunk runs in a child execution of a Distributed Map, whose failure reaches
+    // Rollback only as States.ExceedToleratedFailureThreshold: the record keeps the real reason.
+    const { index, start, end } = input.chunk;
+    await deps.deployments
+      .update(input.deploymentId, {}, { step: 'stage', message: `${CHUNK_FAILURE_PREFIX}${index} (entries ${start}-${end}) failed: ${errorMessage(error)}` })
+      .catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Marks the timeline entries of failed chunk attempts. */
+export const CHUNK_FAILURE_PREFIX = 'chunk ';
+
+async function stageOneChunk(deps: StageChunkDeps, input: StageChunkInput): Promise<{ chunk: number; files: number }> {
   const deployment = await deps.deployments.get(input.deploymentId);
   if (!deployment) throw new DeploymentNotFoundError(input.deploymentId);
   const artifact = deployment.artifact;

@@ -7,6 +7,7 @@ import type { FunctionTarget, SiteTarget } from '../../domain/target.js';
 import type { AliasRouter, Cdn, DeploymentEvents, DeploymentStore, LockStore, TargetStore } from '../../ports/index.js';
 import type { OriginSwitch, SiteStore } from '../../ports/site.js';
 import { cleanUpStaging } from '../site/retention.js';
+import { CHUNK_FAILURE_PREFIX } from '../site/stage-chunk.js';
 import { readPlan } from '../site/switch.js';
 import type { WorkflowState } from './state.js';
 
@@ -26,9 +27,19 @@ interface Restoration {
   detail: string;
 }
 
-/** Turns Step Functions' Catch output into a sentence (a Lambda's Cause is a JSON error object). */
-export function describeFailure(error: WorkflowState['error']): string {
+/** What a Distributed Map reports when one of its child executions failed. */
+const MAP_CHILD_FAILED = 'States.ExceedToleratedFailureThreshold';
+
+/**
+ * Turns Step Functions' Catch output into a sentence (a Lambda's Cause is a JSON error object).
+ * A Distributed Map's failure names no reason; the last failed chunk recorded in the timeline does.
+ */
+export function describeFailure(error: WorkflowState['error'], timeline: Deployment['timeline'] = []): string {
   if (!error) return 'the workflow failed';
+  if (error.Error === MAP_CHILD_FAILED) {
+    const chunk = timeline.findLast((entry) => entry.step === 'stage' && entry.message?.startsWith(CHUNK_FAILURE_PREFIX));
+    if (chunk?.message) return `staging failed: ${chunk.message}`;
+  }
   let cause = error.Cause ?? '';
   try {
     const parsed = JSON.parse(cause) as { errorMessage?: string };
@@ -53,7 +64,7 @@ export async function rollback(deps: RollbackDeps, state: WorkflowState): Promis
     await deps.locks.release(deployment.target, deployment.id);
     return state;
   }
-  const failure = describeFailure(state.error);
+  const failure = describeFailure(state.error, deployment.timeline);
   const target = state.target ?? (await deps.targets.get(deployment.target));
 
   const restoration: Restoration = !target
