@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
 import { strategySchema } from './strategy.js';
+import { windowSchema } from './window.js';
 
 export const TARGET_NAME = /^[a-z0-9][a-z0-9-]{0,47}$/;
 export const RELEASE_NAME = /^[A-Za-z0-9._-]{1,128}$/;
@@ -59,6 +60,8 @@ export const functionTargetSchema = z
     cdn: cdnSchema.optional(),
     /** Published versions kept besides the ones an alias points to. */
     keepVersions: z.number().int().min(1).max(1000).default(10),
+    /** When releases may go live; none: at once. */
+    window: windowSchema.optional(),
   })
   .strict();
 
@@ -107,6 +110,8 @@ export const siteTargetSchema = z
       })
       .strict()
       .default({}),
+    /** When releases may go live; none: at once. */
+    window: windowSchema.optional(),
   })
   .strict();
 

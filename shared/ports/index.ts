@@ -4,6 +4,7 @@
  */
 import type { Target } from '../domain/target.js';
 import type { ArtifactRef, Deployment, DeploymentStatus, TimelineEntry } from '../domain/deployment.js';
+import type { Datapoint } from '../domain/traffic-profile.js';
 
 export interface TargetStore {
   put(target: Target): Promise<void>;
@@ -124,6 +125,14 @@ export interface ProbeResult {
   failure?: string;
   /** sha256 (hex) of the body it answered with, so a site can check which release it served. */
   bodySha256?: string;
+}
+
+/** A target's traffic, for deploy windows (suggestions and the `maxRequestsPerMinute` gate). */
+export interface TrafficMetrics {
+  /** Requests (function: invocations) per hour in [from, to), oldest first. */
+  hourly(target: Target, from: Date, to: Date): Promise<Datapoint[]>;
+  /** Requests in the latest reported minute of the last ten; undefined when none is reported. */
+  currentPerMinute(target: Target, now: Date): Promise<number | undefined>;
 }
 
 export interface HealthSignals {

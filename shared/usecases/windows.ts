@@ -1,0 +1,43 @@
+import { TargetNotFoundError, ValidationError } from '../domain/errors.js';
+import { buildProfile, suggestWindows, type Suggestion, type TrafficProfile } from '../domain/traffic-profile.js';
+import { upcomingOpenings, type Opening } from '../domain/window.js';
+import type { TargetStore, TrafficMetrics } from '../ports/index.js';
+
+export interface WindowDeps {
+  targets: Pick<TargetStore, 'get'>;
+  metrics: TrafficMetrics;
+}
+
+const DAY = 24 * 3_600_000;
+
+/** The next openings of a target's window (none configured: it is always open). */
+export async function showWindow(deps: Pick<WindowDeps, 'targets'>, name: string, options: { now?: Date; count?: number } = {}): Promise<{ timezone: string | null; openings: Opening[] }> {
+  const target = await deps.targets.get(name);
+  if (!target) throw new TargetNotFoundError(name);
+  if (!target.window) return { timezone: null, openings: [] };
+  return { timezone: target.window.timezone, openings: upcomingOpenings(target.window, options.now ?? new Date(), options.count ?? 5) };
+}
+
+export interface SuggestRequest {
+  target: string;
+  durationMinutes: number;
+  /** Days of history to read, at most 28 (what hourly metrics keep at full resolution is 15 days; older hours still count). */
+  days: number;
+  count: number;
+  /** Zone of the profile; default: the target's window zone, else UTC. */
+  timezone?: string;
+  now?: Date;
+}
+
+/** Reads up to 28 days of the target's traffic and proposes its quietest windows. */
+export async function suggestTargetWindows(deps: WindowDeps, request: SuggestRequest): Promise<{ profile: TrafficProfile; suggestions: Suggestion[] }> {
+  const target = await deps.targets.get(request.target);
+  if (!target) throw new TargetNotFoundError(request.target);
+  if (request.days < 1 || request.days > 28) throw new ValidationError('days must be between 1 and 28', [{ path: 'days', message: 'must be between 1 and 28' }]);
+  const timezone = request.timezone ?? target.window?.timezone ?? 'UTC';
+  const now = request.now ?? new Date();
+  const to = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000);
+  const datapoints = await deps.metrics.hourly(target, new Date(to.getTime() - request.days * DAY), to);
+  const profile = buildProfile(datapoints, timezone);
+  return { profile, suggestions: suggestWindows(profile, request.durationMinutes, request.count) };
+}
