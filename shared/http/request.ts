@@ -9,8 +9,8 @@ import { ValidationError } from '../domain/errors.js';
 import { MalformedJsonError, RouteNotFoundError, UnsupportedMediaTypeError } from './errors.js';
 
 /**
- * Every route of the API uses IAM auth, so API Gateway always fills `authorizer.iam`; it is optional
- * here so a handler invoked any other way still works (it just records no caller).
+ * Every route but `POST /hooks/{hookId}` uses IAM auth, so API Gateway fills `authorizer.iam`; it is
+ * optional here for the hook route and for a handler invoked any other way (it records no caller).
  */
 export type ApiEvent = APIGatewayProxyEventV2WithRequestContext<
   APIGatewayEventRequestContextV2 & { authorizer?: Partial<APIGatewayEventRequestContextIAMAuthorizer> }
