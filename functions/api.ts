@@ -17,6 +17,11 @@ import { unmatchedRoute } from '../shared/http/routing.js';
 import { CloudFrontOriginReader } from '../shared/adapters/aws/cloudfront-origin-reader.js';
 import { S3SiteReader } from '../shared/adapters/aws/s3-site-reader.js';
 import { lazy } from '../shared/lazy.js';
+import { DynamoDeployHookStore } from '../shared/adapters/aws/dynamo-deploy-hooks.js';
+import { DynamoReleaseHistory } from '../shared/adapters/aws/dynamo-release-history.js';
+import { S3ReleaseUploads } from '../shared/adapters/aws/s3-release-uploads.js';
+import { hookRateFromEnv } from '../shared/domain/deploy-hook.js';
+import * as uploadHookEndpoints from '../shared/http/upload-hook-endpoints.js';
 import type { Orchestrator } from '../shared/ports/index.js';
 import { logger } from './task-handler.js';
 
@@ -37,13 +42,19 @@ const adapters = lazy(() => {
     origins: new CloudFrontOriginReader(),
     sites: new S3SiteReader(),
     artifactBucket: requiredEnv('SLIPWAY_ARTIFACT_BUCKET'),
+    uploads: new S3ReleaseUploads(),
+    history: new DynamoReleaseHistory(),
+    deployHooks: new DynamoDeployHookStore(),
+    hookRate: hookRateFromEnv(process.env),
+    clock: { now: () => new Date() },
   };
 });
 const stepFunctions = lazy(() => new StepFunctionsOrchestrator());
 // Resolved per request, so an override set after the first request still applies.
-const deps = (): endpoints.ApiDeps => ({ ...adapters(), orchestrator: orchestratorOverride ?? stepFunctions() });
+type Deps = endpoints.ApiDeps & uploadHookEndpoints.UploadHookDeps;
+const deps = (): Deps => ({ ...adapters(), orchestrator: orchestratorOverride ?? stepFunctions() });
 
-const route = (method: Method, path: string, endpoint: endpoints.Endpoint): Route<ApiEvent, ApiResult> => ({
+const route = (method: Method, path: string, endpoint: (deps: Deps, event: ApiEvent) => Promise<ApiResult>): Route<ApiEvent, ApiResult> => ({
   method,
   path,
   handler: (event: ApiEvent) => endpoint(deps(), event),
@@ -57,6 +68,12 @@ const routes = [
   route('POST', '/targets/{name}/rollback', endpoints.rollbackTarget),
   route('POST', '/deployments', endpoints.createDeployment),
   route('GET', '/deployments/{id}', endpoints.getDeployment),
+  route('POST', '/targets/{name}/releases', uploadHookEndpoints.createReleaseUpload),
+  route('POST', '/targets/{name}/hooks', uploadHookEndpoints.createHook),
+  route('GET', '/targets/{name}/hooks', uploadHookEndpoints.listHooks),
+  route('DELETE', '/targets/{name}/hooks/{hookId}', uploadHookEndpoints.revokeHook),
+  // The one route without IAM auth: the hook's secret authenticates the call.
+  route('POST', '/hooks/{hookId}', uploadHookEndpoints.callHook),
 ];
 
 /** Every error leaves as application/problem+json; only the 5xx ones are worth a log line. */

@@ -14,6 +14,7 @@ import {
   TransientError,
   ValidationError,
 } from '../domain/errors.js';
+import { DeployHookNotFoundError, HookSecretRejectedError, RateLimitedError } from '../domain/deploy-hook.js';
 import {
   MalformedJsonError,
   MethodNotAllowedError,
@@ -28,6 +29,7 @@ export const PROBLEM_TYPE_BASE = 'https://slipway.dev/problems/';
 const KINDS = {
   validation: { status: 400, title: 'The request is invalid' },
   'malformed-json': { status: 400, title: 'The request body is not valid JSON' },
+  unauthorized: { status: 401, title: 'Authentication failed' },
   'not-found': { status: 404, title: 'Not found' },
   'route-not-found': { status: 404, title: 'No such route' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
@@ -36,6 +38,7 @@ const KINDS = {
   'missing-resource': { status: 409, title: 'An AWS resource the target names does not exist' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+  'rate-limited': { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal error' },
   unavailable: { status: 503, title: 'Temporarily unavailable' },
 } as const;
@@ -88,6 +91,13 @@ function classify(error: unknown): Classified {
   if (error instanceof MalformedJsonError) return { kind: 'malformed-json', detail: error.message };
   if (error instanceof TargetNotFoundError || error instanceof DeploymentNotFoundError) {
     return { kind: 'not-found', detail: error.message };
+  }
+  if (error instanceof DeployHookNotFoundError) return { kind: 'not-found', detail: error.message };
+  if (error instanceof HookSecretRejectedError) {
+    return { kind: 'unauthorized', detail: error.message, headers: { 'WWW-Authenticate': 'SlipwayHookSecret header="X-Slipway-Hook-Secret"' } };
+  }
+  if (error instanceof RateLimitedError) {
+    return { kind: 'rate-limited', detail: error.message, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
   }
   if (error instanceof RouteNotFoundError) return { kind: 'route-not-found', detail: error.message };
   if (error instanceof MethodNotAllowedError) {

@@ -9,11 +9,13 @@ import { ValidationError } from '../domain/errors.js';
 import { MalformedJsonError, RouteNotFoundError, UnsupportedMediaTypeError } from './errors.js';
 
 /**
- * Every route of the API uses IAM auth, so API Gateway always fills `authorizer.iam`; it is optional
- * here so a handler invoked any other way still works (it just records no caller).
+ * Every route but `POST /hooks/{hookId}` uses IAM auth, so API Gateway fills `authorizer.iam`; it is
+ * optional here for the hook route and for a handler invoked any other way (it records no caller).
  */
 export type ApiEvent = APIGatewayProxyEventV2WithRequestContext<
-  APIGatewayEventRequestContextV2 & { authorizer?: Partial<APIGatewayEventRequestContextIAMAuthorizer> }
+  APIGatewayEventRequestContextV2 & {
+    authorizer?: Partial<APIGatewayEventRequestContextIAMAuthorizer> & { jwt?: { claims?: Record<string, unknown> } };
+  }
 >;
 
 export type ApiResult = APIGatewayProxyStructuredResultV2;
@@ -57,7 +59,10 @@ export function pathParam(event: ApiEvent, name: string): string {
   }
 }
 
-/** Who asked, as IAM authenticated them. */
+/** Who asked, as IAM authenticated them (or the JWT authorizer, with apiAuth=jwt: `jwt:<sub>`). */
 export function requestedBy(event: ApiEvent): string | undefined {
-  return event.requestContext.authorizer?.iam?.userArn || undefined;
+  const authorizer = event.requestContext.authorizer;
+  if (authorizer?.iam?.userArn) return authorizer.iam.userArn;
+  const subject = authorizer?.jwt?.claims?.sub;
+  return typeof subject === 'string' && subject !== '' ? `jwt:${subject}` : undefined;
 }

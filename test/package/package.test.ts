@@ -97,6 +97,22 @@ afterAll(() => {
   if (outDir) rmSync(outDir, { recursive: true, force: true });
 });
 
+/** Every route of the api function; all but the deploy hook route require IAM (or JWT) auth. */
+const IAM_ROUTES = [
+  'PUT /targets/{name}',
+  'GET /targets',
+  'GET /targets/{name}',
+  'POST /deployments',
+  'GET /deployments/{id}',
+  'GET /targets/{name}/deployments',
+  'POST /targets/{name}/rollback',
+  'POST /targets/{name}/releases',
+  'POST /targets/{name}/hooks',
+  'GET /targets/{name}/hooks',
+  'DELETE /targets/{name}/hooks/{hookId}',
+];
+const HOOK_ROUTE = 'POST /hooks/{hookId}';
+
 const STEP_FUNCTIONS = [
   'prepare',
   'acquireLock',
@@ -262,21 +278,23 @@ describe('resources', () => {
     expect(template.Outputs.StateMachineArn.Value).toEqual({ Ref: 'DeployStateMachine' });
   });
 
-  it('requires IAM auth on every HTTP API route', () => {
+  it('requires IAM auth on every HTTP API route but the deploy hook route', () => {
     // Assess
     const routes = resourcesOfType('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties);
-    expect(routes.map((route) => route.RouteKey).sort()).toEqual(
-      [
-        'PUT /targets/{name}',
-        'GET /targets',
-        'GET /targets/{name}',
-        'POST /deployments',
-        'GET /deployments/{id}',
-        'GET /targets/{name}/deployments',
-        'POST /targets/{name}/rollback',
-      ].sort(),
-    );
-    for (const route of routes) expect(route.AuthorizationType, route.RouteKey).toBe('AWS_IAM');
+    expect(routes.map((route) => route.RouteKey).sort()).toEqual([...IAM_ROUTES, HOOK_ROUTE].sort());
+    for (const route of routes) {
+      if (route.RouteKey === HOOK_ROUTE) expect(route.AuthorizationType ?? 'NONE', route.RouteKey).toBe('NONE');
+      else expect(route.AuthorizationType, route.RouteKey).toBe('AWS_IAM');
+    }
+    expect(resourcesOfType('AWS::ApiGatewayV2::Authorizer')).toEqual([]);
+  });
+
+  it('throttles the unauthenticated deploy hook route at the stage, after the route exists', () => {
+    // Assess
+    const stage = resources.HttpApiStage!;
+    expect(stage.Properties.RouteSettings).toEqual({ [HOOK_ROUTE]: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 } });
+    const [routeId] = resourcesOfType('AWS::ApiGatewayV2::Route').find(([, route]) => route.Properties.RouteKey === HOOK_ROUTE)!;
+    expect(stage.DependsOn).toContain(routeId);
   });
 });
 
@@ -486,6 +504,8 @@ describe('IAM', () => {
     expect(scanned('shiftTraffic')).toContain('lambda:UpdateAlias');
     expect(scanned('intake')).toContain('states:StartExecution');
     expect(scanned('acquireLock').some((action) => action.startsWith('dynamodb:'))).toBe(true);
+    // Presigning sends nothing, but the URL acts with the api role's s3:PutObject.
+    expect(scanned('api')).toEqual(expect.arrayContaining(['s3:PutObject', 's3:ListBucket']));
   });
 
   it('flags a role that lacks an action its function needs', () => {
@@ -529,5 +549,50 @@ describe('IAM', () => {
         action,
       ).toContainEqual({ 'Fn::GetAtt': ['IntakeQueue', 'Arn'] });
     }
+  });
+});
+
+describe('with the JWT authorizer (apiAuth=jwt)', () => {
+  const issuer = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example';
+  let jwtDir: string;
+  let jwtResources: Record<string, Json>;
+
+  beforeAll(() => {
+    jwtDir = mkdtempSync(join(tmpdir(), 'slipway-package-jwt-'));
+    packageService(root, STAGE, jwtDir, { apiAuth: 'jwt', jwtIssuerUrl: issuer, jwtAudience: 'slipway-cli' });
+    jwtResources = (JSON.parse(readFileSync(join(jwtDir, 'cloudformation-template-update-stack.json'), 'utf8')) as Json).Resources;
+  }, 300_000);
+
+  afterAll(() => {
+    if (jwtDir) rmSync(jwtDir, { recursive: true, force: true });
+  });
+
+  it('puts every route but the hook route behind one JWT authorizer with the given issuer and audience', () => {
+    // Assess
+    const authorizers = Object.entries(jwtResources).filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Authorizer');
+    expect(authorizers).toHaveLength(1);
+    const [authorizerId, authorizer] = authorizers[0]!;
+    expect(authorizer.Properties).toMatchObject({
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: issuer, Audience: ['slipway-cli'] },
+    });
+    const routes = Object.values(jwtResources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route').map((r) => r.Properties);
+    expect(routes.map((route) => route.RouteKey).sort()).toEqual([...IAM_ROUTES, HOOK_ROUTE].sort());
+    for (const route of routes) {
+      if (route.RouteKey === HOOK_ROUTE) {
+        expect(route.AuthorizationType, route.RouteKey).toBeUndefined();
+      } else {
+        expect(route, route.RouteKey).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
+      }
+    }
+  });
+
+  it('lints clean with cfn-lint', () => {
+    // Act
+    const lint = spawnSync('cfn-lint', ['--ignore-checks', 'W3005', '--', join(jwtDir, 'cloudformation-template-update-stack.json')], { encoding: 'utf8' });
+    // Assess
+    expect(`${lint.stdout}${lint.stderr}`.trim()).toBe('');
+    expect(lint.status).toBe(0);
   });
 });

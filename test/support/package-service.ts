@@ -5,7 +5,7 @@ import { join } from 'node:path';
  * `serverless package` offline: dummy credentials (nothing is called), no dashboard, telemetry
  * or notifications. Writes the template and one zip per function into `outDir`.
  */
-export function packageService(root: string, stage: string, outDir: string): void {
+export function packageService(root: string, stage: string, outDir: string, params: Record<string, string> = {}): void {
   const serverless = join(root, 'node_modules', 'serverless', 'bin', 'serverless.js');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -20,7 +20,8 @@ export function packageService(root: string, stage: string, outDir: string): voi
   delete env.AWS_PROFILE;
   delete env.AWS_SESSION_TOKEN;
   delete env.AWS_ENDPOINT_URL;
-  const run = spawnSync(process.execPath, [serverless, 'package', '--stage', stage, '--package', outDir], {
+  const paramArgs = Object.entries(params).map(([name, value]) => `--param=${name}=${value}`);
+  const run = spawnSync(process.execPath, [serverless, 'package', '--stage', stage, '--package', outDir, ...paramArgs], {
     cwd: root,
     encoding: 'utf8',
     timeout: 240_000,
