@@ -1,3 +1,4 @@
+import { assertNotCancelled } from '../../domain/control.js';
 import { DeploymentNotFoundError, MissingResourceError } from '../../domain/errors.js';
 import { headersFor } from '../../domain/site/headers.js';
 import { manifestKey, releasePrefix, stagingKey } from '../../domain/site/layout.js';
@@ -29,6 +30,7 @@ export interface StageChunkInput {
 export async function stageSiteChunk(deps: StageChunkDeps, input: StageChunkInput): Promise<{ chunk: number; files: number }> {
   const deployment = await deps.deployments.get(input.deploymentId);
   if (!deployment) throw new DeploymentNotFoundError(input.deploymentId);
+  assertNotCancelled(deployment);
   const artifact = deployment.artifact;
   const head = artifact ? await deps.artifacts.head(artifact) : undefined;
   if (!artifact || !head) throw new MissingResourceError(`the artifact of ${deployment.id} is gone`);
