@@ -224,7 +224,7 @@ describe('resources', () => {
     });
   });
 
-  it('stores state in one on-demand table with the byTarget index, point-in-time recovery and encryption', () => {
+  it('stores state in one on-demand table with the byTarget and byTime indexes, point-in-time recovery and encryption', () => {
     // Assess
     const table = resources.SlipwayTable!;
     expect(table.Type).toBe('AWS::DynamoDB::Table');
@@ -244,12 +244,20 @@ describe('resources', () => {
           ],
           Projection: { ProjectionType: 'ALL' },
         },
+        {
+          IndexName: 'byTime',
+          KeySchema: [
+            { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
       ],
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true },
     });
     expect(table.Properties.AttributeDefinitions).toEqual(
-      expect.arrayContaining(['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((name) => ({ AttributeName: name, AttributeType: 'S' }))),
+      expect.arrayContaining(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'].map((name) => ({ AttributeName: name, AttributeType: 'S' }))),
     );
   });
 
@@ -274,6 +282,11 @@ describe('resources', () => {
         'GET /deployments/{id}',
         'GET /targets/{name}/deployments',
         'POST /targets/{name}/rollback',
+        'GET /deployments',
+        'GET /deployments/{id}/events',
+        'POST /deployments/{id}/cancel',
+        'POST /deployments/{id}/promote',
+        'DELETE /targets/{name}',
       ].sort(),
     );
     for (const route of routes) expect(route.AuthorizationType, route.RouteKey).toBe('AWS_IAM');
