@@ -1,4 +1,3 @@
-import { assertNotCancelled } from '../../domain/control.js';
 import { DeploymentNotFoundError, MissingResourceError } from '../../domain/errors.js';
 import { headersFor } from '../../domain/site/headers.js';
 import { manifestKey, releasePrefix, stagingKey } from '../../domain/site/layout.js';
@@ -30,7 +29,9 @@ export interface StageChunkInput {
 export async function stageSiteChunk(deps: StageChunkDeps, input: StageChunkInput): Promise<{ chunk: number; files: number }> {
   const deployment = await deps.deployments.get(input.deploymentId);
   if (!deployment) throw new DeploymentNotFoundError(input.deploymentId);
-  assertNotCancelled(deployment);
+  // A cancelled deployment stages nothing more, but lets the Map finish: Rollback then removes
+  // the release prefix with no chunk still writing into it (FinishSiteStaging ends it).
+  if (deployment.cancelRequestedAt) return { chunk: input.chunk.index, files: 0 };
   const artifact = deployment.artifact;
   const head = artifact ? await deps.artifacts.head(artifact) : undefined;
   if (!artifact || !head) throw new MissingResourceError(`the artifact of ${deployment.id} is gone`);
