@@ -58,7 +58,7 @@ export async function checkHealth(deps: CheckHealthDeps, input: WorkflowState): 
       {
         step: 'promote',
         trafficPercent: percent,
-        message: `bake at ${percent}% skipped (${remainingChecks} of its checks left)${stepIndex < lastIndex ? '; shifting all traffic' : ''}: promoted by ${describeCaller(deployment.promotedBy)}${deployment.promoteReason ? `: ${deployment.promoteReason}` : ''}`,
+        message: `bake at ${percent}% skipped (about ${Math.max(0, remainingChecks) * verify.waitSeconds}s of it left)${stepIndex < lastIndex ? '; shifting all traffic' : ''}: promoted by ${describeCaller(deployment.promotedBy)}${deployment.promoteReason ? `: ${deployment.promoteReason}` : ''}`,
         ...(deployment.promotedBy ? { requestedBy: deployment.promotedBy } : {}),
         ...(deployment.promoteReason ? { reason: deployment.promoteReason } : {}),
         ...(checks > 0 ? { health: 'passed' as const } : {}),
