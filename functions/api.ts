@@ -11,6 +11,9 @@ import { LambdaVersionCatalog } from '../shared/adapters/aws/lambda-version-cata
 import { S3ArtifactStore } from '../shared/adapters/aws/s3-artifacts.js';
 import { StepFunctionsOrchestrator } from '../shared/adapters/aws/sfn-orchestrator.js';
 import * as endpoints from '../shared/http/endpoints.js';
+import * as control from '../shared/http/control-endpoints.js';
+import { DynamoDeploymentControl } from '../shared/adapters/aws/dynamo-deployment-control.js';
+import { DynamoTargetRemover } from '../shared/adapters/aws/dynamo-target-remover.js';
 import { problemResponse } from '../shared/http/problems.js';
 import type { ApiEvent, ApiResult } from '../shared/http/request.js';
 import { unmatchedRoute } from '../shared/http/routing.js';
@@ -60,6 +63,16 @@ const route = (method: Method, path: string, endpoint: (deps: Deps, event: ApiEv
   handler: (event: ApiEvent) => endpoint(deps(), event),
 });
 
+const controlAdapters = lazy(() => {
+  const history = new DynamoDeploymentControl();
+  return { control: history, history, remover: new DynamoTargetRemover() };
+});
+const controlRoute = (method: Method, path: string, endpoint: control.ControlEndpoint): Route<ApiEvent, ApiResult> => ({
+  method,
+  path,
+  handler: (event: ApiEvent) => endpoint({ ...adapters(), ...controlAdapters() }, event),
+});
+
 const routes = [
   route('GET', '/targets', endpoints.listTargets),
   route('GET', '/targets/{name}', endpoints.getTarget),
@@ -74,6 +87,11 @@ const routes = [
   route('DELETE', '/targets/{name}/hooks/{hookId}', uploadHookEndpoints.revokeHook),
   // The one route without IAM auth: the hook's secret authenticates the call.
   route('POST', '/hooks/{hookId}', uploadHookEndpoints.callHook),
+  controlRoute('GET', '/deployments', control.listDeploymentsEndpoint),
+  controlRoute('GET', '/deployments/{id}/events', control.deploymentEventsEndpoint),
+  controlRoute('POST', '/deployments/{id}/cancel', control.cancelDeploymentEndpoint),
+  controlRoute('POST', '/deployments/{id}/promote', control.promoteDeploymentEndpoint),
+  controlRoute('DELETE', '/targets/{name}', control.deleteTargetEndpoint),
 ];
 
 /** Every error leaves as application/problem+json; only the 5xx ones are worth a log line. */

@@ -1,4 +1,5 @@
 import { CloudWatchHealthSignals } from '../shared/adapters/aws/cloudwatch-health.js';
+import { DynamoDeploymentStore } from '../shared/adapters/aws/dynamo-deployments.js';
 import { CloudFrontInvalidationStatus } from '../shared/adapters/aws/cloudfront-invalidation-status.js';
 import { S3SiteReader } from '../shared/adapters/aws/s3-site-reader.js';
 import { lazy } from '../shared/lazy.js';
@@ -7,6 +8,7 @@ import type { WorkflowState } from '../shared/usecases/workflow/state.js';
 import { taskHandler } from './task-handler.js';
 
 const deps = lazy(() => ({
+  deployments: new DynamoDeploymentStore(),
   health: new CloudWatchHealthSignals(),
   cdn: new CloudFrontInvalidationStatus(),
   sites: new S3SiteReader(),

@@ -6,7 +6,7 @@ import { CloudFrontOriginSwitch } from '../shared/adapters/aws/cloudfront-origin
 import { S3SiteReader } from '../shared/adapters/aws/s3-site-reader.js';
 import { switchSite } from '../shared/usecases/site/switch.js';
 import { lazy } from '../shared/lazy.js';
-import { shiftTraffic } from '../shared/usecases/workflow/shift-traffic.js';
+import { DEFAULT_CONTROL_SECONDS, shiftTraffic } from '../shared/usecases/workflow/shift-traffic.js';
 import type { WorkflowState } from '../shared/usecases/workflow/state.js';
 import { taskHandler } from './task-handler.js';
 
@@ -17,6 +17,7 @@ const deps = lazy(() => ({
   cdn: new CloudFrontCdn(),
   sites: new S3SiteReader(),
   events: new EventBridgeDeploymentEvents(),
+  controlSeconds: Number(process.env.SLIPWAY_CONTROL_SECONDS ?? DEFAULT_CONTROL_SECONDS),
 }));
 
 /** A function shifts its alias step by step; a site switches its origin path at once. */

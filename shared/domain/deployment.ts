@@ -27,6 +27,14 @@ export interface TimelineEntry {
   status?: DeploymentStatus;
   trafficPercent?: number;
   message?: string;
+  /** Who asked for this step (a cancel, a promote): the IAM principal the API authenticated. */
+  requestedBy?: string;
+  /** Why they asked. */
+  reason?: string;
+  /** The outcome of the health checks a bake ran. */
+  health?: 'passed' | 'failed';
+  /** The failure that ended the deployment (on the rollback entry). */
+  error?: string;
 }
 
 export interface Deployment {
@@ -48,6 +56,16 @@ export interface Deployment {
   sha256?: string;
   reason?: string;
   requestedBy?: string;
+  /** A cancel asked for through the API; the workflow acts on it at its next step or bake check. */
+  cancelRequestedAt?: string;
+  cancelRequestedBy?: string;
+  cancelReason?: string;
+  /** A promote asked for through the API: the remaining bake is skipped and traffic goes to 100%. */
+  promotedAt?: string;
+  promotedBy?: string;
+  promoteReason?: string;
+  /** When the current traffic step's bake ends; a promote is accepted only while one is running. */
+  bakeEndsAt?: string;
   timeline: TimelineEntry[];
 }
 

@@ -63,6 +63,7 @@ export const PERMANENT_ERRORS = [
   'HookFailedError',
   'ConflictError',
   'MissingResourceError',
+  'CancelledError',
 ] as const;
 
 export function errorMessage(error: unknown): string {

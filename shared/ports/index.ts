@@ -20,6 +20,7 @@ export interface DeploymentPatch {
   trafficPercent?: number;
   sha256?: string;
   endedAt?: string;
+  bakeEndsAt?: string;
 }
 
 export interface DeploymentStore {
@@ -28,9 +29,15 @@ export interface DeploymentStore {
   get(id: string): Promise<Deployment | undefined>;
   /**
    * Applies a patch and appends a timeline entry. Refuses (returns undefined) when the record is
-   * already terminal, so a late retry can never overwrite a final status.
+   * already terminal, so a late retry can never overwrite a final status; with
+   * `unlessCancelRequested` also when a cancel was requested (the write that declares success).
    */
-  update(id: string, patch: DeploymentPatch, entry: Omit<TimelineEntry, 'at'>): Promise<Deployment | undefined>;
+  update(
+    id: string,
+    patch: DeploymentPatch,
+    entry: Omit<TimelineEntry, 'at'>,
+    options?: { unlessCancelRequested?: boolean },
+  ): Promise<Deployment | undefined>;
   /** Newest first by `requestedAt`. */
   listByTarget(target: string, options?: { limit?: number }): Promise<Deployment[]>;
 }

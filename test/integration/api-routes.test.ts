@@ -289,10 +289,10 @@ describe.each([
       // Prepare
       const path = `/targets/${targetName()}`;
       // Act
-      const answer = await call('DELETE', path);
+      const answer = await call('POST', path);
       // Assess
       expect(answer.status).toBe(405);
-      expect(answer.headers.allow).toBe('GET, PUT');
+      expect(answer.headers.allow).toBe('GET, PUT, DELETE');
       expect(answer.body.type).toBe(`${TYPE}method-not-allowed`);
     });
   });

@@ -110,6 +110,11 @@ const IAM_ROUTES = [
   'POST /targets/{name}/hooks',
   'GET /targets/{name}/hooks',
   'DELETE /targets/{name}/hooks/{hookId}',
+  'GET /deployments',
+  'GET /deployments/{id}/events',
+  'POST /deployments/{id}/cancel',
+  'POST /deployments/{id}/promote',
+  'DELETE /targets/{name}',
 ];
 const HOOK_ROUTE = 'POST /hooks/{hookId}';
 
@@ -240,7 +245,7 @@ describe('resources', () => {
     });
   });
 
-  it('stores state in one on-demand table with the byTarget index, point-in-time recovery and encryption', () => {
+  it('stores state in one on-demand table with the byTarget and byTime indexes, point-in-time recovery and encryption', () => {
     // Assess
     const table = resources.SlipwayTable!;
     expect(table.Type).toBe('AWS::DynamoDB::Table');
@@ -260,12 +265,20 @@ describe('resources', () => {
           ],
           Projection: { ProjectionType: 'ALL' },
         },
+        {
+          IndexName: 'byTime',
+          KeySchema: [
+            { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
       ],
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true },
     });
     expect(table.Properties.AttributeDefinitions).toEqual(
-      expect.arrayContaining(['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((name) => ({ AttributeName: name, AttributeType: 'S' }))),
+      expect.arrayContaining(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'].map((name) => ({ AttributeName: name, AttributeType: 'S' }))),
     );
   });
 

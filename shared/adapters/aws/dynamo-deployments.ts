@@ -1,15 +1,15 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TERMINAL_STATUSES, type Deployment, type TimelineEntry } from '../../domain/deployment.js';
 import type { DeploymentPatch, DeploymentStore } from '../../ports/index.js';
-import { BY_TARGET_INDEX, TableAdapter } from './dynamo-table.js';
+import { ALL_DEPLOYMENTS_PARTITION, BY_TARGET_INDEX, TableAdapter } from './dynamo-table.js';
 import { errorName } from './sdk-errors.js';
 
-function deploymentKey(id: string) {
+export function deploymentKey(id: string) {
   return { pk: `DEPLOYMENT#${id}`, sk: 'DEPLOYMENT' };
 }
 
-function toDeployment(item: Record<string, unknown>): Deployment {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ...rest } = item;
+export function toDeployment(item: Record<string, unknown>): Deployment {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, gsi2pk: _g3, gsi2sk: _g4, ...rest } = item;
   return rest as unknown as Deployment;
 }
 
@@ -24,6 +24,8 @@ export class DynamoDeploymentStore extends TableAdapter implements DeploymentSto
               ...deploymentKey(deployment.id),
               gsi1pk: `TARGET#${deployment.target}`,
               gsi1sk: `${deployment.requestedAt}#${deployment.id}`,
+              gsi2pk: ALL_DEPLOYMENTS_PARTITION,
+              gsi2sk: `${deployment.requestedAt}#${deployment.id}`,
               ...deployment,
             },
             ConditionExpression: 'attribute_not_exists(pk)',
@@ -46,7 +48,12 @@ export class DynamoDeploymentStore extends TableAdapter implements DeploymentSto
     return out.Item ? toDeployment(out.Item) : undefined;
   }
 
-  async update(id: string, patch: DeploymentPatch, entry: Omit<TimelineEntry, 'at'>): Promise<Deployment | undefined> {
+  async update(
+    id: string,
+    patch: DeploymentPatch,
+    entry: Omit<TimelineEntry, 'at'>,
+    options: { unlessCancelRequested?: boolean } = {},
+  ): Promise<Deployment | undefined> {
     const now = new Date().toISOString();
     const names: Record<string, string> = { '#timeline': 'timeline', '#updatedAt': 'updatedAt', '#status': 'status' };
     const values: Record<string, unknown> = {
@@ -70,7 +77,9 @@ export class DynamoDeploymentStore extends TableAdapter implements DeploymentSto
             TableName: this.table,
             Key: deploymentKey(id),
             UpdateExpression: `SET ${sets.join(', ')}`,
-            ConditionExpression: `attribute_exists(pk) AND NOT (#status IN (${terminalPlaceholders.join(', ')}))`,
+            ConditionExpression: `attribute_exists(pk) AND NOT (#status IN (${terminalPlaceholders.join(', ')}))${
+              options.unlessCancelRequested ? ' AND attribute_not_exists(cancelRequestedAt)' : ''
+            }`,
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
             ReturnValues: 'ALL_NEW',

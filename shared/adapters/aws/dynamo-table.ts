@@ -4,13 +4,21 @@ import { requiredEnv } from './env.js';
 import { errorName, rethrowTransient } from './sdk-errors.js';
 
 /**
- * One table holds everything (keys `pk`/`sk`, index `byTarget` on `gsi1pk`/`gsi1sk`):
+ * One table holds everything (keys `pk`/`sk`, index `byTarget` on `gsi1pk`/`gsi1sk`, index
+ * `byTime` on `gsi2pk`/`gsi2sk`):
  * - targets:     pk `TARGETS`, sk `<name>`
- * - deployments: pk `DEPLOYMENT#<id>`, sk `DEPLOYMENT`; gsi1pk `TARGET#<name>`, gsi1sk `<requestedAt>#<id>`
+ * - deployments: pk `DEPLOYMENT#<id>`, sk `DEPLOYMENT`; gsi1pk `TARGET#<name>`, gsi1sk `<requestedAt>#<id>`;
+ *                gsi2pk `DEPLOYMENTS`, gsi2sk `<requestedAt>#<id>` (every deployment, newest first)
  * - locks:       pk `LOCK#<target>`, sk `LOCK`
  * - deploy hooks: pk `HOOK#<id>`, sk `HOOK` (and `RATE`); gsi1pk `HOOKS#<target>` (dynamo-deploy-hooks.ts)
  */
 export const BY_TARGET_INDEX = 'byTarget';
+export const BY_TIME_INDEX = 'byTime';
+/**
+ * The one partition of `byTime`. Deployments arrive at a human pace (a GSI partition takes
+ * 1,000 writes a second), and one partition keeps "newest first across all targets" a single Query.
+ */
+export const ALL_DEPLOYMENTS_PARTITION = 'DEPLOYMENTS';
 
 export interface TableOptions {
   client?: DynamoDBDocumentClient;

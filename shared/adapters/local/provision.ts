@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { isBucketOrigin } from '../aws/cloudfront-origin-reader.js';
-import { BY_TARGET_INDEX } from '../aws/dynamo-table.js';
+import { BY_TARGET_INDEX, BY_TIME_INDEX } from '../aws/dynamo-table.js';
 
 export interface LocalInfrastructure {
   tableName: string;
@@ -40,6 +40,8 @@ export async function createTable(tableName: string): Promise<void> {
           { AttributeName: 'sk', AttributeType: 'S' },
           { AttributeName: 'gsi1pk', AttributeType: 'S' },
           { AttributeName: 'gsi1sk', AttributeType: 'S' },
+          { AttributeName: 'gsi2pk', AttributeType: 'S' },
+          { AttributeName: 'gsi2sk', AttributeType: 'S' },
         ],
         KeySchema: [
           { AttributeName: 'pk', KeyType: 'HASH' },
@@ -51,6 +53,14 @@ export async function createTable(tableName: string): Promise<void> {
             KeySchema: [
               { AttributeName: 'gsi1pk', KeyType: 'HASH' },
               { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: BY_TIME_INDEX,
+            KeySchema: [
+              { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
           },

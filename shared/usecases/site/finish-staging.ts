@@ -1,3 +1,4 @@
+import { assertNotCancelled } from '../../domain/control.js';
 import { DeploymentNotFoundError, ArtifactRejectedError, MissingResourceError } from '../../domain/errors.js';
 import { planInvalidation } from '../../domain/site/invalidation-plan.js';
 import { manifestKey, planKey, stagingKey } from '../../domain/site/layout.js';
@@ -27,6 +28,7 @@ export async function finishSiteStaging(deps: FinishStagingDeps, state: Workflow
   if (!site) throw new Error(`workflow state of ${state.deploymentId} has no staging plan`);
   const deployment = await deps.deployments.get(state.deploymentId);
   if (!deployment) throw new DeploymentNotFoundError(state.deploymentId);
+  assertNotCancelled(deployment);
   const bucket = target.site.bucket;
   const live = site.liveRelease ? await readManifest(deps.sites, bucket, manifestKey(target, site.liveRelease)) : undefined;
 

@@ -46,6 +46,9 @@ export const CHUNK_FAILURE_PREFIX = 'chunk ';
 async function stageOneChunk(deps: StageChunkDeps, input: StageChunkInput): Promise<{ chunk: number; files: number }> {
   const deployment = await deps.deployments.get(input.deploymentId);
   if (!deployment) throw new DeploymentNotFoundError(input.deploymentId);
+  // A cancelled deployment stages nothing more, but lets the Map finish: Rollback then removes
+  // the release prefix with no chunk still writing into it (FinishSiteStaging ends it).
+  if (deployment.cancelRequestedAt) return { chunk: input.chunk.index, files: 0 };
   const artifact = deployment.artifact;
   const head = artifact ? await deps.artifacts.head(artifact) : undefined;
   if (!artifact || !head) throw new MissingResourceError(`the artifact of ${deployment.id} is gone`);

@@ -1,3 +1,4 @@
+import { assertNotCancelled } from '../../domain/control.js';
 import { DeploymentNotFoundError } from '../../domain/errors.js';
 import { callerReference, type InvalidationPlan } from '../../domain/site/invalidation-plan.js';
 import { originPathOf, planKey } from '../../domain/site/layout.js';
@@ -28,6 +29,7 @@ export async function switchSite(deps: SwitchSiteDeps, state: WorkflowState): Pr
   const target = requireSiteTarget(state);
   const deployment = await deps.deployments.get(state.deploymentId);
   if (!deployment) throw new DeploymentNotFoundError(state.deploymentId);
+  assertNotCancelled(deployment);
   const originPath = originPathOf(target, deployment.release);
   await deps.origins.switchOriginPath(target.site.distributionId, target.site.bucket, originPath);
 
@@ -53,10 +55,16 @@ export async function switchSite(deps: SwitchSiteDeps, state: WorkflowState): Pr
     fromVersion: deployment.fromVersion ?? null,
     toVersion: deployment.release,
   });
-  const verify = verificationPlan(target, 0);
+  // A site verifies once, a poll interval after the switch (and its invalidation), and never bakes.
+  const verify = verificationPlan(target, 0, { controlSeconds: target.health.pollSeconds });
   return {
     ...state,
     invalidation: { id: invalidationId, complete: !invalidationId, checks: 0, waitSeconds: target.health.pollSeconds },
-    verify: { next: verify.remainingChecks > 0 ? 'bake' : 'done', ...verify },
+    verify: {
+      next: verify.remainingChecks > 0 ? 'bake' : 'done',
+      waitSeconds: verify.waitSeconds,
+      remainingChecks: verify.remainingChecks,
+      healthEvery: verify.healthEvery,
+    },
   };
 }

@@ -1,4 +1,5 @@
 import { DeploymentNotFoundError } from '../../domain/errors.js';
+import { assertNotCancelled } from '../../domain/control.js';
 import { isTerminal, type Deployment } from '../../domain/deployment.js';
 import type { DeploymentStore, LockStore } from '../../ports/index.js';
 import type { WorkflowState } from './state.js';
@@ -28,6 +29,7 @@ export async function acquireLock(deps: AcquireLockDeps, state: WorkflowState): 
   if (!me) throw new DeploymentNotFoundError(state.deploymentId);
   const stop = { ...state, lock: { outcome: 'stopped' as const, waitSeconds: 0 } };
   if (isTerminal(me.status)) return stop;
+  assertNotCancelled(me);
 
   const holder = await deps.locks.holder(me.target);
   if (holder !== me.id) {

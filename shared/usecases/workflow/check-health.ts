@@ -1,13 +1,17 @@
-import { UnhealthyReleaseError } from '../../domain/errors.js';
+import { assertNotCancelled, describeCaller } from '../../domain/control.js';
+import { DeploymentNotFoundError, UnhealthyReleaseError } from '../../domain/errors.js';
 import { fileOfUrlPath, manifestKey } from '../../domain/site/layout.js';
 import { manifestSchema } from '../../domain/site/manifest.js';
-import type { SiteTarget } from '../../domain/target.js';
-import type { Cdn, HealthSignals, ProbeResult } from '../../ports/index.js';
+import type { SiteTarget, Target } from '../../domain/target.js';
+import type { Cdn, DeploymentStore, HealthSignals, ProbeResult } from '../../ports/index.js';
 import type { SiteStore } from '../../ports/site.js';
 import { awaitSiteInvalidation } from '../site/await-invalidation.js';
+import { hasHealthSignals } from './shift-traffic.js';
 import { requireTarget, type WorkflowState } from './state.js';
 
 export interface CheckHealthDeps {
+  /** The record: a cancel ends the bake (CancelledError), a promote skips the rest of it. */
+  deployments: DeploymentStore;
   health: HealthSignals;
   /** Sites: health is judged once the switch's invalidation completed, not on cached content. */
   cdn: Pick<Cdn, 'isInvalidationComplete'>;
@@ -16,20 +20,78 @@ export interface CheckHealthDeps {
 }
 
 /**
- * One health check during a bake: any configured alarm in ALARM or a failing probe ends the
- * deployment (the state machine catches the error and rolls back). Runs after a Wait state, so
- * no Lambda ever sleeps through a bake.
+ * One tick of a bake, after a Wait state (no Lambda ever sleeps through a bake). Every tick looks
+ * at the record: a cancel ends the deployment (CancelledError; the Rollback step undoes the shift),
+ * a promote skips the rest of the bake and sends traffic straight to 100%. Every `healthEvery`-th
+ * tick, the last one and a promoted one check the health signals: any configured alarm in ALARM or
+ * a failing probe ends the deployment (the state machine catches the error and rolls back).
  */
 export async function checkHealth(deps: CheckHealthDeps, input: WorkflowState): Promise<WorkflowState> {
   const target = requireTarget(input);
   const verify = input.verify ?? { next: 'bake' as const, waitSeconds: 0, remainingChecks: 1 };
+  const deployment = await deps.deployments.get(input.deploymentId);
+  if (!deployment) throw new DeploymentNotFoundError(input.deploymentId);
+  assertNotCancelled(deployment);
   let state = input;
   if (target.kind === 'site' && state.invalidation && !state.invalidation.complete) {
     state = await awaitSiteInvalidation(deps.cdn, target, state);
     if (!state.invalidation?.complete) return { ...state, verify: { ...verify, next: 'bake' } };
   }
-  const { alarms, probe } = target.health;
 
+  const remainingChecks = verify.remainingChecks - 1;
+  const promoted = Boolean(deployment.promotedAt);
+  const sinceHealth = (verify.sinceHealth ?? 0) + 1;
+  const healthDue = promoted || remainingChecks <= 0 || sinceHealth >= (verify.healthEvery ?? 1);
+  let checks = verify.checks ?? 0;
+  if (healthDue && hasHealthSignals(target)) {
+    await checkSignals(deps, target, state);
+    checks += 1;
+  }
+  const stepIndex = state.stepIndex ?? 0;
+  const lastIndex = (state.steps?.length ?? 1) - 1;
+  const percent = state.steps?.[stepIndex]?.percent ?? deployment.trafficPercent;
+
+  if (promoted) {
+    await deps.deployments.update(
+      deployment.id,
+      {},
+      {
+        step: 'promote',
+        trafficPercent: percent,
+        message: `bake at ${percent}% skipped (about ${Math.max(0, remainingChecks) * verify.waitSeconds}s of it left)${stepIndex < lastIndex ? '; shifting all traffic' : ''}: promoted by ${describeCaller(deployment.promotedBy)}${deployment.promoteReason ? `: ${deployment.promoteReason}` : ''}`,
+        ...(deployment.promotedBy ? { requestedBy: deployment.promotedBy } : {}),
+        ...(deployment.promoteReason ? { reason: deployment.promoteReason } : {}),
+        ...(checks > 0 ? { health: 'passed' as const } : {}),
+      },
+    );
+    const next = { ...verify, remainingChecks: 0, sinceHealth: 0, checks };
+    return stepIndex >= lastIndex
+      ? { ...state, verify: { ...next, next: 'done' } }
+      : { ...state, stepIndex: lastIndex, verify: { ...next, next: 'shift' } };
+  }
+
+  if (remainingChecks > 0) {
+    return { ...state, verify: { ...verify, next: 'bake', remainingChecks, sinceHealth: healthDue ? 0 : sinceHealth, checks } };
+  }
+  await deps.deployments.update(
+    deployment.id,
+    {},
+    {
+      step: 'verify',
+      trafficPercent: percent,
+      message: checks > 0 ? `verified at ${percent}%: ${checks} health check(s) passed` : `baked at ${percent}% (no health signals configured)`,
+      ...(checks > 0 ? { health: 'passed' as const } : {}),
+    },
+  );
+  const done = { ...verify, remainingChecks, sinceHealth: 0, checks };
+  return stepIndex >= lastIndex
+    ? { ...state, verify: { ...done, next: 'done' } }
+    : { ...state, stepIndex: stepIndex + 1, verify: { ...done, next: 'shift' } };
+}
+
+/** Throws UnhealthyReleaseError when an alarm fires or the probe fails (or a site's probe got another release). */
+async function checkSignals(deps: CheckHealthDeps, target: Target, state: WorkflowState): Promise<void> {
+  const { alarms, probe } = target.health;
   const [firing, probed] = await Promise.all([
     alarms.length > 0 ? deps.health.alarmsFiring(alarms) : Promise.resolve([]),
     probe ? deps.health.probe(probe) : Promise.resolve<ProbeResult>({}),
@@ -41,14 +103,6 @@ export async function checkHealth(deps: CheckHealthDeps, input: WorkflowState): 
   if (target.kind === 'site' && probe && probed.bodySha256 && state.site) {
     await expectNewRelease(deps, target, state.site.release, probe.url, probed.bodySha256);
   }
-
-  const remainingChecks = verify.remainingChecks - 1;
-  if (remainingChecks > 0) return { ...state, verify: { ...verify, next: 'bake', remainingChecks } };
-  const stepIndex = state.stepIndex ?? 0;
-  const last = stepIndex >= (state.steps?.length ?? 1) - 1;
-  return last
-    ? { ...state, verify: { ...verify, next: 'done', remainingChecks } }
-    : { ...state, stepIndex: stepIndex + 1, verify: { ...verify, next: 'shift', remainingChecks } };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { assertNotCancelled } from '../../domain/control.js';
 import { DeploymentNotFoundError, errorMessage } from '../../domain/errors.js';
 import { toView } from '../../domain/deployment.js';
 import type { Deployment } from '../../domain/deployment.js';
@@ -26,6 +27,7 @@ export async function finalize(deps: FinalizeDeps, state: WorkflowState): Promis
   const target = requireTarget(state);
   const before = await deps.deployments.get(state.deploymentId);
   if (!before) throw new DeploymentNotFoundError(state.deploymentId);
+  assertNotCancelled(before);
   const reason = state.noop
     ? target.kind === 'site'
       ? `release ${before.release} is already live; nothing changed`
@@ -37,7 +39,14 @@ export async function finalize(deps: FinalizeDeps, state: WorkflowState): Promis
     state.deploymentId,
     { status: 'succeeded', trafficPercent: 100, endedAt: new Date().toISOString(), reason },
     { step: 'finalize', status: 'succeeded', trafficPercent: 100 },
+    // Success and a cancel request are written to the same item, conditionally: whichever comes
+    // second is refused, so a cancel the API accepted is never lost to a late success.
+    { unlessCancelRequested: true },
   );
+  if (!updated) {
+    const now = await deps.deployments.get(before.id);
+    if (now) assertNotCancelled(now);
+  }
   await deps.locks.release(before.target, before.id);
 
   try {

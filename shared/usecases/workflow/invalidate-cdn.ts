@@ -1,3 +1,5 @@
+import { assertNotCancelled } from '../../domain/control.js';
+import { DeploymentNotFoundError } from '../../domain/errors.js';
 import type { Cdn, DeploymentStore } from '../../ports/index.js';
 import { awaitSiteInvalidation } from '../site/await-invalidation.js';
 import { requireTarget, type WorkflowState } from './state.js';
@@ -13,6 +15,9 @@ export interface InvalidateCdnDeps {
 /** Creates the invalidation (first call) or checks whether it completed (later calls). */
 export async function invalidateCdn(deps: InvalidateCdnDeps, state: WorkflowState): Promise<WorkflowState> {
   const target = requireTarget(state);
+  const deployment = await deps.deployments.get(state.deploymentId);
+  if (!deployment) throw new DeploymentNotFoundError(state.deploymentId);
+  assertNotCancelled(deployment);
   // A site's invalidation was created with the switch; here it is only waited for.
   if (target.kind === 'site') return awaitSiteInvalidation(deps.cdn, target, state);
   const cdn = target.cdn;

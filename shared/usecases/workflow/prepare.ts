@@ -1,4 +1,5 @@
 import { DeploymentNotFoundError, ArtifactRejectedError, TargetNotFoundError } from '../../domain/errors.js';
+import { assertNotCancelled } from '../../domain/control.js';
 import { isTerminal, type Deployment } from '../../domain/deployment.js';
 import { planSteps } from '../../domain/strategy.js';
 import type { ArtifactStore, DeploymentStore, TargetStore } from '../../ports/index.js';
@@ -26,6 +27,7 @@ export async function prepare(deps: PrepareDeps, input: WorkflowState): Promise<
   const deployment = await deps.deployments.get(input.deploymentId);
   if (!deployment) throw new DeploymentNotFoundError(input.deploymentId);
   if (isTerminal(deployment.status)) return { deploymentId: deployment.id, skip: true };
+  assertNotCancelled(deployment);
 
   const target = await deps.targets.get(deployment.target);
   if (!target) throw new TargetNotFoundError(deployment.target);

@@ -1,3 +1,4 @@
+import { cancelDescription } from '../../domain/control.js';
 import { errorMessage } from '../../domain/errors.js';
 import { isTerminal, toView } from '../../domain/deployment.js';
 import type { Deployment } from '../../domain/deployment.js';
@@ -53,7 +54,8 @@ export function describeFailure(error: WorkflowState['error'], timeline: Deploym
 /**
  * Runs after any failure. Puts the alias back on the version it had (no routing config) when the
  * deployment had changed it, records `rolled_back` (traffic had moved) or `failed` (it had not),
- * releases the lock and announces the result. Safe to run again.
+ * releases the lock and announces the result. Safe to run again. A deployment with a cancel
+ * request ends `cancelled` instead of `failed`, and its reason says who cancelled it and why.
  */
 export async function rollback(deps: RollbackDeps, state: WorkflowState): Promise<WorkflowState> {
   const deployment = await deps.deployments.get(state.deploymentId);
@@ -75,12 +77,23 @@ export async function rollback(deps: RollbackDeps, state: WorkflowState): Promis
   const trafficMoved = restoration.restored || deployment.trafficPercent > 0;
 
   {
-    const status = trafficMoved ? 'rolled_back' : 'failed';
-    const reason = `${failure}; ${restoration.detail}`;
+    // Cancel semantics follow the record, not the error: a cancel can surface as another error
+    // (a staging chunk's failure, an aborted execution) and must still read as a cancel.
+    const cancelled = deployment.cancelRequestedAt !== undefined;
+    const status = trafficMoved ? 'rolled_back' : cancelled ? 'cancelled' : 'failed';
+    const alsoFailed = cancelled && state.error?.Error !== 'CancelledError' ? ` (the workflow also reported ${failure})` : '';
+    const reason = cancelled ? `${cancelDescription(deployment)}; ${restoration.detail}${alsoFailed}` : `${failure}; ${restoration.detail}`;
     await deps.deployments.update(
       deployment.id,
       { status, reason, trafficPercent: 0, endedAt: new Date().toISOString() },
-      { step: 'rollback', status, trafficPercent: 0, message: reason },
+      {
+        step: 'rollback',
+        status,
+        trafficPercent: 0,
+        message: reason,
+        ...(cancelled && state.error?.Error === 'CancelledError' ? {} : { error: failure }),
+        ...(state.error?.Error === 'UnhealthyReleaseError' ? { health: 'failed' as const } : {}),
+      },
     );
   }
   await deps.locks.release(deployment.target, deployment.id);
@@ -127,7 +140,9 @@ async function restoreSite(deps: RollbackDeps, target: SiteTarget, deployment: D
     return { restored: true, detail: `origin path restored to ${before || '(bucket root)'}; ${plan.paths.length} path(s) invalidated` };
   }
   const keep = new Set([releaseOfOriginPath(target, current), deployment.fromVersion, state.site?.liveRelease]);
-  if (deployment.trigger !== 'rollback' && !keep.has(deployment.release)) {
+  // Before the lock was taken nothing was staged; the release prefix may be an earlier deployment's.
+  const staged = deployment.status !== 'queued' && deployment.status !== 'waiting';
+  if (deployment.trigger !== 'rollback' && staged && !keep.has(deployment.release)) {
     await deps.sites.deletePrefix(bucket, manifestKey(target, deployment.release));
     await deps.sites.deletePrefix(bucket, releasePrefix(target, deployment.release));
   }

@@ -1,3 +1,4 @@
+import { assertNotCancelled } from '../../domain/control.js';
 import { DeploymentNotFoundError } from '../../domain/errors.js';
 import type { DeploymentStore, HookInvoker } from '../../ports/index.js';
 import { requireTarget, type WorkflowState } from './state.js';
@@ -19,6 +20,7 @@ export async function runHook(deps: RunHookDeps, input: { phase: HookPhase; stat
   if (!hook) return { skipped: true };
   const deployment = await deps.deployments.get(input.state.deploymentId);
   if (!deployment) throw new DeploymentNotFoundError(input.state.deploymentId);
+  assertNotCancelled(deployment);
   const result = await deps.hooks.invokeHook(hook, {
     phase: input.phase,
     deploymentId: deployment.id,

@@ -1,3 +1,4 @@
+import { assertNotCancelled } from '../../domain/control.js';
 import { ConcurrentModificationError, DeploymentNotFoundError } from '../../domain/errors.js';
 import type { FunctionTarget } from '../../domain/target.js';
 import type { AliasRouter, DeploymentEvents, DeploymentStore } from '../../ports/index.js';
@@ -7,34 +8,75 @@ export interface ShiftTrafficDeps {
   deployments: DeploymentStore;
   aliases: AliasRouter;
   events: DeploymentEvents;
+  /** The longest a bake waits between two looks at the record (cancel, promote); DEFAULT_CONTROL_SECONDS. */
+  controlSeconds?: number;
 }
 
+/** A cancel or promote takes effect within this many seconds of a bake (SLIPWAY_CONTROL_SECONDS). */
+export const DEFAULT_CONTROL_SECONDS = 10;
+
 /**
- * Step Functions standard workflows keep at most 25,000 history events; a bake loop costs about
- * ten per health check, so a very long bake checks less often rather than running out.
+ * Step Functions standard workflows keep at most 25,000 history events; a bake tick (Wait,
+ * CheckHealth, Choice) costs about ten, so all the bakes of one deployment together get this many
+ * ticks, and a very long bake ticks less often rather than running out.
  */
-const MAX_CHECKS_PER_STEP = 1000;
+export const MAX_BAKE_TICKS = 2000;
 
 export function hasHealthSignals(target: Pick<FunctionTarget, 'health'>): boolean {
   return target.health.alarms.length > 0 || Boolean(target.health.probe);
 }
 
-/** How a traffic step is verified: how long each Wait lasts and how many health checks follow. */
-export function verificationPlan(target: Pick<FunctionTarget, 'health'>, bakeSeconds: number): { waitSeconds: number; remainingChecks: number } {
-  if (!hasHealthSignals(target)) return bakeSeconds > 0 ? { waitSeconds: bakeSeconds, remainingChecks: 1 } : { waitSeconds: 0, remainingChecks: 0 };
-  const waitSeconds = Math.max(target.health.pollSeconds, Math.ceil(bakeSeconds / MAX_CHECKS_PER_STEP));
-  return { waitSeconds, remainingChecks: Math.max(1, Math.ceil(bakeSeconds / waitSeconds)) };
+export interface VerificationPlan {
+  /** Seconds of one tick (the Bake Wait). */
+  waitSeconds: number;
+  /** Ticks in the bake; 0 when the step does not bake. */
+  remainingChecks: number;
+  /** Every how many ticks the health signals are checked (the last tick always checks). */
+  healthEvery: number;
+  /** How long the bake lasts: the step's bakeSeconds, at least one health interval when there are signals. */
+  bakeSeconds: number;
+}
+
+/**
+ * How a traffic step is verified. Health is checked every `pollSeconds` (more rarely for a bake so
+ * long the history would not hold it), and at least once after a shift when there are signals.
+ * The bake waits in ticks of at most `controlSeconds`, so a cancel or a promote is seen soon.
+ */
+export function verificationPlan(
+  target: Pick<FunctionTarget, 'health'>,
+  bakeSeconds: number,
+  options: { controlSeconds?: number; steps?: number } = {},
+): VerificationPlan {
+  const maxTicks = Math.max(1, Math.floor(MAX_BAKE_TICKS / Math.max(1, options.steps ?? 1)));
+  let healthSeconds: number | undefined;
+  let total = bakeSeconds;
+  if (hasHealthSignals(target)) {
+    healthSeconds = Math.max(target.health.pollSeconds, Math.ceil(bakeSeconds / maxTicks));
+    total = Math.max(1, Math.ceil(bakeSeconds / healthSeconds)) * healthSeconds;
+  }
+  if (total <= 0) return { waitSeconds: 0, remainingChecks: 0, healthEvery: 1, bakeSeconds: 0 };
+  const control = Math.max(1, options.controlSeconds ?? DEFAULT_CONTROL_SECONDS);
+  const tick = Math.max(Math.min(control, healthSeconds ?? total, total), Math.ceil(total / maxTicks));
+  return {
+    waitSeconds: tick,
+    remainingChecks: Math.ceil(total / tick),
+    healthEvery: healthSeconds ? Math.max(1, Math.floor(healthSeconds / tick)) : 1,
+    bakeSeconds: total,
+  };
 }
 
 /** Moves the alias to the current step's weight (RoutingConfig), guarded by the alias RevisionId. */
 export async function shiftTraffic(deps: ShiftTrafficDeps, state: WorkflowState): Promise<WorkflowState> {
   const target = requireFunctionTarget(state);
   const steps = state.steps ?? [];
-  const stepIndex = state.stepIndex ?? 0;
-  const step = steps[stepIndex];
-  if (!step) throw new Error(`step ${stepIndex} is not in the plan of ${state.deploymentId}`);
   const deployment = await deps.deployments.get(state.deploymentId);
   if (!deployment) throw new DeploymentNotFoundError(state.deploymentId);
+  assertNotCancelled(deployment);
+  // A promoted deployment goes straight to its last step (100%) and does not bake there.
+  const promoted = Boolean(deployment.promotedAt);
+  const stepIndex = promoted ? steps.length - 1 : (state.stepIndex ?? 0);
+  const step = steps[stepIndex];
+  if (!step) throw new Error(`step ${stepIndex} is not in the plan of ${state.deploymentId}`);
   const { fromVersion, toVersion } = deployment;
   if (!fromVersion || !toVersion) throw new Error(`deployment ${deployment.id} was not staged`);
 
@@ -58,11 +100,19 @@ export async function shiftTraffic(deps: ShiftTrafficDeps, state: WorkflowState)
     await deps.aliases.updateAlias(fn, aliasName, desired, alias.revisionId);
   }
 
+  const plan = promoted
+    ? { waitSeconds: 0, remainingChecks: 0, healthEvery: 1, bakeSeconds: 0 }
+    : verificationPlan(target, step.bakeSeconds, { ...(deps.controlSeconds ? { controlSeconds: deps.controlSeconds } : {}), steps: steps.length });
   const status = step.percent >= 100 ? 'verifying' : 'shifting';
   await deps.deployments.update(
     deployment.id,
-    { status, trafficPercent: step.percent },
-    { step: 'shift', status, trafficPercent: step.percent, message: `${step.percent}% of traffic on version ${toVersion}` },
+    { status, trafficPercent: step.percent, bakeEndsAt: new Date(Date.now() + plan.bakeSeconds * 1000).toISOString() },
+    {
+      step: 'shift',
+      status,
+      trafficPercent: step.percent,
+      message: `${step.percent}% of traffic on version ${toVersion}${promoted ? ' (promoted)' : ''}${plan.bakeSeconds > 0 ? `; baking ${plan.bakeSeconds}s` : ''}`,
+    },
   );
   await deps.events.publish('Deployment Traffic Shifted', {
     deploymentId: deployment.id,
@@ -73,10 +123,10 @@ export async function shiftTraffic(deps: ShiftTrafficDeps, state: WorkflowState)
     toVersion,
   });
 
-  const plan = verificationPlan(target, step.bakeSeconds);
+  const verify = { waitSeconds: plan.waitSeconds, remainingChecks: plan.remainingChecks, healthEvery: plan.healthEvery, sinceHealth: 0, checks: 0 };
   const last = stepIndex >= steps.length - 1;
-  if (plan.remainingChecks > 0) return { ...state, verify: { next: 'bake', ...plan } };
+  if (plan.remainingChecks > 0) return { ...state, stepIndex, verify: { next: 'bake', ...verify } };
   return last
-    ? { ...state, verify: { next: 'done', ...plan } }
-    : { ...state, stepIndex: stepIndex + 1, verify: { next: 'shift', ...plan } };
+    ? { ...state, stepIndex, verify: { next: 'done', ...verify } }
+    : { ...state, stepIndex: stepIndex + 1, verify: { next: 'shift', ...verify } };
 }

@@ -1,3 +1,4 @@
+import { assertNotCancelled } from '../../domain/control.js';
 import { codeSha256FromHex } from '../../domain/deployment.js';
 import { ConcurrentModificationError, ConflictError, DeploymentNotFoundError, MissingResourceError } from '../../domain/errors.js';
 import type { AliasReader, DeploymentStore, VersionPublisher } from '../../ports/index.js';
@@ -23,6 +24,7 @@ export async function stage(deps: StageDeps, state: WorkflowState): Promise<Work
   const fn = target.function.name;
   const deployment = await deps.deployments.get(state.deploymentId);
   if (!deployment) throw new DeploymentNotFoundError(state.deploymentId);
+  assertNotCancelled(deployment);
 
   const alias = await deps.aliases.getAlias(fn, target.function.alias);
   if (alias.additional && alias.additional.version !== deployment.toVersion) {

@@ -18,11 +18,29 @@ export interface WorkflowState {
   flags?: { preTraffic: boolean; postTraffic: boolean; cdn: boolean };
   lock?: { outcome: 'acquired' | 'waiting' | 'stopped'; waitSeconds: number };
   noop?: boolean;
-  verify?: { next: 'bake' | 'shift' | 'done'; waitSeconds: number; remainingChecks: number };
+  verify?: Verification;
   invalidation?: { id: string; complete: boolean; checks: number; waitSeconds: number };
   hookResult?: unknown;
   /** Step Functions' Catch output: the error name and its cause. */
   error?: { Error: string; Cause: string };
+}
+
+/**
+ * How the current traffic step bakes. A bake is a loop of ticks (Wait `waitSeconds`, then
+ * CheckHealth): each tick looks at the record for a cancel or promote; every `healthEvery`-th tick
+ * and the last one also check the health signals.
+ */
+export interface Verification {
+  next: 'bake' | 'shift' | 'done';
+  waitSeconds: number;
+  /** Ticks left in this step's bake. */
+  remainingChecks: number;
+  /** Ticks between two health checks (1 when absent). */
+  healthEvery?: number;
+  /** Ticks since the last health check. */
+  sinceHealth?: number;
+  /** Health checks passed in this step so far. */
+  checks?: number;
 }
 
 export interface StagingChunk {

@@ -1,0 +1,89 @@
+/**
+ * Schemas of the operator's controls and history: cancel, promote, the deployment listing and the
+ * timeline. Requests are strict (an unknown field is an error); responses are what the handlers
+ * send, checked against these before they leave.
+ */
+import { z } from 'zod';
+import { ACTIVE_STATUSES, TERMINAL_STATUSES } from '../domain/deployment.js';
+import { TARGET_NAME } from '../domain/target.js';
+
+const STATUSES = [...ACTIVE_STATUSES, ...TERMINAL_STATUSES] as const;
+const statusSchema = z.enum(STATUSES);
+const targetName = z.string().regex(TARGET_NAME, 'must match [a-z0-9][a-z0-9-]{0,47}');
+const reasonText = z.string().trim().min(1, 'must not be empty').max(1000, 'must be at most 1000 characters');
+
+/** `POST /deployments/{id}/cancel`: an optional reason, recorded with who asked. */
+export const cancelRequestSchema = z.object({ reason: reasonText.optional() }).strict();
+
+/** `POST /deployments/{id}/promote`: why the rest of the bake may be skipped (required). */
+export const promoteRequestSchema = z.object({ reason: reasonText }).strict();
+
+export const DEFAULT_LIST_LIMIT = 20;
+export const MAX_LIST_LIMIT = 100;
+const STATUS_LIST = new RegExp(`^(${STATUSES.join('|')})(,(${STATUSES.join('|')}))*$`);
+
+/**
+ * `GET /deployments?target=&status=&limit=&cursor=`. `status` takes one status or several,
+ * comma-separated (`status=succeeded,rolled_back`, or the parameter repeated). Wrapped in `query`
+ * so issues read `query.status`.
+ */
+export const deploymentsQuerySchema = z
+  .object({
+    query: z
+      .object({
+        target: targetName.optional(),
+        status: z.string().regex(STATUS_LIST, `must be one or more of ${STATUSES.join(', ')}, comma-separated`).optional(),
+        limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).default(DEFAULT_LIST_LIMIT),
+        cursor: z.string().min(1).max(2048).optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export function statusesOf(status: string | undefined): z.infer<typeof statusSchema>[] | undefined {
+  return status ? [...new Set(status.split(','))].map((s) => statusSchema.parse(s)) : undefined;
+}
+
+/** One entry of a deployment's timeline (shared/domain/deployment.ts TimelineEntry). */
+export const timelineEntrySchema = z.object({
+  at: z.string(),
+  step: z.string(),
+  status: statusSchema.optional(),
+  trafficPercent: z.number().optional(),
+  message: z.string().optional(),
+  requestedBy: z.string().optional(),
+  reason: z.string().optional(),
+  health: z.enum(['passed', 'failed']).optional(),
+  error: z.string().optional(),
+});
+
+/** A deployment as the API returns it (shared/domain/deployment.ts DeploymentView). */
+export const deploymentViewSchema = z.object({
+  id: z.string(),
+  target: z.string(),
+  release: z.string(),
+  status: statusSchema,
+  trigger: z.enum(['s3', 'api', 'rollback']),
+  fromVersion: z.string().nullable(),
+  toVersion: z.string().nullable(),
+  trafficPercent: z.number(),
+  requestedAt: z.string(),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  reason: z.string().nullable(),
+  sha256: z.string().nullable(),
+  timeline: z.array(timelineEntrySchema),
+});
+
+/** `GET /deployments`: newest first; `nextCursor` is null on the last page. */
+export const deploymentListSchema = z.object({
+  deployments: z.array(deploymentViewSchema),
+  nextCursor: z.string().nullable(),
+});
+
+/** `GET /deployments/{id}/events`: the timeline, oldest first. */
+export const deploymentEventsSchema = z.object({
+  deploymentId: z.string(),
+  status: statusSchema,
+  events: z.array(timelineEntrySchema),
+});
