@@ -9,11 +9,12 @@ import { UsageError } from './errors.js';
 
 /**
  * Every entry gets the same timestamp. A zip stores it as a DOS date/time in *local* time (yazl
- * converts with the Date's local getters), so it is built from local fields: 1980-01-01 00:00,
- * the earliest DOS date, whatever the machine's time zone. An ISO (UTC) date would give other
- * bytes on a machine in another zone.
+ * converts with the Date's local getters), so it is built from local fields, at zip time:
+ * 2020-01-01 00:00 whatever the machine's time zone. A fixed instant (an ISO date) would give
+ * other bytes in another zone; and not 1980-01-01, the first DOS date, which yazl clamps against
+ * a bound it computed once at load (a time zone set later would move the entry onto that bound).
  */
-const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
+const fixedMtime = () => new Date(2020, 0, 1, 0, 0, 0);
 /** Like git: only the execute bit survives, so a custom runtime's `bootstrap` stays executable. */
 const FILE_MODE = 0o100644;
 const EXECUTABLE_MODE = 0o100755;
@@ -46,9 +47,10 @@ export async function zipDirectory(dir: string, outFile: string): Promise<Zipped
   if (files.length === 0) throw new UsageError(`${dir} has no files to deploy`);
 
   const zip = new yazl.ZipFile();
+  const mtime = fixedMtime();
   for (const file of files) {
     zip.addFile(file.absolute, file.path, {
-      mtime: FIXED_MTIME,
+      mtime,
       mode: file.executable ? EXECUTABLE_MODE : FILE_MODE,
       compress: true,
       forceDosTimestamp: true,
