@@ -800,3 +800,71 @@ describe('Errors: an API that is not there', () => {
     expect(stdout.text).toBe('');
   });
 });
+
+describe('Output: --json on every read command', () => {
+  it.each([
+    [['status', 'd-1', '--json'], (body: unknown) => expect(body).toMatchObject({ id: 'd-1' })],
+    [['logs', 'd-1', '--json'], (body: unknown) => expect(body).toMatchObject({ deploymentId: 'd-1', events: [] })],
+    [['history', '--json'], (body: unknown) => expect(body).toEqual([expect.objectContaining({ id: 'd-1' })])],
+    [['history', 'hello', '--json'], (body: unknown) => expect(body).toEqual([expect.objectContaining({ id: 'd-1' })])],
+    [['targets', 'list', '--json'], (body: unknown) => expect(body).toEqual([hello])],
+    [['targets', 'get', 'hello', '--json'], (body: unknown) => expect(body).toEqual(hello)],
+    [['hooks', 'list', 'hello', '--json'], (body: unknown) => expect(body).toEqual([])],
+  ])('%j prints only parseable JSON on stdout, even at a terminal', async (argv, check) => {
+    // Prepare
+    api.on('GET', '/deployments/{id}', ok(view()));
+    api.on('GET', '/deployments/{id}/events', ok({ deploymentId: 'd-1', status: 'queued', events: [] }));
+    api.on('GET', '/deployments', ok({ deployments: [view()], nextCursor: null }));
+    api.on('GET', '/targets', ok({ targets: [hello] }));
+    api.on('GET', '/targets/{name}', ok(hello));
+    api.on('GET', '/targets/{name}/hooks', ok({ hooks: [] }));
+    const terminal = memoryStream(true);
+
+    // Act
+    const code = await run(argv, context({ stdout: terminal }));
+
+    // Assess
+    expect(code, stderr.text).toBe(0);
+    check(JSON.parse(terminal.text));
+    expect(terminal.text).not.toMatch(TERMINAL_ONLY);
+  });
+});
+
+describe('Exit codes of deploy', () => {
+  it.each([
+    ['succeeded', 0],
+    ['failed', 1],
+    ['rolled_back', 1],
+    ['cancelled', 1],
+    ['superseded', 1],
+  ] as const)('ends %s → exit %i, with the final deployment as --json', async (status, exitCode) => {
+    // Prepare
+    await writeFile(join(cwd, 'build.zip'), await zipFiles({ 'index.mjs': 'x' }));
+    presignedUploads({ versionId: 'v-3' });
+    const id = deploymentIdForObject({ bucket: 'slipway-artifacts', key: 'releases/hello/r3.zip', versionId: 'v-3' });
+    const final = view({ id, release: 'r3', status, endedAt: '2026-11-26T21:15:03.000Z', reason: status === 'succeeded' ? null : `it ${status}` });
+    api.on('GET', '/targets/hello', ok(hello));
+    api.on('GET', `/deployments/${id}`, ok(final));
+
+    // Act
+    const code = await run(['deploy', 'build.zip', '-t', 'hello', '-r', 'r3', '--json'], context());
+
+    // Assess
+    expect(code).toBe(exitCode);
+    expect(JSON.parse(stdout.text)).toEqual(final);
+  });
+
+  it('exits 2 for a usage error: a missing --target, an unknown option, a path that does not exist', async () => {
+    // Act
+    const codes = [
+      await run(['deploy', 'build.zip'], context()),
+      await run(['deploy', 'build.zip', '-t', 'hello', '--colour'], context()),
+      await run(['deploy', 'nowhere', '-t', 'hello'], context()),
+    ];
+
+    // Assess
+    expect(codes).toEqual([2, 2, 2]);
+    expect(stderr.text).toContain('nowhere: no such file or directory');
+    expect(api.requests).toHaveLength(0);
+  });
+});
