@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
 import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -119,6 +119,8 @@ export type PutRelease = (input: {
   store: ArtifactStoreConfig;
   key: string;
   artifact: ReleaseArtifact;
+  /** Bytes handed to the SDK so far. */
+  onProgress?: (sentBytes: number) => void;
 }) => Promise<{ versionId?: string; etag?: string }>;
 
 /**
@@ -132,14 +134,33 @@ export async function uploadToArtifactBucket(
   target: string,
   release: string,
   artifact: ReleaseArtifact,
+  onProgress?: (sentBytes: number) => void,
 ): Promise<UploadedRelease> {
   const key = releaseKey(target, release);
-  const { versionId, etag } = await put({ store, key, artifact });
+  const { versionId, etag } = await put({ store, key, artifact, ...(onProgress ? { onProgress } : {}) });
   return uploadedRelease({ bucket: store.bucket, key, versionId, etag }, 'artifact-bucket');
 }
 
+/**
+ * The file as a stream that reports how many bytes the SDK has read from it. The SDK hashes an
+ * fs.ReadStream by reading its path again and refuses a stream that is already flowing, so the
+ * stream is handed over untouched and its `bytesRead` sampled instead of listening to 'data'.
+ */
+function countingStream(file: string, onProgress?: (sentBytes: number) => void): ReadStream {
+  const source = createReadStream(file);
+  if (!onProgress) return source;
+  const sample = setInterval(() => onProgress(source.bytesRead), 100).unref();
+  const done = () => {
+    clearInterval(sample);
+    onProgress(source.bytesRead);
+  };
+  source.once('close', done);
+  source.once('error', () => clearInterval(sample));
+  return source;
+}
+
 /** PutObject with the AWS SDK; for `slipway dev` against its emulator, otherwise the SDK's chain. */
-export const putReleaseWithSdk: PutRelease = async ({ store, key, artifact }) => {
+export const putReleaseWithSdk: PutRelease = async ({ store, key, artifact, onProgress }) => {
   const { S3Client, PutObjectCommand } = await import('@aws-sdk/client-s3');
   const client = new S3Client(
     store.endpoint
@@ -157,7 +178,7 @@ export const putReleaseWithSdk: PutRelease = async ({ store, key, artifact }) =>
       new PutObjectCommand({
         Bucket: store.bucket,
         Key: key,
-        Body: createReadStream(artifact.file),
+        Body: countingStream(artifact.file, onProgress),
         ContentLength: artifact.size,
         ContentType: 'application/zip',
         Metadata: { sha256: artifact.sha256 },

@@ -67,7 +67,8 @@ export class DeploymentNarrator {
     const parts = [`${spinner} ${paintStatus(deployment.status, this.#style)}`, `${deployment.trafficPercent}% traffic`];
     if (this.#bake && !this.#bake.promoted) {
       const left = this.#bake.endsAt - now.getTime();
-      parts.push(left > 0 ? `bake ${formatDuration(Math.ceil(left / 1000) * 1000)} left` : 'bake over, checking health');
+      const seconds = Math.ceil(left / 1000);
+      parts.push(left > 0 ? `bake ${seconds < 60 ? `${seconds}s` : formatDuration(seconds * 1000)} left` : 'bake over, checking health');
     }
     const started = Date.parse(deployment.startedAt);
     if (Number.isFinite(started)) parts.push(this.#style.dim(formatDuration(Math.max(0, now.getTime() - started))));

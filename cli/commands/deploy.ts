@@ -52,7 +52,8 @@ export async function deploy(ctx: CliContext, source: string, options: DeployOpt
     const startedAt = Date.now();
     const uploaded = await upload(ctx, client, config, options.target, release, artifact, progress);
     const seconds = (Date.now() - startedAt) / 1000;
-    const rate = seconds > 0 ? `, ${formatBytes(artifact.size / seconds)}/s` : '';
+    // A rate says something about a transfer of some size only; a small one is mostly round trips.
+    const rate = seconds > 0 && artifact.size >= 1024 * 1024 ? `, ${formatBytes(artifact.size / seconds)}/s` : '';
     progress.write(
       `uploaded in ${formatDuration(Date.now() - startedAt)}${rate} to s3://${uploaded.bucket}/${uploaded.key}` +
         `${uploaded.versionId ? ` (version ${uploaded.versionId})` : ''}; deployment ${style.bold(uploaded.deploymentId)}\n`,
@@ -96,7 +97,7 @@ async function upload(
   try {
     presigned = await client.createRelease(target, { release, sha256: artifact.sha256, size: artifact.size });
   } catch (error) {
-    if (error instanceof RouteMissingError) return uploadStraightToBucket(ctx, config, target, release, artifact);
+    if (error instanceof RouteMissingError) return uploadStraightToBucket(ctx, config, target, release, artifact, progress);
     if (error instanceof ApiProblemError && error.problem.status === 409) {
       // The name is the user's input, and release names are immutable: pick another (exit 2).
       throw new CliError(`${error.message}\nrelease names are immutable: pass another --release (or leave it out for <time>-<sha256>)`, 2, {
@@ -121,12 +122,16 @@ async function uploadStraightToBucket(
   target: string,
   release: string,
   artifact: ReleaseArtifact,
+  progress: OutputStream,
 ): Promise<UploadedRelease> {
   const store = artifactStoreConfig(ctx.env, config);
+  const bar = transferProgress(progress, ctx.env, artifact.size);
   try {
-    return await uploadToArtifactBucket(ctx.putRelease ?? putReleaseWithSdk, store, target, release, artifact);
+    return await uploadToArtifactBucket(ctx.putRelease ?? putReleaseWithSdk, store, target, release, artifact, (sent) => bar.update(sent));
   } catch (error) {
     if (error instanceof CliError) throw error;
     throw new CliError(`upload to s3://${store.bucket}/releases/${target}/${release}.zip failed: ${(error as Error).message}`, 1, { cause: error });
+  } finally {
+    bar.stop();
   }
 }

@@ -81,7 +81,12 @@ async function pageThrough(client: ApiClient, options: HistoryOptions, wanted: n
 async function perTargetHistory(client: ApiClient, options: HistoryOptions, wanted: number, missing: RouteMissingError): Promise<HistoryResult> {
   const target = options.target;
   if (target === undefined) {
-    throw new CliError(`${missing.message}\nit lists deployments per target only: pass --target <name>`, 1, { cause: missing });
+    throw new CliError(
+      `the slipway API at ${missing.apiUrl} lists deployments per target only (it has no ${missing.method} ${missing.path} yet): ` +
+        'pass one, `slipway history <target>`, or update the API',
+      1,
+      { cause: missing },
+    );
   }
   // Without a status filter the API can stop at `wanted`; with one, filter its newest 100 here.
   const fetchCount = options.status ? MAX_HISTORY_LIMIT : Math.min(MAX_HISTORY_LIMIT, wanted);

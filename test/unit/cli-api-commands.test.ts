@@ -244,6 +244,25 @@ describe('Command: deploy (presigned upload)', () => {
     expect(JSON.parse(stdout.text).sha256).toBe(uploads[0]!.artifact.sha256);
   });
 
+  it('draws the progress bar for the straight-to-bucket upload too, at a terminal', async () => {
+    // Prepare
+    await siteDirectory();
+    api.on('GET', '/targets/hello', ok(hello));
+    const putRelease: PutRelease = async ({ artifact, onProgress }) => {
+      onProgress?.(Math.floor(artifact.size / 2));
+      onProgress?.(artifact.size);
+      return { versionId: 'v-1' };
+    };
+    const terminal = memoryStream(true);
+
+    // Act
+    const code = await run(['deploy', 'site', '-t', 'hello', '-r', 'r5', '--no-wait'], context({ putRelease, stdout: terminal }));
+
+    // Assess
+    expect(code, stderr.text).toBe(0);
+    expect(terminal.text).toMatch(/uploading █+ 100% \| \d+ B\/\d+ B \|/);
+  });
+
   it('shows the bake, its countdown target and the health verdict while following a canary', async () => {
     // Prepare
     await writeFile(join(cwd, 'build.zip'), await zipFiles({ 'index.mjs': 'x' }));
@@ -760,7 +779,9 @@ describe('Command: history', () => {
 
     // Assess
     expect(code).toBe(1);
-    expect(stderr.text).toMatch(/has no route GET \/deployments.*\nit lists deployments per target only: pass --target <name>/s);
+    expect(stderr.text).toBe(
+      `slipway: the slipway API at ${api.url} lists deployments per target only (it has no GET /deployments yet): pass one, \`slipway history <target>\`, or update the API\n`,
+    );
   });
 
   it('an empty history of a target that does not exist names the close ones', async () => {
