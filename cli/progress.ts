@@ -30,12 +30,22 @@ export function transferProgress(stream: OutputStream, env: NodeJS.ProcessEnv, t
     etaBuffer: 20,
   });
   bar.start(total, 0, { rate: '-' });
+  // The bar hides the cursor and turns line wrapping off: Ctrl-C must give both back, then still
+  // end the process as Ctrl-C does (cli-progress' own gracefulExit would keep it running).
+  const interrupted = (signal: NodeJS.Signals) => {
+    bar.stop();
+    process.kill(process.pid, signal);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   return {
     update(sent) {
       const seconds = (Date.now() - startedAt) / 1000;
       bar.update(sent, { rate: seconds > 0 ? `${formatBytes(sent / seconds)}/s` : '-' });
     },
     stop() {
+      process.removeListener('SIGINT', interrupted);
+      process.removeListener('SIGTERM', interrupted);
       bar.stop();
     },
   };
