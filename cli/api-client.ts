@@ -1,7 +1,8 @@
-import type { DeploymentView } from '../shared/domain/deployment.js';
+import type { DeploymentStatus, DeploymentView, TimelineEntry } from '../shared/domain/deployment.js';
 import type { ApiEndpoint } from './config.js';
 import { CliError } from './errors.js';
 import { formatProblem, type Problem } from './output.js';
+import { presignedReleaseSchema, type PresignedRelease } from './presigned-upload.js';
 import { createRequestSigner, regionFromApiUrl, type CredentialProvider, type UnsignedRequest } from './sigv4.js';
 
 /** A target as the API stores it; the CLI only reads a few fields and prints the rest. */
@@ -18,18 +19,46 @@ export class ApiProblemError extends CliError {
   }
 }
 
+/**
+ * The API has no such route: it predates the feature (a `slipway dev` or a deployed stack from
+ * before it). The router answers `route-not-found` (404) or `method-not-allowed` (405, the path
+ * exists with other methods); API Gateway itself answers 404 `{ "message": "Not Found" }`.
+ * Commands with an older way to do the same catch this and use it.
+ */
+export class RouteMissingError extends CliError {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly apiUrl: string,
+  ) {
+    super(
+      `the slipway API at ${apiUrl} has no route ${method} ${path}: it is older than this CLI. ` +
+        'Update it (`serverless deploy`, or restart `npm start` on a current checkout)',
+      1,
+    );
+  }
+}
+
+function isRouteMissing(problem: Problem & { status: number }, raw: Record<string, unknown> | undefined): boolean {
+  if (problem.status === 405) return true;
+  if (problem.status !== 404) return false;
+  if (problem.type?.endsWith('/route-not-found')) return true;
+  return problem.type === undefined && raw?.message === 'Not Found';
+}
+
 export class ApiUnreachableError extends CliError {
   constructor(
     readonly url: string,
     source: string,
     cause: unknown,
+    request?: string,
   ) {
     const why = describeNetworkError(cause);
     const hint =
       source === 'SLIPWAY_API_URL'
         ? 'check SLIPWAY_API_URL (unset it to use the local `slipway dev`)'
         : `is \`slipway dev\` running? Start it with \`npm start\` in the project root (the URL comes from ${source}, which stays behind when dev mode stops)`;
-    super(`cannot reach the slipway API at ${url}: ${why}; ${hint}`, 1, { cause });
+    super(`cannot reach the slipway API at ${url}: ${why}${request ? ` (${request})` : ''}; ${hint}`, 1, { cause });
   }
 }
 
@@ -38,6 +67,40 @@ function describeNetworkError(error: unknown): string {
   if (cause?.code) return cause.code;
   if ((error as Error)?.name === 'TimeoutError') return 'no answer in time';
   return (error as Error)?.message ?? String(error);
+}
+
+/** A hook as listed; the secret is only in the answer that created it. */
+export interface DeployHook {
+  id: string;
+  target: string;
+  name: string;
+  release: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export interface CreatedHook extends Omit<DeployHook, 'lastUsedAt'> {
+  /** Relative to the API: `/hooks/<id>`. */
+  url: string;
+  secret: string;
+}
+
+export interface DeploymentEvents {
+  deploymentId: string;
+  status: DeploymentStatus;
+  events: TimelineEntry[];
+}
+
+export interface DeploymentPage {
+  deployments: DeploymentView[];
+  nextCursor: string | null;
+}
+
+export interface DeploymentQuery {
+  target?: string;
+  status?: DeploymentStatus;
+  limit?: number;
+  cursor?: string;
 }
 
 export type Signer = (request: UnsignedRequest) => Promise<Record<string, string>>;
@@ -101,6 +164,57 @@ export class ApiClient {
     });
   }
 
+  /** `DELETE /targets/{name}` (204); 409 while a deployment of it is active. */
+  async deleteTarget(name: string): Promise<void> {
+    await this.#request('DELETE', `/targets/${encodeURIComponent(name)}`);
+  }
+
+  /** `POST /targets/{name}/releases`: a presigned PUT URL bound to the release's size and sha256. */
+  async createRelease(target: string, release: { release: string; sha256: string; size: number }): Promise<PresignedRelease> {
+    const body = await this.#required<unknown>('POST', `/targets/${encodeURIComponent(target)}/releases`, { body: release });
+    const parsed = presignedReleaseSchema.safeParse(body);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      throw new CliError(`the API's answer to POST /targets/${target}/releases is not an upload URL (${issues})`, 1);
+    }
+    return parsed.data;
+  }
+
+  createHook(target: string, hook: { name: string; release?: string }): Promise<CreatedHook> {
+    return this.#required('POST', `/targets/${encodeURIComponent(target)}/hooks`, { body: hook });
+  }
+
+  async listHooks(target: string): Promise<DeployHook[]> {
+    return (await this.#required<{ hooks: DeployHook[] }>('GET', `/targets/${encodeURIComponent(target)}/hooks`)).hooks;
+  }
+
+  async revokeHook(target: string, hookId: string): Promise<void> {
+    await this.#request('DELETE', `/targets/${encodeURIComponent(target)}/hooks/${encodeURIComponent(hookId)}`);
+  }
+
+  cancelDeployment(id: string, reason?: string): Promise<DeploymentView> {
+    return this.#required('POST', `/deployments/${encodeURIComponent(id)}/cancel`, { body: reason !== undefined ? { reason } : {} });
+  }
+
+  promoteDeployment(id: string, reason: string): Promise<DeploymentView> {
+    return this.#required('POST', `/deployments/${encodeURIComponent(id)}/promote`, { body: { reason } });
+  }
+
+  /** `GET /deployments?target=&status=&limit=&cursor=`: one page, newest first. */
+  queryDeployments(query: DeploymentQuery): Promise<DeploymentPage> {
+    const params: Record<string, string> = {};
+    if (query.target !== undefined) params.target = query.target;
+    if (query.status !== undefined) params.status = query.status;
+    if (query.limit !== undefined) params.limit = String(query.limit);
+    if (query.cursor !== undefined) params.cursor = query.cursor;
+    return this.#required('GET', '/deployments', { query: params });
+  }
+
+  /** `GET /deployments/{id}/events`: the timeline; `undefined` when there is no such deployment (yet). */
+  deploymentEvents(id: string): Promise<DeploymentEvents | undefined> {
+    return this.#request('GET', `/deployments/${encodeURIComponent(id)}/events`, { absentOn: [404] });
+  }
+
   async #required<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     return (await this.#request<T>(method, path, options)) as T;
   }
@@ -127,17 +241,19 @@ export class ApiClient {
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
     } catch (error) {
-      throw new ApiUnreachableError(this.#endpoint.url, this.#endpoint.source, error);
+      throw new ApiUnreachableError(this.#endpoint.url, this.#endpoint.source, error, `${method} ${url.pathname}`);
     }
     const text = await response.text();
     if (response.ok) return (text ? JSON.parse(text) : undefined) as T;
+    const { problem, raw } = problemFrom(response.status, text, `${method} ${url.pathname}`);
+    if (isRouteMissing(problem, raw)) throw new RouteMissingError(method, path, this.#endpoint.url);
     if (options.absentOn?.includes(response.status)) return undefined;
-    throw new ApiProblemError(problemFrom(response.status, text, `${method} ${url.pathname}`));
+    throw new ApiProblemError(problem);
   }
 }
 
 /** problem+json when the API sent one; API Gateway's own errors are `{ "message": … }`. */
-function problemFrom(status: number, text: string, what: string): Problem & { status: number } {
+function problemFrom(status: number, text: string, what: string): { problem: Problem & { status: number }; raw?: Record<string, unknown> } {
   let parsed: Record<string, unknown> | undefined;
   try {
     const value: unknown = JSON.parse(text);
@@ -151,7 +267,7 @@ function problemFrom(status: number, text: string, what: string): Problem & { st
     (typeof parsed?.message === 'string' ? parsed.message : undefined) ??
     problem.title ??
     (text.trim().slice(0, 500) || `${what} answered HTTP ${status}`);
-  return { ...problem, status, detail };
+  return { problem: { ...problem, status, detail }, ...(parsed ? { raw: parsed } : {}) };
 }
 
 /**

@@ -10,6 +10,8 @@ export interface CliContext {
   env: NodeJS.ProcessEnv;
   stdout: OutputStream;
   stderr: OutputStream;
+  /** For the one question the CLI asks (`targets delete` at a terminal); absent in tests and pipes. */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   /** The repository root: where `slipway dev` finds examples/ and writes .slipway/. */
   projectRoot: string;
   fetch?: typeof fetch;

@@ -9,6 +9,8 @@ export type ProgressEvent =
 
 export interface FollowOptions {
   onProgress?: (event: ProgressEvent) => void;
+  /** Every answer, before its progress events: for a live status line and looking up the target once. */
+  onPoll?: (deployment: DeploymentView) => void | Promise<void>;
   intervalMs?: number;
   /** How long "not found" is normal: S3 → queue → intake takes a moment after the upload. */
   appearWithinMs?: number;
@@ -56,6 +58,7 @@ export async function followDeployment(
 
     if (deployment) {
       failedPolls = 0;
+      await options.onPoll?.(deployment);
       const fresh = deployment.timeline.slice(seenEntries);
       seenEntries = deployment.timeline.length;
       for (const entry of fresh) report({ kind: 'timeline', entry, deployment });

@@ -7,6 +7,7 @@ const exitCode = await run(process.argv.slice(2), {
   env: process.env,
   stdout: process.stdout,
   stderr: process.stderr,
+  stdin: process.stdin,
   projectRoot: fileURLToPath(new URL('..', import.meta.url)),
 });
 process.exitCode = exitCode;

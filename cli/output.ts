@@ -12,6 +12,8 @@ export interface Problem {
 export interface OutputStream {
   write(text: string): unknown;
   isTTY?: boolean;
+  /** Terminal width, when it is one. */
+  columns?: number;
 }
 
 type Paint = (text: string) => string;
@@ -31,10 +33,16 @@ const ansi =
   (text) =>
     `\u001b[${open}m${text}\u001b[${close}m`;
 
-/** Colors only for a person at a terminal: never in pipes, files, or with NO_COLOR (https://no-color.org). */
+/**
+ * A person at a terminal: colors, progress bars and live status lines are for them only, never for
+ * pipes, files, CI logs read later, `TERM=dumb`, or anyone who set NO_COLOR (https://no-color.org).
+ */
+export function isInteractive(stream: OutputStream, env: NodeJS.ProcessEnv): boolean {
+  return stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb';
+}
+
 export function styleFor(stream: OutputStream, env: NodeJS.ProcessEnv): Style {
-  const enabled = stream.isTTY === true && env.NO_COLOR === undefined;
-  if (!enabled) return { green: plain, red: plain, yellow: plain, cyan: plain, dim: plain, bold: plain };
+  if (!isInteractive(stream, env)) return { green: plain, red: plain, yellow: plain, cyan: plain, dim: plain, bold: plain };
   return { green: ansi(32, 39), red: ansi(31, 39), yellow: ansi(33, 39), cyan: ansi(36, 39), dim: ansi(2, 22), bold: ansi(1, 22) };
 }
 
@@ -42,11 +50,21 @@ export function formatJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/** `detail`, then one `path: message` line per invalid field. */
+/** `title: detail` (one of them when they say the same), then one `path: message` line per invalid field. */
 export function formatProblem(problem: Problem): string {
-  const head = problem.detail ?? problem.title ?? `the API answered HTTP ${problem.status ?? '?'}`;
+  const { title, detail } = problem;
+  const head =
+    title && detail && title !== detail ? `${title}: ${detail}` : (detail ?? title ?? `the API answered HTTP ${problem.status ?? '?'}`);
   const lines = [head, ...(problem.errors ?? []).map((e) => `  ${e.path}: ${e.message}`)];
   return lines.join('\n');
+}
+
+/** 1023 B, 1.5 KiB, 12.3 MiB, 1.20 GiB. */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${Math.round(n)} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
 }
 
 export function formatDuration(ms: number): string {
@@ -94,13 +112,16 @@ export function historyRow(d: DeploymentView): string[] {
 
 /**
  * Left-aligned columns two spaces apart; the last column (the reason) is not padded. Status cells
- * are colored after padding so escape codes do not skew the widths.
+ * are colored after padding so escape codes do not skew the widths. `targetColumn` adds the
+ * target after the id, for a history across targets.
  */
-export function formatHistory(deployments: DeploymentView[], style: Style): string {
+export function formatHistory(deployments: DeploymentView[], style: Style, options: { targetColumn?: boolean } = {}): string {
   if (deployments.length === 0) return 'no deployments yet\n';
-  const rows = [HISTORY_COLUMNS.slice() as string[], ...deployments.map(historyRow)];
-  const widths = HISTORY_COLUMNS.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const statusColumn = HISTORY_COLUMNS.indexOf('STATUS');
+  const withTarget = (cells: string[], target: string) => (options.targetColumn ? [cells[0]!, target, ...cells.slice(1)] : cells);
+  const header = withTarget(HISTORY_COLUMNS.slice() as string[], 'TARGET');
+  const rows = [header, ...deployments.map((d) => withTarget(historyRow(d), d.target))];
+  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const statusColumn = header.indexOf('STATUS');
   return rows
     .map((row, r) =>
       row
@@ -113,6 +134,18 @@ export function formatHistory(deployments: DeploymentView[], style: Style): stri
         .trimEnd(),
     )
     .map((line) => `${line}\n`)
+    .join('');
+}
+
+/** Left-aligned columns two spaces apart under a bold header; the last column is not padded. */
+export function formatTable(header: string[], rows: string[][], style: Style): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
+  return all
+    .map((row, r) => {
+      const line = row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+      return `${r === 0 ? style.bold(line) : line}\n`;
+    })
     .join('');
 }
 

@@ -1,23 +1,29 @@
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ACTIVE_STATUSES, TERMINAL_STATUSES, type DeploymentStatus } from '../shared/domain/deployment.js';
 import type { CliContext } from './context.js';
-import { CliError } from './errors.js';
+import { CliError, UsageError } from './errors.js';
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  // The API caps history at 100 (shared/http/schemas.ts); saying so here beats a round trip.
-  if (!Number.isInteger(n) || n < 1 || n > 100) throw new InvalidArgumentError('must be a whole number from 1 to 100');
+  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new InvalidArgumentError('must be a whole number from 1 to 100000');
   return n;
 }
 
+const STATUSES = [...ACTIVE_STATUSES, ...TERMINAL_STATUSES] as string[];
+const json = () => new Option('--json', 'print only JSON on stdout (messages go to stderr)');
+
 /**
  * The command tree. Actions import their module on first use so that `slipway --help` and the
- * quick read commands do not load the AWS SDK or dev mode.
+ * quick read commands do not load the AWS SDK or dev mode. Exit codes: 0 the command got what it
+ * asked for (for deploy, rollback, promote: the deployment succeeded), 1 it did not (failed,
+ * rolled back, cancelled, an API that says no), 2 the invocation or its input is wrong.
  */
 export function buildProgram(ctx: CliContext, setExitCode: (code: number) => void): Command {
   const program = new Command('slipway')
-    .description('Safe serverless deployments for AWS Lambda: upload a release, watch it go live, roll back.')
+    .description('Safe serverless deployments for AWS Lambda and static sites: upload a release, watch it go live, roll back.')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
+    .showSuggestionAfterError(true)
     .configureOutput({
       writeOut: (text) => ctx.stdout.write(text),
       writeErr: (text) => ctx.stderr.write(text),
@@ -31,12 +37,12 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
       await runDev({ projectRoot: ctx.projectRoot });
     });
 
-  const targets = program.command('targets').description('register and inspect deployment targets');
+  const targets = program.command('targets').description('register, inspect and delete deployment targets');
   targets
     .command('apply')
     .description('register or replace a target from a JSON or YAML file')
     .argument('<file>', 'target config (.json, .yaml, .yml)')
-    .option('--json', 'print only the stored target as JSON')
+    .addOption(json())
     .action(async (file: string, opts: { json?: boolean }) => {
       const { applyTarget } = await import('./commands/targets.js');
       setExitCode(await applyTarget(ctx, file, { json: opts.json === true }));
@@ -44,33 +50,43 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
   targets
     .command('list')
     .description('list registered targets')
-    .option('--json', 'print only JSON (an array)')
+    .addOption(json())
     .action(async (opts: { json?: boolean }) => {
       const { listTargets } = await import('./commands/targets.js');
       setExitCode(await listTargets(ctx, { json: opts.json === true }));
     });
   targets
     .command('get')
-    .description('show one target as stored')
+    .description('show one target as stored (JSON)')
     .argument('<name>')
-    .option('--json', 'print only JSON')
+    .addOption(json())
     .action(async (name: string) => {
       const { getTarget } = await import('./commands/targets.js');
       setExitCode(await getTarget(ctx, name));
     });
+  targets
+    .command('delete')
+    .description('delete a target (refused while one of its deployments runs); asks first unless --yes')
+    .argument('<name>')
+    .option('-y, --yes', 'do not ask; required when not at a terminal')
+    .addOption(json())
+    .action(async (name: string, opts: { yes?: boolean; json?: boolean }) => {
+      const { deleteTarget } = await import('./commands/targets.js');
+      setExitCode(await deleteTarget(ctx, name, { yes: opts.yes === true, json: opts.json === true }));
+    });
 
   program
     .command('deploy')
-    .description('upload a release zip and follow its deployment until it ends (exit 0 only when it succeeded)')
-    .argument('<zip>', 'the release artifact (a Lambda deployment package)')
+    .description('upload a release and follow its deployment to the end (exit 0 only when it succeeded)')
+    .argument('<path>', 'a release zip, or a directory to zip (reproducibly: the same files give the same sha256)')
     .requiredOption('-t, --target <target>', 'target to deploy to')
-    .option('-r, --release <release>', 'release name (default: <UTC timestamp>-<short sha256>)')
+    .option('-r, --release <release>', 'release name (default: <UTC time>-<first 6 hex of the sha256>)')
     .option('--no-wait', 'return once uploaded, without following the deployment')
     .option('--json', 'print only the final deployment as JSON (progress goes to stderr)')
-    .action(async (zip: string, opts: { target: string; release?: string; wait: boolean; json?: boolean }) => {
+    .action(async (path: string, opts: { target: string; release?: string; wait: boolean; json?: boolean }) => {
       const { deploy } = await import('./commands/deploy.js');
       setExitCode(
-        await deploy(ctx, zip, {
+        await deploy(ctx, path, {
           target: opts.target,
           ...(opts.release !== undefined ? { release: opts.release } : {}),
           wait: opts.wait,
@@ -83,21 +99,47 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
     .command('status')
     .description('show one deployment with its timeline')
     .argument('<id>', 'deployment id (d-…)')
-    .option('--json', 'print only JSON')
+    .addOption(json())
     .action(async (id: string, opts: { json?: boolean }) => {
       const { status } = await import('./commands/deployments.js');
       setExitCode(await status(ctx, id, { json: opts.json === true }));
     });
 
   program
+    .command('logs')
+    .description("a deployment's timeline: each step, traffic percent, health result and error (--follow: until it ends)")
+    .argument('<id>', 'deployment id (d-…)')
+    .option('-f, --follow', 'print new entries as they come until the deployment ends; exit 0 only if it succeeded')
+    .addOption(new Option('--json', 'print only JSON: the events document, or with --follow one entry per line'))
+    .action(async (id: string, opts: { follow?: boolean; json?: boolean }) => {
+      const { logs } = await import('./commands/logs.js');
+      setExitCode(await logs(ctx, id, { follow: opts.follow === true, json: opts.json === true }));
+    });
+
+  program
     .command('history')
-    .description("a target's deployments, newest first")
-    .argument('<target>')
-    .option('-n, --limit <n>', 'how many (default: the API default)', positiveInt)
-    .option('--json', 'print only JSON (an array)')
-    .action(async (target: string, opts: { json?: boolean; limit?: number }) => {
+    .description('deployments, newest first: of every target or one, optionally of one status')
+    .argument('[target]', 'same as --target')
+    .option('-t, --target <target>', 'only this target')
+    .addOption(new Option('-s, --status <status>', 'only deployments in this status').choices(STATUSES))
+    .addOption(new Option('-n, --limit <n>', 'how many (default 20; more than 100 are fetched page by page)').argParser(positiveInt).conflicts('all'))
+    .option('-a, --all', 'every deployment, following the API cursors to the end')
+    .addOption(json())
+    .action(async (positional: string | undefined, opts: { target?: string; status?: DeploymentStatus; limit?: number; all?: boolean; json?: boolean }) => {
+      if (positional !== undefined && opts.target !== undefined && positional !== opts.target) {
+        throw new UsageError(`two targets given: "${positional}" and --target "${opts.target}"`);
+      }
+      const target = opts.target ?? positional;
       const { history } = await import('./commands/deployments.js');
-      setExitCode(await history(ctx, target, { json: opts.json === true, ...(opts.limit !== undefined ? { limit: opts.limit } : {}) }));
+      setExitCode(
+        await history(ctx, {
+          ...(target !== undefined ? { target } : {}),
+          ...(opts.status !== undefined ? { status: opts.status } : {}),
+          ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+          all: opts.all === true,
+          json: opts.json === true,
+        }),
+      );
     });
 
   program
@@ -112,6 +154,64 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
       setExitCode(
         await rollback(ctx, target, { ...(opts.to !== undefined ? { to: opts.to } : {}), wait: opts.wait, json: opts.json === true }),
       );
+    });
+
+  program
+    .command('cancel')
+    .description('stop a deployment: before traffic moved it ends cancelled, after it rolls back (exit 0 once it stopped)')
+    .argument('<id>', 'deployment id (d-…)')
+    .option('--reason <text>', 'why, recorded with the deployment')
+    .option('--no-wait', 'return once requested, without following')
+    .option('--json', 'print only the final deployment as JSON (progress goes to stderr)')
+    .action(async (id: string, opts: { reason?: string; wait: boolean; json?: boolean }) => {
+      const { cancel } = await import('./commands/control.js');
+      setExitCode(await cancel(ctx, id, { ...(opts.reason !== undefined ? { reason: opts.reason } : {}), wait: opts.wait, json: opts.json === true }));
+    });
+
+  program
+    .command('promote')
+    .description('skip the rest of the current bake and go on to the next traffic step (recorded with who and why)')
+    .argument('<id>', 'deployment id (d-…)')
+    .requiredOption('--reason <text>', 'why the bake is skipped (required; recorded in the timeline)')
+    .option('--no-wait', 'return once requested, without following')
+    .option('--json', 'print only the final deployment as JSON (progress goes to stderr)')
+    .action(async (id: string, opts: { reason: string; wait: boolean; json?: boolean }) => {
+      const { promote } = await import('./commands/control.js');
+      setExitCode(await promote(ctx, id, { reason: opts.reason, wait: opts.wait, json: opts.json === true }));
+    });
+
+  const hooks = program.command('hooks').description('deploy hooks: secret URLs that deploy a target, for CI systems without AWS credentials');
+  hooks
+    .command('create')
+    .description('create a hook; its secret is shown this once')
+    .argument('<target>')
+    .requiredOption('--name <name>', 'what the hook is for, e.g. github-main')
+    .option('-r, --release <release>', 'always deploy this release (default: the one named in the call, else the newest uploaded)')
+    .addOption(json())
+    .action(async (target: string, opts: { name: string; release?: string; json?: boolean }) => {
+      const { createHook } = await import('./commands/hooks.js');
+      setExitCode(
+        await createHook(ctx, target, { name: opts.name, ...(opts.release !== undefined ? { release: opts.release } : {}), json: opts.json === true }),
+      );
+    });
+  hooks
+    .command('list')
+    .description("a target's hooks (never their secrets)")
+    .argument('<target>')
+    .addOption(json())
+    .action(async (target: string, opts: { json?: boolean }) => {
+      const { listHooks } = await import('./commands/hooks.js');
+      setExitCode(await listHooks(ctx, target, { json: opts.json === true }));
+    });
+  hooks
+    .command('revoke')
+    .description('revoke a hook: its URL is refused from then on')
+    .argument('<target>')
+    .argument('<hookId>')
+    .addOption(json())
+    .action(async (target: string, hookId: string, opts: { json?: boolean }) => {
+      const { revokeHook } = await import('./commands/hooks.js');
+      setExitCode(await revokeHook(ctx, target, hookId, { json: opts.json === true }));
     });
 
   return program;

@@ -1,18 +1,102 @@
+import type { DeploymentStatus, DeploymentView } from '../../shared/domain/deployment.js';
+import { DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT } from '../../shared/http/schemas.js';
+import { RouteMissingError, type ApiClient } from '../api-client.js';
 import { connect, type CliContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { formatDeployment, formatHistory, formatJson, styleFor } from '../output.js';
+import { withTargetSuggestions } from '../suggest.js';
 
 export async function status(ctx: CliContext, id: string, options: { json: boolean }): Promise<number> {
   const { client } = await connect(ctx);
   const deployment = await client.getDeployment(id);
-  if (!deployment) throw new CliError(`deployment ${id} not found (ids look like d-0123456789abcdef0123; see \`slipway history <target>\`)`, 2);
+  if (!deployment) throw new CliError(`deployment ${id} not found (ids look like d-0123456789abcdef0123; see \`slipway history\`)`, 2);
   ctx.stdout.write(options.json ? formatJson(deployment) : formatDeployment(deployment, styleFor(ctx.stdout, ctx.env)));
   return 0;
 }
 
-export async function history(ctx: CliContext, target: string, options: { json: boolean; limit?: number }): Promise<number> {
+export interface HistoryOptions {
+  target?: string;
+  status?: DeploymentStatus;
+  /** How many to show (default 20); pages of at most 100 are fetched until there are that many. */
+  limit?: number;
+  /** Every one: follows the cursors to the end. */
+  all: boolean;
+  json: boolean;
+}
+
+interface HistoryResult {
+  deployments: DeploymentView[];
+  /** There are more than were fetched. */
+  more: boolean;
+  /** Said on stderr: a limit of the API being talked to. */
+  note?: string;
+}
+
+/**
+ * `slipway history [--target t] [--status s] [--limit n | --all]`: deployments newest first, across
+ * targets or of one, through `GET /deployments` and its cursors. An API without that route still
+ * answers for one target (its newest 100, filtered here).
+ */
+export async function history(ctx: CliContext, options: HistoryOptions): Promise<number> {
   const { client } = await connect(ctx);
-  const deployments = await client.listDeployments(target, options.limit);
-  ctx.stdout.write(options.json ? formatJson(deployments) : formatHistory(deployments, styleFor(ctx.stdout, ctx.env)));
+  const wanted = options.all ? Number.POSITIVE_INFINITY : (options.limit ?? DEFAULT_HISTORY_LIMIT);
+  let result: HistoryResult;
+  try {
+    result = await pageThrough(client, options, wanted);
+  } catch (error) {
+    if (!(error instanceof RouteMissingError)) throw error;
+    result = await perTargetHistory(client, options, wanted, error);
+  }
+  if (result.deployments.length === 0 && options.target !== undefined) {
+    // Nothing at all may mean a mistyped target: say so rather than "no deployments".
+    await withTargetSuggestions(client, options.target, () => client.getTarget(options.target!));
+  }
+  if (options.json) {
+    ctx.stdout.write(formatJson(result.deployments));
+  } else {
+    ctx.stdout.write(formatHistory(result.deployments, styleFor(ctx.stdout, ctx.env), { targetColumn: options.target === undefined }));
+    if (result.more) ctx.stderr.write(`(newest ${result.deployments.length} shown; --limit <n> or --all for more)\n`);
+  }
+  if (result.note) ctx.stderr.write(`${result.note}\n`);
   return 0;
+}
+
+async function pageThrough(client: ApiClient, options: HistoryOptions, wanted: number): Promise<HistoryResult> {
+  const deployments: DeploymentView[] = [];
+  let cursor: string | undefined;
+  const query = { ...(options.target !== undefined ? { target: options.target } : {}), ...(options.status ? { status: options.status } : {}) };
+  const run = async () => {
+    do {
+      const limit = Math.min(MAX_HISTORY_LIMIT, wanted - deployments.length);
+      const page = await client.queryDeployments({ ...query, limit, ...(cursor !== undefined ? { cursor } : {}) });
+      deployments.push(...page.deployments);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined && deployments.length < wanted);
+  };
+  if (options.target !== undefined) await withTargetSuggestions(client, options.target, run);
+  else await run();
+  return { deployments, more: cursor !== undefined };
+}
+
+async function perTargetHistory(client: ApiClient, options: HistoryOptions, wanted: number, missing: RouteMissingError): Promise<HistoryResult> {
+  const target = options.target;
+  if (target === undefined) {
+    throw new CliError(
+      `the slipway API at ${missing.apiUrl} lists deployments per target only (it has no ${missing.method} ${missing.path} yet): ` +
+        'pass one, `slipway history <target>`, or update the API',
+      1,
+      { cause: missing },
+    );
+  }
+  // Without a status filter the API can stop at `wanted`; with one, filter its newest 100 here.
+  const fetchCount = options.status ? MAX_HISTORY_LIMIT : Math.min(MAX_HISTORY_LIMIT, wanted);
+  const listed = await withTargetSuggestions(client, target, () => client.listDeployments(target, fetchCount));
+  const matching = options.status ? listed.filter((d) => d.status === options.status) : listed;
+  const deployments = matching.slice(0, Number.isFinite(wanted) ? wanted : undefined);
+  const capped = listed.length === MAX_HISTORY_LIMIT && (options.all || options.status !== undefined || wanted > MAX_HISTORY_LIMIT);
+  return {
+    deployments,
+    more: matching.length > deployments.length,
+    ...(capped ? { note: `(this slipway API has no paging yet: only the newest ${MAX_HISTORY_LIMIT} deployments of ${target} were searched)` } : {}),
+  };
 }

@@ -1,41 +1,73 @@
 import type { DeploymentView } from '../../shared/domain/deployment.js';
-import type { ApiClient } from '../api-client.js';
+import type { ApiClient, StoredTarget } from '../api-client.js';
 import type { CliContext } from '../context.js';
-import { exitCodeFor, followDeployment, type ProgressEvent } from '../follow.js';
-import { formatJson, formatSummary, formatTimelineEntry, styleFor, type Style } from '../output.js';
+import { exitCodeFor, followDeployment } from '../follow.js';
+import { DeploymentNarrator, LiveLine } from '../live.js';
+import { formatJson, formatSummary, isInteractive, styleFor } from '../output.js';
 
 /** Where a command's progress lines go: stdout for people, stderr when stdout carries `--json`. */
 export function progressStream(ctx: CliContext, json: boolean) {
   return json ? ctx.stderr : ctx.stdout;
 }
 
-export function formatProgress(event: ProgressEvent, style: Style, now: Date): string {
-  const { startedAt } = event.deployment;
-  switch (event.kind) {
-    case 'timeline':
-      return formatTimelineEntry(event.entry, startedAt, style);
-    case 'status':
-      return formatTimelineEntry({ at: now.toISOString(), step: 'status', status: event.status }, startedAt, style);
-    case 'traffic':
-      return formatTimelineEntry({ at: now.toISOString(), step: '', trafficPercent: event.trafficPercent }, startedAt, style);
-  }
+export interface FollowReportOptions {
+  /** The target, when the caller already has it (its strategy gives the bake lengths); else looked up once. */
+  target?: StoredTarget;
+  /** The exit code for the final deployment; by default 0 only for `succeeded`. */
+  exitCode?: (final: DeploymentView) => number;
 }
 
-/** Follows a deployment to its end, printing progress, then the summary (or the JSON); returns the exit code. */
-export async function followAndReport(ctx: CliContext, client: ApiClient, id: string, json: boolean): Promise<number> {
+/**
+ * Follows a deployment to its end, printing each step, traffic percent, bake and health verdict,
+ * then the one-line summary with the duration (or, with --json, only the final deployment on
+ * stdout). At a terminal a live line below shows the status, traffic and the bake countdown.
+ * Returns the exit code.
+ */
+export async function followAndReport(
+  ctx: CliContext,
+  client: ApiClient,
+  id: string,
+  json: boolean,
+  options: FollowReportOptions = {},
+): Promise<number> {
   const progress = progressStream(ctx, json);
   const style = styleFor(progress, ctx.env);
   const now = ctx.now ?? (() => new Date());
   const followedSince = now().getTime();
-  const final = await followDeployment(client, id, {
-    onProgress: (event) => progress.write(`  ${formatProgress(event, style, now())}\n`),
-    ...(ctx.pollIntervalMs !== undefined ? { intervalMs: ctx.pollIntervalMs } : {}),
-    ...(ctx.sleep ? { sleep: ctx.sleep } : {}),
-    now: () => now().getTime(),
-  });
+  const live = isInteractive(progress, ctx.env) ? new LiveLine(progress) : undefined;
+  let narrator: DeploymentNarrator | undefined = options.target ? new DeploymentNarrator(style, options.target) : undefined;
+  let latest: DeploymentView | undefined;
+  const redraw = () => {
+    if (live && latest && narrator) live.render(narrator.statusLine(latest, now(), live.spinner));
+  };
+  // The countdown moves between polls too; unref'd so it never keeps the process alive.
+  const ticker = live ? setInterval(redraw, 200).unref() : undefined;
+
+  let final: DeploymentView;
+  try {
+    final = await followDeployment(client, id, {
+      onPoll: async (deployment) => {
+        latest = deployment;
+        if (!narrator) narrator = new DeploymentNarrator(style, await client.getTarget(deployment.target).catch(() => undefined));
+      },
+      onProgress: (event) => {
+        const lines = (narrator ?? new DeploymentNarrator(style)).lines(event, now());
+        const text = lines.map((line) => `  ${line}\n`).join('');
+        if (live) live.print(text);
+        else progress.write(text);
+        redraw();
+      },
+      ...(ctx.pollIntervalMs !== undefined ? { intervalMs: ctx.pollIntervalMs } : {}),
+      ...(ctx.sleep ? { sleep: ctx.sleep } : {}),
+      now: () => now().getTime(),
+    });
+  } finally {
+    if (ticker) clearInterval(ticker);
+    live?.clear();
+  }
   if (json) ctx.stdout.write(formatJson(final));
   else ctx.stdout.write(formatSummary(final, durationOf(final, now().getTime() - followedSince), styleFor(ctx.stdout, ctx.env)));
-  return exitCodeFor(final.status);
+  return (options.exitCode ?? ((d: DeploymentView) => exitCodeFor(d.status)))(final);
 }
 
 /** The deployment's own duration when it has one; otherwise how long the CLI watched. */

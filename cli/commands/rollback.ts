@@ -1,5 +1,6 @@
 import { connect, type CliContext } from '../context.js';
 import { formatJson, styleFor } from '../output.js';
+import { withTargetSuggestions } from '../suggest.js';
 import { followAndReport, progressStream } from './report.js';
 
 export interface RollbackOptions {
@@ -11,14 +12,14 @@ export interface RollbackOptions {
 /** Asks the API to put the target back on an earlier release (no rebuild), then follows that deployment. */
 export async function rollback(ctx: CliContext, target: string, options: RollbackOptions): Promise<number> {
   const { client } = await connect(ctx);
-  const requested = await client.rollback(target, options.to);
+  const requested = await withTargetSuggestions(client, target, () => client.rollback(target, options.to));
   const progress = progressStream(ctx, options.json);
   progress.write(
     `rolling ${target} back to release ${requested.release}${requested.toVersion ? ` (version ${requested.toVersion})` : ''}; deployment ${styleFor(progress, ctx.env).bold(requested.id)}\n`,
   );
   if (!options.wait) {
     if (options.json) ctx.stdout.write(formatJson(requested));
-    else ctx.stdout.write(`follow it with: slipway status ${requested.id}\n`);
+    else ctx.stdout.write(`follow it with: slipway logs ${requested.id} --follow\n`);
     return 0;
   }
   return followAndReport(ctx, client, requested.id, options.json);

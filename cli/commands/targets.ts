@@ -1,8 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { TARGET_NAME } from '../../shared/domain/target.js';
+import { ApiProblemError } from '../api-client.js';
 import { connect, type CliContext } from '../context.js';
-import { UsageError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 import { describeStrategy, formatJson, formatTargets, styleFor } from '../output.js';
+import { withTargetSuggestions } from '../suggest.js';
 
 /** Reads a target config file: JSON, or YAML for `.yaml`/`.yml` (and as a fallback for other names). */
 export async function readTargetFile(path: string, cwd = process.cwd()): Promise<Record<string, unknown> & { name: string }> {
@@ -63,6 +67,41 @@ export async function listTargets(ctx: CliContext, options: { json: boolean }): 
 /** The stored target is its own best rendering: the same JSON with `--json` or without. */
 export async function getTarget(ctx: CliContext, name: string): Promise<number> {
   const { client } = await connect(ctx);
-  ctx.stdout.write(formatJson(await client.getTarget(name)));
+  ctx.stdout.write(formatJson(await withTargetSuggestions(client, name, () => client.getTarget(name))));
+  return 0;
+}
+
+/**
+ * `slipway targets delete <name>`: removes the registration (refused by the API while a deployment
+ * of it runs). Asks first at a terminal; elsewhere `--yes` must say so, since there is no undo.
+ */
+export async function deleteTarget(ctx: CliContext, name: string, options: { yes: boolean; json: boolean }): Promise<number> {
+  if (!TARGET_NAME.test(name)) throw new UsageError(`invalid target name "${name}": it must match [a-z0-9][a-z0-9-]{0,47}`);
+  const { client } = await connect(ctx);
+  // Checked before asking, so nobody confirms the deletion of a typo.
+  await withTargetSuggestions(client, name, () => client.getTarget(name));
+  if (!options.yes) {
+    const stdin = ctx.stdin;
+    if (!stdin?.isTTY || options.json) {
+      throw new UsageError(`deleting target "${name}" cannot be undone; pass --yes to confirm`);
+    }
+    const prompt = createInterface({ input: stdin, output: ctx.stderr as NodeJS.WritableStream });
+    const answer = await prompt.question(`Delete target "${name}"? Its deployments stop being possible until it is applied again. Type the name to confirm: `);
+    prompt.close();
+    if (answer.trim() !== name) {
+      ctx.stderr.write('not deleted\n');
+      return 1;
+    }
+  }
+  try {
+    await client.deleteTarget(name);
+  } catch (error) {
+    if (error instanceof ApiProblemError && error.problem.status === 409) {
+      throw new CliError(`${error.message}\nwait for it to end (slipway history --target ${name}) or cancel it (slipway cancel <id>)`, 1, { cause: error });
+    }
+    throw error;
+  }
+  if (options.json) ctx.stdout.write(formatJson({ deleted: name }));
+  else ctx.stdout.write(`${styleFor(ctx.stdout, ctx.env).green('✔')} target ${name} deleted\n`);
   return 0;
 }

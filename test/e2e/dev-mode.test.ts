@@ -3,11 +3,12 @@
  * starts it. Bakes and health polls run in real time here (hello-canary bakes 5 s).
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionPackage } from '../../shared/adapters/local/zip.js';
+import { zipDirectory } from '../../cli/zip-directory.js';
 import type { DeploymentView } from '../../shared/domain/deployment.js';
 import { aws as awsCli, slipway as runSlipway, startDev, type DevInfo } from '../support/dev-process.js';
 
@@ -143,5 +144,33 @@ describe('slipway dev, end to end', () => {
     expect(run.stderr).toContain('no-such-target');
     const listed = JSON.parse(aws('s3api', 'list-objects-v2', '--bucket', info.artifactBucket, '--prefix', 'releases/no-such-target/'));
     expect(listed.Contents ?? []).toEqual([]);
+  });
+
+  it('deploys a directory, zipped reproducibly, and `slipway logs --json` shows its timeline', async () => {
+    // Prepare
+    const dir = join(work, 'hello-r5');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'index.mjs'), 'export const handler = async () => ({ statusCode: 200, body: "hello r5 from a directory" });\n');
+    const expected = await zipDirectory(dir, join(work, 'hello-r5.zip'));
+    // Act
+    const run = await slipway('deploy', dir, '--target', 'hello', '--release', 'r5', '--json');
+    const deployment = JSON.parse(run.stdout) as DeploymentView;
+    const logs = await slipway('logs', deployment.id, '--json');
+    // Assess
+    expect(run.status, run.stderr).toBe(0);
+    expect(deployment).toMatchObject({ release: 'r5', status: 'succeeded', sha256: expected.sha256 });
+    expect(logs.status, logs.stderr).toBe(0);
+    const timeline = JSON.parse(logs.stdout) as { deploymentId: string; status: string; events: { step: string }[] };
+    expect(timeline).toMatchObject({ deploymentId: deployment.id, status: 'succeeded' });
+    expect(timeline.events.map((e) => e.step)).toEqual(deployment.timeline.map((e) => e.step));
+    expect(timeline.events.at(-1)?.step).toBe('finalize');
+  });
+
+  it('names the close targets for a mistyped one, with exit code 2', async () => {
+    // Act
+    const run = await slipway('history', 'helo');
+    // Assess
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe('slipway: target "helo" is not registered. Did you mean "hello"?\n');
   });
 });

@@ -47,10 +47,16 @@ function fakeApi(...routes: Route[]) {
         });
       }
     }
-    return new Response(JSON.stringify({ title: 'Not Found', status: 404, detail: `no route ${request.method} ${request.url.pathname}` }), {
-      status: 404,
-      headers: { 'content-type': 'application/problem+json' },
-    });
+    // What the API's router answers for a route it does not have (shared/http/problems.ts).
+    return new Response(
+      JSON.stringify({
+        type: 'https://slipway.dev/problems/route-not-found',
+        title: 'No such route',
+        status: 404,
+        detail: `there is no route ${request.method} ${request.url.pathname}`,
+      }),
+      { status: 404, headers: { 'content-type': 'application/problem+json' } },
+    );
   }) as typeof globalThis.fetch;
   return { fetch, requests };
 }
@@ -104,7 +110,8 @@ afterEach(async () => {
   await rm(cwd, { recursive: true, force: true });
 });
 
-describe('Command: deploy', () => {
+// An API without POST /targets/{name}/releases (today's dev mode): the CLI uploads straight to the bucket.
+describe('Command: deploy (API without presigned uploads)', () => {
   const uploads: Parameters<PutRelease>[0][] = [];
   const putRelease: PutRelease = async (input) => {
     uploads.push(input);
@@ -167,7 +174,8 @@ describe('Command: deploy', () => {
     // Assess
     expect(code).toBe(1);
     expect(JSON.parse(stdout.text)).toEqual(final);
-    expect(stderr.text).toContain('uploading build.zip');
+    expect(stderr.text).toMatch(/^build\.zip \(\d+ B, sha256 [0-9a-f]{12}…\) → hello release r2$/m);
+    expect(api.requests.some((r) => r.method === 'POST' && r.url.pathname === '/targets/hello/releases')).toBe(true);
   });
 
   it('names the release after the time and the sha256 when --release is not given', async () => {
@@ -228,23 +236,28 @@ describe('Command: deploy', () => {
     expect(stderr.text).toMatch(/invalid release name/);
   });
 
-  it('does not upload for a target the API does not know, and exits 2 with its detail', async () => {
+  it('does not upload for a target the API does not know, and exits 2 naming the close ones', async () => {
     // Prepare
     const api = fakeApi(
-      route('GET', '/targets/nope', {
+      route('GET', '/targets/helo', {
         status: 404,
         contentType: 'application/problem+json',
-        body: { title: 'Not Found', status: 404, detail: 'target "nope" is not registered' },
+        body: { type: 'https://slipway.dev/problems/not-found', title: 'Not found', status: 404, detail: 'target "helo" is not registered' },
+      }),
+      route('GET', '/targets', {
+        status: 200,
+        body: { targets: ['hello', 'hello-canary', 'www', 'billing'].map((name) => ({ name, kind: 'function' })) },
       }),
     );
 
     // Act
-    const code = await run(['deploy', 'build.zip', '-t', 'nope'], context({ fetch: api.fetch, putRelease }));
+    const code = await run(['deploy', 'build.zip', '-t', 'helo'], context({ fetch: api.fetch, putRelease }));
 
     // Assess
     expect(code).toBe(2);
-    expect(stderr.text).toBe('slipway: target "nope" is not registered\n');
+    expect(stderr.text).toBe('slipway: target "helo" is not registered. Did you mean "hello"?\n');
     expect(uploads).toHaveLength(0);
+    expect(api.requests.map((r) => `${r.method} ${r.url.pathname}`)).toEqual(['GET /targets/helo', 'GET /targets']);
   });
 });
 
@@ -293,7 +306,7 @@ describe('Command: rollback', () => {
     // Assess
     expect(code).toBe(1);
     expect(api.requests[0]!.body).toEqual({});
-    expect(stderr.text).toBe('slipway: "hello" has no earlier release to roll back to\n');
+    expect(stderr.text).toBe('slipway: Conflict: "hello" has no earlier release to roll back to\n');
   });
 });
 
@@ -358,7 +371,7 @@ describe('Command: targets apply', () => {
 
     // Assess
     expect(code).toBe(2);
-    expect(stderr.text).toBe('slipway: invalid target: (root): unknown field(s) "colour"\n  (root): unknown field(s) "colour"\n');
+    expect(stderr.text).toBe('slipway: Bad Request: invalid target: (root): unknown field(s) "colour"\n  (root): unknown field(s) "colour"\n');
   });
 
   it('refuses a file that does not parse with exit code 2', async () => {

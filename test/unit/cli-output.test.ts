@@ -77,7 +77,7 @@ describe('Function: formatHistory', () => {
 });
 
 describe('Function: formatProblem', () => {
-  it('prints the detail and one path: message line per invalid field', () => {
+  it('prints the title, the detail and one path: message line per invalid field', () => {
     // Prepare
     const problem = {
       type: 'https://slipway.dev/problems/validation',
@@ -95,7 +95,7 @@ describe('Function: formatProblem', () => {
 
     // Assess
     expect(text.split('\n')).toEqual([
-      problem.detail,
+      `Bad Request: ${problem.detail}`,
       '  strategy: must be one of the documented shapes (see docs: strategies)',
       '  health.probe.url: Invalid url',
     ]);

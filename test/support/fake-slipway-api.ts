@@ -1,0 +1,147 @@
+/**
+ * A stand-in for the slipway HTTPS API on a loopback port, answering per the API contract
+ * (issue 4): the CLI talks to it over real HTTP. Routes not registered answer like the API's own
+ * router does: 405 with Allow when the path is known with other methods, else 404
+ * `route-not-found` — exactly what an API that predates a route answers.
+ */
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  /** The body parsed as JSON, when it is. */
+  json?: unknown;
+  /** `{name}` segments of the matched route. */
+  params: Record<string, string>;
+}
+
+export interface FakeAnswer {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type FakeHandler = (request: FakeRequest) => FakeAnswer | Promise<FakeAnswer>;
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  names: string[];
+  handler: FakeHandler;
+}
+
+export interface FakeSlipwayApi {
+  url: string;
+  requests: FakeRequest[];
+  /** Registers (or, registered again, replaces) a route; `path` may have `{param}` segments. */
+  on(method: string, path: string, handler: FakeHandler | FakeAnswer): FakeSlipwayApi;
+  /** `METHOD /path` of each request, in order. */
+  calls(): string[];
+  close(): Promise<void>;
+}
+
+const PROBLEM = 'https://slipway.dev/problems/';
+
+export function problem(status: number, kind: string, detail: string, errors?: { path: string; message: string }[]): FakeAnswer {
+  const titles: Record<string, string> = {
+    validation: 'The request is invalid',
+    'not-found': 'Not found',
+    conflict: 'The request conflicts with the current state',
+  };
+  return {
+    status,
+    headers: { 'content-type': 'application/problem+json' },
+    body: { type: `${PROBLEM}${kind}`, title: titles[kind] ?? kind, status, detail, ...(errors ? { errors } : {}) },
+  };
+}
+
+function compile(path: string): { pattern: RegExp; names: string[] } {
+  const names: string[] = [];
+  const source = path
+    .split('/')
+    .map((segment) => {
+      const param = /^\{(\w+)\}$/.exec(segment);
+      if (!param) return segment.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+      names.push(param[1]!);
+      return '([^/]+)';
+    })
+    .join('/');
+  return { pattern: new RegExp(`^${source}$`), names };
+}
+
+/** The routes the real API has today (functions/api.ts), so unregistered uses of them answer 405 like it. */
+const EXISTING_PATHS = ['/targets', '/targets/{name}', '/targets/{name}/deployments', '/targets/{name}/rollback', '/deployments', '/deployments/{id}'];
+
+export async function startFakeSlipwayApi(): Promise<FakeSlipwayApi> {
+  const routes: Route[] = [];
+  const requests: FakeRequest[] = [];
+  const knownPaths = EXISTING_PATHS.map((p) => compile(p).pattern);
+
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const method = req.method ?? 'GET';
+    let json: unknown;
+    if (body.length > 0 && /json/.test(req.headers['content-type'] ?? '')) {
+      try {
+        json = JSON.parse(body.toString('utf8'));
+      } catch {
+        json = undefined;
+      }
+    }
+    let answer: FakeAnswer;
+    const matching = routes.filter((r) => r.pattern.test(url.pathname));
+    const route = matching.find((r) => r.method === method);
+    const params: Record<string, string> = {};
+    if (route) {
+      const match = route.pattern.exec(url.pathname)!;
+      route.names.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1]!)));
+    }
+    const request: FakeRequest = { method, path: url.pathname, query: url.searchParams, headers: req.headers, body, ...(json !== undefined ? { json } : {}), params };
+    requests.push(request);
+    if (route) {
+      answer = await route.handler(request);
+    } else if (matching.length > 0 || knownPaths.some((p) => p.test(url.pathname))) {
+      answer = { ...problem(405, 'method-not-allowed', `${url.pathname} does not accept ${method}`), status: 405 };
+    } else {
+      answer = problem(404, 'route-not-found', `there is no route ${method} ${url.pathname}`);
+    }
+    const isJson = answer.body !== undefined && !Buffer.isBuffer(answer.body) && typeof answer.body !== 'string';
+    res.writeHead(answer.status, { ...(isJson ? { 'content-type': 'application/json' } : {}), ...answer.headers });
+    res.end(answer.body === undefined ? undefined : isJson ? JSON.stringify(answer.body) : (answer.body as string | Buffer));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  const api: FakeSlipwayApi = {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    on(method, path, handler) {
+      const { pattern, names } = compile(path);
+      const existing = routes.findIndex((r) => r.method === method && r.pattern.source === pattern.source);
+      const route = { method, pattern, names, handler: typeof handler === 'function' ? handler : () => handler };
+      if (existing >= 0) routes[existing] = route;
+      else routes.push(route);
+      return api;
+    },
+    calls: () => requests.map((r) => `${r.method} ${r.path}`),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+  return api;
+}
+
+/** Answers each call with the next answer; the last one repeats. */
+export function inTurn(...answers: FakeAnswer[]): FakeHandler {
+  let i = 0;
+  return () => answers[Math.min(i++, answers.length - 1)]!;
+}
