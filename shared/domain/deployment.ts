@@ -66,6 +66,10 @@ export interface Deployment {
   promoteReason?: string;
   /** When the current traffic step's bake ends; a promote is accepted only while one is running. */
   bakeEndsAt?: string;
+  /** A scheduled release: not before this time (ISO), on top of the target's window. */
+  notBefore?: string;
+  /** While it waits for its window or schedule: when it expects to start (ISO). */
+  startsAt?: string;
   timeline: TimelineEntry[];
 }
 
@@ -84,6 +88,10 @@ export interface DeploymentView {
   endedAt: string | null;
   reason: string | null;
   sha256: string | null;
+  /** A scheduled release's earliest start. */
+  notBefore: string | null;
+  /** While it waits for its window or schedule: when it expects to start. */
+  startsAt: string | null;
   timeline: TimelineEntry[];
 }
 
@@ -102,6 +110,8 @@ export function toView(d: Deployment): DeploymentView {
     endedAt: d.endedAt ?? null,
     reason: d.reason ?? null,
     sha256: d.sha256 ?? null,
+    notBefore: d.notBefore ?? null,
+    startsAt: d.startsAt ?? null,
     timeline: d.timeline,
   };
 }

@@ -51,6 +51,12 @@ export class ConcurrentModificationError extends SlipwayError {}
 /** A request conflicts with the current state (rollback with nothing to roll back to, …). Maps to HTTP 409. */
 export class ConflictError extends SlipwayError {}
 
+/**
+ * The target's deploy window or the release's schedule does not let it go live: it cannot open
+ * within the longest a deployment can wait, or it closed mid-rollout with `onClose: "rollback"`.
+ */
+export class WindowError extends SlipwayError {}
+
 /** A transient fault (throttling, 5xx, a resource still updating): worth retrying. */
 export class TransientError extends SlipwayError {}
 
@@ -64,6 +70,7 @@ export const PERMANENT_ERRORS = [
   'ConflictError',
   'MissingResourceError',
   'CancelledError',
+  'WindowError',
 ] as const;
 
 export function errorMessage(error: unknown): string {

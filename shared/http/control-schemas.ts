@@ -72,6 +72,8 @@ export const deploymentViewSchema = z.object({
   endedAt: z.string().nullable(),
   reason: z.string().nullable(),
   sha256: z.string().nullable(),
+  notBefore: z.string().nullable(),
+  startsAt: z.string().nullable(),
   timeline: z.array(timelineEntrySchema),
 });
 

@@ -21,6 +21,7 @@ export interface DeploymentPatch {
   sha256?: string;
   endedAt?: string;
   bakeEndsAt?: string;
+  startsAt?: string;
 }
 
 export interface DeploymentStore {

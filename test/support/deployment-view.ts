@@ -16,6 +16,8 @@ export function deploymentView(overrides: Partial<DeploymentView> = {}): Deploym
     endedAt: null,
     reason: null,
     sha256: null,
+    notBefore: null,
+    startsAt: null,
     timeline: [],
     ...overrides,
   };

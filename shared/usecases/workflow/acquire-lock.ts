@@ -1,18 +1,30 @@
 import { DeploymentNotFoundError } from '../../domain/errors.js';
 import { assertNotCancelled } from '../../domain/control.js';
 import { isTerminal, type Deployment } from '../../domain/deployment.js';
-import type { DeploymentStore, LockStore } from '../../ports/index.js';
+import type { DeploymentStore, LockStore, TargetStore } from '../../ports/index.js';
 import type { WorkflowState } from './state.js';
+import { windowGate, type WindowGateDeps } from './window-gate.js';
 
-export interface AcquireLockDeps {
+export interface AcquireLockDeps extends WindowGateDeps {
   deployments: DeploymentStore;
   locks: LockStore;
+  /** Read on every attempt, so a changed window or a new freeze takes effect while a release waits. */
+  targets: Pick<TargetStore, 'get'>;
   /** Seconds between attempts while another deployment holds the target. */
   lockPollSeconds: number;
 }
 
+/**
+ * Attempts (Wait + AcquireLock) one deployment may spend waiting: Step Functions keeps 25,000
+ * history events and an attempt costs about eight. A long wait checks less often rather than
+ * running out: waiting a day checks every minute, a week every ~7 minutes.
+ */
+export const WAIT_TICK_BUDGET = 1500;
+
 /** Statuses that mean a release did not (and will not) go live: they never supersede anything. */
 const DID_NOT_LAND = new Set(['failed', 'cancelled', 'superseded', 'rolled_back']);
+/** Statuses of a deployment that has not started changing anything yet. */
+const NOT_STARTED = new Set(['queued', 'waiting']);
 
 function isNewer(other: Deployment, me: Deployment): boolean {
   if (other.requestedAt !== me.requestedAt) return other.requestedAt > me.requestedAt;
@@ -20,21 +32,29 @@ function isNewer(other: Deployment, me: Deployment): boolean {
 }
 
 /**
- * One deployment per target at a time. A deployment that does not hold the lock waits; a
- * waiting deployment with a newer release for the same target behind it (waiting, running or
- * already live) ends `superseded`, so when several wait the newest wins.
+ * One deployment per target at a time, and only when its window and schedule allow. A deployment
+ * that may not start yet waits (Wait states, no compute) and checks again:
+ * - with the target's `queue: "latest"` (the default, and targets without a window), a waiting
+ *   deployment with a newer release for the same target behind it (waiting, running or already
+ *   live) ends `superseded`, so when several wait the newest wins;
+ * - with `queue: "all"`, waiting releases deploy in arrival order: only a newer release that has
+ *   already started supersedes an older one, and none starts while an older one still waits;
+ * - outside the window (or before `notBefore`) it is `waiting` with the reason and `startsAt`.
  */
 export async function acquireLock(deps: AcquireLockDeps, state: WorkflowState): Promise<WorkflowState> {
   const me = await deps.deployments.get(state.deploymentId);
   if (!me) throw new DeploymentNotFoundError(state.deploymentId);
-  const stop = { ...state, lock: { outcome: 'stopped' as const, waitSeconds: 0 } };
+  const ticks = (state.lock?.ticks ?? 0) + 1;
+  const stop = { ...state, lock: { outcome: 'stopped' as const, waitSeconds: 0, ticks } };
   if (isTerminal(me.status)) return stop;
   assertNotCancelled(me);
+  const target = (await deps.targets.get(me.target)) ?? state.target;
+  const queueAll = target?.window?.queue === 'all' && me.trigger !== 'rollback';
 
   const holder = await deps.locks.holder(me.target);
+  const history = holder !== me.id ? await deps.deployments.listByTarget(me.target, { limit: 25 }) : [];
   if (holder !== me.id) {
-    const history = await deps.deployments.listByTarget(me.target, { limit: 25 });
-    const newer = history.find((d) => d.id !== me.id && isNewer(d, me) && !DID_NOT_LAND.has(d.status));
+    const newer = history.find((d) => d.id !== me.id && isNewer(d, me) && !DID_NOT_LAND.has(d.status) && !(queueAll && NOT_STARTED.has(d.status)));
     if (newer) {
       await deps.deployments.update(
         me.id,
@@ -46,22 +66,47 @@ export async function acquireLock(deps: AcquireLockDeps, state: WorkflowState): 
     if (holder) await releaseIfAbandoned(deps, me.target, holder);
   }
 
+  if (holder !== me.id) {
+    const gate = await windowGate(deps, me, target);
+    if (!gate.open) return wait(deps, state, me, ticks, { reason: gate.reason, seconds: gate.waitSeconds, ...(gate.startsAt ? { startsAt: gate.startsAt } : {}) });
+    const older = queueAll ? history.find((d) => d.id !== me.id && isNewer(me, d) && NOT_STARTED.has(d.status)) : undefined;
+    if (older) return wait(deps, state, me, ticks, { reason: `waiting for release ${older.release} (${older.id}), which arrived earlier (queue: all)`, seconds: deps.lockPollSeconds });
+    if (gate.note && !me.timeline.some((e) => e.step === 'window' && e.message === gate.note)) {
+      await deps.deployments.update(me.id, {}, { step: 'window', message: gate.note });
+    }
+  }
+
   if (await deps.locks.acquire(me.target, me.id)) {
     if (me.status === 'queued' || me.status === 'waiting') {
       await deps.deployments.update(me.id, { status: 'staging' }, { step: 'lock', status: 'staging', message: 'target lock acquired' });
     }
-    return { ...state, lock: { outcome: 'acquired', waitSeconds: 0 } };
+    return { ...state, lock: { outcome: 'acquired', waitSeconds: 0, ticks } };
   }
 
-  if (me.status !== 'waiting') {
-    const current = await deps.locks.holder(me.target);
+  const current = await deps.locks.holder(me.target);
+  return wait(deps, state, me, ticks, { reason: `waiting for deployment ${current ?? 'in progress'} to finish`, seconds: deps.lockPollSeconds, message: `target busy with ${current ?? 'another deployment'}` });
+}
+
+/** Records why it waits (once per reason) and schedules the next attempt within the tick budget. */
+async function wait(
+  deps: AcquireLockDeps,
+  state: WorkflowState,
+  me: Deployment,
+  ticks: number,
+  why: { reason: string; seconds: number; startsAt?: string; message?: string },
+): Promise<WorkflowState> {
+  if (me.status !== 'waiting' || me.reason !== why.reason || me.startsAt !== why.startsAt) {
     await deps.deployments.update(
       me.id,
-      { status: 'waiting', reason: `waiting for deployment ${current ?? 'in progress'} to finish` },
-      { step: 'lock', status: 'waiting', message: `target busy with ${current ?? 'another deployment'}` },
+      { status: 'waiting', reason: why.reason, ...(why.startsAt ? { startsAt: why.startsAt } : {}) },
+      { step: why.startsAt || !why.message ? 'window' : 'lock', status: 'waiting', message: why.message ?? why.reason },
     );
   }
-  return { ...state, lock: { outcome: 'waiting', waitSeconds: deps.lockPollSeconds } };
+  const now = (deps.now ?? (() => new Date()))();
+  const untilStart = why.startsAt ? Math.max(0, Math.ceil((Date.parse(why.startsAt) - now.getTime()) / 1000)) : 0;
+  const budget = Math.max(1, WAIT_TICK_BUDGET - ticks);
+  const waitSeconds = Math.max(why.seconds, Math.min(untilStart, Math.ceil(untilStart / budget)));
+  return { ...state, lock: { outcome: 'waiting', waitSeconds, ticks } };
 }
 
 /** A lock whose holder already ended (its workflow died before releasing) is released. */

@@ -16,7 +16,8 @@ export interface WorkflowState {
   steps?: TrafficStep[];
   stepIndex?: number;
   flags?: { preTraffic: boolean; postTraffic: boolean; cdn: boolean };
-  lock?: { outcome: 'acquired' | 'waiting' | 'stopped'; waitSeconds: number };
+  /** `ticks`: attempts so far (lock and window waits share one budget, WAIT_TICK_BUDGET). */
+  lock?: { outcome: 'acquired' | 'waiting' | 'stopped'; waitSeconds: number; ticks?: number };
   noop?: boolean;
   verify?: Verification;
   invalidation?: { id: string; complete: boolean; checks: number; waitSeconds: number };
