@@ -3,7 +3,6 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpRouterHandler, { type Method, type Route } from '@middy/http-router';
-import { DynamoDeploymentStore } from '../shared/adapters/aws/dynamo-deployments.js';
 import { DynamoTargetStore } from '../shared/adapters/aws/dynamo-targets.js';
 import { requiredEnv } from '../shared/adapters/aws/env.js';
 import { LambdaAliasReader } from '../shared/adapters/aws/lambda-alias-reader.js';
@@ -18,6 +17,7 @@ import { CloudFrontOriginReader } from '../shared/adapters/aws/cloudfront-origin
 import { S3SiteReader } from '../shared/adapters/aws/s3-site-reader.js';
 import { lazy } from '../shared/lazy.js';
 import type { Orchestrator } from '../shared/ports/index.js';
+import { publishingDeploymentStore } from './deployment-store.js';
 import { logger } from './task-handler.js';
 
 let orchestratorOverride: Orchestrator | undefined;
@@ -30,7 +30,7 @@ const adapters = lazy(() => {
   const lambda = new LambdaClient({});
   return {
     targets: new DynamoTargetStore(),
-    deployments: new DynamoDeploymentStore(),
+    deployments: publishingDeploymentStore(),
     artifacts: new S3ArtifactStore(),
     aliases: new LambdaAliasReader({ client: lambda }),
     versions: new LambdaVersionCatalog({ client: lambda }),

@@ -1,7 +1,7 @@
 import { DeploymentNotFoundError } from '../../domain/errors.js';
 import { callerReference, type InvalidationPlan } from '../../domain/site/invalidation-plan.js';
 import { originPathOf, planKey } from '../../domain/site/layout.js';
-import type { Cdn, DeploymentEvents, DeploymentStore } from '../../ports/index.js';
+import type { Cdn, DeploymentStore } from '../../ports/index.js';
 import type { OriginSwitch, SiteStore } from '../../ports/site.js';
 import { verificationPlan } from '../workflow/shift-traffic.js';
 import { requireSiteTarget, type WorkflowState } from '../workflow/state.js';
@@ -11,7 +11,6 @@ export interface SwitchSiteDeps {
   origins: Pick<OriginSwitch, 'switchOriginPath'>;
   cdn: Pick<Cdn, 'invalidate'>;
   sites: Pick<SiteStore, 'readJson'>;
-  events: DeploymentEvents;
 }
 
 export async function readPlan(sites: Pick<SiteStore, 'readJson'>, bucket: string, key: string): Promise<InvalidationPlan> {
@@ -45,14 +44,6 @@ export async function switchSite(deps: SwitchSiteDeps, state: WorkflowState): Pr
       message: `origin path ${originPath}; invalidating ${plan.paths.length} path(s)${invalidationId ? ` (${invalidationId})` : ''}`,
     },
   );
-  await deps.events.publish('Deployment Traffic Shifted', {
-    deploymentId: deployment.id,
-    target: deployment.target,
-    release: deployment.release,
-    trafficPercent: 100,
-    fromVersion: deployment.fromVersion ?? null,
-    toVersion: deployment.release,
-  });
   const verify = verificationPlan(target, 0);
   return {
     ...state,

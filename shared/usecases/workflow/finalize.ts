@@ -1,8 +1,7 @@
 import { DeploymentNotFoundError, errorMessage } from '../../domain/errors.js';
-import { toView } from '../../domain/deployment.js';
 import type { Deployment } from '../../domain/deployment.js';
 import type { FunctionTarget, SiteTarget } from '../../domain/target.js';
-import type { DeploymentEvents, DeploymentStore, LockStore, VersionPruner } from '../../ports/index.js';
+import type { DeploymentStore, LockStore, VersionPruner } from '../../ports/index.js';
 import type { SiteStore } from '../../ports/site.js';
 import { cleanUpStaging, pruneReleases } from '../site/retention.js';
 import { requireTarget, type WorkflowState } from './state.js';
@@ -12,7 +11,6 @@ export interface FinalizeDeps {
   locks: LockStore;
   versions: VersionPruner;
   sites: SiteStore;
-  events: DeploymentEvents;
 }
 
 /** Versions to delete: beyond the newest `keep`, never one an alias (or a traffic split) uses. */
@@ -21,7 +19,7 @@ export function versionsToPrune(versions: string[], aliased: Set<string>, keep: 
   return numeric.slice(keep).filter((v) => !aliased.has(v));
 }
 
-/** Records success, releases the lock, prunes old versions and announces the result. */
+/** Records success (the store announces it), releases the lock and prunes old versions. */
 export async function finalize(deps: FinalizeDeps, state: WorkflowState): Promise<WorkflowState> {
   const target = requireTarget(state);
   const before = await deps.deployments.get(state.deploymentId);
@@ -33,7 +31,7 @@ export async function finalize(deps: FinalizeDeps, state: WorkflowState): Promis
     : target.kind === 'site'
       ? `release ${before.release} is live`
       : `version ${before.toVersion} is live`;
-  const updated = await deps.deployments.update(
+  await deps.deployments.update(
     state.deploymentId,
     { status: 'succeeded', trafficPercent: 100, endedAt: new Date().toISOString(), reason },
     { step: 'finalize', status: 'succeeded', trafficPercent: 100 },
@@ -47,9 +45,6 @@ export async function finalize(deps: FinalizeDeps, state: WorkflowState): Promis
     // Housekeeping: the release is live; the next deployment tidies up again.
     console.warn(`slipway: tidying up after ${before.id} failed: ${errorMessage(error)}`);
   }
-
-  const final = updated ?? (await deps.deployments.get(before.id)) ?? before;
-  await deps.events.publish('Deployment Status Changed', { ...toView(final), timeline: undefined });
   return state;
 }
 

@@ -1,10 +1,10 @@
 import { errorMessage } from '../../domain/errors.js';
-import { isTerminal, toView } from '../../domain/deployment.js';
+import { isTerminal } from '../../domain/deployment.js';
 import type { Deployment } from '../../domain/deployment.js';
 import { callerReference } from '../../domain/site/invalidation-plan.js';
 import { manifestKey, originPathOf, planKey, releaseOfOriginPath, releasePrefix } from '../../domain/site/layout.js';
 import type { FunctionTarget, SiteTarget } from '../../domain/target.js';
-import type { AliasRouter, Cdn, DeploymentEvents, DeploymentStore, LockStore, TargetStore } from '../../ports/index.js';
+import type { AliasRouter, Cdn, DeploymentStore, LockStore, TargetStore } from '../../ports/index.js';
 import type { OriginSwitch, SiteStore } from '../../ports/site.js';
 import { cleanUpStaging } from '../site/retention.js';
 import { readPlan } from '../site/switch.js';
@@ -18,7 +18,6 @@ export interface RollbackDeps {
   cdn: Cdn;
   origins: OriginSwitch;
   sites: SiteStore;
-  events: DeploymentEvents;
 }
 
 interface Restoration {
@@ -42,7 +41,7 @@ export function describeFailure(error: WorkflowState['error']): string {
 /**
  * Runs after any failure. Puts the alias back on the version it had (no routing config) when the
  * deployment had changed it, records `rolled_back` (traffic had moved) or `failed` (it had not),
- * releases the lock and announces the result. Safe to run again.
+ * and releases the lock; the store announces the outcome. Safe to run again.
  */
 export async function rollback(deps: RollbackDeps, state: WorkflowState): Promise<WorkflowState> {
   const deployment = await deps.deployments.get(state.deploymentId);
@@ -73,8 +72,6 @@ export async function rollback(deps: RollbackDeps, state: WorkflowState): Promis
     );
   }
   await deps.locks.release(deployment.target, deployment.id);
-  const final = (await deps.deployments.get(deployment.id)) ?? deployment;
-  await deps.events.publish('Deployment Status Changed', { ...toView(final), timeline: undefined });
   return state;
 }
 

@@ -1,12 +1,11 @@
 import { ConcurrentModificationError, DeploymentNotFoundError } from '../../domain/errors.js';
 import type { FunctionTarget } from '../../domain/target.js';
-import type { AliasRouter, DeploymentEvents, DeploymentStore } from '../../ports/index.js';
+import type { AliasRouter, DeploymentStore } from '../../ports/index.js';
 import { requireFunctionTarget, type WorkflowState } from './state.js';
 
 export interface ShiftTrafficDeps {
   deployments: DeploymentStore;
   aliases: AliasRouter;
-  events: DeploymentEvents;
 }
 
 /**
@@ -26,7 +25,10 @@ export function verificationPlan(target: Pick<FunctionTarget, 'health'>, bakeSec
   return { waitSeconds, remainingChecks: Math.max(1, Math.ceil(bakeSeconds / waitSeconds)) };
 }
 
-/** Moves the alias to the current step's weight (RoutingConfig), guarded by the alias RevisionId. */
+/**
+ * Moves the alias to the current step's weight (RoutingConfig), guarded by the alias RevisionId.
+ * Recording the new share is what announces it ("Deployment Traffic Shifted").
+ */
 export async function shiftTraffic(deps: ShiftTrafficDeps, state: WorkflowState): Promise<WorkflowState> {
   const target = requireFunctionTarget(state);
   const steps = state.steps ?? [];
@@ -64,14 +66,6 @@ export async function shiftTraffic(deps: ShiftTrafficDeps, state: WorkflowState)
     { status, trafficPercent: step.percent },
     { step: 'shift', status, trafficPercent: step.percent, message: `${step.percent}% of traffic on version ${toVersion}` },
   );
-  await deps.events.publish('Deployment Traffic Shifted', {
-    deploymentId: deployment.id,
-    target: deployment.target,
-    release: deployment.release,
-    trafficPercent: step.percent,
-    fromVersion,
-    toVersion,
-  });
 
   const plan = verificationPlan(target, step.bakeSeconds);
   const last = stepIndex >= steps.length - 1;
