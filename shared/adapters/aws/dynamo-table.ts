@@ -8,6 +8,7 @@ import { errorName, rethrowTransient } from './sdk-errors.js';
  * - targets:     pk `TARGETS`, sk `<name>`
  * - deployments: pk `DEPLOYMENT#<id>`, sk `DEPLOYMENT`; gsi1pk `TARGET#<name>`, gsi1sk `<requestedAt>#<id>`
  * - locks:       pk `LOCK#<target>`, sk `LOCK`
+ * - dead letters: pk `DEADLETTER#<target>`, sk `<at>#<deploymentId>#<status>` (webhook notifications never delivered)
  */
 export const BY_TARGET_INDEX = 'byTarget';
 

@@ -19,7 +19,7 @@ import { parseTarget, type SiteTarget } from '../../domain/target.js';
 import { startLocalEdge, type LocalEdge } from './edge.js';
 import type { LocalOrchestrator } from './local-orchestrator.js';
 import { startMotoServer, type MotoServer } from './moto-server.js';
-import { createAlarm, createAliasedFunction, provisionService, provisionSiteOrigin } from './provision.js';
+import { createAlarm, createAliasedFunction, provisionNotifyRoute, provisionService, provisionSiteOrigin } from './provision.js';
 import { startIntakePoller } from './intake-poller.js';
 import { zipFiles } from './zip.js';
 
@@ -163,11 +163,13 @@ export async function startDevService(options: {
   });
 
   const infra = await provisionService(DEV_NAMES);
+  const notifyRoute = await provisionNotifyRoute(DEV_NAMES.eventBus, `${DEV_NAMES.queueName}-notify`);
   const sites = await seedExamples(log);
 
   // Imported after the environment is set: the handlers read it on first use.
   const intake = await import('../../../functions/intake.js');
   const api = await import('../../../functions/api.js');
+  const notify = await import('../../../functions/notify.js');
   const { startHttpFront } = await import('./http-front.js');
   const { LocalOrchestrator } = await import('./local-orchestrator.js');
   const deployments = new DynamoDeploymentStore();
@@ -191,6 +193,14 @@ export async function startDevService(options: {
     handler: intake.handler as never,
     onError: (error) => log(`slipway dev: intake error: ${(error as Error).message}`),
   });
+  // Status changes reach the notify handler through the same rule as in AWS (see provisionNotifyRoute).
+  const notifier = startIntakePoller({
+    queueUrl: notifyRoute.queueUrl,
+    handler: async (event) => {
+      for (const record of event.Records) await notify.handler(JSON.parse(record.body) as never, {} as never);
+    },
+    onError: (error) => log(`slipway dev: notify error: ${(error as Error).message}`),
+  });
   const front = await startHttpFront({
     port: Number(process.env.SLIPWAY_DEV_API_PORT ?? 0),
     handler: api.handler as never,
@@ -202,6 +212,7 @@ export async function startDevService(options: {
     edge = await startLocalEdge({ port: Number(process.env.SLIPWAY_DEV_EDGE_PORT ?? 0), targets: sites });
   } catch (error) {
     await poller.stop();
+    await notifier.stop();
     await front.close();
     orchestrator.stop();
     await moto?.stop();
@@ -225,6 +236,7 @@ export async function startDevService(options: {
     orchestrator,
     async stop() {
       await poller.stop();
+      await notifier.stop();
       await front.close();
       await edge?.close();
       orchestrator.stop();
