@@ -5,10 +5,10 @@ import { PutRuleCommand, PutTargetsCommand, EventBridgeClient } from '@aws-sdk/c
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as notifyHandler, useNotifyOverrides } from '../../functions/notify.js';
-import { provisionNotifyRoute } from '../../shared/adapters/local/provision.js';
 import { functionPackage } from '../../shared/adapters/local/zip.js';
 import {
   STATUS_CHANGED,
+  STATUS_CHANGED_PATTERN,
   TRAFFIC_SHIFTED,
   statusChangedDetailSchema,
   trafficShiftedDetailSchema,
@@ -23,6 +23,17 @@ interface SlipwayEvent {
   source: string;
   'detail-type': string;
   detail: Record<string, unknown>;
+}
+
+/** The notify function's rule (serverless.yml) on the bus, with a queue standing in for the function. */
+async function provisionNotifyRoute(eventBus: string, queueName: string): Promise<{ queueUrl: string }> {
+  const sqs = new SQSClient({});
+  const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: queueName }))).QueueUrl!;
+  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn;
+  const events = new EventBridgeClient({});
+  await events.send(new PutRuleCommand({ Name: `${queueName}-rule`, EventBusName: eventBus, EventPattern: JSON.stringify(STATUS_CHANGED_PATTERN) }));
+  await events.send(new PutTargetsCommand({ Rule: `${queueName}-rule`, EventBusName: eventBus, Targets: [{ Id: 'notify', Arn: queueArn }] }));
+  return { queueUrl };
 }
 
 describe('Workflow: deployment events', () => {
@@ -213,7 +224,7 @@ describe('Workflow: deployment events', () => {
     });
 
     it('gets the final status through the notify rule, as Slack-compatible JSON', async () => {
-      // Prepare: the notify function's rule, with a queue standing in for the function (as in `slipway dev`).
+      // Prepare: the notify function's rule, with a queue standing in for the function.
       const route = await provisionNotifyRoute(process.env.SLIPWAY_EVENT_BUS!, uniqueName('notify'));
       const target = await createFunctionTarget(world, { notifications: { webhook: { url, events: ['succeeded', 'failed'] } } });
       const orchestrator = localOrchestrator();

@@ -7,7 +7,7 @@
 import { CloudFrontClient, CreateDistributionCommand, ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateAliasCommand, CreateFunctionCommand, GetFunctionCommand, LambdaClient, PublishVersionCommand } from '@aws-sdk/client-lambda';
 import {
@@ -19,7 +19,6 @@ import {
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { isBucketOrigin } from '../aws/cloudfront-origin-reader.js';
 import { BY_TARGET_INDEX } from '../aws/dynamo-table.js';
-import { STATUS_CHANGED_PATTERN } from '../../domain/events.js';
 
 export interface LocalInfrastructure {
   tableName: string;
@@ -116,22 +115,6 @@ export async function provisionService(names: { tableName: string; artifactBucke
     deadLetterQueueUrl: dlq.QueueUrl ?? '',
     eventBus: names.eventBus,
   };
-}
-
-/**
- * The notify function's rule (serverless.yml), with a queue where AWS has the function: moto's
- * EventBridge delivers to SQS but does not invoke Lambda targets, so `slipway dev` polls the queue
- * and hands each event to the notify handler, as Lambda would.
- */
-export async function provisionNotifyRoute(eventBus: string, queueName: string): Promise<{ queueUrl: string }> {
-  const sqs = new SQSClient({});
-  const queue = await sqs.send(new CreateQueueCommand({ QueueName: queueName, Attributes: { VisibilityTimeout: '60' } }));
-  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
-  const events = new EventBridgeClient({});
-  const Name = `${eventBus}-notify`;
-  await events.send(new PutRuleCommand({ Name, EventBusName: eventBus, EventPattern: JSON.stringify(STATUS_CHANGED_PATTERN) }));
-  await events.send(new PutTargetsCommand({ Rule: Name, EventBusName: eventBus, Targets: [{ Id: 'notify', Arn: queueArn }] }));
-  return { queueUrl: queue.QueueUrl ?? '' };
 }
 
 async function executionRole(): Promise<string> {
