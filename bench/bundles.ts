@@ -36,7 +36,8 @@ function importTimeMs(file: string, samples: number): number {
   return median(times);
 }
 
-export async function benchBundles(samples = 5): Promise<{ baselineMs: number; bundles: BundleResult[] }> {
+/** `only` limits the import timings to those functions (the package is built whole either way). */
+export async function benchBundles(samples = 5, only?: string[]): Promise<{ baselineMs: number; bundles: BundleResult[] }> {
   const root = process.cwd();
   const outDir = mkdtempSync(join(tmpdir(), 'slipway-bench-package-'));
   packageService(root, 'bench', outDir);
@@ -47,7 +48,7 @@ export async function benchBundles(samples = 5): Promise<{ baselineMs: number; b
   writeFileSync(empty, 'export const handler = async () => undefined;\n');
   const baselineMs = importTimeMs(empty, samples);
   const bundles: BundleResult[] = [];
-  for (const name of Object.keys(state.service.functions)) {
+  for (const name of Object.keys(state.service.functions).filter((key) => !only || only.includes(key))) {
     const zipPath = join(outDir, `${name}.zip`);
     const files = await readZip(zipPath);
     const unpacked = join(outDir, 'unpacked', name);

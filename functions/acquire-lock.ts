@@ -1,14 +1,14 @@
-import { DynamoDeploymentStore } from '../shared/adapters/aws/dynamo-deployments.js';
 import { DynamoLockStore } from '../shared/adapters/aws/dynamo-locks.js';
 import { DynamoTargetStore } from '../shared/adapters/aws/dynamo-targets.js';
 import { CloudWatchTrafficMetrics } from '../shared/adapters/aws/cloudwatch-traffic.js';
 import { lazy } from '../shared/lazy.js';
 import { acquireLock } from '../shared/usecases/workflow/acquire-lock.js';
 import type { WorkflowState } from '../shared/usecases/workflow/state.js';
+import { publishingDeploymentStore } from './deployment-store.js';
 import { taskHandler } from './task-handler.js';
 
 const deps = lazy(() => ({
-  deployments: new DynamoDeploymentStore(),
+  deployments: publishingDeploymentStore(),
   locks: new DynamoLockStore(),
   targets: new DynamoTargetStore(),
   metrics: new CloudWatchTrafficMetrics(),

@@ -3,7 +3,6 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpRouterHandler, { type Method, type Route } from '@middy/http-router';
-import { DynamoDeploymentStore } from '../shared/adapters/aws/dynamo-deployments.js';
 import { DynamoTargetStore } from '../shared/adapters/aws/dynamo-targets.js';
 import { requiredEnv } from '../shared/adapters/aws/env.js';
 import { LambdaAliasReader } from '../shared/adapters/aws/lambda-alias-reader.js';
@@ -26,6 +25,7 @@ import { S3ReleaseUploads } from '../shared/adapters/aws/s3-release-uploads.js';
 import { hookRateFromEnv } from '../shared/domain/deploy-hook.js';
 import * as uploadHookEndpoints from '../shared/http/upload-hook-endpoints.js';
 import type { Orchestrator } from '../shared/ports/index.js';
+import { publishingDeploymentStore } from './deployment-store.js';
 import { logger } from './task-handler.js';
 
 let orchestratorOverride: Orchestrator | undefined;
@@ -38,7 +38,7 @@ const adapters = lazy(() => {
   const lambda = new LambdaClient({});
   return {
     targets: new DynamoTargetStore(),
-    deployments: new DynamoDeploymentStore(),
+    deployments: publishingDeploymentStore(),
     artifacts: new S3ArtifactStore(),
     aliases: new LambdaAliasReader({ client: lambda }),
     versions: new LambdaVersionCatalog({ client: lambda }),

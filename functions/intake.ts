@@ -2,7 +2,6 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { DynamoDeploymentStore } from '../shared/adapters/aws/dynamo-deployments.js';
 import { DynamoTargetStore } from '../shared/adapters/aws/dynamo-targets.js';
 import { S3ArtifactStore } from '../shared/adapters/aws/s3-artifacts.js';
 import { StepFunctionsOrchestrator } from '../shared/adapters/aws/sfn-orchestrator.js';
@@ -10,6 +9,7 @@ import { lazy } from '../shared/lazy.js';
 import type { Orchestrator } from '../shared/ports/index.js';
 import { acceptUpload } from '../shared/usecases/intake.js';
 import { objectsCreated } from '../shared/usecases/s3-notification.js';
+import { publishingDeploymentStore } from './deployment-store.js';
 import { logger } from './task-handler.js';
 
 let orchestratorOverride: Orchestrator | undefined;
@@ -21,7 +21,7 @@ export function useOrchestrator(orchestrator: Orchestrator): void {
 const adapters = lazy(() => ({
   targets: new DynamoTargetStore(),
   artifacts: new S3ArtifactStore(),
-  deployments: new DynamoDeploymentStore(),
+  deployments: publishingDeploymentStore(),
   log: (message: string, details?: Record<string, unknown>) => logger.info(message, details ?? {}),
 }));
 const stepFunctions = lazy(() => new StepFunctionsOrchestrator());

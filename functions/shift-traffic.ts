@@ -1,5 +1,3 @@
-import { DynamoDeploymentStore } from '../shared/adapters/aws/dynamo-deployments.js';
-import { EventBridgeDeploymentEvents } from '../shared/adapters/aws/eventbridge-events.js';
 import { LambdaAliasRouter } from '../shared/adapters/aws/lambda-alias-router.js';
 import { CloudFrontCdn } from '../shared/adapters/aws/cloudfront-cdn.js';
 import { CloudFrontOriginSwitch } from '../shared/adapters/aws/cloudfront-origin.js';
@@ -8,15 +6,15 @@ import { switchSite } from '../shared/usecases/site/switch.js';
 import { lazy } from '../shared/lazy.js';
 import { DEFAULT_CONTROL_SECONDS, shiftTraffic } from '../shared/usecases/workflow/shift-traffic.js';
 import type { WorkflowState } from '../shared/usecases/workflow/state.js';
+import { publishingDeploymentStore } from './deployment-store.js';
 import { taskHandler } from './task-handler.js';
 
 const deps = lazy(() => ({
-  deployments: new DynamoDeploymentStore(),
+  deployments: publishingDeploymentStore(),
   aliases: new LambdaAliasRouter(),
   origins: new CloudFrontOriginSwitch(),
   cdn: new CloudFrontCdn(),
   sites: new S3SiteReader(),
-  events: new EventBridgeDeploymentEvents(),
   controlSeconds: Number(process.env.SLIPWAY_CONTROL_SECONDS ?? DEFAULT_CONTROL_SECONDS),
 }));
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { TERMINAL_STATUSES } from './deployment.js';
 import { ValidationError } from './errors.js';
+import { deploymentStatusSchema } from './events.js';
 import { strategySchema } from './strategy.js';
 import { windowSchema } from './window.js';
 
@@ -42,6 +44,43 @@ const cdnSchema = z
   })
   .strict();
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** https anywhere; plain http only to this machine (dev mode, tests). */
+export function isAllowedWebhookUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+}
+
+/**
+ * Optional per-target notifications: a webhook (Slack incoming webhook or anything that takes the
+ * same JSON) posted on the listed status changes, by default when a deployment ends.
+ */
+export const notificationsSchema = z
+  .object({
+    webhook: z
+      .object({
+        url: z
+          .string()
+          .max(2048)
+          .refine(isAllowedWebhookUrl, 'must be an https URL (plain http only for 127.0.0.1 or localhost)'),
+        events: z
+          .array(deploymentStatusSchema)
+          .min(1)
+          .max(10)
+          .refine((list) => new Set(list).size === list.length, 'must not list a status twice')
+          .default([...TERMINAL_STATUSES]),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 export const functionTargetSchema = z
   .object({
     name: z.string().regex(TARGET_NAME, 'must match [a-z0-9][a-z0-9-]{0,47}'),
@@ -60,6 +99,7 @@ export const functionTargetSchema = z
     cdn: cdnSchema.optional(),
     /** Published versions kept besides the ones an alias points to. */
     keepVersions: z.number().int().min(1).max(1000).default(10),
+    notifications: notificationsSchema.optional(),
     /** When releases may go live; none: at once. */
     window: windowSchema.optional(),
   })
@@ -110,6 +150,7 @@ export const siteTargetSchema = z
       })
       .strict()
       .default({}),
+    notifications: notificationsSchema.optional(),
     /** When releases may go live; none: at once. */
     window: windowSchema.optional(),
   })

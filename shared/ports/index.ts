@@ -43,6 +43,23 @@ export interface DeploymentStore {
   listByTarget(target: string, options?: { limit?: number }): Promise<Deployment[]>;
 }
 
+/** The record before and after one update. */
+export interface DeploymentTransition {
+  before: Deployment;
+  after: Deployment;
+}
+
+/** A store that can tell what an update changed (read in the same write, so no other writer slips in between). */
+export interface DeploymentTransitions {
+  /** `update`, returning the record as it was and as it is now; undefined where `update` refuses. */
+  transition(
+    id: string,
+    patch: DeploymentPatch,
+    entry: Omit<TimelineEntry, 'at'>,
+    options?: { unlessCancelRequested?: boolean },
+  ): Promise<DeploymentTransition | undefined>;
+}
+
 export interface LockStore {
   /** Takes the target's lock for the deployment; true when it holds it (also when it already did). */
   acquire(target: string, deploymentId: string): Promise<boolean>;
@@ -160,6 +177,7 @@ export interface Orchestrator {
   start(deploymentId: string): Promise<void>;
 }
 
+/** Publishes on the service's event bus (source "slipway"; detail types and schemas in shared/domain/events.ts). */
 export interface DeploymentEvents {
   publish(detailType: string, detail: Record<string, unknown>): Promise<void>;
 }

@@ -57,6 +57,24 @@ describe('DynamoDB stores', () => {
       expect(stored?.timeline.map((e) => e.step)).toEqual(['shift', 'finalize']);
     });
 
+    it('reports the record before and after an update, as stored', async () => {
+      // Prepare
+      const store = new DynamoDeploymentStore({ tableName });
+      await store.create(record('t1', '2026-01-01T00:00:00Z'));
+      await store.update('t1', { status: 'shifting', trafficPercent: 10 }, { step: 'shift' });
+      // Act
+      const change = await store.transition('t1', { status: 'verifying', trafficPercent: 100, reason: undefined }, { step: 'shift', status: 'verifying', message: undefined });
+      const stored = await store.get('t1');
+      await store.update('t1', { status: 'succeeded' }, { step: 'finalize' });
+      const refused = await store.transition('t1', { status: 'failed' }, { step: 'rollback' });
+      // Assess
+      expect(change?.before).toMatchObject({ status: 'shifting', trafficPercent: 10 });
+      expect(change?.before.timeline).toHaveLength(1);
+      expect(change?.after).toEqual(stored);
+      expect(change?.after.timeline.at(-1)).toEqual({ step: 'shift', status: 'verifying', at: change?.after.updatedAt });
+      expect(refused).toBeUndefined();
+    });
+
     it('lists a target’s deployments newest first', async () => {
       // Prepare
       const store = new DynamoDeploymentStore({ tableName });

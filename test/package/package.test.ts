@@ -19,6 +19,7 @@ import {
   unneededActions,
   type PolicyStatement,
 } from '../support/iam-actions.js';
+import { STATUS_CHANGED_PATTERN } from '../../shared/domain/events.js';
 import { readZip } from './zip.js';
 import { packageService } from '../support/package-service.js';
 
@@ -135,7 +136,7 @@ const STEP_FUNCTIONS = [
 describe('serverless package', () => {
   it('packages one zip per function, each with its own bundle', () => {
     // Assess
-    expect([...functions.keys()].sort()).toEqual(['api', 'intake', 'reconcile', ...STEP_FUNCTIONS].sort());
+    expect([...functions.keys()].sort()).toEqual(['api', 'intake', 'notify', 'reconcile', ...STEP_FUNCTIONS].sort());
     for (const fn of functions.values()) {
       expect(fn.resource, fn.key).toBeDefined();
       expect(fn.bundle.length, fn.key).toBeGreaterThan(0);
@@ -152,6 +153,15 @@ describe('serverless package', () => {
       'detail-type': ['Step Functions Execution Status Change'],
       detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: 'DeployStateMachine' }] },
     });
+  });
+
+  it("sends slipway's status changes on the stage's bus to the notify function", () => {
+    // Assess
+    const rules = Object.values(resources).filter((r) => r.Type === 'AWS::Events::Rule');
+    const rule = rules.find((r) => JSON.stringify(r.Properties?.Targets ?? []).includes('NotifyLambdaFunction'));
+    expect(rule, 'an EventBridge rule targets the notify function').toBeDefined();
+    expect(rule!.Properties.EventPattern).toEqual(STATUS_CHANGED_PATTERN);
+    expect(JSON.stringify(rule!.Properties.EventBusName)).toContain('EventBus');
   });
 
   it('lints clean with cfn-lint', () => {

@@ -227,6 +227,8 @@ export const ACTIONS_WITHOUT_RESOURCE_SCOPE: readonly string[] = [
   'logs:PutResourcePolicy',
   'logs:DescribeResourcePolicies',
   'logs:DescribeLogGroups',
+  // Reading metrics (deploy windows' traffic gate and suggestions): GetMetricData has no resource type.
+  'cloudwatch:GetMetricData',
 ];
 
 /** Actions granted on `*` that could have been scoped. */
@@ -269,7 +271,7 @@ export function checkRole(statements: PolicyStatement[], needed: Map<string, str
       findings.push({ action, neededBy, problem: 'not allowed' });
       continue;
     }
-    const expected = EXPECTED_RESOURCE_BY_SERVICE[action.split(':')[0] ?? ''];
+    const expected = ACTIONS_WITHOUT_RESOURCE_SCOPE.includes(action) ? undefined : EXPECTED_RESOURCE_BY_SERVICE[action.split(':')[0] ?? ''];
     if (expected && !allowing.some((statement) => expected.test(JSON.stringify(statement.Resource)))) {
       findings.push({ action, neededBy, problem: 'allowed on an unexpected resource' });
     }

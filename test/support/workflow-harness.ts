@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { GetAliasCommand, GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDeploymentStore } from '../../shared/adapters/aws/dynamo-deployments.js';
+import { EventBridgeDeploymentEvents } from '../../shared/adapters/aws/eventbridge-events.js';
+import { withDeploymentEvents } from '../../shared/usecases/deployment-events.js';
 import { DynamoLockStore } from '../../shared/adapters/aws/dynamo-locks.js';
 import { DynamoTargetStore } from '../../shared/adapters/aws/dynamo-targets.js';
 import { S3ArtifactStore } from '../../shared/adapters/aws/s3-artifacts.js';
@@ -136,6 +138,8 @@ export async function finished(world: World, orchestrator: LocalOrchestrator, id
   return record;
 }
 
+/** What the intake function is given: its record writes publish "Deployment Status Changed" (queued, or failed) as in AWS. */
 export function intakeDeps(world: World, orchestrator: Orchestrator) {
-  return { targets: world.targets, artifacts: world.artifacts, deployments: world.deployments, orchestrator, log: () => undefined };
+  const deployments = withDeploymentEvents(world.deployments, new EventBridgeDeploymentEvents());
+  return { targets: world.targets, artifacts: world.artifacts, deployments, orchestrator, log: () => undefined };
 }

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TERMINAL_STATUSES, type Deployment, type TimelineEntry } from '../../domain/deployment.js';
-import type { DeploymentPatch, DeploymentStore } from '../../ports/index.js';
+import type { DeploymentPatch, DeploymentStore, DeploymentTransition, DeploymentTransitions } from '../../ports/index.js';
 import { ALL_DEPLOYMENTS_PARTITION, BY_TARGET_INDEX, TableAdapter } from './dynamo-table.js';
 import { errorName } from './sdk-errors.js';
 
@@ -13,7 +13,7 @@ export function toDeployment(item: Record<string, unknown>): Deployment {
   return rest as unknown as Deployment;
 }
 
-export class DynamoDeploymentStore extends TableAdapter implements DeploymentStore {
+export class DynamoDeploymentStore extends TableAdapter implements DeploymentStore, DeploymentTransitions {
   async create(deployment: Deployment): Promise<{ created: boolean; deployment: Deployment }> {
     try {
       await this.send('recording the deployment', () =>
@@ -54,10 +54,25 @@ export class DynamoDeploymentStore extends TableAdapter implements DeploymentSto
     entry: Omit<TimelineEntry, 'at'>,
     options: { unlessCancelRequested?: boolean } = {},
   ): Promise<Deployment | undefined> {
+    return (await this.transition(id, patch, entry, options))?.after;
+  }
+
+  /**
+   * One conditional UpdateItem that returns the item as it was (ALL_OLD); the new record is that
+   * item with the same SETs applied, so before and after describe exactly this write.
+   */
+  async transition(
+    id: string,
+    patch: DeploymentPatch,
+    entry: Omit<TimelineEntry, 'at'>,
+    options: { unlessCancelRequested?: boolean } = {},
+  ): Promise<DeploymentTransition | undefined> {
     const now = new Date().toISOString();
     const names: Record<string, string> = { '#timeline': 'timeline', '#updatedAt': 'updatedAt', '#status': 'status' };
+    const appended = Object.fromEntries(Object.entries({ ...entry, at: now }).filter(([, v]) => v !== undefined)) as unknown as TimelineEntry;
+    const applied: Partial<Deployment> = {};
     const values: Record<string, unknown> = {
-      ':entry': [{ ...entry, at: now }],
+      ':entry': [appended],
       ':now': now,
     };
     const sets = ['#timeline = list_append(#timeline, :entry)', '#updatedAt = :now'];
@@ -65,6 +80,7 @@ export class DynamoDeploymentStore extends TableAdapter implements DeploymentSto
       if (value === undefined) continue;
       names[`#${field}`] = field;
       values[`:${field}`] = value;
+      Object.assign(applied, { [field]: value });
       sets.push(`#${field} = :${field}`);
     }
     // DynamoDB has no "NOT IN list" for a list value, so the terminal statuses are spelled out.
@@ -82,11 +98,13 @@ export class DynamoDeploymentStore extends TableAdapter implements DeploymentSto
             }`,
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
-            ReturnValues: 'ALL_NEW',
+            ReturnValues: 'ALL_OLD',
           }),
         ),
       );
-      return out.Attributes ? toDeployment(out.Attributes) : undefined;
+      if (!out.Attributes) return undefined;
+      const before = toDeployment(out.Attributes);
+      return { before, after: { ...before, ...applied, updatedAt: now, timeline: [...(before.timeline ?? []), appended] } };
     } catch (error) {
       if (errorName(error) === 'ConditionalCheckFailedException') return undefined;
       throw error;

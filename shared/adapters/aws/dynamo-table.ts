@@ -11,6 +11,7 @@ import { errorName, rethrowTransient } from './sdk-errors.js';
  *                gsi2pk `DEPLOYMENTS`, gsi2sk `<requestedAt>#<id>` (every deployment, newest first)
  * - locks:       pk `LOCK#<target>`, sk `LOCK`
  * - deploy hooks: pk `HOOK#<id>`, sk `HOOK` (and `RATE`); gsi1pk `HOOKS#<target>` (dynamo-deploy-hooks.ts)
+ * - dead letters: pk `DEADLETTER#<target>`, sk `<at>#<deploymentId>#<status>` (webhook notifications never delivered)
  */
 export const BY_TARGET_INDEX = 'byTarget';
 export const BY_TIME_INDEX = 'byTime';

@@ -5,7 +5,7 @@
  * their origin bucket and distribution, release r1 from examples/sites/<target> deployed through
  * the normal intake and workflow, and a local edge that serves them the way CloudFront would.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,8 @@ import { CloudFrontOriginReader } from '../aws/cloudfront-origin-reader.js';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { releaseKey } from '../../domain/artifact-key.js';
 import { deploymentIdForObject, isTerminal } from '../../domain/deployment.js';
+import { EVENT_SOURCE, STATUS_CHANGED_PATTERN } from '../../domain/events.js';
+import { LOCAL_ACCOUNT } from './definition.js';
 import { parseTarget, type SiteTarget } from '../../domain/target.js';
 import { startLocalEdge, type LocalEdge } from './edge.js';
 import type { LocalOrchestrator } from './local-orchestrator.js';
@@ -168,6 +170,8 @@ export async function startDevService(options: {
   // Imported after the environment is set: the handlers read it on first use.
   const intake = await import('../../../functions/intake.js');
   const api = await import('../../../functions/api.js');
+  const notify = await import('../../../functions/notify.js');
+  const { usePublishedEventTap } = await import('../../../functions/deployment-store.js');
   const { startHttpFront } = await import('./http-front.js');
   const { LocalOrchestrator } = await import('./local-orchestrator.js');
   const deployments = new DynamoDeploymentStore();
@@ -191,6 +195,13 @@ export async function startDevService(options: {
     handler: intake.handler as never,
     onError: (error) => log(`slipway dev: intake error: ${(error as Error).message}`),
   });
+  // The notify function's rule (serverless.yml), played in-process: moto's EventBridge does not
+  // invoke Lambda targets, and delivering through a rule to a queue costs it ~0.4 s per PutEvents.
+  usePublishedEventTap((detailType, detail) => {
+    if (!STATUS_CHANGED_PATTERN['detail-type'].includes(detailType)) return;
+    const event = { version: '0', id: randomUUID(), source: EVENT_SOURCE, 'detail-type': detailType, account: LOCAL_ACCOUNT, time: new Date().toISOString(), region, resources: [], detail };
+    notify.handler(event as never, {} as never).catch((error: unknown) => log(`slipway dev: notify error: ${(error as Error).message}`));
+  });
   const front = await startHttpFront({
     port: Number(process.env.SLIPWAY_DEV_API_PORT ?? 0),
     handler: api.handler as never,
@@ -202,6 +213,7 @@ export async function startDevService(options: {
     edge = await startLocalEdge({ port: Number(process.env.SLIPWAY_DEV_EDGE_PORT ?? 0), targets: sites });
   } catch (error) {
     await poller.stop();
+    usePublishedEventTap(undefined);
     await front.close();
     orchestrator.stop();
     await moto?.stop();
@@ -225,6 +237,7 @@ export async function startDevService(options: {
     orchestrator,
     async stop() {
       await poller.stop();
+      usePublishedEventTap(undefined);
       await front.close();
       await edge?.close();
       orchestrator.stop();

@@ -2,7 +2,7 @@ import { assertNotCancelled } from '../../domain/control.js';
 import { DeploymentNotFoundError } from '../../domain/errors.js';
 import { callerReference, type InvalidationPlan } from '../../domain/site/invalidation-plan.js';
 import { originPathOf, planKey } from '../../domain/site/layout.js';
-import type { Cdn, DeploymentEvents, DeploymentStore } from '../../ports/index.js';
+import type { Cdn, DeploymentStore } from '../../ports/index.js';
 import type { OriginSwitch, SiteStore } from '../../ports/site.js';
 import { verificationPlan } from '../workflow/shift-traffic.js';
 import { requireSiteTarget, type WorkflowState } from '../workflow/state.js';
@@ -12,7 +12,6 @@ export interface SwitchSiteDeps {
   origins: Pick<OriginSwitch, 'switchOriginPath'>;
   cdn: Pick<Cdn, 'invalidate'>;
   sites: Pick<SiteStore, 'readJson'>;
-  events: DeploymentEvents;
 }
 
 export async function readPlan(sites: Pick<SiteStore, 'readJson'>, bucket: string, key: string): Promise<InvalidationPlan> {
@@ -47,14 +46,6 @@ export async function switchSite(deps: SwitchSiteDeps, state: WorkflowState): Pr
       message: `origin path ${originPath}; invalidating ${plan.paths.length} path(s)${invalidationId ? ` (${invalidationId})` : ''}`,
     },
   );
-  await deps.events.publish('Deployment Traffic Shifted', {
-    deploymentId: deployment.id,
-    target: deployment.target,
-    release: deployment.release,
-    trafficPercent: 100,
-    fromVersion: deployment.fromVersion ?? null,
-    toVersion: deployment.release,
-  });
   // A site verifies once, a poll interval after the switch (and its invalidation), and never bakes.
   const verify = verificationPlan(target, 0, { controlSeconds: target.health.pollSeconds });
   return {

@@ -1,9 +1,8 @@
 import { assertNotCancelled } from '../../domain/control.js';
 import { DeploymentNotFoundError, errorMessage } from '../../domain/errors.js';
-import { toView } from '../../domain/deployment.js';
 import type { Deployment } from '../../domain/deployment.js';
 import type { FunctionTarget, SiteTarget } from '../../domain/target.js';
-import type { DeploymentEvents, DeploymentStore, LockStore, VersionPruner } from '../../ports/index.js';
+import type { DeploymentStore, LockStore, VersionPruner } from '../../ports/index.js';
 import type { SiteStore } from '../../ports/site.js';
 import { cleanUpStaging, pruneReleases } from '../site/retention.js';
 import { requireTarget, type WorkflowState } from './state.js';
@@ -13,7 +12,6 @@ export interface FinalizeDeps {
   locks: LockStore;
   versions: VersionPruner;
   sites: SiteStore;
-  events: DeploymentEvents;
 }
 
 /** Versions to delete: beyond the newest `keep`, never one an alias (or a traffic split) uses. */
@@ -22,7 +20,7 @@ export function versionsToPrune(versions: string[], aliased: Set<string>, keep: 
   return numeric.slice(keep).filter((v) => !aliased.has(v));
 }
 
-/** Records success, releases the lock, prunes old versions and announces the result. */
+/** Records success (the store announces it), releases the lock and prunes old versions. */
 export async function finalize(deps: FinalizeDeps, state: WorkflowState): Promise<WorkflowState> {
   const target = requireTarget(state);
   const before = await deps.deployments.get(state.deploymentId);
@@ -56,9 +54,6 @@ export async function finalize(deps: FinalizeDeps, state: WorkflowState): Promis
     // Housekeeping: the release is live; the next deployment tidies up again.
     console.warn(`slipway: tidying up after ${before.id} failed: ${errorMessage(error)}`);
   }
-
-  const final = updated ?? (await deps.deployments.get(before.id)) ?? before;
-  await deps.events.publish('Deployment Status Changed', { ...toView(final), timeline: undefined });
   return state;
 }
 

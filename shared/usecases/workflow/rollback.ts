@@ -1,11 +1,11 @@
 import { cancelDescription } from '../../domain/control.js';
 import { errorMessage } from '../../domain/errors.js';
-import { isTerminal, toView } from '../../domain/deployment.js';
+import { isTerminal } from '../../domain/deployment.js';
 import type { Deployment } from '../../domain/deployment.js';
 import { callerReference } from '../../domain/site/invalidation-plan.js';
 import { manifestKey, originPathOf, planKey, releaseOfOriginPath, releasePrefix } from '../../domain/site/layout.js';
 import type { FunctionTarget, SiteTarget } from '../../domain/target.js';
-import type { AliasRouter, Cdn, DeploymentEvents, DeploymentStore, LockStore, TargetStore } from '../../ports/index.js';
+import type { AliasRouter, Cdn, DeploymentStore, LockStore, TargetStore } from '../../ports/index.js';
 import type { OriginSwitch, SiteStore } from '../../ports/site.js';
 import { cleanUpStaging } from '../site/retention.js';
 import { CHUNK_FAILURE_PREFIX } from '../site/stage-chunk.js';
@@ -20,7 +20,6 @@ export interface RollbackDeps {
   cdn: Cdn;
   origins: OriginSwitch;
   sites: SiteStore;
-  events: DeploymentEvents;
 }
 
 interface Restoration {
@@ -54,8 +53,8 @@ export function describeFailure(error: WorkflowState['error'], timeline: Deploym
 /**
  * Runs after any failure. Puts the alias back on the version it had (no routing config) when the
  * deployment had changed it, records `rolled_back` (traffic had moved) or `failed` (it had not),
- * releases the lock and announces the result. Safe to run again. A deployment with a cancel
- * request ends `cancelled` instead of `failed`, and its reason says who cancelled it and why.
+ * and releases the lock; the store announces the outcome. Safe to run again. A deployment with a
+ * cancel request ends `cancelled` instead of `failed`, and its reason says who cancelled it and why.
  */
 export async function rollback(deps: RollbackDeps, state: WorkflowState): Promise<WorkflowState> {
   const deployment = await deps.deployments.get(state.deploymentId);
@@ -97,8 +96,6 @@ export async function rollback(deps: RollbackDeps, state: WorkflowState): Promis
     );
   }
   await deps.locks.release(deployment.target, deployment.id);
-  const final = (await deps.deployments.get(deployment.id)) ?? deployment;
-  await deps.events.publish('Deployment Status Changed', { ...toView(final), timeline: undefined });
   return state;
 }
 

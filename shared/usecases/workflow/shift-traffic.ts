@@ -1,13 +1,12 @@
 import { assertNotCancelled } from '../../domain/control.js';
 import { ConcurrentModificationError, DeploymentNotFoundError } from '../../domain/errors.js';
 import type { FunctionTarget } from '../../domain/target.js';
-import type { AliasRouter, DeploymentEvents, DeploymentStore } from '../../ports/index.js';
+import type { AliasRouter, DeploymentStore } from '../../ports/index.js';
 import { requireFunctionTarget, type WorkflowState } from './state.js';
 
 export interface ShiftTrafficDeps {
   deployments: DeploymentStore;
   aliases: AliasRouter;
-  events: DeploymentEvents;
   /** The longest a bake waits between two looks at the record (cancel, promote); DEFAULT_CONTROL_SECONDS. */
   controlSeconds?: number;
 }
@@ -65,7 +64,10 @@ export function verificationPlan(
   };
 }
 
-/** Moves the alias to the current step's weight (RoutingConfig), guarded by the alias RevisionId. */
+/**
+ * Moves the alias to the current step's weight (RoutingConfig), guarded by the alias RevisionId.
+ * Recording the new share is what announces it ("Deployment Traffic Shifted").
+ */
 export async function shiftTraffic(deps: ShiftTrafficDeps, state: WorkflowState): Promise<WorkflowState> {
   const target = requireFunctionTarget(state);
   const steps = state.steps ?? [];
@@ -114,14 +116,6 @@ export async function shiftTraffic(deps: ShiftTrafficDeps, state: WorkflowState)
       message: `${step.percent}% of traffic on version ${toVersion}${promoted ? ' (promoted)' : ''}${plan.bakeSeconds > 0 ? `; baking ${plan.bakeSeconds}s` : ''}`,
     },
   );
-  await deps.events.publish('Deployment Traffic Shifted', {
-    deploymentId: deployment.id,
-    target: deployment.target,
-    release: deployment.release,
-    trafficPercent: step.percent,
-    fromVersion,
-    toVersion,
-  });
 
   const verify = { waitSeconds: plan.waitSeconds, remainingChecks: plan.remainingChecks, healthEvery: plan.healthEvery, sinceHealth: 0, checks: 0 };
   const last = stepIndex >= steps.length - 1;
