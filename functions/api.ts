@@ -24,6 +24,8 @@ import { DynamoReleaseHistory } from '../shared/adapters/aws/dynamo-release-hist
 import { S3ReleaseUploads } from '../shared/adapters/aws/s3-release-uploads.js';
 import { hookRateFromEnv } from '../shared/domain/deploy-hook.js';
 import * as uploadHookEndpoints from '../shared/http/upload-hook-endpoints.js';
+import * as windowEndpoints from '../shared/http/window-endpoints.js';
+import { CloudWatchTrafficMetrics } from '../shared/adapters/aws/cloudwatch-traffic.js';
 import type { Orchestrator } from '../shared/ports/index.js';
 import { publishingDeploymentStore } from './deployment-store.js';
 import { logger } from './task-handler.js';
@@ -73,6 +75,13 @@ const controlRoute = (method: Method, path: string, endpoint: control.ControlEnd
   handler: (event: ApiEvent) => endpoint({ ...adapters(), ...controlAdapters() }, event),
 });
 
+const windowRoute = (method: Method, path: string, endpoint: windowEndpoints.WindowEndpoint): Route<ApiEvent, ApiResult> => ({
+  method,
+  path,
+  handler: (event: ApiEvent) => endpoint({ ...adapters(), history: controlAdapters().history, metrics: trafficMetrics() }, event),
+});
+const trafficMetrics = lazy(() => new CloudWatchTrafficMetrics());
+
 const routes = [
   route('GET', '/targets', endpoints.listTargets),
   route('GET', '/targets/{name}', endpoints.getTarget),
@@ -92,6 +101,8 @@ const routes = [
   controlRoute('POST', '/deployments/{id}/cancel', control.cancelDeploymentEndpoint),
   controlRoute('POST', '/deployments/{id}/promote', control.promoteDeploymentEndpoint),
   controlRoute('DELETE', '/targets/{name}', control.deleteTargetEndpoint),
+  windowRoute('GET', '/targets/{name}/window', windowEndpoints.getWindowEndpoint),
+  windowRoute('GET', '/targets/{name}/window/suggestions', windowEndpoints.windowSuggestionsEndpoint),
 ];
 
 /** Every error leaves as application/problem+json; only the 5xx ones are worth a log line. */

@@ -11,6 +11,9 @@ export function isTerminal(status: DeploymentStatus): status is TerminalStatus {
   return (TERMINAL_STATUSES as readonly string[]).includes(status);
 }
 
+/** Object metadata that schedules an uploaded release (`x-amz-meta-slipway-not-before`, ISO 8601). */
+export const NOT_BEFORE_METADATA = 'slipway-not-before';
+
 export type Trigger = 's3' | 'api' | 'rollback';
 
 /** The exact S3 object a deployment takes live. */
@@ -66,6 +69,10 @@ export interface Deployment {
   promoteReason?: string;
   /** When the current traffic step's bake ends; a promote is accepted only while one is running. */
   bakeEndsAt?: string;
+  /** Break-glass: a promote of a deployment that waits for its window or schedule starts it now. */
+  startNowAt?: string;
+  startNowBy?: string;
+  startNowReason?: string;
   /** A scheduled release: not before this time (ISO), on top of the target's window. */
   notBefore?: string;
   /** While it waits for its window or schedule: when it expects to start (ISO). */

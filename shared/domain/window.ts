@@ -257,7 +257,7 @@ export function decide(window: DeployWindow, now: Date, maxWaitDays = MAX_WAIT_D
   const freeze = denyAt(compiled, now);
   const why = freeze ? `frozen: ${freeze.reason} (until ${freeze.to.toISOString()})` : 'outside the allowed windows';
   if (!opening) {
-    return { open: false, never: true, reason: `${why}; the window does not open within ${maxWaitDays} days, the longest a deployment can wait` };
+    return { open: false, never: true, reason: `${why}; the window does not open within ${Math.floor(maxWaitDays)} days, the longest a deployment can wait` };
   }
   const allow = window.allow[opening.allowIndex]!;
   return {

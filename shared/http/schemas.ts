@@ -8,8 +8,18 @@ import { RELEASE_NAME, TARGET_NAME } from '../domain/target.js';
 const targetName = z.string().regex(TARGET_NAME, 'must match [a-z0-9][a-z0-9-]{0,47}');
 const releaseName = z.string().regex(RELEASE_NAME, 'must match [A-Za-z0-9._-]{1,128}');
 
-/** `POST /deployments`: deploy a release already uploaded to the artifact bucket. */
-export const deployRequestSchema = z.object({ target: targetName, release: releaseName }).strict();
+/** Step Functions executions last a year at most; a scheduled start must leave room to deploy. */
+const MAX_SCHEDULE_DAYS = 360;
+
+/** A scheduled start: ISO 8601 with an offset, in the future, within what a deployment can wait. */
+export const notBeforeSchema = z
+  .string()
+  .datetime({ offset: true, message: 'must be an ISO 8601 time with an offset, such as 2026-12-01T02:00:00+01:00' })
+  .refine((value) => Date.parse(value) > Date.now() - 60_000, 'is in the past; leave it out to deploy now')
+  .refine((value) => Date.parse(value) < Date.now() + MAX_SCHEDULE_DAYS * 86_400_000, `is more than ${MAX_SCHEDULE_DAYS} days ahead, longer than a deployment can wait`);
+
+/** `POST /deployments`: deploy a release already uploaded to the artifact bucket, now or not before a time. */
+export const deployRequestSchema = z.object({ target: targetName, release: releaseName, notBefore: notBeforeSchema.optional() }).strict();
 
 /** `POST /targets/{name}/rollback`: to the previous release, or to a named one. */
 export const rollbackRequestSchema = z.object({ release: releaseName.optional() }).strict();

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { RELEASE_NAME } from '../domain/target.js';
 import { S3_MAX_PUT_BYTES } from '../usecases/release-uploads.js';
+import { notBeforeSchema } from './schemas.js';
 
 /** The rule intake applies to the `<release>` of `releases/<target>/<release>.zip` (parseReleaseKey). */
 export const releaseNameSchema = z.string().regex(RELEASE_NAME, 'must match [A-Za-z0-9._-]{1,128}');
@@ -20,6 +21,8 @@ export const releaseUploadRequestSchema = z
       .int('must be a whole number of bytes')
       .min(1, 'must be at least 1 byte')
       .max(S3_MAX_PUT_BYTES, `must be at most ${S3_MAX_PUT_BYTES} bytes (5 GiB, one S3 PUT)`),
+    /** Schedule the deployment the upload starts: not before this time. */
+    notBefore: notBeforeSchema.optional(),
   })
   .strict();
 

@@ -28,6 +28,11 @@ export interface DeploymentControl {
    * the status is `shifting`, or `verifying` with a bake that has not ended.
    */
   requestPromote(id: string, request: ControlRequest): Promise<ControlOutcome>;
+  /**
+   * Break-glass for a deployment that has not started (`queued` or `waiting` for its window or
+   * schedule): records that it starts now. Refused when already recorded or a cancel was requested.
+   */
+  requestStart(id: string, request: ControlRequest): Promise<ControlOutcome>;
 }
 
 export interface DeploymentQuery {

@@ -22,6 +22,7 @@ export interface DeploymentPatch {
   endedAt?: string;
   bakeEndsAt?: string;
   startsAt?: string;
+  notBefore?: string;
 }
 
 export interface DeploymentStore {

@@ -26,6 +26,8 @@ export interface ReleaseUploads {
     sha256Hex: string;
     expiresInSeconds: number;
     signedAt: Date;
+    /** A scheduled start, bound as `x-amz-meta-slipway-not-before`. */
+    notBefore?: string;
   }): Promise<PresignedPut>;
   /** Every object under `prefix`, in no particular order. */
   listObjects(bucket: string, prefix: string): Promise<ReleaseObject[]>;

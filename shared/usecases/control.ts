@@ -47,8 +47,10 @@ export async function cancelDeployment(deps: ControlDeps, input: ControlRequestI
 
 /**
  * Skips the rest of the bake and sends all traffic to the new version at the next bake tick
- * (like `kubectl argo rollouts promote --full`). Only while there is a bake or a partial traffic
- * step to skip; the health signals are still checked once more when the promote takes effect.
+ * (like `kubectl argo rollouts promote --full`), while there is a bake or a partial traffic step
+ * to skip; the health signals are still checked once more when the promote takes effect. A
+ * deployment that has not started (waiting for its window, a freeze or its schedule) starts now
+ * instead, and then rolls out with its strategy as usual.
  */
 export async function promoteDeployment(deps: ControlDeps, input: ControlRequestInput & { reason: string }): Promise<Deployment> {
   const at = now(deps);
@@ -57,9 +59,16 @@ export async function promoteDeployment(deps: ControlDeps, input: ControlRequest
     reason: input.reason,
     ...(input.requestedBy ? { by: input.requestedBy } : {}),
   });
-  const deployment = outcome.deployment;
+  let deployment = outcome.deployment;
   if (!deployment) throw new DeploymentNotFoundError(input.id);
   if (outcome.recorded) return deployment;
+  if (deployment.status === 'queued' || deployment.status === 'waiting') {
+    // Break-glass: a deployment held back by its window, a freeze or its schedule starts now.
+    const start = await deps.control.requestStart(input.id, { at: at.toISOString(), reason: input.reason, ...(input.requestedBy ? { by: input.requestedBy } : {}) });
+    if (start.recorded && start.deployment) return start.deployment;
+    deployment = start.deployment ?? deployment;
+    if (deployment.startNowAt && !deployment.cancelRequestedAt && !isTerminal(deployment.status)) return deployment;
+  }
   if (isTerminal(deployment.status)) throw new ConflictError(`${ended(deployment)}; there is nothing to promote`);
   if (deployment.cancelRequestedAt) {
     throw new ConflictError(`deployment ${deployment.id} is being cancelled (requested at ${deployment.cancelRequestedAt}); it cannot be promoted`);

@@ -30,7 +30,7 @@ function newRecord(fields: Pick<Deployment, 'id' | 'target' | 'release' | 'trigg
 /** The HTTPS trigger: deploys a release already uploaded to the artifact bucket. */
 export async function deployRelease(
   deps: DeployDeps,
-  request: { target: string; release: string; requestedBy?: string },
+  request: { target: string; release: string; requestedBy?: string; notBefore?: string },
 ): Promise<Deployment> {
   if (!RELEASE_NAME.test(request.release)) {
     throw new ValidationError('invalid release name', [{ path: 'release', message: 'must match [A-Za-z0-9._-]{1,128}' }]);
@@ -58,8 +58,9 @@ export async function deployRelease(
         ...(head.etag ? { etag: head.etag } : {}),
       },
       ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
+      ...(request.notBefore ? { notBefore: new Date(request.notBefore).toISOString() } : {}),
     },
-    `deploy requested through the API${request.requestedBy ? ` by ${request.requestedBy}` : ''}`,
+    `deploy requested through the API${request.requestedBy ? ` by ${request.requestedBy}` : ''}${request.notBefore ? `, not before ${request.notBefore}` : ''}`,
   );
   const { deployment } = await deps.deployments.create(record);
   await deps.orchestrator.start(deployment.id);

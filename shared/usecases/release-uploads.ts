@@ -29,6 +29,8 @@ export interface UploadRequest {
   /** hex, lower-case */
   sha256: string;
   size: number;
+  /** Deploy not before this time (ISO 8601). */
+  notBefore?: string;
 }
 
 export interface UploadGrant {
@@ -86,6 +88,7 @@ export async function requestUpload(deps: ReleaseUploadDeps, request: UploadRequ
     sha256Hex: request.sha256,
     expiresInSeconds: UPLOAD_URL_TTL_SECONDS,
     signedAt,
+    ...(request.notBefore ? { notBefore: new Date(request.notBefore).toISOString() } : {}),
   });
   return {
     target: target.name,

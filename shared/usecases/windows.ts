@@ -1,6 +1,6 @@
 import { TargetNotFoundError, ValidationError } from '../domain/errors.js';
 import { buildProfile, suggestWindows, type Suggestion, type TrafficProfile } from '../domain/traffic-profile.js';
-import { upcomingOpenings, type Opening } from '../domain/window.js';
+import { compileWindow, upcomingOpenings, type CompiledDeny, type Opening } from '../domain/window.js';
 import type { TargetStore, TrafficMetrics } from '../ports/index.js';
 
 export interface WindowDeps {
@@ -10,12 +10,22 @@ export interface WindowDeps {
 
 const DAY = 24 * 3_600_000;
 
-/** The next openings of a target's window (none configured: it is always open). */
-export async function showWindow(deps: Pick<WindowDeps, 'targets'>, name: string, options: { now?: Date; count?: number } = {}): Promise<{ timezone: string | null; openings: Opening[] }> {
+/** The next openings of a target's window and the freezes still ahead (no window: always open). */
+export async function showWindow(
+  deps: Pick<WindowDeps, 'targets'>,
+  name: string,
+  options: { now?: Date; count?: number } = {},
+): Promise<{ timezone: string | null; openings: Opening[]; allow: { cron: string; durationMinutes: number }[]; deny: CompiledDeny[] }> {
   const target = await deps.targets.get(name);
   if (!target) throw new TargetNotFoundError(name);
-  if (!target.window) return { timezone: null, openings: [] };
-  return { timezone: target.window.timezone, openings: upcomingOpenings(target.window, options.now ?? new Date(), options.count ?? 5) };
+  if (!target.window) return { timezone: null, openings: [], allow: [], deny: [] };
+  const now = options.now ?? new Date();
+  return {
+    timezone: target.window.timezone,
+    openings: upcomingOpenings(target.window, now, options.count ?? 5),
+    allow: target.window.allow,
+    deny: compileWindow(target.window).deny.filter((d) => d.to > now),
+  };
 }
 
 export interface SuggestRequest {

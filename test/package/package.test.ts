@@ -116,6 +116,8 @@ const IAM_ROUTES = [
   'POST /deployments/{id}/cancel',
   'POST /deployments/{id}/promote',
   'DELETE /targets/{name}',
+  'GET /targets/{name}/window',
+  'GET /targets/{name}/window/suggestions',
 ];
 const HOOK_ROUTE = 'POST /hooks/{hookId}';
 

@@ -110,6 +110,22 @@ export class DynamoDeploymentControl extends TableAdapter implements DeploymentC
     );
   }
 
+  async requestStart(id: string, request: ControlRequest): Promise<ControlOutcome> {
+    return this.conditionalRequest(
+      id,
+      { startNowAt: request.at, startNowBy: request.by, startNowReason: request.reason },
+      {
+        step: 'promote',
+        message: `start requested by ${request.by ?? 'an unidentified caller'}${request.reason ? `: ${request.reason}` : ''}; the deploy window, freezes and schedule no longer hold it back`,
+        ...(request.by ? { requestedBy: request.by } : {}),
+        ...(request.reason ? { reason: request.reason } : {}),
+      },
+      'attribute_not_exists(startNowAt) AND attribute_not_exists(cancelRequestedAt) AND (#status = :queued OR #status = :waiting)',
+      { ':queued': 'queued', ':waiting': 'waiting' },
+      request.at,
+    );
+  }
+
   /** Sets the fields and appends the entry when `condition` holds; reads the record either way. */
   private async conditionalRequest(
     id: string,

@@ -19,6 +19,7 @@ import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/clien
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { PresignedPut, ReleaseObject, ReleaseUploads } from '../../ports/uploads-hooks.js';
 import { rethrowTransient } from './sdk-errors.js';
+import { NOT_BEFORE_METADATA } from '../../domain/deployment.js';
 
 export interface S3ReleaseUploadsOptions {
   client?: S3Client;
@@ -42,29 +43,33 @@ export class S3ReleaseUploads implements ReleaseUploads {
     sha256Hex: string;
     expiresInSeconds: number;
     signedAt: Date;
+    notBefore?: string;
   }): Promise<PresignedPut> {
-    const headers: Record<(typeof BOUND_HEADERS)[number], string> = {
+    const headers: Record<string, string> = {
       'content-length': String(request.size),
       'x-amz-checksum-sha256': Buffer.from(request.sha256Hex, 'hex').toString('base64'),
       'x-amz-meta-sha256': request.sha256Hex,
       'if-none-match': '*',
+      // A scheduled release: Prepare reads it into the deployment's notBefore.
+      ...(request.notBefore ? { [`x-amz-meta-${NOT_BEFORE_METADATA}`]: request.notBefore } : {}),
     };
+    const bound = Object.keys(headers);
     const command = new PutObjectCommand({
       Bucket: request.bucket,
       Key: request.key,
       ContentLength: request.size,
       ChecksumSHA256: headers['x-amz-checksum-sha256'],
-      Metadata: { sha256: request.sha256Hex },
+      Metadata: { sha256: request.sha256Hex, ...(request.notBefore ? { [NOT_BEFORE_METADATA]: request.notBefore } : {}) },
       IfNoneMatch: '*',
     });
     const url = await getSignedUrl(this.#client, command, {
       expiresIn: request.expiresInSeconds,
       signingDate: request.signedAt,
-      signableHeaders: new Set(BOUND_HEADERS),
-      unhoistableHeaders: new Set(BOUND_HEADERS),
+      signableHeaders: new Set(bound),
+      unhoistableHeaders: new Set(bound),
     });
     const signed = new URL(url).searchParams.get('X-Amz-SignedHeaders')?.split(';') ?? [];
-    const missing = BOUND_HEADERS.filter((header) => !signed.includes(header));
+    const missing = bound.filter((header) => !signed.includes(header));
     // The URL would accept other bodies: never hand it out.
     if (missing.length > 0) throw new Error(`the presigned upload URL does not sign ${missing.join(', ')}`);
     return { url, headers };

@@ -1,13 +1,15 @@
 import { assertNotCancelled, describeCaller } from '../../domain/control.js';
-import { DeploymentNotFoundError, UnhealthyReleaseError } from '../../domain/errors.js';
+import { DeploymentNotFoundError, UnhealthyReleaseError, WindowError } from '../../domain/errors.js';
+import type { Deployment } from '../../domain/deployment.js';
 import { fileOfUrlPath, manifestKey } from '../../domain/site/layout.js';
 import { manifestSchema } from '../../domain/site/manifest.js';
 import type { SiteTarget, Target } from '../../domain/target.js';
-import type { Cdn, DeploymentStore, HealthSignals, ProbeResult } from '../../ports/index.js';
+import type { Cdn, DeploymentStore, HealthSignals, ProbeResult, TargetStore } from '../../ports/index.js';
 import type { SiteStore } from '../../ports/site.js';
 import { awaitSiteInvalidation } from '../site/await-invalidation.js';
 import { hasHealthSignals } from './shift-traffic.js';
 import { requireTarget, type WorkflowState } from './state.js';
+import { windowClosed } from './window-gate.js';
 
 export interface CheckHealthDeps {
   /** The record: a cancel ends the bake (CancelledError), a promote skips the rest of it. */
@@ -17,6 +19,10 @@ export interface CheckHealthDeps {
   cdn: Pick<Cdn, 'isInvalidationComplete'>;
   /** Sites: the release's manifest, to check the probe was served the new release's bytes. */
   sites: Pick<SiteStore, 'readJson'>;
+  /** Read before each traffic step, so a window changed or a freeze added mid-rollout counts. */
+  targets?: Pick<TargetStore, 'get'>;
+  /** The longest one paused tick waits (onClose "pause"); SLIPWAY_WINDOW_CHECK_SECONDS. */
+  pauseCheckSeconds?: number;
 }
 
 /**
@@ -73,6 +79,11 @@ export async function checkHealth(deps: CheckHealthDeps, input: WorkflowState): 
   if (remainingChecks > 0) {
     return { ...state, verify: { ...verify, next: 'bake', remainingChecks, sinceHealth: healthDue ? 0 : sinceHealth, checks } };
   }
+  if (stepIndex < lastIndex) {
+    // Before the next traffic step: has the deploy window closed meanwhile?
+    const held = await onWindowClosed(deps, deployment, (await deps.targets?.get(deployment.target)) ?? target, percent);
+    if (held) return { ...state, verify: { ...verify, next: 'bake', remainingChecks: 1, healthEvery: 1, sinceHealth: 0, checks, waitSeconds: held.waitSeconds } };
+  }
   await deps.deployments.update(
     deployment.id,
     {},
@@ -87,6 +98,39 @@ export async function checkHealth(deps: CheckHealthDeps, input: WorkflowState): 
   return stepIndex >= lastIndex
     ? { ...state, verify: { ...done, next: 'done' } }
     : { ...state, stepIndex: stepIndex + 1, verify: { ...done, next: 'shift' } };
+}
+
+/** Pause ticks per closed stretch at most, so a weekend's pause fits Step Functions' history. */
+const PAUSE_TICK_BUDGET = 200;
+
+/**
+ * The target's `onClose` when its window closed mid-rollout: `finish` goes on (noted once),
+ * `rollback` ends the deployment (WindowError; Rollback restores the old version), `pause` holds
+ * the split: one more bake tick (health still checked) until the window reopens.
+ */
+async function onWindowClosed(deps: CheckHealthDeps, deployment: Deployment, target: Target, percent: number): Promise<{ waitSeconds: number } | undefined> {
+  const now = new Date();
+  const closed = windowClosed(deployment, target, now);
+  if (!closed.closed) return undefined;
+  const note = async (message: string) => {
+    if (!deployment.timeline.some((e) => e.step === 'window' && e.message === message)) {
+      await deps.deployments.update(deployment.id, {}, { step: 'window', trafficPercent: percent, message });
+    }
+  };
+  if (closed.policy === 'rollback') {
+    throw new WindowError(`the deploy window closed with ${percent}% of traffic moved (${closed.reason}); onClose is "rollback"`);
+  }
+  if (closed.policy === 'finish') {
+    await note(`the deploy window closed (${closed.reason}); onClose is "finish": the rollout goes on`);
+    return undefined;
+  }
+  const reopens = closed.reopensAt;
+  await note(
+    `the deploy window closed (${closed.reason}); onClose is "pause": holding ${percent}% until it reopens${reopens ? ` at ${reopens.toISOString()}` : ''}`,
+  );
+  const untilReopen = reopens ? Math.max(1, Math.ceil((reopens.getTime() - now.getTime()) / 1000)) : 3600;
+  const base = Math.max(1, deps.pauseCheckSeconds ?? 60);
+  return { waitSeconds: Math.min(untilReopen, Math.max(base, Math.ceil(untilReopen / PAUSE_TICK_BUDGET))) };
 }
 
 /** Throws UnhealthyReleaseError when an alarm fires or the probe fails (or a site's probe got another release). */

@@ -6,6 +6,7 @@ import type { ArtifactStore, DeploymentStore, TargetStore } from '../../ports/in
 import type { OriginSwitch, SiteStager } from '../../ports/site.js';
 import { planSiteStaging } from '../site/plan-staging.js';
 import type { WorkflowState } from './state.js';
+import { NOT_BEFORE_METADATA } from '../../domain/deployment.js';
 
 /** Lambda refuses deployment packages larger than this once unzipped. */
 export const LAMBDA_MAX_UNZIPPED_BYTES = 250 * 1024 * 1024;
@@ -81,6 +82,7 @@ async function checkArtifact(deps: PrepareDeps, deployment: Deployment, maxUncom
   if (declared !== undefined && !SHA256_HEX.test(declared)) {
     throw new ArtifactRejectedError(`the sha256 metadata "${declared}" is not 64 hex digits; set it to the hex sha256 of the zip or leave it out`);
   }
+  const notBefore = scheduledStart(head.metadata[NOT_BEFORE_METADATA]);
   const inspection = await deps.artifacts.inspectZip(artifact, { maxUncompressedBytes });
   if (declared && declared !== inspection.sha256) {
     throw new ArtifactRejectedError(
@@ -89,7 +91,17 @@ async function checkArtifact(deps: PrepareDeps, deployment: Deployment, maxUncom
   }
   await deps.deployments.update(
     deployment.id,
-    { sha256: inspection.sha256 },
+    { sha256: inspection.sha256, ...(notBefore && !deployment.notBefore ? { notBefore } : {}) },
     { step: 'prepare', message: `artifact checked: ${inspection.entries} entries, ${inspection.uncompressedBytes} bytes unzipped, sha256 ${inspection.sha256}` },
   );
+}
+
+/** The scheduled start an upload carries, normalized; a value that is not a time rejects the artifact. */
+function scheduledStart(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const at = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(at)) {
+    throw new ArtifactRejectedError(`the ${NOT_BEFORE_METADATA} metadata "${value}" is not an ISO 8601 time such as 2026-12-01T02:00:00Z; fix it or leave it out`);
+  }
+  return new Date(at).toISOString();
 }

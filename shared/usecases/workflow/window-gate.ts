@@ -42,8 +42,8 @@ function when(at: Date, timezone: string): string {
 export async function windowGate(deps: WindowGateDeps, me: Deployment, target: Target | undefined): Promise<Gate> {
   const now = (deps.now ?? (() => new Date()))();
   if (me.trigger === 'rollback') return { open: true };
-  if (me.promotedAt) {
-    return { open: true, note: `started by promote from ${me.promotedBy ?? 'an unidentified caller'}${me.promoteReason ? `: ${me.promoteReason}` : ''}` };
+  if (me.startNowAt) {
+    return { open: true, note: `started by promote from ${me.startNowBy ?? 'an unidentified caller'}${me.startNowReason ? `: ${me.startNowReason}` : ''}, despite the window` };
   }
   const limit = new Date(Date.parse(me.requestedAt) + MAX_WAIT_DAYS * DAY);
   if (me.notBefore) {
@@ -88,7 +88,7 @@ export async function windowGate(deps: WindowGateDeps, me: Deployment, target: T
 /** Whether the window has closed for a deployment that is moving traffic (promoted ones ignore it). */
 export function windowClosed(me: Deployment, target: Target, now: Date): { closed: false } | { closed: true; policy: 'finish' | 'pause' | 'rollback'; reason: string; reopensAt?: Date } {
   const window = target.window;
-  if (!window || me.promotedAt || me.trigger === 'rollback') return { closed: false };
+  if (!window || me.promotedAt || me.startNowAt || me.trigger === 'rollback') return { closed: false };
   const decision = decide(window, now);
   if (decision.open) return { closed: false };
   const reopensAt = 'opensAt' in decision ? decision.opensAt : undefined;
