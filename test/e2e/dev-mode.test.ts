@@ -173,4 +173,35 @@ describe('slipway dev, end to end', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toBe('slipway: target "helo" is not registered. Did you mean "hello"?\n');
   });
+
+  it('holds a release for hello-nightly outside its window, shows when it starts, and starts it on promote', async () => {
+    // Prepare: whatever the time, a freeze now keeps the nightly window shut
+    const target = (await (await fetch(`${info.apiUrl}/targets/hello-nightly`)).json()) as { window: { deny: unknown[] } };
+    const now = Date.now();
+    const freeze = { from: new Date(now - 3_600_000).toISOString().slice(0, 16) + 'Z', to: new Date(now + 3_600_000).toISOString().slice(0, 16) + 'Z', reason: 'e2e freeze' };
+    const put = await fetch(`${info.apiUrl}/targets/hello-nightly`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...target, window: { ...target.window, deny: [...target.window.deny, freeze] } }),
+    });
+    expect(put.status).toBe(200);
+    const zip = await writeZip('n2.zip', 'hello-nightly n2');
+    // Act
+    aws('s3', 'cp', zip.path, `s3://${info.artifactBucket}/releases/hello-nightly/n2.zip`);
+    const waiting = await eventually(async () => (await history('hello-nightly')).find((d) => d.release === 'n2' && d.status === 'waiting'), 'n2 to wait');
+    const window = (await (await fetch(`${info.apiUrl}/targets/hello-nightly/window`)).json()) as { timezone: string; waiting: DeploymentView[] };
+    const start = await slipway('promote', waiting.id, '--reason', 'e2e break-glass', '--no-wait', '--json');
+    await eventually(async () => (await history('hello-nightly')).find((d) => d.release === 'n2' && d.status === 'shifting'), 'n2 to shift');
+    const skip = await slipway('promote', waiting.id, '--reason', 'e2e skip bake', '--no-wait', '--json');
+    const done = await eventually(async () => (await history('hello-nightly')).find((d) => d.release === 'n2' && d.endedAt), 'n2 to finish');
+    // Assess
+    expect(waiting.reason).toContain('frozen: e2e freeze');
+    expect(waiting.startsAt).not.toBeNull();
+    expect(window.timezone).toBe('Europe/Berlin');
+    expect(window.waiting.map((d) => d.id)).toContain(waiting.id);
+    expect(start.status, start.stderr).toBe(0);
+    expect(skip.status, skip.stderr).toBe(0);
+    expect(done.status, done.reason ?? '').toBe('succeeded');
+    expect(alias('hello-nightly').FunctionVersion).toBe(done.toVersion);
+  });
 });

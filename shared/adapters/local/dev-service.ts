@@ -161,6 +161,10 @@ export async function startDevService(options: {
     SLIPWAY_EVENT_BUS: DEV_NAMES.eventBus,
     SLIPWAY_LOCK_POLL_SECONDS: '1',
     SLIPWAY_INVALIDATION_POLL_SECONDS: '1',
+    // A waiting release looks at its window, freezes and promotes this often (60 s in AWS).
+    SLIPWAY_WINDOW_CHECK_SECONDS: '2',
+    // The local engine keeps no execution history, so a long wait need not check less often.
+    SLIPWAY_WAIT_TICK_BUDGET: '100000000',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
   });
 

@@ -12,6 +12,8 @@ export interface AcquireLockDeps extends WindowGateDeps {
   targets: Pick<TargetStore, 'get'>;
   /** Seconds between attempts while another deployment holds the target. */
   lockPollSeconds: number;
+  /** Attempts a wait may take (WAIT_TICK_BUDGET); dev mode, which keeps no execution history, lifts it. */
+  waitTickBudget?: number;
 }
 
 /**
@@ -104,7 +106,7 @@ async function wait(
   }
   const now = (deps.now ?? (() => new Date()))();
   const untilStart = why.startsAt ? Math.max(0, Math.ceil((Date.parse(why.startsAt) - now.getTime()) / 1000)) : 0;
-  const budget = Math.max(1, WAIT_TICK_BUDGET - ticks);
+  const budget = Math.max(1, (deps.waitTickBudget ?? WAIT_TICK_BUDGET) - ticks);
   const waitSeconds = Math.max(why.seconds, Math.min(untilStart, Math.ceil(untilStart / budget)));
   return { ...state, lock: { outcome: 'waiting', waitSeconds, ticks } };
 }
