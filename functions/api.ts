@@ -73,7 +73,8 @@ const controlRoute = (method: Method, path: string, endpoint: control.ControlEnd
   handler: (event: ApiEvent) => endpoint({ ...adapters(), ...controlAdapters() }, event),
 });
 
-const routes = [
+/** The router's routes; the OpenAPI document (shared/http/openapi.ts) lists exactly these. */
+export const routes: Route<ApiEvent, ApiResult>[] = [
   route('GET', '/targets', endpoints.listTargets),
   route('GET', '/targets/{name}', endpoints.getTarget),
   route('PUT', '/targets/{name}', endpoints.putTarget),
@@ -92,6 +93,8 @@ const routes = [
   controlRoute('POST', '/deployments/{id}/cancel', control.cancelDeploymentEndpoint),
   controlRoute('POST', '/deployments/{id}/promote', control.promoteDeploymentEndpoint),
   controlRoute('DELETE', '/targets/{name}', control.deleteTargetEndpoint),
+  // Loaded on first request: the document's generator stays out of every other cold start.
+  { method: 'GET', path: '/openapi.json', handler: async () => (await import('../shared/http/openapi.js')).serveOpenApi() },
 ];
 
 /** Every error leaves as application/problem+json; only the 5xx ones are worth a log line. */
