@@ -82,7 +82,8 @@ const windowRoute = (method: Method, path: string, endpoint: windowEndpoints.Win
 });
 const trafficMetrics = lazy(() => new CloudWatchTrafficMetrics());
 
-const routes = [
+/** The router's routes; the OpenAPI document (shared/http/openapi.ts) lists exactly these. */
+export const routes: Route<ApiEvent, ApiResult>[] = [
   route('GET', '/targets', endpoints.listTargets),
   route('GET', '/targets/{name}', endpoints.getTarget),
   route('PUT', '/targets/{name}', endpoints.putTarget),
@@ -103,6 +104,8 @@ const routes = [
   controlRoute('DELETE', '/targets/{name}', control.deleteTargetEndpoint),
   windowRoute('GET', '/targets/{name}/window', windowEndpoints.getWindowEndpoint),
   windowRoute('GET', '/targets/{name}/window/suggestions', windowEndpoints.windowSuggestionsEndpoint),
+  // Loaded on first request: the document's generator stays out of every other cold start.
+  { method: 'GET', path: '/openapi.json', handler: async () => (await import('../shared/http/openapi.js')).serveOpenApi() },
 ];
 
 /** Every error leaves as application/problem+json; only the 5xx ones are worth a log line. */

@@ -2,36 +2,53 @@
  * What each route of the HTTPS API does: read the request, call one use case, shape the answer.
  * Errors are thrown as they are and turned into problem documents in one place (problems.ts).
  */
-import { toView } from '../domain/deployment.js';
+import type { z } from 'zod';
+import { toView, type Deployment } from '../domain/deployment.js';
 import { DeploymentNotFoundError, TargetNotFoundError } from '../domain/errors.js';
-import { parseWith } from '../domain/target.js';
+import { parseWith, targetSchema } from '../domain/target.js';
 import { applyTarget } from '../usecases/targets.js';
 import { deployRelease, requestRollback, type DeployDeps, type RollbackRequestDeps } from '../usecases/deployments.js';
 import { pathParam, readJsonBody, requestedBy, requireJsonBody, type ApiEvent, type ApiResult } from './request.js';
-import { deployRequestSchema, historyQuerySchema, rollbackRequestSchema } from './schemas.js';
+import { deploymentViewSchema } from './control-schemas.js';
+import {
+  deployRequestSchema,
+  historyQuerySchema,
+  rollbackRequestSchema,
+  targetConfigRequestSchema,
+  targetDeploymentsSchema,
+  targetListSchema,
+} from './schemas.js';
 
 export type ApiDeps = DeployDeps & RollbackRequestDeps;
 export type Endpoint = (deps: ApiDeps, event: ApiEvent) => Promise<ApiResult>;
 
-function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): ApiResult {
-  return { statusCode, headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) };
+/** A JSON answer, checked against its schema on the way out (the schema the OpenAPI document shows). */
+function json<S extends z.ZodTypeAny>(statusCode: number, schema: S, body: z.input<S>, headers: Record<string, string> = {}): ApiResult {
+  return { statusCode, headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(schema.parse(body)) };
+}
+
+/** 202 with the deployment the request created and where to follow it. */
+function accepted(deployment: Deployment): ApiResult {
+  return json(202, deploymentViewSchema, toView(deployment), { Location: `/deployments/${encodeURIComponent(deployment.id)}` });
 }
 
 /** `PUT /targets/{name}`: registers or replaces a target; answers with the stored, defaulted config. */
 export const putTarget: Endpoint = async (deps, event) => {
-  const target = await applyTarget(deps, pathParam(event, 'name'), requireJsonBody(event, 'the target config'));
-  return json(200, target);
+  const body = requireJsonBody(event, 'the target config');
+  parseWith(targetConfigRequestSchema, body, 'target');
+  const target = await applyTarget(deps, pathParam(event, 'name'), body);
+  return json(200, targetSchema, target);
 };
 
 /** `GET /targets`. */
-export const listTargets: Endpoint = async (deps) => json(200, { targets: await deps.targets.list() });
+export const listTargets: Endpoint = async (deps) => json(200, targetListSchema, { targets: await deps.targets.list() });
 
 /** `GET /targets/{name}`. */
 export const getTarget: Endpoint = async (deps, event) => {
   const name = pathParam(event, 'name');
   const target = await deps.targets.get(name);
   if (!target) throw new TargetNotFoundError(name);
-  return json(200, target);
+  return json(200, targetSchema, target);
 };
 
 /** `POST /deployments` `{ target, release }`: the HTTPS trigger; the workflow runs on after 202. */
@@ -39,7 +56,7 @@ export const createDeployment: Endpoint = async (deps, event) => {
   const request = parseWith(deployRequestSchema, requireJsonBody(event, '{ "target", "release" }'), 'deployment request');
   const by = requestedBy(event);
   const deployment = await deployRelease(deps, { ...request, ...(by ? { requestedBy: by } : {}) });
-  return json(202, toView(deployment), { Location: `/deployments/${encodeURIComponent(deployment.id)}` });
+  return accepted(deployment);
 };
 
 /** `GET /deployments/{id}`. */
@@ -47,7 +64,7 @@ export const getDeployment: Endpoint = async (deps, event) => {
   const id = pathParam(event, 'id');
   const deployment = await deps.deployments.get(id);
   if (!deployment) throw new DeploymentNotFoundError(id);
-  return json(200, toView(deployment));
+  return json(200, deploymentViewSchema, toView(deployment));
 };
 
 /** `GET /targets/{name}/deployments?limit=N`: newest first. */
@@ -56,7 +73,7 @@ export const listTargetDeployments: Endpoint = async (deps, event) => {
   const { query } = parseWith(historyQuerySchema, { query: event.queryStringParameters ?? {} }, 'request');
   if (!(await deps.targets.get(name))) throw new TargetNotFoundError(name);
   const deployments = await deps.deployments.listByTarget(name, { limit: query.limit });
-  return json(200, { deployments: deployments.map(toView) });
+  return json(200, targetDeploymentsSchema, { deployments: deployments.map(toView) });
 };
 
 /** `POST /targets/{name}/rollback` `{ release? }` (an empty body means the previous release). */
@@ -68,5 +85,5 @@ export const rollbackTarget: Endpoint = async (deps, event) => {
     ...(request.release ? { release: request.release } : {}),
     ...(by ? { requestedBy: by } : {}),
   });
-  return json(202, toView(deployment), { Location: `/deployments/${encodeURIComponent(deployment.id)}` });
+  return accepted(deployment);
 };

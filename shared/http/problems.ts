@@ -5,6 +5,7 @@
  * nothing about the internals; the caller logs the real error.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { z } from 'zod';
 import {
   ArtifactRejectedError,
   ConflictError,
@@ -26,7 +27,8 @@ import {
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 export const PROBLEM_TYPE_BASE = 'https://slipway.dev/problems/';
 
-const KINDS = {
+/** Every kind of failure the API reports, with its status; the OpenAPI document lists them per route. */
+export const PROBLEM_KINDS = {
   validation: { status: 400, title: 'The request is invalid' },
   'malformed-json': { status: 400, title: 'The request body is not valid JSON' },
   unauthorized: { status: 401, title: 'Authentication failed' },
@@ -43,24 +45,33 @@ const KINDS = {
   unavailable: { status: 503, title: 'Temporarily unavailable' },
 } as const;
 
-export type ProblemKind = keyof typeof KINDS;
+export type ProblemKind = keyof typeof PROBLEM_KINDS;
 
-export interface FieldIssue {
-  path: string;
-  message: string;
-}
-
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  errors?: FieldIssue[];
-}
-
-export function problemType(kind: ProblemKind): string {
+export function problemType<K extends ProblemKind>(kind: K): `${typeof PROBLEM_TYPE_BASE}${K}` {
   return `${PROBLEM_TYPE_BASE}${kind}`;
 }
+
+/** The type of an error a middleware raised with its own status (e.g. middy's createError). */
+const BLANK_TYPE = 'about:blank';
+type ProblemTypeUri = ReturnType<typeof problemType> | typeof BLANK_TYPE;
+const PROBLEM_TYPES: [ProblemTypeUri, ...ProblemTypeUri[]] = [BLANK_TYPE, ...(Object.keys(PROBLEM_KINDS) as ProblemKind[]).map(problemType)];
+
+/** A field a validation error names: `body.release`, `query.cursor`, `(root)` for the whole body. */
+export const fieldIssueSchema = z.object({ path: z.string(), message: z.string() }).strict();
+
+/** An RFC 9457 problem document, the body of every error answer. */
+export const problemSchema = z
+  .object({
+    type: z.enum(PROBLEM_TYPES),
+    title: z.string(),
+    status: z.number().int().min(400).max(599),
+    detail: z.string(),
+    errors: z.array(fieldIssueSchema).min(1).optional(),
+  })
+  .strict();
+
+export type FieldIssue = z.infer<typeof fieldIssueSchema>;
+export type Problem = z.infer<typeof problemSchema>;
 
 const INTERNAL_DETAIL = 'slipway failed to handle the request; the error has been logged. Retry, and report it if it persists';
 const UNAVAILABLE_DETAIL = 'an AWS service slipway relies on is throttling or briefly unavailable; retry the request shortly';
@@ -117,12 +128,12 @@ function classify(error: unknown): Classified {
 export function toProblem(error: unknown): { problem: Problem; headers: Record<string, string> } {
   if (isExposedHttpError(error)) {
     return {
-      problem: { type: 'about:blank', title: error.message, status: error.statusCode, detail: error.message },
+      problem: { type: BLANK_TYPE, title: error.message, status: error.statusCode, detail: error.message },
       headers: {},
     };
   }
   const { kind, detail, errors, headers = {} } = classify(error);
-  const { status, title } = KINDS[kind];
+  const { status, title } = PROBLEM_KINDS[kind];
   return {
     problem: { type: problemType(kind), title, status, detail, ...(errors && errors.length > 0 ? { errors } : {}) },
     headers,

@@ -1,9 +1,10 @@
 /**
- * Schemas of the API's own requests. Target configs are validated by the domain schema
+ * Schemas of the API's own requests and answers. Target configs are validated by the domain schema
  * (shared/domain/target.ts); these cover the rest. Strict: an unknown field is an error, not ignored.
  */
 import { z } from 'zod';
-import { RELEASE_NAME, TARGET_NAME } from '../domain/target.js';
+import { functionTargetSchema, RELEASE_NAME, siteTargetSchema, TARGET_NAME, targetSchema } from '../domain/target.js';
+import { deploymentViewSchema } from './control-schemas.js';
 
 const targetName = z.string().regex(TARGET_NAME, 'must match [a-z0-9][a-z0-9-]{0,47}');
 const releaseName = z.string().regex(RELEASE_NAME, 'must match [A-Za-z0-9._-]{1,128}');
@@ -35,3 +36,18 @@ export const historyQuerySchema = z
       .strict(),
   })
   .strict();
+
+/**
+ * `PUT /targets/{name}`: a target config as the domain schema takes it, except that `name` may be
+ * left out: the path names the target (and a `name` that is given must equal it).
+ */
+export const targetConfigRequestSchema = z.discriminatedUnion('kind', [
+  functionTargetSchema.extend({ name: functionTargetSchema.shape.name.optional() }),
+  siteTargetSchema.extend({ name: siteTargetSchema.shape.name.optional() }),
+]);
+
+/** `GET /targets`: every registered target, defaults filled in. */
+export const targetListSchema = z.object({ targets: z.array(targetSchema) }).strict();
+
+/** `GET /targets/{name}/deployments`: newest first. */
+export const targetDeploymentsSchema = z.object({ deployments: z.array(deploymentViewSchema) }).strict();

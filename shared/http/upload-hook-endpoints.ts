@@ -8,6 +8,7 @@ import { HOOK_SECRET_HEADER, type DeployHook } from '../domain/deploy-hook.js';
 import { parseWith } from '../domain/target.js';
 import { callDeployHook, createDeployHook, listDeployHooks, revokeDeployHook, type DeployHookDeps } from '../usecases/deploy-hooks.js';
 import { requestUpload, type ReleaseUploadDeps } from '../usecases/release-uploads.js';
+import { deploymentViewSchema } from './control-schemas.js';
 import { pathParam, readJsonBody, requireJsonBody, type ApiEvent, type ApiResult } from './request.js';
 import {
   deployHookCallRequestSchema,
@@ -82,9 +83,5 @@ export const callHook: UploadHookEndpoint = async (deps, event) => {
     secret: event.headers?.[HOOK_SECRET_HEADER],
     ...(request.release ? { release: request.release } : {}),
   });
-  return {
-    statusCode: 202,
-    headers: { 'Content-Type': 'application/json', Location: `/deployments/${encodeURIComponent(deployment.id)}` },
-    body: JSON.stringify(toView(deployment)),
-  };
+  return json(deploymentViewSchema, 202, toView(deployment), { Location: `/deployments/${encodeURIComponent(deployment.id)}` });
 };

@@ -118,6 +118,7 @@ const IAM_ROUTES = [
   'DELETE /targets/{name}',
   'GET /targets/{name}/window',
   'GET /targets/{name}/window/suggestions',
+  'GET /openapi.json',
 ];
 const HOOK_ROUTE = 'POST /hooks/{hookId}';
 
@@ -383,6 +384,30 @@ describe('functions', () => {
     expect(run.stderr).toBe('');
     expect(process.versions.node.split('.')[0]).toBe('22');
     expect(JSON.parse(run.stdout)).toEqual(Object.fromEntries([...functions.keys()].map((key) => [key, 'function'])));
+  });
+
+  it('serve GET /openapi.json from the api bundle: the document of docs/openapi.json', () => {
+    // Prepare: the generator is imported on the route's first request, from the bundle.
+    const url = pathToFileURL(functions.get('api')!.unpackedEntry).href;
+    const event = { version: '2.0', routeKey: 'GET /openapi.json', rawPath: '/openapi.json', rawQueryString: '', headers: {}, isBase64Encoded: false,
+      requestContext: { http: { method: 'GET', path: '/openapi.json' } } };
+    const script = `
+      const { handler } = await import(${JSON.stringify(url)});
+      const context = { functionName: 'api', awsRequestId: 'r-1', getRemainingTimeInMillis: () => 1000 };
+      process.stdout.write(JSON.stringify(await handler(${JSON.stringify(event)}, context)));`;
+
+    // Act
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    });
+
+    // Assess
+    expect(run.stderr).toBe('');
+    const answer = JSON.parse(run.stdout) as { statusCode: number; headers: Record<string, string>; body: string };
+    expect(answer.statusCode).toBe(200);
+    expect(answer.headers['Content-Type']).toBe('application/json');
+    expect(answer.body).toBe(readFileSync(join(root, 'docs', 'openapi.json'), 'utf8'));
   });
 });
 

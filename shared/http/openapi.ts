@@ -1,0 +1,531 @@
+/**
+ * The OpenAPI 3.1 document of slipway's HTTPS API, generated from the zod schemas the handlers
+ * parse requests and answers with: change a schema and the document changes with it. Every route
+ * of functions/api.ts has an entry here (test/unit/openapi.test.ts fails otherwise), and
+ * docs/openapi.json is this document as `npm run openapi` writes it.
+ */
+import { z } from 'zod';
+import { ignoreOverride, zodToJsonSchema } from 'zod-to-json-schema';
+import { HOOK_SECRET_HEADER } from '../domain/deploy-hook.js';
+import { functionTargetSchema, healthSchema, siteTargetSchema, targetSchema } from '../domain/target.js';
+import { strategySchema } from '../domain/strategy.js';
+import { windowSchema } from '../domain/window.js';
+import { lazy } from '../lazy.js';
+import {
+  cancelRequestSchema,
+  deploymentEventsSchema,
+  deploymentListSchema,
+  deploymentsQuerySchema,
+  deploymentViewSchema,
+  promoteRequestSchema,
+  timelineEntrySchema,
+} from './control-schemas.js';
+import { fieldIssueSchema, PROBLEM_CONTENT_TYPE, PROBLEM_KINDS, problemSchema, problemType, type ProblemKind } from './problems.js';
+import type { ApiResult } from './request.js';
+import {
+  deployRequestSchema,
+  historyQuerySchema,
+  rollbackRequestSchema,
+  targetConfigRequestSchema,
+  targetDeploymentsSchema,
+  targetListSchema,
+} from './schemas.js';
+import {
+  deployHookCallRequestSchema,
+  deployHookCreatedSchema,
+  deployHookCreateRequestSchema,
+  deployHookListSchema,
+  deployHookViewSchema,
+  releaseUploadRequestSchema,
+  releaseUploadResponseSchema,
+} from './upload-hook-schemas.js';
+import { suggestionsQuerySchema, suggestionsViewSchema, windowQuerySchema, windowViewSchema } from './window-schemas.js';
+
+/** The document itself, as `GET /openapi.json` answers with it. */
+export const openApiDocumentSchema = z
+  .object({
+    openapi: z.literal('3.1.0'),
+    info: z.object({ title: z.string(), version: z.string() }).passthrough(),
+    paths: z.record(z.record(z.unknown())),
+    components: z.record(z.record(z.unknown())),
+  })
+  .passthrough();
+
+export type OpenApiDocument = z.infer<typeof openApiDocumentSchema>;
+
+/** The version of the API the document describes; slipway's own (package.json). */
+export const API_VERSION = '0.1.0';
+
+/**
+ * Named schemas: each is written once under components.schemas and referenced wherever the same
+ * zod schema appears, inside other schemas too.
+ */
+const SCHEMAS = {
+  Target: targetSchema,
+  FunctionTarget: functionTargetSchema,
+  SiteTarget: siteTargetSchema,
+  TargetConfig: targetConfigRequestSchema,
+  Strategy: strategySchema,
+  Health: healthSchema,
+  DeployWindow: windowSchema,
+  TargetList: targetListSchema,
+  Deployment: deploymentViewSchema,
+  TimelineEntry: timelineEntrySchema,
+  TargetDeployments: targetDeploymentsSchema,
+  DeploymentList: deploymentListSchema,
+  DeploymentEvents: deploymentEventsSchema,
+  DeployRequest: deployRequestSchema,
+  RollbackRequest: rollbackRequestSchema,
+  CancelRequest: cancelRequestSchema,
+  PromoteRequest: promoteRequestSchema,
+  ReleaseUploadRequest: releaseUploadRequestSchema,
+  ReleaseUpload: releaseUploadResponseSchema,
+  DeployHookCreateRequest: deployHookCreateRequestSchema,
+  DeployHookCreated: deployHookCreatedSchema,
+  DeployHookCallRequest: deployHookCallRequestSchema,
+  DeployHook: deployHookViewSchema,
+  DeployHookList: deployHookListSchema,
+  Problem: problemSchema,
+  FieldIssue: fieldIssueSchema,
+  OpenApiDocument: openApiDocumentSchema,
+  TargetWindow: windowViewSchema,
+  WindowSuggestions: suggestionsViewSchema,
+} satisfies Record<string, z.ZodTypeAny>;
+
+type SchemaName = keyof typeof SCHEMAS;
+
+const HEADERS = {
+  Location: { description: 'Where the resource the request created can be read', schema: { type: 'string' } },
+  'Cache-Control': { description: 'The answer carries a secret or a bearer URL: nothing on the way may keep it', schema: { type: 'string', const: 'no-store' } },
+  'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'string', pattern: '^[0-9]+$' } },
+  'WWW-Authenticate': { description: 'How the route authenticates: the hook secret header', schema: { type: 'string' } },
+} as const;
+
+type HeaderName = keyof typeof HEADERS;
+
+/** Headers a problem of that kind comes with (problems.ts sets them). */
+const PROBLEM_HEADERS: Partial<Record<ProblemKind, HeaderName>> = {
+  unauthorized: 'WWW-Authenticate',
+  'rate-limited': 'Retry-After',
+  unavailable: 'Retry-After',
+};
+
+const PATH_PARAMS: Record<string, string> = {
+  name: "The target's name",
+  id: 'A deployment id (`d-…`)',
+  hookId: 'A deploy hook id (`hk-…`)',
+};
+
+const QUERY_PARAMS: Record<string, string> = {
+  limit: 'How many deployments to return at most',
+  target: 'Only the deployments of this target',
+  status: 'Only deployments in this status; several comma-separated (or the parameter repeated)',
+  cursor: 'The `nextCursor` of the previous page (opaque)',
+  count: 'How many openings (or suggestions) to return',
+  durationMinutes: 'Length of each suggested window, in minutes (whole hours are proposed)',
+  days: 'Days of traffic history to read (at most 28)',
+  timezone: "IANA time zone of the profile; default: the target's window zone, else UTC",
+};
+
+type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
+
+interface Answer {
+  status: 200 | 201 | 202 | 204;
+  description: string;
+  body?: SchemaName;
+  headers?: HeaderName[];
+}
+
+interface RouteDoc {
+  method: Method;
+  /** With `{param}` segments, exactly as functions/api.ts routes it. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  /** The hook route authenticates with its secret; every other route with IAM (or a JWT). */
+  auth: 'iam' | 'hookSecret';
+  /** Each field is a query parameter. */
+  query?: z.AnyZodObject;
+  body?: { schema: SchemaName; required: boolean };
+  answers: Answer[];
+  /** What the route itself can fail with; invalid input, internal and unavailable apply to all. */
+  problems: ProblemKind[];
+}
+
+const created = (body: SchemaName, description: string, headers: HeaderName[]): Answer => ({ status: 201, description, body, headers });
+const accepted: Answer = { status: 202, description: 'The deployment, queued; follow it at Location', body: 'Deployment', headers: ['Location'] };
+const noContent = (description: string): Answer => ({ status: 204, description });
+const ok = (body: SchemaName, description: string): Answer => ({ status: 200, description, body });
+
+/** Every route of the API, in the order functions/api.ts lists them. */
+const ROUTE_DOCS: readonly RouteDoc[] = [
+  {
+    method: 'GET',
+    path: '/targets',
+    operationId: 'listTargets',
+    summary: 'List the registered targets',
+    auth: 'iam',
+    answers: [ok('TargetList', 'Every target, defaults filled in')],
+    problems: [],
+  },
+  {
+    method: 'GET',
+    path: '/targets/{name}',
+    operationId: 'getTarget',
+    summary: 'Read a target',
+    auth: 'iam',
+    answers: [ok('Target', 'The target, defaults filled in')],
+    problems: ['not-found'],
+  },
+  {
+    method: 'PUT',
+    path: '/targets/{name}',
+    operationId: 'putTarget',
+    summary: 'Register or replace a target',
+    auth: 'iam',
+    body: { schema: 'TargetConfig', required: true },
+    answers: [ok('Target', 'The stored target, defaults filled in')],
+    problems: [],
+  },
+  {
+    method: 'GET',
+    path: '/targets/{name}/deployments',
+    operationId: 'listTargetDeployments',
+    summary: "A target's deployments, newest first",
+    auth: 'iam',
+    query: historyQuerySchema.shape.query,
+    answers: [ok('TargetDeployments', 'Newest first, up to `limit`')],
+    problems: ['not-found'],
+  },
+  {
+    method: 'POST',
+    path: '/targets/{name}/rollback',
+    operationId: 'rollbackTarget',
+    summary: 'Roll back to the previous release, or to a named one',
+    auth: 'iam',
+    body: { schema: 'RollbackRequest', required: false },
+    answers: [accepted],
+    problems: ['not-found', 'conflict'],
+  },
+  {
+    method: 'POST',
+    path: '/deployments',
+    operationId: 'createDeployment',
+    summary: 'Deploy a release already uploaded to the artifact bucket',
+    auth: 'iam',
+    body: { schema: 'DeployRequest', required: true },
+    answers: [accepted],
+    problems: ['not-found', 'conflict'],
+  },
+  {
+    method: 'GET',
+    path: '/deployments/{id}',
+    operationId: 'getDeployment',
+    summary: 'Read a deployment: status, versions, traffic, reason, timeline',
+    auth: 'iam',
+    answers: [ok('Deployment', 'The deployment')],
+    problems: ['not-found'],
+  },
+  {
+    method: 'POST',
+    path: '/targets/{name}/releases',
+    operationId: 'createReleaseUpload',
+    summary: 'A presigned PUT URL for a release zip, valid 15 minutes',
+    description: 'The URL is bound to the declared size and sha256: send every header of `headers` with the PUT, exactly as given.',
+    auth: 'iam',
+    body: { schema: 'ReleaseUploadRequest', required: true },
+    answers: [created('ReleaseUpload', 'Where and how to PUT the zip', ['Cache-Control'])],
+    problems: ['not-found', 'conflict'],
+  },
+  {
+    method: 'POST',
+    path: '/targets/{name}/hooks',
+    operationId: 'createDeployHook',
+    summary: 'Create a deploy hook; the answer shows its secret, once',
+    auth: 'iam',
+    body: { schema: 'DeployHookCreateRequest', required: true },
+    answers: [created('DeployHookCreated', 'The hook with its secret, shown only here', ['Location', 'Cache-Control'])],
+    problems: ['not-found'],
+  },
+  {
+    method: 'GET',
+    path: '/targets/{name}/hooks',
+    operationId: 'listDeployHooks',
+    summary: "A target's live deploy hooks, newest first, without secrets",
+    auth: 'iam',
+    answers: [ok('DeployHookList', 'The live hooks')],
+    problems: ['not-found'],
+  },
+  {
+    method: 'DELETE',
+    path: '/targets/{name}/hooks/{hookId}',
+    operationId: 'revokeDeployHook',
+    summary: 'Revoke a deploy hook',
+    auth: 'iam',
+    answers: [noContent('Revoked')],
+    problems: ['not-found'],
+  },
+  {
+    method: 'POST',
+    path: '/hooks/{hookId}',
+    operationId: 'callDeployHook',
+    summary: "Deploy through a hook: the body's release, else the hook's, else the newest upload",
+    description: 'The one route without IAM auth: the hook secret authenticates the call. Rate limited per hook, secret right or wrong.',
+    auth: 'hookSecret',
+    body: { schema: 'DeployHookCallRequest', required: false },
+    answers: [accepted],
+    problems: ['unauthorized', 'not-found', 'conflict', 'rate-limited'],
+  },
+  {
+    method: 'GET',
+    path: '/deployments',
+    operationId: 'listDeployments',
+    summary: 'Deployments newest first, all targets or one, paged',
+    auth: 'iam',
+    query: deploymentsQuerySchema.shape.query,
+    answers: [ok('DeploymentList', 'One page; `nextCursor` is null on the last')],
+    problems: [],
+  },
+  {
+    method: 'GET',
+    path: '/deployments/{id}/events',
+    operationId: 'getDeploymentEvents',
+    summary: "A deployment's timeline, oldest first",
+    auth: 'iam',
+    answers: [ok('DeploymentEvents', 'The timeline')],
+    problems: ['not-found'],
+  },
+  {
+    method: 'POST',
+    path: '/deployments/{id}/cancel',
+    operationId: 'cancelDeployment',
+    summary: 'Cancel a deployment: `cancelled` before any traffic moved, rolled back after',
+    auth: 'iam',
+    body: { schema: 'CancelRequest', required: false },
+    answers: [{ ...accepted, description: 'The deployment, with the cancel recorded; the workflow acts on it at its next step' }],
+    problems: ['not-found', 'conflict'],
+  },
+  {
+    method: 'POST',
+    path: '/deployments/{id}/promote',
+    operationId: 'promoteDeployment',
+    summary: 'Skip the rest of the bake and go to 100%',
+    auth: 'iam',
+    body: { schema: 'PromoteRequest', required: true },
+    answers: [{ ...accepted, description: 'The deployment, with the promote recorded' }],
+    problems: ['not-found', 'conflict'],
+  },
+  {
+    method: 'DELETE',
+    path: '/targets/{name}',
+    operationId: 'deleteTarget',
+    summary: 'Unregister a target with no active deployment',
+    auth: 'iam',
+    answers: [noContent('Unregistered; its deployment records and uploaded releases are kept')],
+    problems: ['not-found', 'conflict'],
+  },
+  {
+    method: 'GET',
+    path: '/targets/{name}/window',
+    operationId: 'getTargetWindow',
+    summary: "The next openings of a target's deploy window, the freezes ahead and what waits for them",
+    auth: 'iam',
+    query: windowQuerySchema.shape.query,
+    answers: [ok('TargetWindow', 'The window; `timezone` is null when the target has none (releases start at once)')],
+    problems: ['not-found'],
+  },
+  {
+    method: 'GET',
+    path: '/targets/{name}/window/suggestions',
+    operationId: 'suggestTargetWindows',
+    summary: "Deploy windows suggested from the target's traffic (an hour-of-week profile from CloudWatch)",
+    auth: 'iam',
+    query: suggestionsQuerySchema.shape.query,
+    answers: [ok('WindowSuggestions', 'The profile and the quietest windows, quietest first')],
+    problems: ['not-found'],
+  },
+  {
+    method: 'GET',
+    path: '/openapi.json',
+    operationId: 'getOpenApiDocument',
+    summary: 'This document',
+    auth: 'iam',
+    answers: [ok('OpenApiDocument', 'The OpenAPI 3.1 document of the API')],
+    problems: [],
+  },
+];
+
+const SCHEMA_NAMES = new Map<unknown, string>(Object.entries(SCHEMAS).map(([name, schema]) => [schema._def, name]));
+
+const schemaRef = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+/** JSON Schema for a zod schema; named schemas inside it become references to components. */
+function jsonSchemaOf(schema: z.ZodTypeAny, definitions?: Record<string, z.ZodTypeAny>): Record<string, unknown> {
+  const { $schema: _dialect, ...result } = zodToJsonSchema(schema, {
+    // Draft 7 output is valid 2020-12 (OpenAPI 3.1's dialect) for what these schemas use; the
+    // library's 2019-09 output writes exclusiveMinimum the draft-4 way.
+    target: 'jsonSchema7',
+    // Repeats of an unnamed schema are written out again: no pointers into other schemas' insides.
+    $refStrategy: 'none',
+    ...(definitions ? { definitions } : {}),
+    override: (def, _refs, _seen, forceResolution) => {
+      const name = SCHEMA_NAMES.get(def);
+      return name !== undefined && !forceResolution ? schemaRef(name) : ignoreOverride;
+    },
+  }) as Record<string, unknown>;
+  return result;
+}
+
+function componentSchemas(): Record<string, unknown> {
+  const { definitions } = jsonSchemaOf(z.never(), SCHEMAS) as { definitions: Record<string, unknown> };
+  return definitions;
+}
+
+function pathParameters(path: string) {
+  return [...path.matchAll(/\{([^}]+)\}/g)].map(([, name]) => {
+    const description = PATH_PARAMS[name!];
+    if (description === undefined) throw new Error(`path parameter {${name}} of ${path} has no description`);
+    return { name, in: 'path', required: true, description, schema: { type: 'string', minLength: 1 } };
+  });
+}
+
+function queryParameters(query: z.AnyZodObject | undefined) {
+  return Object.entries((query?.shape ?? {}) as Record<string, z.ZodTypeAny>).map(([name, schema]) => ({
+    name,
+    in: 'query',
+    required: !schema.isOptional(),
+    ...(QUERY_PARAMS[name] ? { description: QUERY_PARAMS[name] } : {}),
+    schema: jsonSchemaOf(schema instanceof z.ZodOptional ? schema.unwrap() : schema),
+  }));
+}
+
+const headerRefs = (names: readonly HeaderName[] = []) =>
+  names.length === 0 ? {} : { headers: Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` }])) };
+
+/** The input errors any route with parameters or a body can answer with. */
+function inputProblems(route: RouteDoc): ProblemKind[] {
+  const hasInput = route.body !== undefined || route.query !== undefined || route.path.includes('{');
+  if (!hasInput) return [];
+  return route.body ? ['validation', 'malformed-json', 'unsupported-media-type'] : ['validation'];
+}
+
+/** A problem answer: the Problem schema narrowed to the statuses and types this route sends. */
+function problemAnswer(kinds: ProblemKind[]) {
+  const status = PROBLEM_KINDS[kinds[0]!].status;
+  return {
+    description: kinds.map((kind) => `\`${kind}\`: ${PROBLEM_KINDS[kind].title}`).join('; '),
+    ...headerRefs([...new Set(kinds.flatMap((kind) => PROBLEM_HEADERS[kind] ?? []))]),
+    content: {
+      [PROBLEM_CONTENT_TYPE]: {
+        schema: {
+          allOf: [
+            schemaRef('Problem'),
+            { properties: { status: { const: status }, type: { enum: kinds.map((kind) => problemType(kind)) } } },
+          ],
+        },
+      },
+    },
+  };
+}
+
+function problemAnswers(route: RouteDoc) {
+  const byStatus = new Map<number, ProblemKind[]>();
+  for (const kind of new Set([...inputProblems(route), ...route.problems])) {
+    const status = PROBLEM_KINDS[kind].status;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), kind]);
+  }
+  return Object.fromEntries([...byStatus].sort(([a], [b]) => a - b).map(([status, kinds]) => [String(status), problemAnswer(kinds)]));
+}
+
+function operation(route: RouteDoc) {
+  const parameters = [...pathParameters(route.path), ...queryParameters(route.query)];
+  const answers = Object.fromEntries(
+    route.answers.map((answer) => [
+      String(answer.status),
+      {
+        description: answer.description,
+        ...headerRefs(answer.headers),
+        ...(answer.body ? { content: { 'application/json': { schema: schemaRef(answer.body) } } } : {}),
+      },
+    ]),
+  );
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    ...(route.description ? { description: route.description } : {}),
+    security: route.auth === 'hookSecret' ? [{ hookSecret: [] }] : [{ sigv4: [] }, { jwt: [] }],
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(route.body
+      ? { requestBody: { required: route.body.required, content: { 'application/json': { schema: schemaRef(route.body.schema) } } } }
+      : {}),
+    responses: { ...answers, ...problemAnswers(route), default: { $ref: '#/components/responses/Problem' } },
+  };
+}
+
+/** `x-slipway-hook-secret` as people write it. */
+const hookSecretHeader = HOOK_SECRET_HEADER.replace(/(^|-)[a-z]/g, (start) => start.toUpperCase());
+
+function buildDocument(): OpenApiDocument {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of ROUTE_DOCS) {
+    (paths[route.path] ??= {})[route.method.toLowerCase()] = operation(route);
+  }
+  const document = {
+    openapi: '3.1.0',
+    info: {
+      title: 'slipway',
+      version: API_VERSION,
+      summary: 'Safe serverless deployments for AWS Lambda functions and static sites',
+      description:
+        'JSON in and out. Every error is an RFC 9457 problem document (`application/problem+json`) with a stable `type`; ' +
+        'validation errors name each field in `errors[].path`.',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+    },
+    paths,
+    components: {
+      schemas: componentSchemas(),
+      headers: HEADERS,
+      responses: {
+        Problem: {
+          description: 'Any other failure, e.g. `internal` (500) or `unavailable` (503, with Retry-After)',
+          content: { [PROBLEM_CONTENT_TYPE]: { schema: schemaRef('Problem') } },
+        },
+      },
+      securitySchemes: {
+        sigv4: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description:
+            'IAM: requests signed with AWS Signature Version 4 (service `execute-api`) by a principal allowed `execute-api:Invoke`. ' +
+            'The default (`apiAuth=iam`). API Gateway answers unsigned or refused requests itself (403, not a problem document).',
+          'x-amazon-apigateway-authtype': 'awsSigv4',
+        },
+        jwt: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'Instead of sigv4 on a stage deployed with `apiAuth=jwt`: a token of the configured issuer and audience ' +
+            '(API Gateway answers 401 itself without one).',
+        },
+        hookSecret: {
+          type: 'apiKey',
+          in: 'header',
+          name: hookSecretHeader,
+          description: 'The secret a deploy hook was created with (shown once, in the create answer).',
+        },
+      },
+    },
+  };
+  return openApiDocumentSchema.parse(document);
+}
+
+/** The document as served and as written to docs/openapi.json; built once per process. */
+export const openApiJson = lazy(() => `${JSON.stringify(buildDocument(), null, 2)}\n`);
+
+/** `GET /openapi.json`. */
+export async function serveOpenApi(): Promise<ApiResult> {
+  return { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: openApiJson() };
+}
