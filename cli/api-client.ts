@@ -170,8 +170,12 @@ export class ApiClient {
     await this.#request('DELETE', `/targets/${encodeURIComponent(name)}`);
   }
 
-  /** `POST /targets/{name}/releases`: a presigned PUT URL bound to the release's size and sha256. */
-  async createRelease(target: string, release: { release: string; sha256: string; size: number }): Promise<PresignedRelease> {
+  /**
+   * `POST /targets/{name}/releases`: a presigned PUT URL bound to the release's size and sha256.
+   * With `notBefore` (a scheduled deploy) the URL also binds `x-amz-meta-slipway-not-before`, which
+   * comes back among the headers to send.
+   */
+  async createRelease(target: string, release: { release: string; sha256: string; size: number; notBefore?: string }): Promise<PresignedRelease> {
     const body = await this.#required<unknown>('POST', `/targets/${encodeURIComponent(target)}/releases`, { body: release });
     return this.#parsed(presignedReleaseSchema, body, `POST /targets/${target}/releases`, 'an upload URL');
   }

@@ -90,14 +90,19 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
     .argument('<path>', 'a release zip, or a directory to zip (reproducibly: the same files give the same sha256)')
     .requiredOption('-t, --target <target>', 'target to deploy to')
     .option('-r, --release <release>', 'release name (default: <UTC time>-<first 6 hex of the sha256>)')
+    .option(
+      '--at <time>',
+      'start no earlier than this (and within the target\'s window): 2026-11-30T02:00+01:00, a wall time in your time zone 2026-11-30T02:00, or +2h / +30m',
+    )
     .option('--no-wait', 'return once uploaded, without following the deployment')
     .option('--json', 'print only the final deployment as JSON (progress goes to stderr)')
-    .action(async (path: string, opts: { target: string; release?: string; wait: boolean; json?: boolean }) => {
+    .action(async (path: string, opts: { target: string; release?: string; at?: string; wait: boolean; json?: boolean }) => {
       const { deploy } = await import('./commands/deploy.js');
       setExitCode(
         await deploy(ctx, path, {
           target: opts.target,
           ...(opts.release !== undefined ? { release: opts.release } : {}),
+          ...(opts.at !== undefined ? { at: opts.at } : {}),
           wait: opts.wait,
           json: opts.json === true,
         }),
@@ -179,9 +184,11 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
 
   program
     .command('promote')
-    .description('skip the rest of the current bake and go on to the next traffic step (recorded with who and why)')
+    .description(
+      'skip the rest of the current bake and go on to the next traffic step, or start a deployment waiting for its window now (break-glass; recorded with who and why)',
+    )
     .argument('<id>', 'deployment id (d-…)')
-    .requiredOption('--reason <text>', 'why the bake is skipped (required; recorded in the timeline)')
+    .requiredOption('--reason <text>', 'why (required; recorded in the timeline)')
     .option('--no-wait', 'return once requested, without following')
     .option('--json', 'print only the final deployment as JSON (progress goes to stderr)')
     .action(async (id: string, opts: { reason: string; wait: boolean; json?: boolean }) => {

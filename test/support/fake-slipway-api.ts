@@ -150,6 +150,35 @@ export function inTurn(...answers: FakeAnswer[]): FakeHandler {
 }
 
 /**
+ * The answer of `POST /targets/{name}/releases` per the contract: an upload URL on the fake server
+ * (`/s3/<bucket>/<key>`) and the headers it binds; a `notBefore` in the request comes back as
+ * `x-amz-meta-slipway-not-before`, which the client must send with the PUT.
+ */
+export function releaseGrant(apiUrl: string, request: FakeRequest, bucket = 'slipway-artifacts'): FakeAnswer {
+  const body = request.json as { release: string; sha256: string; size: number; notBefore?: string };
+  const key = `releases/${request.params.name}/${body.release}.zip`;
+  return {
+    status: 201,
+    body: {
+      target: request.params.name,
+      release: body.release,
+      bucket,
+      key,
+      url: `${apiUrl}/s3/${bucket}/${key}?X-Amz-Signature=abc`,
+      method: 'PUT',
+      headers: {
+        'content-type': 'application/zip',
+        'content-length': String(body.size),
+        'x-amz-checksum-sha256': Buffer.from(body.sha256, 'hex').toString('base64'),
+        'x-amz-meta-sha256': body.sha256,
+        ...(body.notBefore !== undefined ? { 'x-amz-meta-slipway-not-before': body.notBefore } : {}),
+      },
+      expiresAt: '2026-11-26T21:30:00.000Z',
+    },
+  };
+}
+
+/**
  * The answer of `GET /targets/{name}/window?count=N` per the contract, computed with the window
  * functions the API uses: the next openings of `window` after `now`, the freezes not yet over as
  * instants, and the deployments waiting. No window: `timezone` null, nothing to open.
