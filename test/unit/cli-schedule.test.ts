@@ -177,8 +177,8 @@ describe('Command: deploy --at', () => {
   });
 
   it('says the API is older than --at (exit 1) when it refuses notBefore as an unknown field', async () => {
-    // Prepare: a strict request schema without the field
-    presignedUploads(() => problem(400, 'validation', "invalid request: body: Unrecognized key(s) in object: 'notBefore'", [{ path: 'body', message: "Unrecognized key(s) in object: 'notBefore'" }]));
+    // Prepare: a strict request schema without the field, answering as the API's does today
+    presignedUploads(() => problem(400, 'validation', 'invalid upload request: (root): unknown field(s) "notBefore"', [{ path: '(root)', message: 'unknown field(s) "notBefore"' }]));
 
     // Act
     const code = await run(['deploy', 'build.zip', '-t', 'hello-nightly', '-r', 'r9', '--at', '+2h'], context());
@@ -186,7 +186,20 @@ describe('Command: deploy --at', () => {
     // Assess
     expect(code).toBe(1);
     expect(stderr.text).toContain('does not take scheduled deploys (--at) yet, so nothing was uploaded');
+    expect(stderr.text).toContain('(it refused the field: The request is invalid: invalid upload request: (root): unknown field(s) "notBefore")');
     expect(puts).toHaveLength(0);
+  });
+
+  it('passes any other 400 about notBefore through as a usage error (exit 2)', async () => {
+    // Prepare: an API that knows the field and refuses the value
+    presignedUploads(() => problem(400, 'validation', 'invalid upload request: notBefore: must have an offset', [{ path: 'notBefore', message: 'must have an offset' }]));
+
+    // Act
+    const code = await run(['deploy', 'build.zip', '-t', 'hello-nightly', '-r', 'r9', '--at', '+2h'], context());
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr.text).toContain('notBefore: must have an offset');
   });
 
   it('sets the slipway-not-before metadata on PutObject when the API has no presigned uploads', async () => {
