@@ -4,6 +4,7 @@ import { CliError } from './errors.js';
 import { formatProblem, type Problem } from './output.js';
 import { presignedReleaseSchema, type PresignedRelease } from './presigned-upload.js';
 import { createRequestSigner, regionFromApiUrl, type CredentialProvider, type UnsignedRequest } from './sigv4.js';
+import { windowSuggestionsSchema, windowViewSchema, type SuggestionQuery, type WindowSuggestions, type WindowView } from './window-api.js';
 
 /** A target as the API stores it; the CLI only reads a few fields and prints the rest. */
 export type StoredTarget = Record<string, unknown> & { name: string; kind: string };
@@ -169,13 +170,37 @@ export class ApiClient {
     await this.#request('DELETE', `/targets/${encodeURIComponent(name)}`);
   }
 
-  /** `POST /targets/{name}/releases`: a presigned PUT URL bound to the release's size and sha256. */
-  async createRelease(target: string, release: { release: string; sha256: string; size: number }): Promise<PresignedRelease> {
+  /**
+   * `POST /targets/{name}/releases`: a presigned PUT URL bound to the release's size and sha256.
+   * With `notBefore` (a scheduled deploy) the URL also binds `x-amz-meta-slipway-not-before`, which
+   * comes back among the headers to send.
+   */
+  async createRelease(target: string, release: { release: string; sha256: string; size: number; notBefore?: string }): Promise<PresignedRelease> {
     const body = await this.#required<unknown>('POST', `/targets/${encodeURIComponent(target)}/releases`, { body: release });
-    const parsed = presignedReleaseSchema.safeParse(body);
+    return this.#parsed(presignedReleaseSchema, body, `POST /targets/${target}/releases`, 'an upload URL');
+  }
+
+  /** `GET /targets/{name}/window`: the next openings, the freezes not yet over and the deployments waiting. */
+  async getWindow(target: string, count?: number): Promise<WindowView> {
+    const body = await this.#required<unknown>('GET', `/targets/${encodeURIComponent(target)}/window`, {
+      ...(count !== undefined ? { query: { count: String(count) } } : {}),
+    });
+    return this.#parsed(windowViewSchema, body, `GET /targets/${target}/window`, 'a deploy window');
+  }
+
+  /** `GET /targets/{name}/window/suggestions`: the hour-of-week traffic profile and the quietest windows. */
+  async windowSuggestions(target: string, query: SuggestionQuery): Promise<WindowSuggestions> {
+    const params: Record<string, string> = { durationMinutes: String(query.durationMinutes), days: String(query.days), count: String(query.count) };
+    if (query.timezone !== undefined) params.timezone = query.timezone;
+    const body = await this.#required<unknown>('GET', `/targets/${encodeURIComponent(target)}/window/suggestions`, { query: params });
+    return this.#parsed(windowSuggestionsSchema, body, `GET /targets/${target}/window/suggestions`, 'window suggestions');
+  }
+
+  #parsed<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { path: (string | number)[]; message: string }[] } } }, body: unknown, what: string, expected: string): T {
+    const parsed = schema.safeParse(body);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-      throw new CliError(`the API's answer to POST /targets/${target}/releases is not an upload URL (${issues})`, 1);
+      throw new CliError(`the API's answer to ${what} is not ${expected} (${issues})`, 1);
     }
     return parsed.data;
   }

@@ -115,10 +115,15 @@ export function uploadedRelease(
   return { ...object, deploymentId: deploymentIdForObject(object), via };
 }
 
+/** The S3 user metadata of a scheduled release (`x-amz-meta-slipway-not-before`): its earliest start, ISO 8601. */
+export const NOT_BEFORE_METADATA = 'slipway-not-before';
+
 export type PutRelease = (input: {
   store: ArtifactStoreConfig;
   key: string;
   artifact: ReleaseArtifact;
+  /** A scheduled release: stored as the `slipway-not-before` metadata. */
+  notBefore?: string;
   /** Bytes handed to the SDK so far. */
   onProgress?: (sentBytes: number) => void;
 }) => Promise<{ versionId?: string; etag?: string }>;
@@ -126,7 +131,7 @@ export type PutRelease = (input: {
 /**
  * The upload path of APIs without `POST /targets/{name}/releases` (and of `slipway dev` until it
  * has one): PutObject straight to `releases/<target>/<release>.zip` with the `sha256` metadata
- * that Prepare verifies.
+ * that Prepare verifies, and for a scheduled release its `slipway-not-before`.
  */
 export async function uploadToArtifactBucket(
   put: PutRelease,
@@ -135,9 +140,10 @@ export async function uploadToArtifactBucket(
   release: string,
   artifact: ReleaseArtifact,
   onProgress?: (sentBytes: number) => void,
+  notBefore?: string,
 ): Promise<UploadedRelease> {
   const key = releaseKey(target, release);
-  const { versionId, etag } = await put({ store, key, artifact, ...(onProgress ? { onProgress } : {}) });
+  const { versionId, etag } = await put({ store, key, artifact, ...(onProgress ? { onProgress } : {}), ...(notBefore ? { notBefore } : {}) });
   return uploadedRelease({ bucket: store.bucket, key, versionId, etag }, 'artifact-bucket');
 }
 
@@ -160,7 +166,7 @@ function countingStream(file: string, onProgress?: (sentBytes: number) => void):
 }
 
 /** PutObject with the AWS SDK; for `slipway dev` against its emulator, otherwise the SDK's chain. */
-export const putReleaseWithSdk: PutRelease = async ({ store, key, artifact, onProgress }) => {
+export const putReleaseWithSdk: PutRelease = async ({ store, key, artifact, onProgress, notBefore }) => {
   const { S3Client, PutObjectCommand } = await import('@aws-sdk/client-s3');
   const client = new S3Client(
     store.endpoint
@@ -181,7 +187,7 @@ export const putReleaseWithSdk: PutRelease = async ({ store, key, artifact, onPr
         Body: countingStream(artifact.file, onProgress),
         ContentLength: artifact.size,
         ContentType: 'application/zip',
-        Metadata: { sha256: artifact.sha256 },
+        Metadata: { sha256: artifact.sha256, ...(notBefore ? { [NOT_BEFORE_METADATA]: notBefore } : {}) },
       }),
     );
     return { ...(out.VersionId ? { versionId: out.VersionId } : {}), ...(out.ETag ? { etag: out.ETag } : {}) };

@@ -12,6 +12,11 @@ export interface FollowOptions {
   /** Every answer, before its progress events: for a live status line and looking up the target once. */
   onPoll?: (deployment: DeploymentView) => void | Promise<void>;
   intervalMs?: number;
+  /**
+   * Between polls while the deployment waits for its window or schedule (default 5 s, never less
+   * than intervalMs): a wait may last days, and a promote or a changed window still shows soon.
+   */
+  waitingIntervalMs?: number;
   /** How long "not found" is normal: S3 → queue → intake takes a moment after the upload. */
   appearWithinMs?: number;
   /** Consecutive failed polls (network, 5xx) tolerated before giving up. */
@@ -33,6 +38,7 @@ export async function followDeployment(
   options: FollowOptions = {},
 ): Promise<DeploymentView> {
   const intervalMs = options.intervalMs ?? 500;
+  const waitingIntervalMs = Math.max(intervalMs, options.waitingIntervalMs ?? 5000);
   const appearWithinMs = options.appearWithinMs ?? 60_000;
   const maxFailedPolls = options.maxFailedPolls ?? 20;
   const sleep = options.sleep ?? defaultSleep;
@@ -75,6 +81,12 @@ export async function followDeployment(
       lastStatus = deployment.status;
       lastTraffic = deployment.trafficPercent;
       if (isTerminal(deployment.status)) return deployment;
+      if (deployment.status === 'waiting') {
+        // Poll again at the expected start at the latest, so the start shows at once.
+        const untilStart = deployment.startsAt ? Date.parse(deployment.startsAt) - now() : Number.NaN;
+        await sleep(Number.isFinite(untilStart) ? Math.max(intervalMs, Math.min(waitingIntervalMs, untilStart)) : waitingIntervalMs);
+        continue;
+      }
     } else if (lastStatus !== undefined) {
       if (++failedPolls >= maxFailedPolls) throw new CliError(`deployment ${id} is no longer found by the API`);
     } else if (now() - since > appearWithinMs) {

@@ -1,8 +1,10 @@
 import { isTerminal, type DeploymentView } from '../shared/domain/deployment.js';
 import { planSteps, strategySchema, type TrafficStep } from '../shared/domain/strategy.js';
+import { formatInZone } from '../shared/domain/window.js';
 import type { StoredTarget } from './api-client.js';
 import type { ProgressEvent } from './follow.js';
 import { formatDuration, formatTimelineEntry, paintStatus, type OutputStream, type Style } from './output.js';
+import { formatLongDuration, waitOf } from './time.js';
 
 /** A bake in progress: which traffic step, and when the workflow moves on unless health fails. */
 interface Bake {
@@ -17,25 +19,32 @@ interface Bake {
  * traffic step starts (from the target's strategy: the timeline says where traffic is, the
  * strategy how long it stays there), and the health verdict when a bake ends. The workflow only
  * moves past a bake after every health check in it passed, so the next step *is* that verdict; a
- * failed check shows as the rollback entry naming the alarm or the probe.
+ * failed check shows as the rollback entry naming the alarm or the probe. A deployment waiting for
+ * its window or schedule says until when (in `timezone`, the user's) and why, and once it starts,
+ * how long it waited.
  */
 export class DeploymentNarrator {
   readonly #style: Style;
   readonly #plan: TrafficStep[] | undefined;
   readonly #health: string | undefined;
+  readonly #timezone: string;
   #bake: Bake | undefined;
 
-  constructor(style: Style, target?: StoredTarget) {
+  constructor(style: Style, target?: StoredTarget, options: { timezone?: string } = {}) {
     this.#style = style;
     this.#plan = target ? planOf(target) : undefined;
     this.#health = target ? describeHealth(target) : undefined;
+    this.#timezone = options.timezone ?? 'UTC';
   }
 
   /** The lines to print for one progress event (indented by the caller). */
   lines(event: ProgressEvent, now: Date): string[] {
     const { startedAt } = event.deployment;
     if (event.kind === 'status') {
-      return [formatTimelineEntry({ at: now.toISOString(), step: 'status', status: event.status }, startedAt, this.#style)];
+      const line = formatTimelineEntry({ at: now.toISOString(), step: 'status', status: event.status }, startedAt, this.#style);
+      const startsLater = event.deployment.startsAt !== null && Date.parse(event.deployment.startsAt) > now.getTime();
+      const until = event.status === 'waiting' && startsLater ? this.#waitingUntil(event.deployment, event.deployment.reason ?? undefined) : undefined;
+      return [until ? `${line}  ${this.#style.dim('·')} ${until}` : line];
     }
     if (event.kind === 'traffic') {
       return [formatTimelineEntry({ at: now.toISOString(), step: '', trafficPercent: event.trafficPercent }, startedAt, this.#style)];
@@ -53,6 +62,16 @@ export class DeploymentNarrator {
       this.#bake = undefined;
     }
     let line = formatTimelineEntry(entry, startedAt, this.#style);
+    const { deployment } = event;
+    if (entry.step === 'window' && entry.status === 'waiting' && deployment.status === 'waiting' && entry === deployment.timeline.findLast((e) => e.status === 'waiting')) {
+      // The newest waiting entry of a deployment still waiting for its window: until when, in the user's time zone.
+      const until = this.#waitingUntil(deployment, entry.message);
+      if (until) line = `${formatTimelineEntry({ ...entry, message: undefined }, startedAt, this.#style)}  ${this.#style.dim('·')} ${until}`;
+    }
+    if (entry.step === 'lock' && entry.status === 'staging') {
+      const wait = waitOf(deployment, now);
+      if (wait?.until === entry.at) line += `  ${this.#style.dim(`· after waiting ${formatLongDuration(wait.ms)} (${wait.kind}${wait.promoted ? ', then promoted' : ''})`)}`;
+    }
     const bakeSeconds = entry.step === 'shift' && entry.trafficPercent !== undefined ? this.#bakeSecondsAt(entry.trafficPercent) : undefined;
     if (bakeSeconds !== undefined && bakeSeconds > 0 && Number.isFinite(at)) {
       this.#bake = { percent: entry.trafficPercent!, seconds: bakeSeconds, endsAt: at + bakeSeconds * 1000 };
@@ -62,8 +81,26 @@ export class DeploymentNarrator {
     return out;
   }
 
-  /** The live status line at a terminal: `shifting · 50% traffic · bake 3s left · 12s`. */
+  /** `waiting until 2026-11-30 02:00 GMT+1 (<reason>)`, when the deployment knows when it starts. */
+  #waitingUntil(deployment: DeploymentView, reason: string | undefined): string | undefined {
+    if (!deployment.startsAt) return undefined;
+    return `waiting until ${formatInZone(new Date(deployment.startsAt), this.#timezone)}${reason ? ` (${reason})` : ''}`;
+  }
+
+  /**
+   * The live status line at a terminal: `shifting · 50% traffic · bake 3s left · 12s`, or while
+   * it waits `waiting · starts in 2h13m, 2026-11-30 02:00 GMT+1` (once that time has passed, or
+   * with none known: why it still waits, e.g. for another deployment or the traffic gate).
+   */
   statusLine(deployment: DeploymentView, now: Date, spinner: string): string {
+    if (deployment.status === 'waiting') {
+      const parts = [`${spinner} ${paintStatus(deployment.status, this.#style)}`];
+      const left = deployment.startsAt ? Date.parse(deployment.startsAt) - now.getTime() : Number.NaN;
+      if (left > 0) parts.push(`starts in ${formatLongDuration(left)}, ${formatInZone(new Date(deployment.startsAt!), this.#timezone)}`);
+      else if (deployment.reason) parts.push(deployment.reason);
+      else if (deployment.startsAt) parts.push(`starting (due ${formatInZone(new Date(deployment.startsAt), this.#timezone)})`);
+      return parts.join(' · ');
+    }
     const parts = [`${spinner} ${paintStatus(deployment.status, this.#style)}`, `${deployment.trafficPercent}% traffic`];
     if (this.#bake && !this.#bake.promoted) {
       const left = this.#bake.endsAt - now.getTime();

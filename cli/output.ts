@@ -1,4 +1,6 @@
 import type { DeploymentStatus, DeploymentView, TimelineEntry } from '../shared/domain/deployment.js';
+import { formatInZone } from '../shared/domain/window.js';
+import { formatLongDuration, formatWaitShort, waitOf } from './time.js';
 
 /** application/problem+json as the API sends it. */
 export interface Problem {
@@ -113,13 +115,21 @@ export function historyRow(d: DeploymentView): string[] {
 /**
  * Left-aligned columns two spaces apart; the last column (the reason) is not padded. Status cells
  * are colored after padding so escape codes do not skew the widths. `targetColumn` adds the
- * target after the id, for a history across targets.
+ * target after the id, for a history across targets. When any deployment waited for its window
+ * or schedule, a WAITED column before the reason says how long and why (`3h12m window`; a `+`
+ * while it still waits, counted to `now`).
  */
-export function formatHistory(deployments: DeploymentView[], style: Style, options: { targetColumn?: boolean } = {}): string {
+export function formatHistory(deployments: DeploymentView[], style: Style, options: { targetColumn?: boolean; now?: Date } = {}): string {
   if (deployments.length === 0) return 'no deployments yet\n';
-  const withTarget = (cells: string[], target: string) => (options.targetColumn ? [cells[0]!, target, ...cells.slice(1)] : cells);
-  const header = withTarget(HISTORY_COLUMNS.slice() as string[], 'TARGET');
-  const rows = [header, ...deployments.map((d) => withTarget(historyRow(d), d.target))];
+  const now = options.now ?? new Date();
+  const waits = deployments.map((d) => waitOf(d, now));
+  const waitColumn = waits.some((w) => w !== undefined);
+  const shape = (cells: string[], target: string, waited: string) => {
+    const withTarget = options.targetColumn ? [cells[0]!, target, ...cells.slice(1)] : cells;
+    return waitColumn ? [...withTarget.slice(0, -1), waited, withTarget.at(-1)!] : withTarget;
+  };
+  const header = shape(HISTORY_COLUMNS.slice() as string[], 'TARGET', 'WAITED');
+  const rows = [header, ...deployments.map((d, i) => shape(historyRow(d), d.target, waits[i] ? formatWaitShort(waits[i]) : '-'))];
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const statusColumn = header.indexOf('STATUS');
   return rows
@@ -178,8 +188,13 @@ export function describeStrategy(strategy: unknown): string {
   return JSON.stringify(strategy);
 }
 
-/** One deployment, for `slipway status`. */
-export function formatDeployment(d: DeploymentView, style: Style): string {
+/**
+ * One deployment, for `slipway status`. A scheduled or waiting deployment also shows its earliest
+ * start and when it expects to start, in `timezone` (the user's), and how long it waited.
+ */
+export function formatDeployment(d: DeploymentView, style: Style, options: { timezone?: string; now?: Date } = {}): string {
+  const zone = options.timezone ?? 'UTC';
+  const now = options.now ?? new Date();
   const lines = [
     `${style.bold(d.id)}  ${d.target} ${d.release}  ${paintStatus(d.status, style)}`,
     `  trigger   ${d.trigger}`,
@@ -188,6 +203,13 @@ export function formatDeployment(d: DeploymentView, style: Style): string {
     `  started   ${shortTime(d.startedAt)}`,
     `  ended     ${shortTime(d.endedAt)}${d.endedAt ? ` (${formatDuration(Date.parse(d.endedAt) - Date.parse(d.startedAt))})` : ''}`,
   ];
+  if (d.notBefore) lines.push(`  scheduled ${formatInZone(new Date(d.notBefore), zone)}`);
+  if (d.status === 'waiting' && d.startsAt) {
+    const left = Date.parse(d.startsAt) - now.getTime();
+    lines.push(`  starts    ${formatInZone(new Date(d.startsAt), zone)}${left > 0 ? ` (in ${formatLongDuration(left)})` : ''}`);
+  }
+  const wait = waitOf(d, now);
+  if (wait && wait.until) lines.push(`  waited    ${formatWaitShort(wait)}`);
   if (d.reason) lines.push(`  reason    ${d.reason}`);
   if (d.timeline.length > 0) {
     lines.push('  timeline');

@@ -9,6 +9,15 @@ function positiveInt(value: string): number {
   return n;
 }
 
+/** A whole number from `min` to `max`, for options such as --count and --days. */
+function intFrom(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
+    return n;
+  };
+}
+
 const STATUSES = [...ACTIVE_STATUSES, ...TERMINAL_STATUSES] as string[];
 const json = () => new Option('--json', 'print only JSON on stdout (messages go to stderr)');
 
@@ -81,14 +90,19 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
     .argument('<path>', 'a release zip, or a directory to zip (reproducibly: the same files give the same sha256)')
     .requiredOption('-t, --target <target>', 'target to deploy to')
     .option('-r, --release <release>', 'release name (default: <UTC time>-<first 6 hex of the sha256>)')
+    .option(
+      '--at <time>',
+      'start no earlier than this (and within the target\'s window): 2026-11-30T02:00+01:00, a wall time in your time zone 2026-11-30T02:00, or +2h / +30m',
+    )
     .option('--no-wait', 'return once uploaded, without following the deployment')
     .option('--json', 'print only the final deployment as JSON (progress goes to stderr)')
-    .action(async (path: string, opts: { target: string; release?: string; wait: boolean; json?: boolean }) => {
+    .action(async (path: string, opts: { target: string; release?: string; at?: string; wait: boolean; json?: boolean }) => {
       const { deploy } = await import('./commands/deploy.js');
       setExitCode(
         await deploy(ctx, path, {
           target: opts.target,
           ...(opts.release !== undefined ? { release: opts.release } : {}),
+          ...(opts.at !== undefined ? { at: opts.at } : {}),
           wait: opts.wait,
           json: opts.json === true,
         }),
@@ -170,14 +184,51 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
 
   program
     .command('promote')
-    .description('skip the rest of the current bake and go on to the next traffic step (recorded with who and why)')
+    .description(
+      'skip the rest of the current bake and go on to the next traffic step, or start a deployment waiting for its window now (break-glass; recorded with who and why)',
+    )
     .argument('<id>', 'deployment id (d-…)')
-    .requiredOption('--reason <text>', 'why the bake is skipped (required; recorded in the timeline)')
+    .requiredOption('--reason <text>', 'why (required; recorded in the timeline)')
     .option('--no-wait', 'return once requested, without following')
     .option('--json', 'print only the final deployment as JSON (progress goes to stderr)')
     .action(async (id: string, opts: { reason: string; wait: boolean; json?: boolean }) => {
       const { promote } = await import('./commands/control.js');
       setExitCode(await promote(ctx, id, { reason: opts.reason, wait: opts.wait, json: opts.json === true }));
+    });
+
+  const windows = program.command('windows').description("deploy windows: when a target's releases may start, and when its traffic is quietest");
+  windows
+    .command('show')
+    .description('the next openings (in the window\'s time zone and yours), the freezes, and the deployments waiting')
+    .argument('<target>')
+    .addOption(new Option('-n, --count <n>', 'how many openings (default 5)').argParser(intFrom(1, 50)))
+    .addOption(json())
+    .action(async (target: string, opts: { count?: number; json?: boolean }) => {
+      const { showWindow } = await import('./commands/windows.js');
+      setExitCode(await showWindow(ctx, target, { ...(opts.count !== undefined ? { count: opts.count } : {}), json: opts.json === true }));
+    });
+  windows
+    .command('suggest')
+    .description("the target's traffic by hour of the week as a chart, and its quietest windows as allow entries to paste")
+    .argument('<target>')
+    .option('-d, --duration <length>', 'window length: 3h, 180m, 1h30m (default 3h)')
+    .addOption(new Option('--days <n>', 'days of traffic to read (default 28)').argParser(intFrom(1, 28)))
+    .addOption(new Option('-n, --count <n>', 'how many windows to suggest (default 3)').argParser(intFrom(1, 10)))
+    .option('--timezone <zone>', "time zone of the profile and the crons (default: the window's, else UTC)")
+    .option('--ascii', 'draw the chart with digits instead of block characters (also with TERM=dumb)')
+    .addOption(json())
+    .action(async (target: string, opts: { duration?: string; days?: number; count?: number; timezone?: string; ascii?: boolean; json?: boolean }) => {
+      const { suggestWindows } = await import('./commands/windows.js');
+      setExitCode(
+        await suggestWindows(ctx, target, {
+          ...(opts.duration !== undefined ? { duration: opts.duration } : {}),
+          ...(opts.days !== undefined ? { days: opts.days } : {}),
+          ...(opts.count !== undefined ? { count: opts.count } : {}),
+          ...(opts.timezone !== undefined ? { timezone: opts.timezone } : {}),
+          ascii: opts.ascii === true,
+          json: opts.json === true,
+        }),
+      );
     });
 
   const hooks = program.command('hooks').description('deploy hooks: secret URLs that deploy a target, for CI systems without AWS credentials');

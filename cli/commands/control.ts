@@ -38,18 +38,21 @@ export interface PromoteOptions {
 }
 
 /**
- * `slipway promote <id> --reason …`: skips the rest of the current bake (recorded in the timeline
- * with who and why) and follows the deployment to its end: exit 0 only when it succeeded.
+ * `slipway promote <id> --reason …`: skips the rest of the current bake, or starts a deployment
+ * that waits for its window or schedule now, despite the window or a freeze (break-glass). Recorded
+ * in the timeline with who and why; follows the deployment to its end: exit 0 only when it succeeded.
  */
 export async function promote(ctx: CliContext, id: string, options: PromoteOptions): Promise<number> {
   const reason = options.reason.trim();
-  if (!reason) throw new UsageError('--reason must say why the bake is skipped; it is recorded in the timeline');
+  if (!reason) throw new UsageError('--reason must say why; it is recorded in the timeline');
   const { client } = await connect(ctx);
   const requested = await client.promoteDeployment(id, reason);
   const progress = progressStream(ctx, options.json);
+  const who = `${styleFor(progress, ctx.env).bold(requested.id)} (${requested.target} ${requested.release}`;
   progress.write(
-    `promoted ${styleFor(progress, ctx.env).bold(requested.id)} (${requested.target} ${requested.release} at ${requested.trafficPercent}%): ` +
-      `the rest of the bake is skipped — "${reason}"\n`,
+    requested.status === 'waiting' || requested.status === 'queued'
+      ? `promoted ${who}, ${requested.status}): it starts now, despite the deploy window, freezes and any --at — "${reason}"\n`
+      : `promoted ${who} at ${requested.trafficPercent}%): the rest of the bake is skipped — "${reason}"\n`,
   );
   if (!options.wait) return printRequested(ctx, requested, options.json);
   return followAndReport(ctx, client, requested.id, options.json);

@@ -1,4 +1,5 @@
 import { RELEASE_NAME, TARGET_NAME } from '../../shared/domain/target.js';
+import { formatInZone } from '../../shared/domain/window.js';
 import { ApiProblemError, RouteMissingError, type ApiClient, type StoredTarget } from '../api-client.js';
 import {
   defaultReleaseName,
@@ -6,6 +7,7 @@ import {
   putReleaseWithSdk,
   uploadedRelease,
   uploadToArtifactBucket,
+  NOT_BEFORE_METADATA,
   type ReleaseArtifact,
   type UploadedRelease,
 } from '../artifact.js';
@@ -16,11 +18,14 @@ import { formatBytes, formatDuration, formatJson, styleFor, type OutputStream } 
 import { putToPresignedUrl } from '../presigned-upload.js';
 import { transferProgress } from '../progress.js';
 import { withTargetSuggestions } from '../suggest.js';
+import { parseAt, userTimeZone, type ScheduledStart } from '../time.js';
 import { followAndReport, progressStream } from './report.js';
 
 export interface DeployOptions {
   target: string;
   release?: string;
+  /** `--at`: start no earlier than this (ISO with offset, a wall time in the user's zone, or `+2h`). */
+  at?: string;
   wait: boolean;
   json: boolean;
 }
@@ -29,6 +34,14 @@ export interface DeployOptions {
  * Uploads a release (a zip, or a directory zipped reproducibly) and follows its deployment.
  * The upload goes through the API's presigned URL; an API without that route gets the release
  * straight into the artifact bucket, as before (the object's arrival is the trigger either way).
+ *
+ * `--at` schedules the start: the release is uploaded now and the time travels with the object as
+ * its `slipway-not-before` metadata, so the deployment intake creates from the upload already
+ * carries it (there is no second request that could fail after the upload and leave a deployment
+ * starting at once). Through the presigned URL the API signs that header into the URL and hands it
+ * back among the headers to send; the CLI refuses to upload when it is not there (an API older
+ * than scheduled deploys would start the release at once). Straight to the bucket, the CLI sets it
+ * on PutObject itself.
  */
 export async function deploy(ctx: CliContext, source: string, options: DeployOptions): Promise<number> {
   if (!TARGET_NAME.test(options.target)) {
@@ -37,20 +50,25 @@ export async function deploy(ctx: CliContext, source: string, options: DeployOpt
   if (options.release !== undefined && !RELEASE_NAME.test(options.release)) {
     throw new UsageError(`invalid release name "${options.release}": it must match [A-Za-z0-9._-]{1,128}`);
   }
+  const clock = ctx.now ?? (() => new Date());
+  const zone = userTimeZone(ctx.env);
+  const scheduled = options.at !== undefined ? parseAt(options.at, clock(), zone) : undefined;
+  const notBefore = scheduled?.at.toISOString();
   const artifact = await prepareArtifact(source, ctx.cwd);
   try {
     const { client, config } = await connect(ctx);
     // An unregistered target would still take the upload and end as a `failed` deployment; say so first.
     const target = await withTargetSuggestions(client, options.target, () => client.getTarget(options.target));
 
-    const release = options.release ?? defaultReleaseName((ctx.now ?? (() => new Date()))(), artifact.sha256);
+    const release = options.release ?? defaultReleaseName(clock(), artifact.sha256);
     const progress = progressStream(ctx, options.json);
     const style = styleFor(progress, ctx.env);
     const zipped = artifact.zippedFiles !== undefined ? `zipped ${artifact.zippedFiles} file${artifact.zippedFiles === 1 ? '' : 's'}, ` : '';
     progress.write(`${source} (${zipped}${formatBytes(artifact.size)}, sha256 ${artifact.sha256.slice(0, 12)}…) → ${options.target} release ${style.bold(release)}\n`);
+    if (scheduled) progress.write(`${describeSchedule(scheduled, zone, target)}\n`);
 
     const startedAt = Date.now();
-    const uploaded = await upload(ctx, client, config, options.target, release, artifact, progress);
+    const uploaded = await upload(ctx, client, config, options.target, release, artifact, progress, notBefore);
     const seconds = (Date.now() - startedAt) / 1000;
     // A rate says something about a transfer of some size only; a small one is mostly round trips.
     const rate = seconds > 0 && artifact.size >= 1024 * 1024 ? `, ${formatBytes(artifact.size / seconds)}/s` : '';
@@ -71,6 +89,7 @@ export async function deploy(ctx: CliContext, source: string, options: DeployOpt
             versionId: uploaded.versionId ?? null,
             sha256: artifact.sha256,
             size: artifact.size,
+            notBefore: notBefore ?? null,
           }),
         );
       } else {
@@ -78,7 +97,21 @@ export async function deploy(ctx: CliContext, source: string, options: DeployOpt
       }
       return 0;
     }
-    return await followAndReport(ctx, client, uploaded.deploymentId, options.json, { target });
+    let checked = false;
+    return await followAndReport(ctx, client, uploaded.deploymentId, options.json, {
+      target,
+      onPoll: (deployment) => {
+        // An API that dropped the schedule starts the release as soon as its window allows: say so.
+        if (!notBefore || checked) return;
+        checked = true;
+        if (!deployment.notBefore || Date.parse(deployment.notBefore) !== Date.parse(notBefore)) {
+          ctx.stderr.write(
+            `slipway: warning: deployment ${deployment.id} was recorded without the scheduled start (notBefore ${deployment.notBefore ?? 'none'}): ` +
+              `this slipway API does not know --at and starts it as soon as the target allows; stop it with \`slipway cancel ${deployment.id}\` if it must wait\n`,
+          );
+        }
+      },
+    });
   } finally {
     await artifact.dispose();
   }
@@ -92,12 +125,16 @@ async function upload(
   release: string,
   artifact: ReleaseArtifact,
   progress: OutputStream,
+  notBefore?: string,
 ): Promise<UploadedRelease> {
   let presigned;
   try {
-    presigned = await client.createRelease(target, { release, sha256: artifact.sha256, size: artifact.size });
+    presigned = await client.createRelease(target, { release, sha256: artifact.sha256, size: artifact.size, ...(notBefore ? { notBefore } : {}) });
   } catch (error) {
-    if (error instanceof RouteMissingError) return uploadStraightToBucket(ctx, config, target, release, artifact, progress);
+    if (error instanceof RouteMissingError) return uploadStraightToBucket(ctx, config, target, release, artifact, progress, notBefore);
+    if (notBefore && error instanceof ApiProblemError && error.problem.status === 400 && refusesNotBefore(error)) {
+      throw new CliError(`${olderThanAt(config.api.url)} (it refused the field: ${error.message.split('\n')[0]})`, 1, { cause: error });
+    }
     if (error instanceof ApiProblemError && error.problem.status === 409) {
       // The name is the user's input, and release names are immutable: pick another (exit 2).
       throw new CliError(`${error.message}\nrelease names are immutable: pass another --release (or leave it out for <time>-<sha256>)`, 2, {
@@ -105,6 +142,15 @@ async function upload(
       });
     }
     throw error;
+  }
+  if (notBefore) {
+    const bound = Object.entries(presigned.headers).find(([name]) => name.toLowerCase() === `x-amz-meta-${NOT_BEFORE_METADATA}`)?.[1];
+    if (bound === undefined || Date.parse(bound) !== Date.parse(notBefore)) {
+      throw new CliError(
+        `${olderThanAt(config.api.url)} (its upload URL ${bound === undefined ? `does not bind x-amz-meta-${NOT_BEFORE_METADATA}` : `binds x-amz-meta-${NOT_BEFORE_METADATA}: ${bound}, not ${notBefore}`})`,
+        1,
+      );
+    }
   }
   const bar = transferProgress(progress, ctx.env, artifact.size);
   try {
@@ -123,15 +169,39 @@ async function uploadStraightToBucket(
   release: string,
   artifact: ReleaseArtifact,
   progress: OutputStream,
+  notBefore?: string,
 ): Promise<UploadedRelease> {
   const store = artifactStoreConfig(ctx.env, config);
+  if (notBefore) {
+    progress.write(
+      `(this API has no presigned uploads: the scheduled start goes as the object's ${NOT_BEFORE_METADATA} metadata, which only an intake that knows --at honours)\n`,
+    );
+  }
   const bar = transferProgress(progress, ctx.env, artifact.size);
   try {
-    return await uploadToArtifactBucket(ctx.putRelease ?? putReleaseWithSdk, store, target, release, artifact, (sent) => bar.update(sent));
+    return await uploadToArtifactBucket(ctx.putRelease ?? putReleaseWithSdk, store, target, release, artifact, (sent) => bar.update(sent), notBefore);
   } catch (error) {
     if (error instanceof CliError) throw error;
     throw new CliError(`upload to s3://${store.bucket}/releases/${target}/${release}.zip failed: ${(error as Error).message}`, 1, { cause: error });
   } finally {
     bar.stop();
   }
+}
+
+/** `scheduled: starts no earlier than 2026-11-30 02:00 GMT+1 (your time; 2026-11-30 01:00 UTC), then only inside hello's deploy window (Europe/Berlin)`. */
+function describeSchedule(scheduled: ScheduledStart, zone: string, target: StoredTarget): string {
+  const utc = zone === 'UTC' ? '' : `; ${formatInZone(scheduled.at, 'UTC')}`;
+  const window = target.window as { timezone?: string } | undefined;
+  const inWindow = window ? `, then only inside ${target.name}'s deploy window (${window.timezone ?? 'UTC'}; see slipway windows show ${target.name})` : '';
+  return `scheduled: starts no earlier than ${formatInZone(scheduled.at, zone)} (your time${utc})${inWindow}${scheduled.note ? `\n  note: ${scheduled.note}` : ''}`;
+}
+
+/** A 400 that names `notBefore` as a field the API does not know. */
+function refusesNotBefore(error: ApiProblemError): boolean {
+  const text = JSON.stringify(error.problem);
+  return text.includes('notBefore') && /unrecognized|unknown|not allowed|additional/i.test(text);
+}
+
+function olderThanAt(apiUrl: string): string {
+  return `the slipway API at ${apiUrl} does not take scheduled deploys (--at) yet, so nothing was uploaded: update it, or deploy without --at`;
 }

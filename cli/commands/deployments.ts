@@ -5,12 +5,14 @@ import { connect, type CliContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { formatDeployment, formatHistory, formatJson, styleFor } from '../output.js';
 import { withTargetSuggestions } from '../suggest.js';
+import { userTimeZone } from '../time.js';
 
 export async function status(ctx: CliContext, id: string, options: { json: boolean }): Promise<number> {
   const { client } = await connect(ctx);
   const deployment = await client.getDeployment(id);
   if (!deployment) throw new CliError(`deployment ${id} not found (ids look like d-0123456789abcdef0123; see \`slipway history\`)`, 2);
-  ctx.stdout.write(options.json ? formatJson(deployment) : formatDeployment(deployment, styleFor(ctx.stdout, ctx.env)));
+  const now = (ctx.now ?? (() => new Date()))();
+  ctx.stdout.write(options.json ? formatJson(deployment) : formatDeployment(deployment, styleFor(ctx.stdout, ctx.env), { timezone: userTimeZone(ctx.env), now }));
   return 0;
 }
 
@@ -54,7 +56,8 @@ export async function history(ctx: CliContext, options: HistoryOptions): Promise
   if (options.json) {
     ctx.stdout.write(formatJson(result.deployments));
   } else {
-    ctx.stdout.write(formatHistory(result.deployments, styleFor(ctx.stdout, ctx.env), { targetColumn: options.target === undefined }));
+    const now = (ctx.now ?? (() => new Date()))();
+    ctx.stdout.write(formatHistory(result.deployments, styleFor(ctx.stdout, ctx.env), { targetColumn: options.target === undefined, now }));
     if (result.more) ctx.stderr.write(`(newest ${result.deployments.length} shown; --limit <n> or --all for more)\n`);
   }
   if (result.note) ctx.stderr.write(`${result.note}\n`);

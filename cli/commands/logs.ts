@@ -4,6 +4,7 @@ import { connect, type CliContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { exitCodeFor } from '../follow.js';
 import { formatJson, formatTimelineEntry, paintStatus, shortTime, styleFor, type Style } from '../output.js';
+import { formatWaitLine, waitOf } from '../time.js';
 
 export interface LogsOptions {
   follow: boolean;
@@ -13,6 +14,7 @@ export interface LogsOptions {
 /** How long `--follow` waits for a deployment that does not exist yet (an upload intake has not picked up). */
 const APPEAR_WITHIN_MS = 60_000;
 const MAX_FAILED_POLLS = 20;
+const WAITING_INTERVAL_MS = 5_000;
 
 /**
  * The timeline of a deployment: `GET /deployments/{id}/events`, or the timeline inside
@@ -51,7 +53,7 @@ export async function logs(ctx: CliContext, id: string, options: LogsOptions): P
     const timeline = await reader.read(id);
     if (!timeline) throw notFound(id);
     if (options.json) ctx.stdout.write(formatJson(timeline));
-    else ctx.stdout.write(formatTimeline(timeline, style));
+    else ctx.stdout.write(formatTimeline(timeline, style, (ctx.now ?? (() => new Date()))()));
     return 0;
   }
 
@@ -62,6 +64,7 @@ export async function logs(ctx: CliContext, id: string, options: LogsOptions): P
   let printed = 0;
   let failedPolls = 0;
   let waitingSaid = false;
+  let waitedSaid = false;
   let base: string | undefined;
   for (;;) {
     let timeline: DeploymentEvents | undefined;
@@ -86,11 +89,18 @@ export async function logs(ctx: CliContext, id: string, options: LogsOptions): P
       ctx.stdout.write(options.json ? `${JSON.stringify(entry)}\n` : `${formatLogLine(entry, base ?? entry.at, style)}\n`);
     }
     printed = Math.max(printed, timeline.events.length);
+    // Once a deployment that waited for its window starts (or ends without starting): how long and why.
+    const wait = waitedSaid || options.json ? undefined : waitOf(asDeployment(timeline), new Date(now()));
+    if (wait?.until) {
+      ctx.stdout.write(`${formatWaitLine(wait)}\n`);
+      waitedSaid = true;
+    }
     if (isTerminal(timeline.status)) {
       if (!options.json) ctx.stdout.write(`${timeline.deploymentId} ${paintStatus(timeline.status, style)}\n`);
       return exitCodeFor(timeline.status);
     }
-    await sleep(intervalMs);
+    // A deployment waiting for its window may wait for days: check less often meanwhile.
+    await sleep(timeline.status === 'waiting' ? Math.max(intervalMs, WAITING_INTERVAL_MS) : intervalMs);
   }
 }
 
@@ -103,9 +113,16 @@ export function formatLogLine(entry: TimelineEntry, base: string, style: Style):
   return `${style.dim(shortTime(entry.at))}  ${formatTimelineEntry(entry, base, style)}`;
 }
 
-export function formatTimeline(timeline: DeploymentEvents, style: Style): string {
+function asDeployment(timeline: DeploymentEvents) {
+  return { status: timeline.status, timeline: timeline.events, endedAt: null };
+}
+
+/** The entries, a line on how long and why it waited for its window (when it did), and the status. */
+export function formatTimeline(timeline: DeploymentEvents, style: Style, now = new Date()): string {
   const base = timeline.events[0]?.at;
   const lines = timeline.events.map((entry) => formatLogLine(entry, base ?? entry.at, style));
+  const wait = waitOf(asDeployment(timeline), now);
+  if (wait) lines.push(formatWaitLine(wait));
   lines.push(`${timeline.deploymentId} ${paintStatus(timeline.status, style)}${isTerminal(timeline.status) ? '' : ' (still running; --follow to watch)'}`);
   return `${lines.join('\n')}\n`;
 }

@@ -4,6 +4,7 @@ import type { CliContext } from '../context.js';
 import { exitCodeFor, followDeployment } from '../follow.js';
 import { DeploymentNarrator, LiveLine } from '../live.js';
 import { formatJson, formatSummary, isInteractive, styleFor } from '../output.js';
+import { userTimeZone } from '../time.js';
 
 /** Where a command's progress lines go: stdout for people, stderr when stdout carries `--json`. */
 export function progressStream(ctx: CliContext, json: boolean) {
@@ -15,6 +16,8 @@ export interface FollowReportOptions {
   target?: StoredTarget;
   /** The exit code for the final deployment; by default 0 only for `succeeded`. */
   exitCode?: (final: DeploymentView) => number;
+  /** Every answer while following, e.g. to check what the API recorded. */
+  onPoll?: (deployment: DeploymentView) => void;
 }
 
 /**
@@ -35,7 +38,8 @@ export async function followAndReport(
   const now = ctx.now ?? (() => new Date());
   const followedSince = now().getTime();
   const live = isInteractive(progress, ctx.env) ? new LiveLine(progress) : undefined;
-  let narrator: DeploymentNarrator | undefined = options.target ? new DeploymentNarrator(style, options.target) : undefined;
+  const timezone = userTimeZone(ctx.env);
+  let narrator: DeploymentNarrator | undefined = options.target ? new DeploymentNarrator(style, options.target, { timezone }) : undefined;
   let latest: DeploymentView | undefined;
   const redraw = () => {
     if (live && latest && narrator) live.render(narrator.statusLine(latest, now(), live.spinner));
@@ -48,10 +52,11 @@ export async function followAndReport(
     final = await followDeployment(client, id, {
       onPoll: async (deployment) => {
         latest = deployment;
-        if (!narrator) narrator = new DeploymentNarrator(style, await client.getTarget(deployment.target).catch(() => undefined));
+        options.onPoll?.(deployment);
+        if (!narrator) narrator = new DeploymentNarrator(style, await client.getTarget(deployment.target).catch(() => undefined), { timezone });
       },
       onProgress: (event) => {
-        const lines = (narrator ?? new DeploymentNarrator(style)).lines(event, now());
+        const lines = (narrator ?? new DeploymentNarrator(style, undefined, { timezone })).lines(event, now());
         const text = lines.map((line) => `  ${line}\n`).join('');
         if (live) live.print(text);
         else progress.write(text);

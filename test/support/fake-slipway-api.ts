@@ -6,6 +6,9 @@
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { DeploymentView } from '../../shared/domain/deployment.js';
+import { buildProfile, suggestWindows, type Datapoint } from '../../shared/domain/traffic-profile.js';
+import { compileWindow, upcomingOpenings, type DeployWindow } from '../../shared/domain/window.js';
 
 export interface FakeRequest {
   method: string;
@@ -144,4 +147,78 @@ export async function startFakeSlipwayApi(): Promise<FakeSlipwayApi> {
 export function inTurn(...answers: FakeAnswer[]): FakeHandler {
   let i = 0;
   return () => answers[Math.min(i++, answers.length - 1)]!;
+}
+
+/**
+ * The answer of `POST /targets/{name}/releases` per the contract: an upload URL on the fake server
+ * (`/s3/<bucket>/<key>`) and the headers it binds; a `notBefore` in the request comes back as
+ * `x-amz-meta-slipway-not-before`, which the client must send with the PUT.
+ */
+export function releaseGrant(apiUrl: string, request: FakeRequest, bucket = 'slipway-artifacts'): FakeAnswer {
+  const body = request.json as { release: string; sha256: string; size: number; notBefore?: string };
+  const key = `releases/${request.params.name}/${body.release}.zip`;
+  return {
+    status: 201,
+    body: {
+      target: request.params.name,
+      release: body.release,
+      bucket,
+      key,
+      url: `${apiUrl}/s3/${bucket}/${key}?X-Amz-Signature=abc`,
+      method: 'PUT',
+      headers: {
+        'content-type': 'application/zip',
+        'content-length': String(body.size),
+        'x-amz-checksum-sha256': Buffer.from(body.sha256, 'hex').toString('base64'),
+        'x-amz-meta-sha256': body.sha256,
+        ...(body.notBefore !== undefined ? { 'x-amz-meta-slipway-not-before': body.notBefore } : {}),
+      },
+      expiresAt: '2026-11-26T21:30:00.000Z',
+    },
+  };
+}
+
+/**
+ * The answer of `GET /targets/{name}/window?count=N` per the contract, computed with the window
+ * functions the API uses: the next openings of `window` after `now`, the freezes not yet over as
+ * instants, and the deployments waiting. No window: `timezone` null, nothing to open.
+ */
+export function windowAnswer(
+  target: string,
+  window: DeployWindow | undefined,
+  options: { now: Date; count?: number; waiting?: DeploymentView[] },
+): FakeAnswer {
+  const waiting = options.waiting ?? [];
+  if (!window) return { status: 200, body: { target, timezone: null, now: options.now.toISOString(), openings: [], deny: [], waiting } };
+  const compiled = compileWindow(window);
+  const openings = upcomingOpenings(window, options.now, options.count ?? 5).map((o) => ({
+    at: o.at.toISOString(),
+    closesAt: o.closesAt.toISOString(),
+    allow: window.allow[o.allowIndex]!,
+  }));
+  const deny = compiled.deny.filter((d) => d.to > options.now).map((d) => ({ from: d.from.toISOString(), to: d.to.toISOString(), reason: d.reason }));
+  return { status: 200, body: { target, timezone: window.timezone, now: options.now.toISOString(), openings, deny, waiting } };
+}
+
+/**
+ * The answer of `GET /targets/{name}/window/suggestions` per the contract, from hourly datapoints
+ * through the same profile and suggestion functions the API uses.
+ */
+export function suggestionsAnswer(
+  target: string,
+  datapoints: Datapoint[],
+  options: { timezone: string; durationMinutes: number; days: number; count: number },
+): FakeAnswer {
+  const profile = buildProfile(datapoints, options.timezone);
+  return {
+    status: 200,
+    body: {
+      target,
+      timezone: options.timezone,
+      days: options.days,
+      samples: profile.samples,
+      profile: profile.hours.map((v) => v ?? null),
+      suggestions: suggestWindows(profile, options.durationMinutes, options.count),
+    },
+  };
 }

@@ -113,4 +113,23 @@ describe('Function: followDeployment', () => {
     expect(error).toBe(outage);
     expect(long.calls).toBe(4);
   });
+
+  it('polls every 5 s while the deployment waits for its window, and at its expected start when that is sooner', async () => {
+    // Prepare
+    let clock = Date.parse('2026-11-26T21:15:00.000Z');
+    const waits: number[] = [];
+    const client = pollsOf(
+      view({ status: 'waiting', startsAt: null }),
+      view({ status: 'waiting', startsAt: '2026-11-26T21:15:07.000Z' }),
+      view({ status: 'waiting', startsAt: '2026-11-26T21:15:07.000Z' }),
+      view({ status: 'staging' }),
+      view({ status: 'succeeded' }),
+    );
+
+    // Act
+    await followDeployment(client, 'd-1', { sleep: async (ms) => void (waits.push(ms), (clock += ms)), now: () => clock });
+
+    // Assess: 5 s with no start known, 2 s to 21:15:07, then at least the usual interval
+    expect(waits).toEqual([5000, 2000, 500, 500]);
+  });
 });

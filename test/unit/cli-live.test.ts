@@ -173,6 +173,49 @@ describe('Class: DeploymentNarrator', () => {
       expect(during).toBe('⠋ shifting · 10% traffic · bake 43s left · 18s');
       expect(after).toBe('⠙ shifting · 10% traffic · bake over, checking health · 1m02s');
     });
+
+    it("counts down to a waiting deployment's start in the user's time zone, then says it is due", () => {
+      // Prepare
+      const narrator = new DeploymentNarrator(plain, canary, { timezone: 'Asia/Tokyo' });
+      const waiting = deploymentView({ status: 'waiting', startsAt: '2026-11-27T01:00:00.000Z', reason: 'waiting for the deploy window: …' });
+
+      // Act
+      const lines = [
+        narrator.statusLine(waiting, new Date('2026-11-25T22:59:30.000Z'), '⠋'),
+        narrator.statusLine(waiting, new Date('2026-11-27T00:59:15.000Z'), '⠋'),
+        narrator.statusLine({ ...waiting, reason: null }, new Date('2026-11-27T01:00:01.000Z'), '⠋'),
+        narrator.statusLine({ ...waiting, reason: 'waiting for deployment d-2 to finish' }, new Date('2026-11-27T01:00:01.000Z'), '⠋'),
+        narrator.statusLine({ ...waiting, startsAt: null, reason: 'window open but traffic is 900 requests/min' }, new Date(), '⠋'),
+      ];
+
+      // Assess
+      expect(lines).toEqual([
+        '⠋ waiting · starts in 1d02h, 2026-11-27 10:00 GMT+9',
+        '⠋ waiting · starts in 45s, 2026-11-27 10:00 GMT+9',
+        '⠋ waiting · starting (due 2026-11-27 10:00 GMT+9)',
+        '⠋ waiting · waiting for deployment d-2 to finish',
+        '⠋ waiting · window open but traffic is 900 requests/min',
+      ]);
+    });
+  });
+
+  describe('Method: lines (waiting)', () => {
+    it('says until when the newest waiting entry of a deployment still waiting lasts, and leaves older ones as they were', () => {
+      // Prepare
+      const narrator = new DeploymentNarrator(plain, undefined, { timezone: 'UTC' });
+      const old: TimelineEntry = { at: '2026-11-26T21:15:01.000Z', step: 'window', status: 'waiting', message: 'frozen: release freeze' };
+      const newest: TimelineEntry = { at: '2026-11-26T21:16:01.000Z', step: 'window', status: 'waiting', message: 'outside the allowed windows' };
+      const waiting = deploymentView({ status: 'waiting', startedAt: '2026-11-26T21:15:00.000Z', startsAt: '2026-11-27T01:00:00.000Z', timeline: [old, newest] });
+
+      // Act
+      const lines = [...narrator.lines({ kind: 'timeline', entry: old, deployment: waiting }, new Date()), ...narrator.lines({ kind: 'timeline', entry: newest, deployment: waiting }, new Date())];
+
+      // Assess
+      expect(lines).toEqual([
+        '+1.0s    window  waiting  · frozen: release freeze',
+        '+1m01s   window  waiting  · waiting until 2026-11-27 01:00 UTC (outside the allowed windows)',
+      ]);
+    });
   });
 });
 
