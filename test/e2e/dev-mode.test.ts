@@ -204,4 +204,25 @@ describe('slipway dev, end to end', () => {
     expect(done.status, done.reason ?? '').toBe('succeeded');
     expect(alias('hello-nightly').FunctionVersion).toBe(done.toVersion);
   });
+
+  it('schedules a release with `slipway deploy --at <time>`, which starts no earlier, and shows windows with `slipway windows show`', async () => {
+    // Prepare
+    const zip = await writeZip('s1.zip', 'hello scheduled s1');
+    const notBefore = new Date(Date.now() + 6000).toISOString();
+    // Act
+    const run = await slipway('deploy', zip.path, '--target', 'hello', '--release', 's1', '--at', notBefore, '--json');
+    const show = await slipway('windows', 'show', 'hello-nightly', '--json');
+    // Assess
+    expect(run.status, run.stderr).toBe(0);
+    const deployment = JSON.parse(run.stdout) as DeploymentView;
+    expect(deployment.status).toBe('succeeded');
+    expect(deployment.notBefore).toBe(notBefore);
+    const locked = deployment.timeline.find((e) => e.message === 'target lock acquired')!;
+    expect(Date.parse(locked.at)).toBeGreaterThanOrEqual(Date.parse(deployment.notBefore!));
+    expect(deployment.timeline.some((e) => e.step === 'window' && e.message === `scheduled for ${deployment.notBefore}`)).toBe(true);
+    expect(show.status, show.stderr).toBe(0);
+    const window = JSON.parse(show.stdout) as { timezone: string; openings: { allow: { cron: string } }[] };
+    expect(window.timezone).toBe('Europe/Berlin');
+    expect(window.openings[0]?.allow.cron).toBe('0 2 * * 1-5');
+  });
 });

@@ -45,8 +45,8 @@ describe('Workflow: deploy windows', () => {
   });
 
   it('waits through a freeze (recorded as waiting, with the reason and when it starts), then deploys', async () => {
-    // Prepare: frozen for the next 2.5 s
-    const freezeEnd = at(2500);
+    // Prepare: frozen for the next 4 s (long enough to be seen waiting on a slow machine)
+    const freezeEnd = at(4000);
     const target = await createFunctionTarget(world, {
       window: { allow: ALWAYS, deny: [{ from: at(-60_000), to: freezeEnd, reason: 'release freeze' }] },
     });
@@ -64,17 +64,25 @@ describe('Workflow: deploy windows', () => {
     expect((await aliasOf(world, target.function.name)).FunctionVersion).toBe('2');
   });
 
-  it('takes a freeze added while it waits into account', async () => {
-    // Prepare: frozen for 1.5 s, extended to 4 s once the release waits
+  it('re-reads the window while it waits: a freeze cut short and a freeze added both count', async () => {
+    // Prepare: frozen for an hour; once the release waits, that freeze ends in 1.5 s and an
+    // incident freeze follows it until 3.5 s from now
     const target = await createFunctionTarget(world, {
-      window: { allow: ALWAYS, deny: [{ from: at(-60_000), to: at(1500), reason: 'short freeze' }] },
+      window: { allow: ALWAYS, deny: [{ from: at(-60_000), to: at(3_600_000), reason: 'long freeze' }] },
     });
     const orchestrator = localOrchestrator({ waitTimeOverrides: POLLING });
-    const { id } = await release(world, orchestrator, target.name, 'r2', await functionPackage('freeze extended'));
+    const { id } = await release(world, orchestrator, target.name, 'r2', await functionPackage('freeze changed'));
     await statusOf(world, id, 'waiting');
     // Act
-    const extendedEnd = at(4000);
-    await putTarget(world, target, { allow: ALWAYS, deny: [{ from: at(-60_000), to: extendedEnd, reason: 'incident freeze' }] });
+    const firstEnd = at(1500);
+    const extendedEnd = at(3500);
+    await putTarget(world, target, {
+      allow: ALWAYS,
+      deny: [
+        { from: at(-60_000), to: firstEnd, reason: 'long freeze' },
+        { from: firstEnd, to: extendedEnd, reason: 'incident freeze' },
+      ],
+    });
     const record = await finished(world, orchestrator, id);
     // Assess
     expect(record.status, record.reason).toBe('succeeded');
@@ -107,7 +115,7 @@ describe('Workflow: deploy windows', () => {
   it('holds a scheduled upload (slipway-not-before metadata) until its time, with or without a window', async () => {
     const target = await createFunctionTarget(world);
     const orchestrator = localOrchestrator({ waitTimeOverrides: POLLING });
-    const notBefore = new Date(Date.now() + 2000).toISOString();
+    const notBefore = new Date(Date.now() + 4000).toISOString();
     // Act
     const { id } = await release(world, orchestrator, target.name, 'r2', await functionPackage('scheduled'), { metadata: { 'slipway-not-before': notBefore } });
     const waiting = await statusOf(world, id, 'waiting');
@@ -136,7 +144,7 @@ describe('Workflow: deploy windows', () => {
   });
 
   it('with queue "latest", a newer waiting release supersedes the older one', async () => {
-    const target = await createFunctionTarget(world, { window: { allow: ALWAYS, deny: [{ from: at(-60_000), to: at(2000), reason: 'freeze' }] } });
+    const target = await createFunctionTarget(world, { window: { allow: ALWAYS, deny: [{ from: at(-60_000), to: at(4000), reason: 'freeze' }] } });
     const orchestrator = localOrchestrator({ waitTimeOverrides: POLLING });
     // Act
     const r2 = await release(world, orchestrator, target.name, 'r2', await functionPackage('older'), { eventTime: new Date(Date.now() - 1000).toISOString() });
@@ -151,7 +159,7 @@ describe('Workflow: deploy windows', () => {
 
   it('with queue "all", waiting releases deploy one after the other in arrival order', async () => {
     const target = await createFunctionTarget(world, {
-      window: { allow: ALWAYS, deny: [{ from: at(-60_000), to: at(2000), reason: 'freeze' }], queue: 'all' },
+      window: { allow: ALWAYS, deny: [{ from: at(-60_000), to: at(4000), reason: 'freeze' }], queue: 'all' },
     });
     const orchestrator = localOrchestrator({ waitTimeOverrides: POLLING });
     // Act
