@@ -517,6 +517,17 @@ describe('IAM', () => {
     return { id, statements: roleStatements(resources[id]!) };
   }
 
+  it('lets functions delete lock items and target items only, never deployment records', () => {
+    // Act
+    const deletes = [...functions.values()].flatMap((fn) => statementsAllowing(roleOf(fn).statements, 'dynamodb:DeleteItem'));
+    // Assess
+    expect(deletes.length).toBeGreaterThan(0);
+    for (const statement of deletes) {
+      const leading = JSON.stringify(statement.Condition);
+      expect(leading, JSON.stringify(statement)).toMatch(/"dynamodb:LeadingKeys":\["(LOCK#\*|TARGETS)"\]/);
+    }
+  });
+
   it('lets every function send every AWS SDK command its bundle can send', () => {
     // Act
     const problems: string[] = [];
