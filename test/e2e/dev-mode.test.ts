@@ -225,4 +225,19 @@ describe('slipway dev, end to end', () => {
     expect(window.timezone).toBe('Europe/Berlin');
     expect(window.openings[0]?.allow.cron).toBe('0 2 * * 1-5');
   });
+
+  it('suggests quiet night windows for hello-nightly from the traffic dev mode put in CloudWatch', async () => {
+    // Act
+    const run = await slipway('windows', 'suggest', 'hello-nightly', '--duration', '3h', '--count', '2', '--json');
+    const chart = await slipway('windows', 'suggest', 'hello-nightly', '--duration', '3h', '--count', '1', '--ascii');
+    // Assess
+    expect(run.status, run.stderr).toBe(0);
+    const view = JSON.parse(run.stdout) as { timezone: string; samples: number; suggestions: { cron: string; startHour: number }[] };
+    expect(view.timezone).toBe('Europe/Berlin');
+    expect(view.samples).toBeGreaterThanOrEqual(27 * 24);
+    expect(view.suggestions).toHaveLength(2);
+    for (const s of view.suggestions) expect(s.startHour % 24, s.cron).toBeLessThanOrEqual(4); // the made-up traffic sleeps from 00:00 to 06:00
+    expect(chart.status, chart.stderr).toBe(0);
+    expect(chart.stdout).toMatch(/^Mon  [0-9]{24}$/m);
+  });
 });

@@ -22,6 +22,7 @@ import { startLocalEdge, type LocalEdge } from './edge.js';
 import type { LocalOrchestrator } from './local-orchestrator.js';
 import { startMotoServer, type MotoServer } from './moto-server.js';
 import { createAlarm, createAliasedFunction, provisionService, provisionSiteOrigin } from './provision.js';
+import { putExampleTraffic } from './example-traffic.js';
 import { startIntakePoller } from './intake-poller.js';
 import { zipFiles } from './zip.js';
 
@@ -82,6 +83,10 @@ async function seedExamples(log: (line: string) => void): Promise<SiteTarget[]> 
   for (const file of readdirSync(targetsDir).filter((f) => f.endsWith('.json'))) {
     const target = parseTarget(JSON.parse(readFileSync(join(targetsDir, file), 'utf8')));
     for (const alarm of target.health.alarms) await createAlarm(alarm, 'OK');
+    if (target.kind === 'function' && target.window) {
+      const points = await putExampleTraffic(target.function.name, target.window.timezone);
+      log(`target ${target.name}: ${points} hours of made-up invocations in CloudWatch, for \`slipway windows suggest ${target.name}\``);
+    }
     if (target.kind === 'site') {
       const { distributionId } = await provisionSiteOrigin(target.site.bucket);
       if (target.site.distributionId === LOCAL_DISTRIBUTION_ID) target.site.distributionId = distributionId;
