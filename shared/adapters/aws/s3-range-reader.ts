@@ -10,10 +10,13 @@ import type { ArtifactRef } from '../../domain/deployment.js';
 
 /**
  * Bytes fetched at least per small read. yauzl reads every central directory record with two tiny
- * reads; without read-ahead a directory of 5,000 files would cost 10,000 requests. 256 KiB holds a
- * small package whole, or about 3,000 directory records.
+ * reads; without read-ahead a directory of 5,000 files would cost 10,000 requests. 4 MiB holds a
+ * small package whole, or about 50,000 directory records, and a run of small files' data: staging
+ * a 5,000-file site then takes ~25 ranged GETs per pass instead of ~400 (measured 1.7× → 0.85× the
+ * time of `aws s3 sync` on moto, which copies the whole object for every ranged GET). An open zip
+ * keeps at most three windows (the tail and two recent ones): 12 MiB.
  */
-export const DEFAULT_READ_AHEAD_BYTES = 256 * 1024;
+export const DEFAULT_READ_AHEAD_BYTES = 4 * 1024 * 1024;
 
 export interface S3ZipOptions {
   /** Minimum bytes fetched per `read`; 0 fetches exactly what yauzl asks for. */
