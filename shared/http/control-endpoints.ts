@@ -2,7 +2,6 @@
  * The operator's routes: cancel, promote, history across targets, a deployment's timeline, and
  * removing a target. Requests and responses go through the schemas in control-schemas.ts.
  */
-import type { z } from 'zod';
 import { InvalidCursorError } from '../domain/control.js';
 import { toView } from '../domain/deployment.js';
 import { DeploymentNotFoundError, ValidationError } from '../domain/errors.js';
@@ -16,10 +15,10 @@ import {
   deploymentEventsSchema,
   deploymentListSchema,
   deploymentsQuerySchema,
-  deploymentViewSchema,
   promoteRequestSchema,
   statusesOf,
 } from './control-schemas.js';
+import { acceptedDeployment, jsonAnswer } from './answers.js';
 
 export interface ControlApiDeps {
   targets: TargetStore;
@@ -31,14 +30,7 @@ export interface ControlApiDeps {
 
 export type ControlEndpoint = (deps: ControlApiDeps, event: ApiEvent) => Promise<ApiResult>;
 
-/** A JSON answer, checked against its schema on the way out. */
-function json<S extends z.ZodTypeAny>(statusCode: number, schema: S, body: z.input<S>, headers: Record<string, string> = {}): ApiResult {
-  return { statusCode, headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(schema.parse(body)) };
-}
 
-function accepted(deployment: Parameters<typeof toView>[0]): ApiResult {
-  return json(202, deploymentViewSchema, toView(deployment), { Location: `/deployments/${encodeURIComponent(deployment.id)}` });
-}
 
 /** `POST /deployments/{id}/cancel` `{ reason? }`. */
 export const cancelDeploymentEndpoint: ControlEndpoint = async (deps, event) => {
@@ -49,7 +41,7 @@ export const cancelDeploymentEndpoint: ControlEndpoint = async (deps, event) => 
     ...(by ? { requestedBy: by } : {}),
     ...(request.reason ? { reason: request.reason } : {}),
   });
-  return accepted(deployment);
+  return acceptedDeployment(deployment);
 };
 
 /** `POST /deployments/{id}/promote` `{ reason }`. */
@@ -57,7 +49,7 @@ export const promoteDeploymentEndpoint: ControlEndpoint = async (deps, event) =>
   const request = parseWith(promoteRequestSchema, readJsonBody(event) ?? {}, 'promote request');
   const by = requestedBy(event);
   const deployment = await promoteDeployment(deps, { id: pathParam(event, 'id'), reason: request.reason, ...(by ? { requestedBy: by } : {}) });
-  return accepted(deployment);
+  return acceptedDeployment(deployment);
 };
 
 /** `GET /deployments?target=&status=&limit=&cursor=`: newest first, opaque cursors. */
@@ -71,7 +63,7 @@ export const listDeploymentsEndpoint: ControlEndpoint = async (deps, event) => {
       ...(statuses ? { statuses } : {}),
       ...(query.cursor ? { cursor: query.cursor } : {}),
     });
-    return json(200, deploymentListSchema, { deployments: page.deployments.map(toView), nextCursor: page.nextCursor ?? null });
+    return jsonAnswer(200, deploymentListSchema, { deployments: page.deployments.map(toView), nextCursor: page.nextCursor ?? null });
   } catch (error) {
     if (!(error instanceof InvalidCursorError)) throw error;
     throw new ValidationError(error.message, [{ path: 'query.cursor', message: error.issues[0]?.message ?? 'invalid cursor' }], { cause: error });
@@ -83,7 +75,7 @@ export const deploymentEventsEndpoint: ControlEndpoint = async (deps, event) => 
   const id = pathParam(event, 'id');
   const deployment = await deps.deployments.get(id);
   if (!deployment) throw new DeploymentNotFoundError(id);
-  return json(200, deploymentEventsSchema, { deploymentId: deployment.id, status: deployment.status, events: deployment.timeline });
+  return jsonAnswer(200, deploymentEventsSchema, { deploymentId: deployment.id, status: deployment.status, events: deployment.timeline });
 };
 
 /** `DELETE /targets/{name}`: 204, or 409 while a deployment of it is active. */

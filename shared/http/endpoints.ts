@@ -2,8 +2,7 @@
  * What each route of the HTTPS API does: read the request, call one use case, shape the answer.
  * Errors are thrown as they are and turned into problem documents in one place (problems.ts).
  */
-import type { z } from 'zod';
-import { toView, type Deployment } from '../domain/deployment.js';
+import { toView } from '../domain/deployment.js';
 import { DeploymentNotFoundError, TargetNotFoundError } from '../domain/errors.js';
 import { parseWith, targetSchema } from '../domain/target.js';
 import { applyTarget } from '../usecases/targets.js';
@@ -18,37 +17,30 @@ import {
   targetDeploymentsSchema,
   targetListSchema,
 } from './schemas.js';
+import { acceptedDeployment, jsonAnswer } from './answers.js';
 
 export type ApiDeps = DeployDeps & RollbackRequestDeps;
 export type Endpoint = (deps: ApiDeps, event: ApiEvent) => Promise<ApiResult>;
 
-/** A JSON answer, checked against its schema on the way out (the schema the OpenAPI document shows). */
-function json<S extends z.ZodTypeAny>(statusCode: number, schema: S, body: z.input<S>, headers: Record<string, string> = {}): ApiResult {
-  return { statusCode, headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(schema.parse(body)) };
-}
 
-/** 202 with the deployment the request created and where to follow it. */
-function accepted(deployment: Deployment): ApiResult {
-  return json(202, deploymentViewSchema, toView(deployment), { Location: `/deployments/${encodeURIComponent(deployment.id)}` });
-}
 
 /** `PUT /targets/{name}`: registers or replaces a target; answers with the stored, defaulted config. */
 export const putTarget: Endpoint = async (deps, event) => {
   const body = requireJsonBody(event, 'the target config');
   parseWith(targetConfigRequestSchema, body, 'target');
   const target = await applyTarget(deps, pathParam(event, 'name'), body);
-  return json(200, targetSchema, target);
+  return jsonAnswer(200, targetSchema, target);
 };
 
 /** `GET /targets`. */
-export const listTargets: Endpoint = async (deps) => json(200, targetListSchema, { targets: await deps.targets.list() });
+export const listTargets: Endpoint = async (deps) => jsonAnswer(200, targetListSchema, { targets: await deps.targets.list() });
 
 /** `GET /targets/{name}`. */
 export const getTarget: Endpoint = async (deps, event) => {
   const name = pathParam(event, 'name');
   const target = await deps.targets.get(name);
   if (!target) throw new TargetNotFoundError(name);
-  return json(200, targetSchema, target);
+  return jsonAnswer(200, targetSchema, target);
 };
 
 /** `POST /deployments` `{ target, release }`: the HTTPS trigger; the workflow runs on after 202. */
@@ -56,7 +48,7 @@ export const createDeployment: Endpoint = async (deps, event) => {
   const request = parseWith(deployRequestSchema, requireJsonBody(event, '{ "target", "release" }'), 'deployment request');
   const by = requestedBy(event);
   const deployment = await deployRelease(deps, { ...request, ...(by ? { requestedBy: by } : {}) });
-  return accepted(deployment);
+  return acceptedDeployment(deployment);
 };
 
 /** `GET /deployments/{id}`. */
@@ -64,7 +56,7 @@ export const getDeployment: Endpoint = async (deps, event) => {
   const id = pathParam(event, 'id');
   const deployment = await deps.deployments.get(id);
   if (!deployment) throw new DeploymentNotFoundError(id);
-  return json(200, deploymentViewSchema, toView(deployment));
+  return jsonAnswer(200, deploymentViewSchema, toView(deployment));
 };
 
 /** `GET /targets/{name}/deployments?limit=N`: newest first. */
@@ -73,7 +65,7 @@ export const listTargetDeployments: Endpoint = async (deps, event) => {
   const { query } = parseWith(historyQuerySchema, { query: event.queryStringParameters ?? {} }, 'request');
   if (!(await deps.targets.get(name))) throw new TargetNotFoundError(name);
   const deployments = await deps.deployments.listByTarget(name, { limit: query.limit });
-  return json(200, targetDeploymentsSchema, { deployments: deployments.map(toView) });
+  return jsonAnswer(200, targetDeploymentsSchema, { deployments: deployments.map(toView) });
 };
 
 /** `POST /targets/{name}/rollback` `{ release? }` (an empty body means the previous release). */
@@ -85,5 +77,5 @@ export const rollbackTarget: Endpoint = async (deps, event) => {
     ...(request.release ? { release: request.release } : {}),
     ...(by ? { requestedBy: by } : {}),
   });
-  return accepted(deployment);
+  return acceptedDeployment(deployment);
 };

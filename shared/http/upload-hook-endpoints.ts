@@ -3,12 +3,10 @@
  * answer through its schema. Errors become problem documents in problems.ts.
  */
 import type { z } from 'zod';
-import { toView } from '../domain/deployment.js';
 import { HOOK_SECRET_HEADER, type DeployHook } from '../domain/deploy-hook.js';
 import { parseWith } from '../domain/target.js';
 import { callDeployHook, createDeployHook, listDeployHooks, revokeDeployHook, type DeployHookDeps } from '../usecases/deploy-hooks.js';
 import { requestUpload, type ReleaseUploadDeps } from '../usecases/release-uploads.js';
-import { deploymentViewSchema } from './control-schemas.js';
 import { pathParam, readJsonBody, requireJsonBody, type ApiEvent, type ApiResult } from './request.js';
 import {
   deployHookCallRequestSchema,
@@ -19,6 +17,7 @@ import {
   releaseUploadRequestSchema,
   releaseUploadResponseSchema,
 } from './upload-hook-schemas.js';
+import { acceptedDeployment, jsonAnswer } from './answers.js';
 
 export type UploadHookDeps = ReleaseUploadDeps & DeployHookDeps;
 export type UploadHookEndpoint = (deps: UploadHookDeps, event: ApiEvent) => Promise<ApiResult>;
@@ -26,9 +25,6 @@ export type UploadHookEndpoint = (deps: UploadHookDeps, event: ApiEvent) => Prom
 /** Answers that carry a secret or a bearer URL are never to be cached by anything on the way. */
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
-function json<S extends z.ZodTypeAny>(schema: S, statusCode: number, body: z.input<S>, headers: Record<string, string> = {}): ApiResult {
-  return { statusCode, headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(schema.parse(body)) };
-}
 
 function hookView(hook: DeployHook): z.input<typeof deployHookViewSchema> {
   return {
@@ -50,7 +46,7 @@ export const createReleaseUpload: UploadHookEndpoint = async (deps, event) => {
   const target = pathParam(event, 'name');
   const request = parseWith(releaseUploadRequestSchema, requireJsonBody(event, '{ "release", "sha256", "size" }'), 'upload request');
   const grant = await requestUpload(deps, { target, ...request, sha256: request.sha256.toLowerCase() });
-  return json(releaseUploadResponseSchema, 201, grant, NO_STORE);
+  return jsonAnswer(201, releaseUploadResponseSchema, grant, NO_STORE);
 };
 
 /** `POST /targets/{name}/hooks` `{ name, release? }`: the secret is in this answer and nowhere else. */
@@ -59,13 +55,13 @@ export const createHook: UploadHookEndpoint = async (deps, event) => {
   const request = parseWith(deployHookCreateRequestSchema, requireJsonBody(event, '{ "name", "release"? }'), 'deploy hook');
   const { hook, secret } = await createDeployHook(deps, { target, ...request });
   const { lastUsedAt: _unused, ...view } = hookView(hook);
-  return json(deployHookCreatedSchema, 201, { ...view, url: hookPath(hook.id), secret }, { ...NO_STORE, Location: hookPath(hook.id) });
+  return jsonAnswer(201, deployHookCreatedSchema, { ...view, url: hookPath(hook.id), secret }, { ...NO_STORE, Location: hookPath(hook.id) });
 };
 
 /** `GET /targets/{name}/hooks`: live hooks, newest first, without secrets. */
 export const listHooks: UploadHookEndpoint = async (deps, event) => {
   const hooks = await listDeployHooks(deps, pathParam(event, 'name'));
-  return json(deployHookListSchema, 200, { hooks: hooks.map(hookView) });
+  return jsonAnswer(200, deployHookListSchema, { hooks: hooks.map(hookView) });
 };
 
 /** `DELETE /targets/{name}/hooks/{hookId}`. */
@@ -83,5 +79,5 @@ export const callHook: UploadHookEndpoint = async (deps, event) => {
     secret: event.headers?.[HOOK_SECRET_HEADER],
     ...(request.release ? { release: request.release } : {}),
   });
-  return json(deploymentViewSchema, 202, toView(deployment), { Location: `/deployments/${encodeURIComponent(deployment.id)}` });
+  return acceptedDeployment(deployment);
 };

@@ -2,7 +2,6 @@
  * Deploy-window routes: when a target's window opens next (and what waits for it), and windows
  * suggested from the target's traffic. Answers go through window-schemas.ts.
  */
-import type { z } from 'zod';
 import { toView } from '../domain/deployment.js';
 import { parseWith } from '../domain/target.js';
 import type { DeploymentHistory } from '../ports/control.js';
@@ -10,6 +9,7 @@ import type { TargetStore, TrafficMetrics } from '../ports/index.js';
 import { showWindow, suggestTargetWindows } from '../usecases/windows.js';
 import { pathParam, type ApiEvent, type ApiResult } from './request.js';
 import { suggestionsQuerySchema, suggestionsViewSchema, windowQuerySchema, windowViewSchema } from './window-schemas.js';
+import { jsonAnswer } from './answers.js';
 
 export interface WindowApiDeps {
   targets: Pick<TargetStore, 'get'>;
@@ -19,9 +19,6 @@ export interface WindowApiDeps {
 
 export type WindowEndpoint = (deps: WindowApiDeps, event: ApiEvent) => Promise<ApiResult>;
 
-function json<S extends z.ZodTypeAny>(schema: S, body: z.input<S>): ApiResult {
-  return { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(schema.parse(body)) };
-}
 
 /** `GET /targets/{name}/window?count=N`. */
 export const getWindowEndpoint: WindowEndpoint = async (deps, event) => {
@@ -30,7 +27,7 @@ export const getWindowEndpoint: WindowEndpoint = async (deps, event) => {
   const now = new Date();
   const view = await showWindow(deps, name, { now, count: query.count });
   const waiting = await deps.history.listPage({ target: name, statuses: ['queued', 'waiting'], limit: 50 });
-  return json(windowViewSchema, {
+  return jsonAnswer(200, windowViewSchema, {
     target: name,
     timezone: view.timezone,
     now: now.toISOString(),
@@ -51,7 +48,7 @@ export const windowSuggestionsEndpoint: WindowEndpoint = async (deps, event) => 
     count: query.count,
     ...(query.timezone ? { timezone: query.timezone } : {}),
   });
-  return json(suggestionsViewSchema, {
+  return jsonAnswer(200, suggestionsViewSchema, {
     target: name,
     timezone: profile.timezone,
     days: query.days,

@@ -1,7 +1,7 @@
 import { errorMessage } from '../domain/errors.js';
 import { eventsForChange, type SlipwayEvent } from '../domain/events.js';
-import type { Deployment, TimelineEntry } from '../domain/deployment.js';
-import type { DeploymentEvents, DeploymentPatch, DeploymentStore, DeploymentTransitions } from '../ports/index.js';
+import type { Deployment } from '../domain/deployment.js';
+import type { DeploymentEvents, DeploymentStore, DeploymentTransitions } from '../ports/index.js';
 
 export type EventPublishFailure = (message: string, details: { detailType: string; detail: Record<string, unknown>; error: string }) => void;
 

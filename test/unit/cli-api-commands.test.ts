@@ -17,18 +17,9 @@ import { deploymentIdForObject, type DeploymentView, type TimelineEntry } from '
 import type { PutRelease } from '../../cli/artifact.js';
 import type { CliContext } from '../../cli/context.js';
 import { run } from '../../cli/program.js';
+import { memoryStream as newMemoryStream } from '../support/memory-stream.js';
 
-function memoryStream(tty = false) {
-  return {
-    text: '',
-    isTTY: tty,
-    columns: 100,
-    write(chunk: string) {
-      this.text += chunk;
-      return true;
-    },
-  };
-}
+const memoryStream = (tty = false) => newMemoryStream({ tty, columns: 100 });
 
 let cwd: string;
 let api: FakeSlipwayApi;

@@ -9,6 +9,7 @@ import { RELEASE_NAME } from '../../shared/domain/target.js';
 import { defaultReleaseName, type PutRelease } from '../../cli/artifact.js';
 import type { CliContext } from '../../cli/context.js';
 import { run } from '../../cli/program.js';
+import { memoryStream as newMemoryStream } from '../support/memory-stream.js';
 
 const dev = {
   awsEndpoint: 'http://127.0.0.1:4566',
@@ -77,16 +78,7 @@ function sequence(...views: (DeploymentView | undefined)[]) {
 
 const view = (overrides: Partial<DeploymentView> = {}): DeploymentView => deploymentView(overrides);
 
-function memoryStream() {
-  return {
-    text: '',
-    isTTY: false,
-    write(chunk: string) {
-      this.text += chunk;
-      return true;
-    },
-  };
-}
+const memoryStream = () => newMemoryStream();
 
 let cwd: string;
 let stdout: ReturnType<typeof memoryStream>;

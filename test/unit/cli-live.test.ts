@@ -6,22 +6,11 @@ import { DeploymentNarrator, LiveLine } from '../../cli/live.js';
 import { styleFor } from '../../cli/output.js';
 import { transferProgress } from '../../cli/progress.js';
 import { closeNames, unknownTargetMessage } from '../../cli/suggest.js';
+import { memoryStream as newMemoryStream } from '../support/memory-stream.js';
 
 const plain = styleFor({ write: () => true }, {});
 
-function memoryStream(tty: boolean) {
-  return {
-    text: '',
-    writes: 0,
-    isTTY: tty,
-    columns: 40,
-    write(chunk: string) {
-      this.text += chunk;
-      this.writes++;
-      return true;
-    },
-  };
-}
+const memoryStream = (tty: boolean) => newMemoryStream({ tty, columns: 40 });
 
 describe('Function: closeNames', () => {
   const targets = ['hello', 'hello-canary', 'www', 'www-staging', 'billing-api', 'checkout'];

@@ -16,18 +16,9 @@ import { windowSchema } from '../../shared/domain/window.js';
 import type { PutRelease } from '../../cli/artifact.js';
 import type { CliContext } from '../../cli/context.js';
 import { run } from '../../cli/program.js';
+import { memoryStream as newMemoryStream } from '../support/memory-stream.js';
 
-function memoryStream(tty = false) {
-  return {
-    text: '',
-    isTTY: tty,
-    columns: 200,
-    write(chunk: string) {
-      this.text += chunk;
-      return true;
-    },
-  };
-}
+const memoryStream = (tty = false) => newMemoryStream({ tty, columns: 200 });
 
 let cwd: string;
 let api: FakeSlipwayApi;
@@ -50,7 +41,6 @@ const nightly = windowSchema.parse({
 });
 const nightlyTarget = { name: 'hello-nightly', kind: 'function', function: { name: 'hello', alias: 'live' }, strategy: 'AllAtOnce', window: nightly };
 const waitingReason = 'waiting for the deploy window: outside the allowed windows; starts 2026-11-27 02:00 GMT+1 (2026-11-27 01:00 UTC)';
-const TERMINAL_ONLY = /\r|\u001b/;
 
 beforeEach(async () => {
   cwd = await mkdtemp(join(tmpdir(), 'slipway-cli-schedule-'));

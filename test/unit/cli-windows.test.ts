@@ -14,18 +14,9 @@ import type { Datapoint } from '../../shared/domain/traffic-profile.js';
 import { windowSchema } from '../../shared/domain/window.js';
 import type { CliContext } from '../../cli/context.js';
 import { run } from '../../cli/program.js';
+import { memoryStream as newMemoryStream } from '../support/memory-stream.js';
 
-function memoryStream(tty = false) {
-  return {
-    text: '',
-    isTTY: tty,
-    columns: 200,
-    write(chunk: string) {
-      this.text += chunk;
-      return true;
-    },
-  };
-}
+const memoryStream = (tty = false) => newMemoryStream({ tty, columns: 200 });
 
 let cwd: string;
 let api: FakeSlipwayApi;

@@ -25,8 +25,6 @@ export interface S3ReleaseUploadsOptions {
   client?: S3Client;
 }
 
-/** The headers a presigned upload is bound to, lower-case as S3 signs them. */
-const BOUND_HEADERS = ['content-length', 'x-amz-checksum-sha256', 'x-amz-meta-sha256', 'if-none-match'] as const;
 
 export class S3ReleaseUploads implements ReleaseUploads {
   readonly #client: S3Client;

@@ -3,7 +3,6 @@ import type { Readable } from 'node:stream';
 import { CopyObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Entry, ZipFile } from 'yauzl';
-import type { ArtifactRef } from '../../domain/deployment.js';
 import type { SiteStager, StageChunkRequest, StageChunkResult } from '../../ports/site.js';
 import { openS3Zip, zipEntries } from './s3-range-reader.js';
 import { rethrowTransient } from './sdk-errors.js';
