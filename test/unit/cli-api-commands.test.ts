@@ -6,22 +6,23 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deploymentView } from '../support/deployment-view.js';
-import { inTurn, problem, startFakeSlipwayApi, type FakeHandler, type FakeRequest, type FakeSlipwayApi } from '../support/fake-slipway-api.js';
+import { inTurn, problem, type FakeHandler, type FakeRequest, type FakeSlipwayApi } from '../support/fake-slipway-api.js';
 import { zipFiles } from '../../shared/adapters/local/zip.js';
 import { deploymentIdForObject, type DeploymentView, type TimelineEntry } from '../../shared/domain/deployment.js';
 import type { PutRelease } from '../../cli/artifact.js';
 import type { CliContext } from '../../cli/context.js';
 import { run } from '../../cli/program.js';
 import { memoryStream as newMemoryStream } from '../support/memory-stream.js';
+import { openCliWorkspace } from '../support/cli-workspace.js';
 
 const memoryStream = (tty = false) => newMemoryStream({ tty, columns: 100 });
 
 let cwd: string;
+let workspace: Awaited<ReturnType<typeof openCliWorkspace>>;
 let api: FakeSlipwayApi;
 let stdout: ReturnType<typeof memoryStream>;
 let stderr: ReturnType<typeof memoryStream>;
@@ -38,20 +39,14 @@ const targetList = (...names: string[]) => ok({ targets: names.map((name) => ({ 
 const TERMINAL_ONLY = /\r|\u001b|█|ETA/;
 
 beforeEach(async () => {
-  cwd = await mkdtemp(join(tmpdir(), 'slipway-cli-api-'));
-  api = await startFakeSlipwayApi();
-  await mkdir(join(cwd, '.slipway'));
-  await writeFile(
-    join(cwd, '.slipway', 'dev.json'),
-    JSON.stringify({ awsEndpoint: 'http://127.0.0.1:9', apiUrl: api.url, region: 'us-east-1', artifactBucket: 'slipway-dev-artifacts' }),
-  );
+  workspace = await openCliWorkspace('slipway-cli-api-');
+  ({ cwd, api } = workspace);
   stdout = memoryStream();
   stderr = memoryStream();
 });
 
 afterEach(async () => {
-  await api.close();
-  await rm(cwd, { recursive: true, force: true });
+  await workspace.close();
 });
 
 /**

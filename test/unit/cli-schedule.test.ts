@@ -4,12 +4,11 @@
  * that waits for its window, and how long a deployment waited in `history`, `logs` and `status`.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deploymentView } from '../support/deployment-view.js';
-import { inTurn, problem, releaseGrant, startFakeSlipwayApi, type FakeRequest, type FakeSlipwayApi } from '../support/fake-slipway-api.js';
+import { inTurn, problem, releaseGrant, type FakeRequest, type FakeSlipwayApi } from '../support/fake-slipway-api.js';
 import { zipFiles } from '../../shared/adapters/local/zip.js';
 import { deploymentIdForObject, type DeploymentView, type TimelineEntry } from '../../shared/domain/deployment.js';
 import { windowSchema } from '../../shared/domain/window.js';
@@ -17,10 +16,12 @@ import type { PutRelease } from '../../cli/artifact.js';
 import type { CliContext } from '../../cli/context.js';
 import { run } from '../../cli/program.js';
 import { memoryStream as newMemoryStream } from '../support/memory-stream.js';
+import { openCliWorkspace } from '../support/cli-workspace.js';
 
 const memoryStream = (tty = false) => newMemoryStream({ tty, columns: 200 });
 
 let cwd: string;
+let workspace: Awaited<ReturnType<typeof openCliWorkspace>>;
 let api: FakeSlipwayApi;
 let stdout: ReturnType<typeof memoryStream>;
 let stderr: ReturnType<typeof memoryStream>;
@@ -43,20 +44,14 @@ const nightlyTarget = { name: 'hello-nightly', kind: 'function', function: { nam
 const waitingReason = 'waiting for the deploy window: outside the allowed windows; starts 2026-11-27 02:00 GMT+1 (2026-11-27 01:00 UTC)';
 
 beforeEach(async () => {
-  cwd = await mkdtemp(join(tmpdir(), 'slipway-cli-schedule-'));
-  api = await startFakeSlipwayApi();
-  await mkdir(join(cwd, '.slipway'));
-  await writeFile(
-    join(cwd, '.slipway', 'dev.json'),
-    JSON.stringify({ awsEndpoint: 'http://127.0.0.1:9', apiUrl: api.url, region: 'us-east-1', artifactBucket: 'slipway-dev-artifacts' }),
-  );
+  workspace = await openCliWorkspace('slipway-cli-schedule-');
+  ({ cwd, api } = workspace);
   stdout = memoryStream();
   stderr = memoryStream();
 });
 
 afterEach(async () => {
-  await api.close();
-  await rm(cwd, { recursive: true, force: true });
+  await workspace.close();
 });
 
 describe('Command: deploy --at', () => {

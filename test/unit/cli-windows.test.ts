@@ -3,22 +3,21 @@
  * fake answers the window routes per their contract, computed with the same window and profile
  * functions the API uses.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deploymentView } from '../support/deployment-view.js';
-import { problem, startFakeSlipwayApi, suggestionsAnswer, windowAnswer, type FakeSlipwayApi } from '../support/fake-slipway-api.js';
+import { problem, suggestionsAnswer, windowAnswer, type FakeSlipwayApi } from '../support/fake-slipway-api.js';
 import type { DeploymentView } from '../../shared/domain/deployment.js';
 import type { Datapoint } from '../../shared/domain/traffic-profile.js';
 import { windowSchema } from '../../shared/domain/window.js';
 import type { CliContext } from '../../cli/context.js';
 import { run } from '../../cli/program.js';
 import { memoryStream as newMemoryStream } from '../support/memory-stream.js';
+import { openCliWorkspace } from '../support/cli-workspace.js';
 
 const memoryStream = (tty = false) => newMemoryStream({ tty, columns: 200 });
 
 let cwd: string;
+let workspace: Awaited<ReturnType<typeof openCliWorkspace>>;
 let api: FakeSlipwayApi;
 let stdout: ReturnType<typeof memoryStream>;
 let stderr: ReturnType<typeof memoryStream>;
@@ -41,20 +40,14 @@ const waitingReason = 'waiting for the deploy window: outside the allowed window
 const TERMINAL_ONLY = /\r|\u001b/;
 
 beforeEach(async () => {
-  cwd = await mkdtemp(join(tmpdir(), 'slipway-cli-windows-'));
-  api = await startFakeSlipwayApi();
-  await mkdir(join(cwd, '.slipway'));
-  await writeFile(
-    join(cwd, '.slipway', 'dev.json'),
-    JSON.stringify({ awsEndpoint: 'http://127.0.0.1:9', apiUrl: api.url, region: 'us-east-1', artifactBucket: 'slipway-dev-artifacts' }),
-  );
+  workspace = await openCliWorkspace('slipway-cli-windows-');
+  ({ cwd, api } = workspace);
   stdout = memoryStream();
   stderr = memoryStream();
 });
 
 afterEach(async () => {
-  await api.close();
-  await rm(cwd, { recursive: true, force: true });
+  await workspace.close();
 });
 
 describe('Command: windows show', () => {
