@@ -4,15 +4,14 @@
  * functions the API uses.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deploymentView } from '../support/deployment-view.js';
 import { problem, suggestionsAnswer, windowAnswer, type FakeSlipwayApi } from '../support/fake-slipway-api.js';
-import type { DeploymentView } from '../../shared/domain/deployment.js';
 import type { Datapoint } from '../../shared/domain/traffic-profile.js';
 import { windowSchema } from '../../shared/domain/window.js';
 import type { CliContext } from '../../cli/context.js';
 import { run } from '../../cli/program.js';
 import { memoryStream as newMemoryStream } from '../support/memory-stream.js';
 import { openCliWorkspace } from '../support/cli-workspace.js';
+import { NOW, nightly, view, waitingReason } from '../support/window-fixtures.js';
 
 const memoryStream = (tty = false) => newMemoryStream({ tty, columns: 200 });
 
@@ -22,21 +21,11 @@ let api: FakeSlipwayApi;
 let stdout: ReturnType<typeof memoryStream>;
 let stderr: ReturnType<typeof memoryStream>;
 
-/** Thursday 2026-11-26 22:15 in Berlin, 16:15 in New York. */
-const NOW = new Date('2026-11-26T21:15:00.000Z');
-
 function context(overrides: Partial<CliContext> = {}): CliContext {
   return { cwd, env: { TZ: 'America/New_York' }, stdout, stderr, projectRoot: cwd, sleep: async () => {}, pollIntervalMs: 1, now: () => NOW, ...overrides };
 }
 
 const ok = (body: unknown, status = 200) => ({ status, body });
-const view = (overrides: Partial<DeploymentView> = {}): DeploymentView => deploymentView({ target: 'hello-nightly', ...overrides });
-const nightly = windowSchema.parse({
-  timezone: 'Europe/Berlin',
-  allow: [{ cron: '0 2 * * 1-5', durationMinutes: 180 }],
-  deny: [{ from: '2026-12-20T00:00', to: '2027-01-05T00:00', reason: 'year-end freeze' }],
-});
-const waitingReason = 'waiting for the deploy window: outside the allowed windows; starts 2026-11-27 02:00 GMT+1 (2026-11-27 01:00 UTC)';
 const TERMINAL_ONLY = /\r|\u001b/;
 
 beforeEach(async () => {
