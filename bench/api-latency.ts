@@ -17,10 +17,10 @@ import { pathToFileURL } from 'node:url';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { startDevService } from '../shared/adapters/local/dev-service.js';
-import { startMotoServer } from '../shared/adapters/local/moto-server.js';
+import { DEV_NAMES, startDevService } from '../dev/dev-service.js';
+import { startMotoServer } from '../dev/moto-server.js';
 import { BY_TARGET_INDEX } from '../shared/adapters/aws/dynamo-table.js';
-import { functionPackage } from '../shared/adapters/local/zip.js';
+import { functionPackage } from '../dev/zip.js';
 import { releaseKey } from '../shared/domain/artifact-key.js';
 import { isTerminal, type DeploymentStatus } from '../shared/domain/deployment.js';
 import type { Orchestrator } from '../shared/ports/index.js';
@@ -198,12 +198,19 @@ export async function benchApiLatency(options: { connections?: number; seconds?:
   process.env.AWS_ACCESS_KEY_ID = 'bench';
   process.env.AWS_SECRET_ACCESS_KEY = 'bench';
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
-  const dev = await startDevService({ projectRoot: root, stateDir: mkdtempSync(join(tmpdir(), 'slipway-bench-api-')), log: () => undefined, progress: false });
-  const api = await import('../functions/api.js');
+  // POST is measured twice: with the starts recorded instead of run, then as `npm start` runs them.
+  let recordingStarts: Orchestrator | undefined;
+  const dev = await startDevService({
+    projectRoot: root,
+    stateDir: mkdtempSync(join(tmpdir(), 'slipway-bench-api-')),
+    log: () => undefined,
+    progress: false,
+    wrapOrchestrator: (local) => ({ start: (id) => (recordingStarts ?? local).start(id) }),
+  });
   const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-  const table = process.env.SLIPWAY_TABLE!;
+  const table = DEV_NAMES.tableName;
   const base = dev.info.apiUrl;
-  const store = new DynamoDeploymentStore();
+  const store = new DynamoDeploymentStore({ tableName: table });
   try {
     // A release in the bucket, and one finished deployment of it to read.
     const target = 'hello';
@@ -250,7 +257,7 @@ export async function benchApiLatency(options: { connections?: number; seconds?:
     // POST, the API's own work: the start is recorded instead of run.
     let starts = 0;
     const recording: Orchestrator = { start: async () => void starts++ };
-    api.useOrchestrator(recording);
+    recordingStarts = recording;
     const before = await countDeployments(dynamo, table, target);
     const post = await runWrk(wrk, `${base}/deployments`, { connections, seconds, script });
     // Requests still in flight when wrk stopped finish before anything is counted.
@@ -258,7 +265,7 @@ export async function benchApiLatency(options: { connections?: number; seconds?:
     const recordsCreated = (await countDeployments(dynamo, table, target)) - before;
 
     // POST as `npm start` runs it: each accepted request starts a workflow in this process.
-    api.useOrchestrator(dev.orchestrator);
+    recordingStarts = undefined;
     const beforeRun = await countDeployments(dynamo, table, target);
     const known = new Set(dev.orchestrator.executions.keys());
     const postWithWorkflows = await runWrk(wrk, `${base}/deployments`, { connections, seconds, script });

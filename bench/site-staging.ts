@@ -11,15 +11,15 @@ import { dirname, join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { inspectSiteZip } from '../shared/adapters/aws/s3-site-inspector.js';
 import { stageChunk } from '../shared/adapters/aws/s3-site-stager.js';
-import { createVersionedBucket } from '../shared/adapters/local/provision.js';
-import { startMotoServer } from '../shared/adapters/local/moto-server.js';
-import { zipFiles } from '../shared/adapters/local/zip.js';
+import { createVersionedBucket } from '../dev/provision.js';
+import { startMotoServer } from '../dev/moto-server.js';
+import { zipFiles } from '../dev/zip.js';
 import { DEFAULT_SITE_LIMITS } from '../shared/domain/site/entry-rules.js';
 import { headersFor } from '../shared/domain/site/headers.js';
 import { planInvalidation } from '../shared/domain/site/invalidation-plan.js';
 import { diffManifests, type SiteManifest } from '../shared/domain/site/manifest.js';
 import type { StageChunkResult } from '../shared/ports/site.js';
-import { LOCAL_MAP_CONCURRENCY } from '../shared/adapters/local/definition.js';
+import { LOCAL_MAP_CONCURRENCY } from '../dev/definition.js';
 import { startRequestCounter, type RequestCounter } from './request-counter.js';
 
 export interface SiteStagingResult {

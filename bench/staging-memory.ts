@@ -17,8 +17,8 @@ import { Upload } from '@aws-sdk/lib-storage';
 import yazl from 'yazl';
 import { inspectSiteZip } from '../shared/adapters/aws/s3-site-inspector.js';
 import { stageChunk } from '../shared/adapters/aws/s3-site-stager.js';
-import { startMotoServer } from '../shared/adapters/local/moto-server.js';
-import { createVersionedBucket } from '../shared/adapters/local/provision.js';
+import { startMotoServer } from '../dev/moto-server.js';
+import { createVersionedBucket } from '../dev/provision.js';
 import { DEFAULT_SITE_LIMITS } from '../shared/domain/site/entry-rules.js';
 import { headersFor } from '../shared/domain/site/headers.js';
 

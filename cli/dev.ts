@@ -1,4 +1,4 @@
-import { startDevService } from '../shared/adapters/local/dev-service.js';
+import { startDevService } from '../dev/dev-service.js';
 
 /** `slipway dev` (`npm start`): runs until Ctrl-C, then stops everything it started. */
 export async function runDev(options: { projectRoot: string }): Promise<void> {

@@ -10,7 +10,6 @@ import { HOOK_SECRET_HEADER } from '../domain/deploy-hook.js';
 import { functionTargetSchema, healthSchema, siteTargetSchema, targetSchema } from '../domain/target.js';
 import { strategySchema } from '../domain/strategy.js';
 import { windowSchema } from '../domain/window.js';
-import { lazy } from '../lazy.js';
 import {
   cancelRequestSchema,
   deploymentEventsSchema,
@@ -523,7 +522,8 @@ function buildDocument(): OpenApiDocument {
 }
 
 /** The document as served and as written to docs/openapi.json; built once per process. */
-export const openApiJson = lazy(() => `${JSON.stringify(buildDocument(), null, 2)}\n`);
+let documentJson: string | undefined;
+export const openApiJson = (): string => (documentJson ??= `${JSON.stringify(buildDocument(), null, 2)}\n`);
 
 /** `GET /openapi.json`. */
 export async function serveOpenApi(): Promise<ApiResult> {

@@ -18,7 +18,7 @@ export interface ReleaseUploadDeps {
   targets: TargetStore;
   artifacts: Pick<ArtifactStore, 'head'>;
   uploads: Pick<ReleaseUploads, 'presignPut'>;
-  history: ReleaseHistory;
+  releaseHistory: ReleaseHistory;
   clock: Clock;
   artifactBucket: string;
 }
@@ -75,7 +75,7 @@ export async function requestUpload(deps: ReleaseUploadDeps, request: UploadRequ
       `release "${request.release}" of "${target.name}" already exists (s3://${deps.artifactBucket}/${key}); release names are immutable: upload under a new name`,
     );
   }
-  if (await deps.history.hasDeployment(target.name, request.release)) {
+  if (await deps.releaseHistory.hasDeployment(target.name, request.release)) {
     throw new ConflictError(
       `release "${request.release}" of "${target.name}" has been deployed before; release names are immutable: upload under a new name`,
     );

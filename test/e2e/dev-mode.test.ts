@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { functionPackage } from '../../shared/adapters/local/zip.js';
+import { functionPackage } from '../../dev/zip.js';
 import { zipDirectory } from '../../cli/zip-directory.js';
 import type { DeploymentView } from '../../shared/domain/deployment.js';
 import { aws as awsCli, slipway as runSlipway, startDev, type DevInfo } from '../support/dev-process.js';

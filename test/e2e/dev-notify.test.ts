@@ -14,8 +14,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDeadLetterStore } from '../../shared/adapters/aws/dynamo-dead-letters.js';
-import { DEV_NAMES } from '../../shared/adapters/local/dev-service.js';
-import { functionPackage } from '../../shared/adapters/local/zip.js';
+import { DEV_NAMES } from '../../dev/dev-service.js';
+import { functionPackage } from '../../dev/zip.js';
 import { startDev, type DevInfo } from '../support/dev-process.js';
 
 interface Receiver {

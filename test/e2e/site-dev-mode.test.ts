@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { zipFiles } from '../../shared/adapters/local/zip.js';
+import { zipFiles } from '../../dev/zip.js';
 import type { DeploymentView } from '../../shared/domain/deployment.js';
 import { aws as awsCli, root, slipway as runSlipway, startDev, type DevInfo } from '../support/dev-process.js';
 

@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { functionPackage } from '../../shared/adapters/local/zip.js';
+import { functionPackage } from '../../dev/zip.js';
 import type { DeploymentView } from '../../shared/domain/deployment.js';
 import { startDev, type DevInfo } from '../support/dev-process.js';
 

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handler, useOrchestrator } from '../../functions/api.js';
-import { startHttpFront, type HttpFront } from '../../shared/adapters/local/http-front.js';
+import { testRuntime } from '../support/runtime.js';
+import { startHttpFront, type HttpFront } from '../../dev/http-front.js';
 import type { Orchestrator } from '../../shared/ports/index.js';
 import { viaHandler, viaHttp, type Answer, type Call } from '../support/api-calls.js';
 import { uniqueName } from '../support/aws-env.js';
@@ -24,14 +24,15 @@ class RecordingOrchestrator implements Orchestrator {
 }
 
 const orchestrator = new RecordingOrchestrator();
-const call = viaHandler(handler);
+let call: Call;
 let front: HttpFront;
 let world: World;
 
 beforeAll(async () => {
   world = await createWorld();
-  useOrchestrator(orchestrator);
-  front = await startHttpFront({ port: 0, handler });
+  const { api: handler } = testRuntime({ orchestrator });
+  call = viaHandler(handler as never);
+  front = await startHttpFront({ port: 0, handler: handler as never });
 });
 
 afterAll(async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handler, useOrchestrator } from '../../functions/api.js';
+import { testRuntime } from '../support/runtime.js';
+import type { LambdaHandler } from '../../dev/local-orchestrator.js';
 import {
   LOCAL_DEVELOPER_ARN,
   fromApiGatewayResult,
@@ -7,7 +8,7 @@ import {
   startHttpFront,
   toApiGatewayEvent,
   type HttpFront,
-} from '../../shared/adapters/local/http-front.js';
+} from '../../dev/http-front.js';
 import type { Deployment } from '../../shared/domain/deployment.js';
 import type { Orchestrator } from '../../shared/ports/index.js';
 import { uniqueName } from '../support/aws-env.js';
@@ -55,7 +56,7 @@ const viaHandler: Call = async (method, path, options = {}) => {
     headers: { 'content-type': 'application/json', ...options.headers },
     ...(text === undefined ? {} : { body: Buffer.from(text) }),
   });
-  const answer = fromApiGatewayResult(await handler(event, localApiContext()));
+  const answer = fromApiGatewayResult((await handler(event as never, localApiContext() as never)) as never);
   return {
     status: answer.statusCode,
     headers: Object.fromEntries(Object.entries(answer.headers).map(([k, v]) => [k, String(v)])),
@@ -78,11 +79,12 @@ const viaHttpFront: Call = async (method, path, options = {}) => {
 
 const orchestrator = new RecordingOrchestrator();
 let world: World;
+let handler: LambdaHandler;
 
 beforeAll(async () => {
   world = await createWorld();
-  useOrchestrator(orchestrator);
-  front = await startHttpFront({ port: 0, handler });
+  handler = testRuntime({ orchestrator }).api;
+  front = await startHttpFront({ port: 0, handler: handler as never });
 });
 
 afterAll(async () => {

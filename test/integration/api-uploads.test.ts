@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { handler, useOrchestrator } from '../../functions/api.js';
-import { functionPackage } from '../../shared/adapters/local/zip.js';
+import { testRuntime } from '../support/runtime.js';
+import { functionPackage } from '../../dev/zip.js';
 import { deploymentIdForObject } from '../../shared/domain/deployment.js';
 import { acceptUpload } from '../../shared/usecases/intake.js';
 import { viaHandler, type Answer } from '../support/api-calls.js';
@@ -19,13 +19,14 @@ import {
 } from '../support/workflow-harness.js';
 
 const TYPE = 'https://slipway.dev/problems/';
-const call = viaHandler(handler);
-const orchestrator = localOrchestrator();
+let call: ReturnType<typeof viaHandler>;
+let orchestrator: ReturnType<typeof localOrchestrator>;
 let world: World;
 
 beforeAll(async () => {
   world = await createWorld();
-  useOrchestrator(orchestrator);
+  orchestrator = localOrchestrator();
+  call = viaHandler(testRuntime({ orchestrator }).api as never);
 });
 
 function sha256(body: Uint8Array): string {

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useOrchestrator } from '../../functions/api.js';
-import { LOCAL_DEVELOPER_ARN } from '../../shared/adapters/local/http-front.js';
+import { LOCAL_DEVELOPER_ARN } from '../../dev/http-front.js';
 import type { Deployment, DeploymentStatus } from '../../shared/domain/deployment.js';
 import { deploymentListSchema } from '../../shared/http/control-schemas.js';
 import { uniqueName } from '../support/aws-env.js';
-import { callApi } from '../support/api-handler.js';
+import { apiCaller, type CallApi } from '../support/api-handler.js';
+import { testRuntime } from '../support/runtime.js';
 import { createWorld, type World } from '../support/workflow-harness.js';
 
 const TYPE = 'https://slipway.dev/problems/';
@@ -12,9 +12,10 @@ const TYPE = 'https://slipway.dev/problems/';
 let world: World;
 const started: string[] = [];
 
+let callApi: CallApi;
 beforeAll(async () => {
   world = await createWorld();
-  useOrchestrator({ start: async (id) => void started.push(id) });
+  callApi = apiCaller(testRuntime({ orchestrator: { start: async (id) => void started.push(id) } }).api);
 });
 
 function targetName(): string {

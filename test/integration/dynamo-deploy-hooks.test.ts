@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDeployHookStore } from '../../shared/adapters/aws/dynamo-deploy-hooks.js';
 import { DynamoReleaseHistory } from '../../shared/adapters/aws/dynamo-release-history.js';
 import { DynamoDeploymentStore } from '../../shared/adapters/aws/dynamo-deployments.js';
-import { createTable } from '../../shared/adapters/local/provision.js';
+import { createTable } from '../../dev/provision.js';
 import { hashHookSecret, newHookId, type DeployHook } from '../../shared/domain/deploy-hook.js';
 import { uniqueName, useMoto } from '../support/aws-env.js';
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDeploymentStore } from '../../shared/adapters/aws/dynamo-deployments.js';
 import { DynamoLockStore } from '../../shared/adapters/aws/dynamo-locks.js';
-import { createTable } from '../../shared/adapters/local/provision.js';
+import { createTable } from '../../dev/provision.js';
 import type { Deployment } from '../../shared/domain/deployment.js';
 import { uniqueName, useMoto } from '../support/aws-env.js';
 

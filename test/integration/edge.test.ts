@@ -2,8 +2,8 @@ import { request } from 'node:http';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudFrontOriginSwitch } from '../../shared/adapters/aws/cloudfront-origin.js';
-import { startLocalEdge, type LocalEdge } from '../../shared/adapters/local/edge.js';
-import { provisionSiteOrigin } from '../../shared/adapters/local/provision.js';
+import { startLocalEdge, type LocalEdge } from '../../dev/edge.js';
+import { provisionSiteOrigin } from '../../dev/provision.js';
 import { parseWith, siteTargetSchema, type SiteTarget } from '../../shared/domain/target.js';
 import { uniqueName, useMoto } from '../support/aws-env.js';
 

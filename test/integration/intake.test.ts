@@ -1,9 +1,12 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { handler, useOrchestrator } from '../../functions/intake.js';
-import { startIntakePoller } from '../../shared/adapters/local/intake-poller.js';
-import { functionPackage } from '../../shared/adapters/local/zip.js';
+import { testRuntime } from '../support/runtime.js';
+import type { Orchestrator } from '../../shared/ports/index.js';
+
+const intakeWith = (orchestrator: Orchestrator) => testRuntime({ orchestrator }).intake as unknown as (event: SQSEvent, context: never) => Promise<unknown>;
+import { startIntakePoller } from '../../dev/intake-poller.js';
+import { functionPackage } from '../../dev/zip.js';
 import { uniqueName } from '../support/aws-env.js';
 import { createFunctionTarget, createWorld, uploadRelease, type World } from '../support/workflow-harness.js';
 
@@ -46,19 +49,19 @@ describe('Handler: intake', () => {
   it('starts one deployment per upload and drops what is not a release, without failing the batch', async () => {
     // Prepare
     const started: string[] = [];
-    useOrchestrator({ start: async (id) => void started.push(id) });
+    const handler = intakeWith({ start: async (id) => void started.push(id) });
     const target = await createFunctionTarget(world);
     const uploaded = await uploadRelease(world, target.name, 'r2', await functionPackage('intake r2'));
     // Act
-    const response = await handler(
+    const response = (await handler(
       sqsEvent([
         s3Event(world.bucket, uploaded.key, uploaded.versionId!),
         'this is not json',
         JSON.stringify({ Event: 's3:TestEvent' }),
         s3Event(world.bucket, 'uploads/readme.txt', 'v1'),
       ]),
-      lambdaContext,
-    );
+      lambdaContext as never,
+    )) as { batchItemFailures: { itemIdentifier: string }[] };
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
     expect(started).toHaveLength(1);
@@ -70,16 +73,16 @@ describe('Handler: intake', () => {
     const target = await createFunctionTarget(world);
     const good = await uploadRelease(world, target.name, 'good', await functionPackage('good'));
     const bad = await uploadRelease(world, target.name, 'bad', await functionPackage('bad'));
-    useOrchestrator({
+    const handler = intakeWith({
       start: async (id) => {
         if ((await world.deployments.get(id))?.release === 'bad') throw new Error('Step Functions unavailable');
       },
     });
     // Act
-    const response = await handler(
+    const response = (await handler(
       sqsEvent([s3Event(world.bucket, good.key, good.versionId!), s3Event(world.bucket, bad.key, bad.versionId!)]),
-      lambdaContext,
-    );
+      lambdaContext as never,
+    )) as { batchItemFailures: { itemIdentifier: string }[] };
     // Assess
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
   });

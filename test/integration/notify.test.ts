@@ -1,12 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handler as apiHandler, useOrchestrator } from '../../functions/api.js';
-import { handler as notifyHandler, useNotifyOverrides } from '../../functions/notify.js';
+import { testRuntime } from '../support/runtime.js';
+import type { LambdaHandler } from '../../dev/local-orchestrator.js';
 import { DynamoDeadLetterStore } from '../../shared/adapters/aws/dynamo-dead-letters.js';
 import { DynamoDeploymentStore } from '../../shared/adapters/aws/dynamo-deployments.js';
 import { EventBridgeDeploymentEvents } from '../../shared/adapters/aws/eventbridge-events.js';
-import { fromApiGatewayResult, localApiContext, toApiGatewayEvent } from '../../shared/adapters/local/http-front.js';
+import { fromApiGatewayResult, localApiContext, toApiGatewayEvent } from '../../dev/http-front.js';
 import type { Deployment } from '../../shared/domain/deployment.js';
 import { STATUS_CHANGED, TRAFFIC_SHIFTED, eventsForChange } from '../../shared/domain/events.js';
 import { slackMessage } from '../../shared/domain/notifications.js';
@@ -57,20 +57,24 @@ describe('Integration: webhook notifications', () => {
   let deadLetters: DynamoDeadLetterStore;
   const receivers: Receiver[] = [];
   const waits: number[] = [];
+  let apiHandler: LambdaHandler;
+  let notifyHandler: LambdaHandler;
 
   beforeAll(async () => {
     world = await createWorld();
     // No route here starts a workflow.
-    useOrchestrator({ start: async () => undefined });
     deadLetters = new DynamoDeadLetterStore();
     // Short waits, recorded: the policy's shape (3 attempts, doubling) is what is tested.
-    useNotifyOverrides({
-      retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 200, timeoutMs: 300 },
-      sleep: async (ms) => {
-        waits.push(ms);
-        await new Promise((r) => setTimeout(r, ms));
+    ({ api: apiHandler, notify: notifyHandler } = testRuntime({
+      orchestrator: { start: async () => undefined },
+      notifyTuning: {
+        retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 200, timeoutMs: 300 },
+        sleep: async (ms) => {
+          waits.push(ms);
+          await new Promise((r) => setTimeout(r, ms));
+        },
       },
-    });
+    }));
   });
 
   afterAll(async () => {
@@ -218,9 +222,9 @@ describe('Integration: webhook notifications', () => {
     // Act
     const answer = fromApiGatewayResult(
       await apiHandler(
-        toApiGatewayEvent({ method: 'PUT', url: `/targets/${name}`, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body)) }),
-        localApiContext(),
-      ),
+        toApiGatewayEvent({ method: 'PUT', url: `/targets/${name}`, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body)) }) as never,
+        localApiContext() as never,
+      ) as never,
     );
     const problem = JSON.parse(answer.body.toString('utf8')) as { errors: { path: string; message: string }[] };
     // Assess

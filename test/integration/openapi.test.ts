@@ -6,7 +6,7 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { handler, useOrchestrator } from '../../functions/api.js';
+import { testRuntime } from '../support/runtime.js';
 import { openApiJson } from '../../shared/http/openapi.js';
 import type { Orchestrator } from '../../shared/ports/index.js';
 import { viaHandler, type Answer, type CallOptions } from '../support/api-calls.js';
@@ -26,12 +26,12 @@ const ajv = new Ajv2020({ strict: false, allErrors: true });
 ajvFormats.default(ajv);
 ajv.addSchema(document, DOCUMENT_ID);
 
-const call = viaHandler(handler);
+let call: ReturnType<typeof viaHandler>;
 let world: World;
 
 beforeAll(async () => {
   world = await createWorld();
-  useOrchestrator(new RecordingOrchestrator());
+  call = viaHandler(testRuntime({ orchestrator: new RecordingOrchestrator() }).api as never);
 });
 
 /** A JSON pointer into the document, as a URI fragment. */

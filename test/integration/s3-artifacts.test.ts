@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { zipFiles } from '../../shared/adapters/local/zip.js';
+import { zipFiles } from '../../dev/zip.js';
 import { S3ArtifactStore } from '../../shared/adapters/aws/s3-artifacts.js';
 import { ArtifactRejectedError } from '../../shared/domain/errors.js';
 import { uniqueName, useMoto } from '../support/aws-env.js';

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stageChunk } from '../../shared/adapters/aws/s3-site-stager.js';
-import { createVersionedBucket } from '../../shared/adapters/local/provision.js';
-import { zipFiles } from '../../shared/adapters/local/zip.js';
+import { createVersionedBucket } from '../../dev/provision.js';
+import { zipFiles } from '../../dev/zip.js';
 import { uniqueName, useMoto } from '../support/aws-env.js';
 
 const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');

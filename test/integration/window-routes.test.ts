@@ -2,21 +2,22 @@ import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useOrchestrator } from '../../functions/api.js';
-import { zipFiles } from '../../shared/adapters/local/zip.js';
+import { zipFiles } from '../../dev/zip.js';
 import type { Deployment } from '../../shared/domain/deployment.js';
 import { suggestionsViewSchema, windowViewSchema } from '../../shared/http/window-schemas.js';
 import { uniqueName } from '../support/aws-env.js';
-import { callApi } from '../support/api-handler.js';
+import { apiCaller, type CallApi } from '../support/api-handler.js';
+import { testRuntime } from '../support/runtime.js';
 import { createWorld, type World } from '../support/workflow-harness.js';
 
 const TYPE = 'https://slipway.dev/problems/';
 let world: World;
 const started: string[] = [];
 
+let callApi: CallApi;
 beforeAll(async () => {
   world = await createWorld();
-  useOrchestrator({ start: async (id) => void started.push(id) });
+  callApi = apiCaller(testRuntime({ orchestrator: { start: async (id) => void started.push(id) } }).api);
 });
 
 async function registered(window?: unknown): Promise<string> {

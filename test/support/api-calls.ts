@@ -3,7 +3,7 @@
  * or as real HTTP requests to a local front.
  */
 import type { Context } from 'aws-lambda';
-import { fromApiGatewayResult, localApiContext, toApiGatewayEvent } from '../../shared/adapters/local/http-front.js';
+import { fromApiGatewayResult, localApiContext, toApiGatewayEvent } from '../../dev/http-front.js';
 
 export interface Answer {
   status: number;

@@ -1,5 +1,5 @@
-import { handler } from '../../functions/api.js';
-import { fromApiGatewayResult, localApiContext, toApiGatewayEvent } from '../../shared/adapters/local/http-front.js';
+import type { LambdaHandler } from '../../dev/local-orchestrator.js';
+import { fromApiGatewayResult, localApiContext, toApiGatewayEvent } from '../../dev/http-front.js';
 
 export interface ApiAnswer {
   status: number;
@@ -7,8 +7,10 @@ export interface ApiAnswer {
   body: any;
 }
 
+export type CallApi = (method: string, path: string, body?: unknown) => Promise<ApiAnswer>;
+
 /** Invokes the API's Lambda handler (middy, router, problem mapping) with the event API Gateway would send. */
-export async function callApi(method: string, path: string, body?: unknown): Promise<ApiAnswer> {
+export const apiCaller = (handler: LambdaHandler): CallApi => async (method, path, body) => {
   const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
   const event = toApiGatewayEvent({
     method,
@@ -16,11 +18,11 @@ export async function callApi(method: string, path: string, body?: unknown): Pro
     headers: { 'content-type': 'application/json' },
     ...(text === undefined ? {} : { body: Buffer.from(text) }),
   });
-  const answer = fromApiGatewayResult(await handler(event, localApiContext()));
+  const answer = fromApiGatewayResult((await handler(event as never, localApiContext() as never)) as never);
   const raw = answer.body.toString('utf8');
   return {
     status: answer.statusCode,
     headers: Object.fromEntries(Object.entries(answer.headers).map(([k, v]) => [k, String(v)])),
     body: raw === '' ? undefined : JSON.parse(raw),
   };
-}
+};

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startMotoServer, type MotoServer } from '../../shared/adapters/local/moto-server.js';
+import { startMotoServer, type MotoServer } from '../../dev/moto-server.js';
 
 let moto: MotoServer | undefined;
 

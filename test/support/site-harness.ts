@@ -1,7 +1,7 @@
 import { CloudFrontClient, CreateDistributionCommand, GetInvalidationCommand, ListInvalidationsCommand } from '@aws-sdk/client-cloudfront';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { CloudFrontOriginSwitch } from '../../shared/adapters/aws/cloudfront-origin.js';
-import { createVersionedBucket } from '../../shared/adapters/local/provision.js';
+import { createVersionedBucket } from '../../dev/provision.js';
 import { parseWith, siteTargetSchema, type SiteTarget } from '../../shared/domain/target.js';
 import type { z } from 'zod';
 import { uniqueName } from './aws-env.js';

@@ -8,15 +8,16 @@ import { DynamoLockStore } from '../../shared/adapters/aws/dynamo-locks.js';
 import { DynamoTargetStore } from '../../shared/adapters/aws/dynamo-targets.js';
 import { S3ArtifactStore } from '../../shared/adapters/aws/s3-artifacts.js';
 import type { Orchestrator } from '../../shared/ports/index.js';
-import { LocalOrchestrator, type LocalRunOptions } from '../../shared/adapters/local/local-orchestrator.js';
-import { createAliasedFunction, createAlarm, provisionService } from '../../shared/adapters/local/provision.js';
-import { functionPackage } from '../../shared/adapters/local/zip.js';
+import type { LocalOrchestrator, LocalRunOptions } from '../../dev/local-orchestrator.js';
+import { createAliasedFunction, createAlarm, provisionService } from '../../dev/provision.js';
+import { functionPackage } from '../../dev/zip.js';
 import { releaseKey } from '../../shared/domain/artifact-key.js';
 import { deploymentIdForObject, type Deployment } from '../../shared/domain/deployment.js';
 import { functionTargetSchema, parseWith, type FunctionTarget } from '../../shared/domain/target.js';
 import type { z } from 'zod';
 import { acceptUpload } from '../../shared/usecases/intake.js';
 import { uniqueName, useMoto } from './aws-env.js';
+import { testRuntime } from './runtime.js';
 
 /** Every Wait state of the definition made instant: bakes and lock waits pass at once. */
 export const INSTANT_WAITS = { WaitForLock: 0, Bake: 0, WaitForInvalidation: 0 };
@@ -115,8 +116,9 @@ export async function release(
   return { id, sha256: uploaded.sha256 };
 }
 
-export function localOrchestrator(options: LocalRunOptions = {}): LocalOrchestrator {
-  return new LocalOrchestrator({ waitTimeOverrides: INSTANT_WAITS, retryIntervalOverrides: INSTANT_RETRIES, ...options });
+/** The real definition with the real handlers (built by the test root), waits and retries instant unless overridden. */
+export function localOrchestrator(options: LocalRunOptions = {}, runtime: Omit<Parameters<typeof testRuntime>[0], 'run'> = {}): LocalOrchestrator {
+  return testRuntime({ ...runtime, run: { waitTimeOverrides: INSTANT_WAITS, retryIntervalOverrides: INSTANT_RETRIES, ...options } }).orchestrator;
 }
 
 export async function aliasOf(world: World, fn: string) {

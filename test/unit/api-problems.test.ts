@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toApiGatewayEvent } from '../../shared/adapters/local/http-front.js';
+import { toApiGatewayEvent } from '../../dev/http-front.js';
 import {
   ArtifactRejectedError,
   ConflictError,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toApiGatewayEvent, LOCAL_DEVELOPER_ARN } from '../../shared/adapters/local/http-front.js';
+import { toApiGatewayEvent, LOCAL_DEVELOPER_ARN } from '../../dev/http-front.js';
 import { requestedBy, type ApiEvent } from '../../shared/http/request.js';
 
 function event(authorizer: unknown): ApiEvent {

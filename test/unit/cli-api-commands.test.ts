@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deploymentView } from '../support/deployment-view.js';
 import { inTurn, problem, type FakeHandler, type FakeRequest, type FakeSlipwayApi } from '../support/fake-slipway-api.js';
-import { zipFiles } from '../../shared/adapters/local/zip.js';
+import { zipFiles } from '../../dev/zip.js';
 import { deploymentIdForObject, type DeploymentView, type TimelineEntry } from '../../shared/domain/deployment.js';
 import type { PutRelease } from '../../cli/artifact.js';
 import type { CliContext } from '../../cli/context.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { deploymentView } from '../support/deployment-view.js';
-import { zipFiles } from '../../shared/adapters/local/zip.js';
+import { zipFiles } from '../../dev/zip.js';
 import { deploymentIdForObject, type DeploymentView } from '../../shared/domain/deployment.js';
 import { RELEASE_NAME } from '../../shared/domain/target.js';
 import { defaultReleaseName, type PutRelease } from '../../cli/artifact.js';

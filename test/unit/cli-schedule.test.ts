@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { inTurn, problem, releaseGrant, type FakeRequest, type FakeSlipwayApi } from '../support/fake-slipway-api.js';
-import { zipFiles } from '../../shared/adapters/local/zip.js';
+import { zipFiles } from '../../dev/zip.js';
 import { deploymentIdForObject, type TimelineEntry } from '../../shared/domain/deployment.js';
 import type { PutRelease } from '../../cli/artifact.js';
 import type { CliContext } from '../../cli/context.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor } from '../../shared/adapters/aws/dynamo-deployment-control.js';
-import { DEFINITION_PATH } from '../../shared/adapters/local/definition.js';
+import { DEFINITION_PATH } from '../../dev/definition.js';
 import { CancelledError, InvalidCursorError, assertNotCancelled, cancelDescription, isPromotable } from '../../shared/domain/control.js';
 import type { Deployment } from '../../shared/domain/deployment.js';
 import { PERMANENT_ERRORS } from '../../shared/domain/errors.js';

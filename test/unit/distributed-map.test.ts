@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Deployment, TimelineEntry } from '../../shared/domain/deployment.js';
-import { DEFINITION_PATH, LOCAL_MAP_CONCURRENCY, loadDefinition } from '../../shared/adapters/local/definition.js';
+import { DEFINITION_PATH, LOCAL_MAP_CONCURRENCY, loadDefinition } from '../../dev/definition.js';
 import type { DeploymentStore } from '../../shared/ports/index.js';
 import { stageSiteChunk, type StageChunkDeps, type StageChunkInput } from '../../shared/usecases/site/stage-chunk.js';
 import { describeFailure } from '../../shared/usecases/workflow/rollback.js';

@@ -4,7 +4,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { routes } from '../../functions/api.js';
+import { API_ROUTES as routes } from '../../shared/handlers/api.js';
 import { HOOK_SECRET_HEADER, RateLimitedError } from '../../shared/domain/deploy-hook.js';
 import { TargetNotFoundError, ValidationError } from '../../shared/domain/errors.js';
 import { API_VERSION, openApiJson } from '../../shared/http/openapi.js';
@@ -66,7 +66,7 @@ describe('OpenAPI document', () => {
     for (const name of Object.keys(document.components.schemas)) expect(compile(name), name).not.toThrow();
   });
 
-  it('lists exactly the routes the router of functions/api.ts serves', () => {
+  it('lists exactly the routes the router of the API handler serves', () => {
     // Prepare
     const routed = routes.map((route) => `${route.method} ${route.path}`);
     // Act

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { zipFiles } from '../../shared/adapters/local/zip.js';
+import { zipFiles } from '../../dev/zip.js';
 import type { Entry, ZipFile } from 'yauzl';
 import { S3RangeReadError, S3RangeReader, openS3Zip, zipEntries } from '../../shared/adapters/aws/s3-range-reader.js';
 

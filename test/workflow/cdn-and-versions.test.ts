@@ -7,7 +7,7 @@ import {
 import { ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProbeServer, type ProbeServer } from '../support/probe-server.js';
-import { functionPackage } from '../../shared/adapters/local/zip.js';
+import { functionPackage } from '../../dev/zip.js';
 import { uniqueName } from '../support/aws-env.js';
 import { aliasOf, createFunctionTarget, createWorld, finished, localOrchestrator, release, type World } from '../support/workflow-harness.js';
 

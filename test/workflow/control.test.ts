@@ -1,10 +1,11 @@
 import { ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_DEVELOPER_ARN } from '../../shared/adapters/local/http-front.js';
-import type { TaskFn } from '../../shared/adapters/local/local-orchestrator.js';
-import { functionPackage, zipFiles } from '../../shared/adapters/local/zip.js';
+import { LOCAL_DEVELOPER_ARN } from '../../dev/http-front.js';
+import type { TaskFn } from '../../dev/local-orchestrator.js';
+import { functionPackage, zipFiles } from '../../dev/zip.js';
 import { startProbeServer, type ProbeServer } from '../support/probe-server.js';
-import { callApi } from '../support/api-handler.js';
+import { apiCaller, type CallApi } from '../support/api-handler.js';
+import { testRuntime } from '../support/runtime.js';
 import { createSiteTarget, originPath, siteKeys, siteObject } from '../support/site-harness.js';
 import {
   INSTANT_WAITS,
@@ -40,9 +41,11 @@ async function publishedVersions(world: World, fn: string): Promise<string[]> {
 
 describe('Workflow: cancel and promote through the API', () => {
   let world: World;
+  let callApi: CallApi;
   let probe: ProbeServer;
   beforeAll(async () => {
     world = await createWorld();
+    callApi = apiCaller(testRuntime().api);
     probe = await startProbeServer();
   });
   afterAll(async () => {

@@ -4,8 +4,9 @@ import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwat
 import { PutRuleCommand, PutTargetsCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handler as notifyHandler, useNotifyOverrides } from '../../functions/notify.js';
-import { functionPackage } from '../../shared/adapters/local/zip.js';
+import { testRuntime } from '../support/runtime.js';
+import type { LambdaHandler } from '../../dev/local-orchestrator.js';
+import { functionPackage } from '../../dev/zip.js';
 import {
   STATUS_CHANGED,
   STATUS_CHANGED_PATTERN,
@@ -206,6 +207,7 @@ describe('Workflow: deployment events', () => {
     const bodies: { text: string; blocks?: unknown[] }[] = [];
     let server: ReturnType<typeof createServer>;
     let url = '';
+    let notifyHandler: LambdaHandler;
     beforeAll(async () => {
       server = createServer((req: IncomingMessage, res) => {
         const chunks: Buffer[] = [];
@@ -217,7 +219,7 @@ describe('Workflow: deployment events', () => {
       });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-      useNotifyOverrides({ retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 50, timeoutMs: 2000 } });
+      notifyHandler = testRuntime({ notifyTuning: { retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 50, timeoutMs: 2000 } } }).notify;
     });
     afterAll(async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));

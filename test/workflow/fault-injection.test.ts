@@ -1,7 +1,7 @@
 import { ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createAliasedFunction } from '../../shared/adapters/local/provision.js';
-import { functionPackage } from '../../shared/adapters/local/zip.js';
+import { createAliasedFunction } from '../../dev/provision.js';
+import { functionPackage } from '../../dev/zip.js';
 import { isTerminal } from '../../shared/domain/deployment.js';
 import { uniqueName } from '../support/aws-env.js';
 import { aliasOf, createFunctionTarget, createWorld, finished, localOrchestrator, release, type World } from '../support/workflow-harness.js';

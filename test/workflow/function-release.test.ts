@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { codeSha256FromHex } from '../../shared/domain/deployment.js';
-import { functionPackage } from '../../shared/adapters/local/zip.js';
+import { functionPackage } from '../../dev/zip.js';
 import { aliasOf, codeShaOf, createFunctionTarget, createWorld, finished, localOrchestrator, release, type World } from '../support/workflow-harness.js';
 
 describe('Workflow: function release', () => {

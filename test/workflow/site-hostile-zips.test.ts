@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { zipFiles } from '../../shared/adapters/local/zip.js';
+import { zipFiles } from '../../dev/zip.js';
 import { rawZip, type RawEntry } from '../support/raw-zip.js';
 import { createSiteTarget, originPath, siteKeys } from '../support/site-harness.js';
 import { createWorld, finished, localOrchestrator, release, type World } from '../support/workflow-harness.js';

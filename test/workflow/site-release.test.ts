@@ -4,8 +4,8 @@ import { CloudFrontOriginReader } from '../../shared/adapters/aws/cloudfront-ori
 import { LambdaAliasReader } from '../../shared/adapters/aws/lambda-alias-reader.js';
 import { LambdaVersionCatalog } from '../../shared/adapters/aws/lambda-version-catalog.js';
 import { S3SiteReader } from '../../shared/adapters/aws/s3-site-reader.js';
-import { startLocalEdge } from '../../shared/adapters/local/edge.js';
-import { zipFiles } from '../../shared/adapters/local/zip.js';
+import { startLocalEdge } from '../../dev/edge.js';
+import { zipFiles } from '../../dev/zip.js';
 import { requestRollback } from '../../shared/usecases/deployments.js';
 import { createSiteTarget, invalidationsOf, originPath, siteKeys, siteObject } from '../support/site-harness.js';
 import { createWorld, finished, localOrchestrator, release, type World } from '../support/workflow-harness.js';

@@ -1,7 +1,7 @@
 import { SetAlarmStateCommand, CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProbeServer, type ProbeServer } from '../support/probe-server.js';
-import { functionPackage } from '../../shared/adapters/local/zip.js';
+import { functionPackage } from '../../dev/zip.js';
 import { uniqueName } from '../support/aws-env.js';
 import { aliasOf, createFunctionTarget, createWorld, finished, localOrchestrator, release, type World } from '../support/workflow-harness.js';
 

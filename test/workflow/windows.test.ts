@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_DEVELOPER_ARN } from '../../shared/adapters/local/http-front.js';
-import type { TaskFn } from '../../shared/adapters/local/local-orchestrator.js';
-import { functionPackage } from '../../shared/adapters/local/zip.js';
+import { LOCAL_DEVELOPER_ARN } from '../../dev/http-front.js';
+import type { TaskFn } from '../../dev/local-orchestrator.js';
+import { functionPackage } from '../../dev/zip.js';
 import type { Deployment } from '../../shared/domain/deployment.js';
 import { functionTargetSchema, type FunctionTarget } from '../../shared/domain/target.js';
-import { callApi } from '../support/api-handler.js';
+import { apiCaller, type CallApi } from '../support/api-handler.js';
+import { testRuntime } from '../support/runtime.js';
 import { INSTANT_WAITS, aliasOf, createFunctionTarget, createWorld, finished, localOrchestrator, release, type World } from '../support/workflow-harness.js';
 
 // The window gate re-checks on every AcquireLock attempt; the tests make an attempt every 100 ms.
@@ -40,8 +41,10 @@ async function putTarget(world: World, target: FunctionTarget, window: unknown):
 
 describe('Workflow: deploy windows', () => {
   let world: World;
+  let callApi: CallApi;
   beforeAll(async () => {
     world = await createWorld();
+    callApi = apiCaller(testRuntime().api);
   });
 
   it('waits through a freeze (recorded as waiting, with the reason and when it starts), then deploys', async () => {

@@ -1,37 +1,20 @@
 import { StateMachine } from 'aws-local-stepfunctions';
-import type { Orchestrator } from '../../ports/index.js';
+import type { Orchestrator } from '../shared/ports/index.js';
 import { loadDefinition, taskFunctions } from './definition.js';
 import { localLambdaContext } from './lambda-context.js';
-import { handler as acquireLock } from '../../../functions/acquire-lock.js';
-import { handler as checkHealth } from '../../../functions/check-health.js';
-import { handler as finalize } from '../../../functions/finalize.js';
-import { handler as invalidateCdn } from '../../../functions/invalidate-cdn.js';
-import { handler as prepare } from '../../../functions/prepare.js';
-import { handler as reconcile } from '../../../functions/reconcile.js';
-import { handler as rollback } from '../../../functions/rollback.js';
-import { handler as runHook } from '../../../functions/run-hook.js';
-import { handler as shiftTraffic } from '../../../functions/shift-traffic.js';
-import { handler as stageSiteChunk } from '../../../functions/stage-site-chunk.js';
-import { handler as finishSiteStaging } from '../../../functions/finish-site-staging.js';
-import { handler as stage } from '../../../functions/stage.js';
-
 export type TaskFn = (input: unknown) => Promise<unknown>;
-type LambdaHandler = (event: never, context: never) => Promise<unknown>;
+/** A Lambda handler as the runtime calls it: the event and a context. */
+export type LambdaHandler = (event: never, context: never) => Promise<unknown>;
 
-/** The Lambda handlers of the Task states, by serverless.yml function key. */
-export const TASK_HANDLERS: Record<string, LambdaHandler> = {
-  prepare,
-  acquireLock,
-  stage,
-  stageSiteChunk,
-  finishSiteStaging,
-  runHook,
-  shiftTraffic,
-  checkHealth,
-  invalidateCdn,
-  finalize,
-  rollback,
-} as unknown as Record<string, LambdaHandler>;
+/**
+ * What the definition's Task states invoke, by serverless.yml function key, and `reconcile`, which
+ * the EventBridge rule on "Step Functions Execution Status Change" invokes in AWS. The dev runtime
+ * builds them with the AWS root's factories; the shipped tests hand in the packaged bundles.
+ */
+export interface LocalHandlers {
+  tasks: Record<string, LambdaHandler>;
+  reconcile: LambdaHandler;
+}
 
 export interface LocalRunOptions {
   /** Milliseconds for Wait states, by state name (tests make bakes instant). */
@@ -62,11 +45,14 @@ export class LocalOrchestrator implements Orchestrator {
   readonly executions = new Map<string, ExecutionRecord>();
   private readonly aborts = new Set<() => void>();
 
-  constructor(private readonly options: LocalRunOptions = {}) {
+  constructor(
+    private readonly lambdas: LocalHandlers,
+    private readonly options: LocalRunOptions = {},
+  ) {
     const definition = loadDefinition();
     this.machine = new StateMachine(definition as never, { validationOptions: { checkPaths: true } });
     for (const [stateName, functionKey] of Object.entries(taskFunctions())) {
-      const lambda = TASK_HANDLERS[functionKey];
+      const lambda = lambdas.tasks[functionKey];
       if (!lambda) throw new Error(`no local handler for function "${functionKey}" (state ${stateName})`);
       const run: TaskFn = (input) => lambda(input as never, localLambdaContext(functionKey) as never);
       this.handlers[stateName] = options.wrapTask ? options.wrapTask(stateName, functionKey, run) : run;
@@ -122,7 +108,7 @@ export class LocalOrchestrator implements Orchestrator {
     const detail = { name: record.name, status: record.status, ...(record.error ? { error: record.error } : {}) };
     const event = { source: 'aws.states', 'detail-type': 'Step Functions Execution Status Change', detail };
     try {
-      await reconcile(event as never, localLambdaContext('reconcile') as never);
+      await this.lambdas.reconcile(event as never, localLambdaContext('reconcile') as never);
     } catch (error) {
       record.error = `${record.error ?? ''}; reconcile failed: ${(error as Error).message}`;
     }

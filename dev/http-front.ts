@@ -8,8 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, Context } from 'aws-lambda';
-import { PayloadTooLargeError } from '../../http/errors.js';
-import { problemResponse } from '../../http/problems.js';
+import { PayloadTooLargeError } from '../shared/http/errors.js';
+import { problemResponse } from '../shared/http/problems.js';
 import { LOCAL_ACCOUNT } from './definition.js';
 import { localLambdaContext } from './lambda-context.js';
 

@@ -1,14 +1,12 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 
-export const logger = new Logger({ serviceName: 'slipway' });
-
 /**
  * Wraps a workflow step as a Lambda handler. Errors propagate untouched: Step Functions matches
- * Retry/Catch on the error name (see PERMANENT_ERRORS).
+ * Retry/Catch on the error name (see PERMANENT_ERRORS), so the bundles keep class names.
  */
-export function taskHandler<I, O>(step: string, run: (input: I) => Promise<O>) {
+export function createTaskHandler<I, O>(logger: Logger, step: string, run: (input: I) => Promise<O>) {
   return middy<I, O>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (input) => {

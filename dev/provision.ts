@@ -17,8 +17,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { isBucketOrigin } from '../aws/cloudfront-origin-reader.js';
-import { BY_TARGET_INDEX, BY_TIME_INDEX } from '../aws/dynamo-table.js';
+import { isBucketOrigin } from '../shared/adapters/aws/cloudfront-origin-reader.js';
+import { BY_TARGET_INDEX, BY_TIME_INDEX } from '../shared/adapters/aws/dynamo-table.js';
 
 export interface LocalInfrastructure {
   tableName: string;

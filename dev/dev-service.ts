@@ -9,24 +9,28 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DynamoDeploymentStore } from '../aws/dynamo-deployments.js';
-import { DynamoTargetStore } from '../aws/dynamo-targets.js';
-import { CloudFrontOriginReader } from '../aws/cloudfront-origin-reader.js';
+import { DynamoDeploymentStore } from '../shared/adapters/aws/dynamo-deployments.js';
+import { DynamoTargetStore } from '../shared/adapters/aws/dynamo-targets.js';
+import { CloudFrontOriginReader } from '../shared/adapters/aws/cloudfront-origin-reader.js';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { releaseKey } from '../../domain/artifact-key.js';
-import { deploymentIdForObject, isTerminal } from '../../domain/deployment.js';
-import { EVENT_SOURCE, STATUS_CHANGED_PATTERN } from '../../domain/events.js';
+import { releaseKey } from '../shared/domain/artifact-key.js';
+import { deploymentIdForObject, isTerminal } from '../shared/domain/deployment.js';
+import { EVENT_SOURCE, STATUS_CHANGED_PATTERN } from '../shared/domain/events.js';
 import { LOCAL_ACCOUNT } from './definition.js';
-import { parseTarget, type SiteTarget } from '../../domain/target.js';
+import { parseTarget, type SiteTarget } from '../shared/domain/target.js';
 import { startLocalEdge, type LocalEdge } from './edge.js';
 import type { LocalOrchestrator } from './local-orchestrator.js';
+import type { Orchestrator } from '../shared/ports/index.js';
+import { startHttpFront } from './http-front.js';
+import { createLocalRuntime, type LocalRuntime } from './runtime.js';
+import { taskFunctions } from './definition.js';
 import { startMotoServer, type MotoServer } from './moto-server.js';
 import { createAlarm, createAliasedFunction, provisionService, provisionSiteOrigin } from './provision.js';
 import { putExampleTraffic } from './example-traffic.js';
 import { startIntakePoller } from './intake-poller.js';
 import { zipFiles } from './zip.js';
 
-export const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'examples');
+export const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'examples');
 
 export interface DevInfo {
   awsEndpoint: string;
@@ -43,7 +47,8 @@ export interface DevService {
   stop(): Promise<void>;
 }
 
-const TASK_STATES = new Set(['Prepare', 'AcquireLock', 'StageSite', 'FinishSiteStaging', 'Stage', 'PreTrafficHook', 'ShiftTraffic', 'InvalidateCdn', 'PostTrafficHook', 'Finalize', 'Rollback']);
+/** The definition's Task states (read from it): the progress lines name these only. */
+const taskStates = new Set(Object.keys(taskFunctions()));
 
 export const DEV_NAMES = {
   tableName: 'slipway-local',
@@ -77,7 +82,7 @@ async function seedExamples(log: (line: string) => void): Promise<SiteTarget[]> 
   for (const name of readdirSync(functionsDir)) {
     await createAliasedFunction(name, await zipFiles(readDirectory(join(functionsDir, name))));
   }
-  const store = new DynamoTargetStore();
+  const store = new DynamoTargetStore({ tableName: DEV_NAMES.tableName });
   const sites: SiteTarget[] = [];
   const targetsDir = join(EXAMPLES_DIR, 'targets');
   for (const file of readdirSync(targetsDir).filter((f) => f.endsWith('.json'))) {
@@ -125,7 +130,7 @@ async function seedSiteRelease(target: SiteTarget, artifactBucket: string, log: 
   // The id intake derives from the S3 event, as the CLI derives it after an upload.
   const etag = put.ETag?.replace(/^"|"$/g, '');
   const id = deploymentIdForObject({ bucket: artifactBucket, key, ...(put.VersionId ? { versionId: put.VersionId } : {}), ...(etag ? { etag } : {}) });
-  const deployments = new DynamoDeploymentStore();
+  const deployments = new DynamoDeploymentStore({ tableName: DEV_NAMES.tableName });
   const deadline = Date.now() + 60_000;
   for (;;) {
     const deployment = await deployments.get(id);
@@ -147,6 +152,8 @@ export async function startDevService(options: {
   log?: (line: string) => void;
   /** Print each deployment's steps (one record read per step); the benchmarks turn it off. */
   progress?: boolean;
+  /** Where the API and intake start executions, given the local orchestrator (the API benchmark records some starts instead). */
+  wrapOrchestrator?: (local: Orchestrator) => Orchestrator;
 }): Promise<DevService> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   let moto: MotoServer | undefined;
@@ -159,8 +166,8 @@ export async function startDevService(options: {
     process.env.AWS_SECRET_ACCESS_KEY ??= 'testing';
     log(`slipway dev: moto_server on ${moto.endpoint}`);
   }
-  Object.assign(process.env, {
-    AWS_REGION: region,
+  const endpoint = moto?.endpoint ?? process.env.AWS_ENDPOINT_URL;
+  const env = {
     SLIPWAY_TABLE: DEV_NAMES.tableName,
     SLIPWAY_ARTIFACT_BUCKET: DEV_NAMES.artifactBucket,
     SLIPWAY_EVENT_BUS: DEV_NAMES.eventBus,
@@ -170,50 +177,50 @@ export async function startDevService(options: {
     SLIPWAY_WINDOW_CHECK_SECONDS: '2',
     // The local engine keeps no execution history, so a long wait need not check less often.
     SLIPWAY_WAIT_TICK_BUDGET: '100000000',
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-  });
+  };
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
   const infra = await provisionService(DEV_NAMES);
   const sites = await seedExamples(log);
 
-  // Imported after the environment is set: the handlers read it on first use.
-  const intake = await import('../../../functions/intake.js');
-  const api = await import('../../../functions/api.js');
-  const notify = await import('../../../functions/notify.js');
-  const { usePublishedEventTap } = await import('../../../functions/deployment-store.js');
-  const { startHttpFront } = await import('./http-front.js');
-  const { LocalOrchestrator } = await import('./local-orchestrator.js');
-  const deployments = new DynamoDeploymentStore();
-  const orchestrator = new LocalOrchestrator({
-    onProgress: (execution, state) => {
-      if (options.progress === false) return;
-      // Task states only: Choice and Wait states would drown the useful lines.
-      if (state && !TASK_STATES.has(state)) return;
-      void deployments.get(execution.name).then((d) => {
-        const what = d ? `${d.target} ${d.release}` : execution.name;
-        if (state) log(`slipway dev: ${what} (${execution.name}) → ${state}`);
-        else log(`slipway dev: ${what} (${execution.name}) ended ${d?.status ?? execution.status}${d?.reason ? `: ${d.reason}` : ''}`);
-      }, () => undefined);
+  const deployments = new DynamoDeploymentStore({ tableName: DEV_NAMES.tableName });
+  let notify: LocalRuntime['notify'] | undefined;
+  const runtime = createLocalRuntime({
+    env,
+    endpoint,
+    region,
+    ...(options.wrapOrchestrator ? { wrapOrchestrator: options.wrapOrchestrator } : {}),
+    run: {
+      onProgress: (execution, state) => {
+        if (options.progress === false) return;
+        // Task states only: Choice and Wait states would drown the useful lines.
+        if (state && !taskStates.has(state)) return;
+        void deployments.get(execution.name).then((d) => {
+          const what = d ? `${d.target} ${d.release}` : execution.name;
+          if (state) log(`slipway dev: ${what} (${execution.name}) → ${state}`);
+          else log(`slipway dev: ${what} (${execution.name}) ended ${d?.status ?? execution.status}${d?.reason ? `: ${d.reason}` : ''}`);
+        }, () => undefined);
+      },
+    },
+    // The notify function's rule (serverless.yml), played in-process: moto's EventBridge does not
+    // invoke Lambda targets, and delivering through a rule to a queue costs it ~0.4 s per PutEvents.
+    onEventPublished: (detailType, detail) => {
+      if (!STATUS_CHANGED_PATTERN['detail-type'].includes(detailType)) return;
+      const event = { version: '0', id: randomUUID(), source: EVENT_SOURCE, 'detail-type': detailType, account: LOCAL_ACCOUNT, time: new Date().toISOString(), region, resources: [], detail };
+      notify?.(event as never, {} as never).catch((error: unknown) => log(`slipway dev: notify error: ${(error as Error).message}`));
     },
   });
-  intake.useOrchestrator(orchestrator);
-  api.useOrchestrator(orchestrator);
+  notify = runtime.notify;
+  const { orchestrator } = runtime;
 
   const poller = startIntakePoller({
     queueUrl: infra.queueUrl,
-    handler: intake.handler as never,
+    handler: runtime.intake as never,
     onError: (error) => log(`slipway dev: intake error: ${(error as Error).message}`),
-  });
-  // The notify function's rule (serverless.yml), played in-process: moto's EventBridge does not
-  // invoke Lambda targets, and delivering through a rule to a queue costs it ~0.4 s per PutEvents.
-  usePublishedEventTap((detailType, detail) => {
-    if (!STATUS_CHANGED_PATTERN['detail-type'].includes(detailType)) return;
-    const event = { version: '0', id: randomUUID(), source: EVENT_SOURCE, 'detail-type': detailType, account: LOCAL_ACCOUNT, time: new Date().toISOString(), region, resources: [], detail };
-    notify.handler(event as never, {} as never).catch((error: unknown) => log(`slipway dev: notify error: ${(error as Error).message}`));
   });
   const front = await startHttpFront({
     port: Number(process.env.SLIPWAY_DEV_API_PORT ?? 0),
-    handler: api.handler as never,
+    handler: runtime.api as never,
   });
 
   let edge: LocalEdge | undefined;
@@ -222,7 +229,6 @@ export async function startDevService(options: {
     edge = await startLocalEdge({ port: Number(process.env.SLIPWAY_DEV_EDGE_PORT ?? 0), targets: sites });
   } catch (error) {
     await poller.stop();
-    usePublishedEventTap(undefined);
     await front.close();
     orchestrator.stop();
     await moto?.stop();
@@ -246,8 +252,7 @@ export async function startDevService(options: {
     orchestrator,
     async stop() {
       await poller.stop();
-      usePublishedEventTap(undefined);
-      await front.close();
+        await front.close();
       await edge?.close();
       orchestrator.stop();
       await moto?.stop();

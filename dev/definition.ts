@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const DEFINITION_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'statemachine', 'deploy.asl.json');
+export const DEFINITION_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'statemachine', 'deploy.asl.json');
 
 export const LOCAL_ACCOUNT = '123456789012';
 

@@ -1,5 +1,5 @@
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
-import { hourOfWeek } from '../../domain/traffic-profile.js';
+import { hourOfWeek } from '../shared/domain/traffic-profile.js';
 
 const HOUR = 3_600_000;
 /** moto answers large PutMetricData batches with an error page; 20 per call (the long-standing AWS limit) works. */

@@ -19,10 +19,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { fileOfUrlPath } from '../../domain/site/layout.js';
-import type { SiteTarget } from '../../domain/target.js';
-import { CloudFrontOriginReader } from '../aws/cloudfront-origin-reader.js';
-import { errorName } from '../aws/sdk-errors.js';
+import { fileOfUrlPath } from '../shared/domain/site/layout.js';
+import type { SiteTarget } from '../shared/domain/target.js';
+import { CloudFrontOriginReader } from '../shared/adapters/aws/cloudfront-origin-reader.js';
+import { errorName } from '../shared/adapters/aws/sdk-errors.js';
 
 export interface LocalEdge {
   /** `http://127.0.0.1:<port>`: the first target's site. */

@@ -1,0 +1,66 @@
+/**
+ * The local runtime's composition: the AWS root's very factories, built against an emulator with
+ * explicit names and endpoint, the deploy state machine run in-process by the local orchestrator,
+ * and every function's clients signing as that function (`fn-<key>`), so that a strict emulator in
+ * front of moto can evaluate each request against the function's own role.
+ */
+import {
+  apiHandler,
+  intakeHandler,
+  notifyHandler,
+  reconcileHandler,
+  workflowHandlers,
+  type AwsRootConfig,
+  type FunctionKey,
+} from '../roots/aws.js';
+import type { Orchestrator } from '../shared/ports/index.js';
+import { LocalOrchestrator, type LambdaHandler, type LocalRunOptions } from './local-orchestrator.js';
+
+export interface LocalRuntimeOptions {
+  /** The functions' environment: names (SLIPWAY_TABLE, …) and settings (SLIPWAY_LOCK_POLL_SECONDS, …). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** The emulator's endpoint and region. */
+  endpoint: string;
+  region: string;
+  run?: LocalRunOptions;
+  onEventPublished?: AwsRootConfig['onEventPublished'];
+  notifyTuning?: AwsRootConfig['notifyTuning'];
+  /** Where the API and intake start executions instead of the local orchestrator (tests record them). */
+  orchestrator?: Orchestrator;
+  /** Or a wrapper of the local orchestrator. */
+  wrapOrchestrator?: (local: Orchestrator) => Orchestrator;
+}
+
+export interface LocalRuntime {
+  orchestrator: LocalOrchestrator;
+  api: LambdaHandler;
+  intake: LambdaHandler;
+  notify: LambdaHandler;
+}
+
+/** The access key id a function's requests are signed with locally. */
+export const functionAccessKey = (fn: FunctionKey): string => `fn-${fn}`;
+
+export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
+  const base: AwsRootConfig = {
+    env: options.env,
+    clientConfig: (fn) => ({
+      endpoint: options.endpoint,
+      region: options.region,
+      credentials: { accessKeyId: functionAccessKey(fn), secretAccessKey: 'local' },
+    }),
+    ...(options.onEventPublished ? { onEventPublished: options.onEventPublished } : {}),
+    ...(options.notifyTuning ? { notifyTuning: options.notifyTuning } : {}),
+  };
+  const orchestrator = new LocalOrchestrator(
+    { tasks: workflowHandlers(base) as unknown as Record<string, LambdaHandler>, reconcile: reconcileHandler(base) as unknown as LambdaHandler },
+    options.run,
+  );
+  const root: AwsRootConfig = { ...base, orchestrator: options.orchestrator ?? options.wrapOrchestrator?.(orchestrator) ?? orchestrator };
+  return {
+    orchestrator,
+    api: apiHandler(root) as unknown as LambdaHandler,
+    intake: intakeHandler(root) as unknown as LambdaHandler,
+    notify: notifyHandler(root) as unknown as LambdaHandler,
+  };
+}
