@@ -185,7 +185,7 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
   program
     .command('promote')
     .description(
-      'skip the rest of the current bake and go on to the next traffic step, or start a deployment waiting for its window now (break-glass; recorded with who and why)',
+      'skip the rest of the current bake and every remaining step (straight to 100%, after one more health check), or start a deployment waiting for its window now (break-glass; recorded with who and why)',
     )
     .argument('<id>', 'deployment id (d-…)')
     .requiredOption('--reason <text>', 'why (required; recorded in the timeline)')
