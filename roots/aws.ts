@@ -115,41 +115,36 @@ function seconds(root: AwsRootConfig, name: string, fallback: number): number {
   return value;
 }
 
-/** The clients of one function, each built on first use. */
-function clientsOf(root: AwsRootConfig, fn: FunctionKey) {
-  const config = root.clientConfig?.(fn) ?? {};
-  const once = <T>(build: () => T) => {
-    let value: T | undefined;
-    return () => (value ??= build());
-  };
-  return {
-    logger: root.logger ?? new Logger({ serviceName: 'slipway' }),
-    dynamo: once(() => DynamoDBDocumentClient.from(new DynamoDBClient(config), { marshallOptions: { removeUndefinedValues: true } })),
-    // Path-style addressing reaches emulators on an IP endpoint, and dotted bucket names over TLS on AWS.
-    s3: once(() => new S3Client({ ...config, forcePathStyle: true })),
-    lambda: once(() => new LambdaClient(config)),
-    cloudFront: once(() => new CloudFrontClient(config)),
-    cloudWatch: once(() => new CloudWatchClient(config)),
-    // CloudFront publishes its metrics in us-east-1 only.
-    cloudWatchUsEast1: once(() => new CloudWatchClient({ ...config, region: 'us-east-1' })),
-    eventBridge: once(() => new EventBridgeClient(config)),
-    sfn: once(() => new SFNClient(config)),
-  };
+/**
+ * One builder per SDK client, each called only by the factories whose function uses that
+ * service: a bundle then holds only its own clients (esbuild drops the others).
+ */
+const dynamoClient = (config: AwsClientConfig) =>
+  DynamoDBDocumentClient.from(new DynamoDBClient(config), { marshallOptions: { removeUndefinedValues: true } });
+// Path-style addressing reaches emulators on an IP endpoint, and dotted bucket names over TLS on AWS.
+const s3Client = (config: AwsClientConfig) => new S3Client({ ...config, forcePathStyle: true });
+const lambdaClient = (config: AwsClientConfig) => new LambdaClient(config);
+const cloudFrontClient = (config: AwsClientConfig) => new CloudFrontClient(config);
+const cloudWatchClient = (config: AwsClientConfig) => new CloudWatchClient(config);
+
+interface Built {
+  config: AwsClientConfig;
+  logger: Logger;
 }
-type Clients = ReturnType<typeof clientsOf>;
 
-const table = (root: AwsRootConfig, c: Clients) => ({ client: c.dynamo(), tableName: required(root, 'SLIPWAY_TABLE') });
+function built(root: AwsRootConfig, fn: FunctionKey): Built {
+  return { config: root.clientConfig?.(fn) ?? {}, logger: root.logger ?? new Logger({ serviceName: 'slipway' }) };
+}
 
-/** The plain store, for steps that write no status or traffic share. */
-const deploymentStore = (root: AwsRootConfig, c: Clients) => new DynamoDeploymentStore(table(root, c));
+const table = (root: AwsRootConfig, client: DynamoDBDocumentClient) => ({ client, tableName: required(root, 'SLIPWAY_TABLE') });
 
 /**
  * The store of every function that writes a status or a traffic share: each such write is
  * published on the bus. A publish that still fails after the retries is logged and does not fail
  * the function.
  */
-function publishingDeploymentStore(root: AwsRootConfig, c: Clients): DynamoDeploymentStore {
-  const bus = new EventBridgeDeploymentEvents({ client: c.eventBridge(), busName: required(root, 'SLIPWAY_EVENT_BUS') });
+function publishingDeploymentStore(root: AwsRootConfig, b: Built, dynamo: DynamoDBDocumentClient): DynamoDeploymentStore {
+  const bus = new EventBridgeDeploymentEvents({ client: new EventBridgeClient(b.config), busName: required(root, 'SLIPWAY_EVENT_BUS') });
   const listener = root.onEventPublished;
   const events: DeploymentEvents = listener
     ? {
@@ -159,103 +154,117 @@ function publishingDeploymentStore(root: AwsRootConfig, c: Clients): DynamoDeplo
         },
       }
     : bus;
-  return withDeploymentEvents(deploymentStore(root, c), events, (message, details) => c.logger.warn(message, details));
+  return withDeploymentEvents(new DynamoDeploymentStore(table(root, dynamo)), events, (message, details) => b.logger.warn(message, details));
 }
 
-function orchestrator(root: AwsRootConfig, c: Clients): Orchestrator {
-  return root.orchestrator ?? new StepFunctionsOrchestrator({ client: c.sfn(), stateMachineArn: required(root, 'SLIPWAY_STATE_MACHINE_ARN') });
+function orchestrator(root: AwsRootConfig, b: Built): Orchestrator {
+  return root.orchestrator ?? new StepFunctionsOrchestrator({ client: new SFNClient(b.config), stateMachineArn: required(root, 'SLIPWAY_STATE_MACHINE_ARN') });
 }
 
-function trafficMetrics(c: Clients) {
-  return new CloudWatchTrafficMetrics({ client: c.cloudWatch(), cloudFrontClient: c.cloudWatchUsEast1() });
+function trafficMetrics(b: Built) {
+  // CloudFront publishes its metrics in us-east-1 only.
+  return new CloudWatchTrafficMetrics({ client: cloudWatchClient(b.config), cloudFrontClient: cloudWatchClient({ ...b.config, region: 'us-east-1' }) });
 }
 
 /** What undoing a deployment takes; the Rollback Task and the reconcile function both use it. */
-function rollbackDeps(root: AwsRootConfig, c: Clients): RollbackDeps {
+function rollbackDeps(root: AwsRootConfig, b: Built): RollbackDeps {
+  const dynamo = dynamoClient(b.config);
+  const cloudFront = cloudFrontClient(b.config);
   return {
-    deployments: publishingDeploymentStore(root, c),
-    targets: new DynamoTargetStore(table(root, c)),
-    locks: new DynamoLockStore(table(root, c)),
-    aliases: new LambdaAliasRouter({ client: c.lambda() }),
-    cdn: new CloudFrontCdn({ client: c.cloudFront() }),
-    origins: new CloudFrontOriginSwitch({ client: c.cloudFront() }),
-    sites: new S3SiteStore({ client: c.s3() }),
+    deployments: publishingDeploymentStore(root, b, dynamo),
+    targets: new DynamoTargetStore(table(root, dynamo)),
+    locks: new DynamoLockStore(table(root, dynamo)),
+    aliases: new LambdaAliasRouter({ client: lambdaClient(b.config) }),
+    cdn: new CloudFrontCdn({ client: cloudFront }),
+    origins: new CloudFrontOriginSwitch({ client: cloudFront }),
+    sites: new S3SiteStore({ client: s3Client(b.config) }),
   };
 }
 
 export function apiHandler(root: AwsRootConfig) {
-  const c = clientsOf(root, 'api');
-  const control = new DynamoDeploymentControl(table(root, c));
+  const b = built(root, 'api');
+  const dynamo = dynamoClient(b.config);
+  const s3 = s3Client(b.config);
+  const lambda = lambdaClient(b.config);
+  const cloudFront = cloudFrontClient(b.config);
+  const control = new DynamoDeploymentControl(table(root, dynamo));
   return createApiHandler({
-    logger: c.logger,
-    targets: new DynamoTargetStore(table(root, c)),
-    deployments: publishingDeploymentStore(root, c),
-    artifacts: new S3ArtifactStore({ client: c.s3() }),
-    aliases: new LambdaAliasReader({ client: c.lambda() }),
-    versions: new LambdaVersionCatalog({ client: c.lambda() }),
-    origins: new CloudFrontOriginReader({ client: c.cloudFront() }),
-    sites: new S3SiteReader({ client: c.s3() }),
+    logger: b.logger,
+    targets: new DynamoTargetStore(table(root, dynamo)),
+    deployments: publishingDeploymentStore(root, b, dynamo),
+    artifacts: new S3ArtifactStore({ client: s3 }),
+    aliases: new LambdaAliasReader({ client: lambda }),
+    versions: new LambdaVersionCatalog({ client: lambda }),
+    origins: new CloudFrontOriginReader({ client: cloudFront }),
+    sites: new S3SiteReader({ client: s3 }),
     artifactBucket: required(root, 'SLIPWAY_ARTIFACT_BUCKET'),
-    uploads: new S3ReleaseUploads({ client: c.s3() }),
-    releaseHistory: new DynamoReleaseHistory(table(root, c)),
-    deployHooks: new DynamoDeployHookStore(table(root, c)),
+    uploads: new S3ReleaseUploads({ client: s3 }),
+    releaseHistory: new DynamoReleaseHistory(table(root, dynamo)),
+    deployHooks: new DynamoDeployHookStore(table(root, dynamo)),
     hookRate: hookRateFromEnv(root.env),
     clock: root.clock ?? systemClock,
-    orchestrator: orchestrator(root, c),
+    orchestrator: orchestrator(root, b),
     control,
     history: control,
-    remover: new DynamoTargetRemover(table(root, c)),
-    metrics: trafficMetrics(c),
+    remover: new DynamoTargetRemover(table(root, dynamo)),
+    metrics: trafficMetrics(b),
   });
 }
 
 export function intakeHandler(root: AwsRootConfig) {
-  const c = clientsOf(root, 'intake');
+  const b = built(root, 'intake');
+  const dynamo = dynamoClient(b.config);
+  const s3 = s3Client(b.config);
   return createIntakeHandler({
-    logger: c.logger,
-    targets: new DynamoTargetStore(table(root, c)),
-    artifacts: new S3ArtifactStore({ client: c.s3() }),
-    deployments: publishingDeploymentStore(root, c),
-    orchestrator: orchestrator(root, c),
+    logger: b.logger,
+    targets: new DynamoTargetStore(table(root, dynamo)),
+    artifacts: new S3ArtifactStore({ client: s3 }),
+    deployments: publishingDeploymentStore(root, b, dynamo),
+    orchestrator: orchestrator(root, b),
   });
 }
 
 export function notifyHandler(root: AwsRootConfig) {
-  const c = clientsOf(root, 'notify');
+  const b = built(root, 'notify');
+  const dynamo = dynamoClient(b.config);
   return createNotifyHandler({
-    logger: c.logger,
-    targets: new DynamoTargetStore(table(root, c)),
+    logger: b.logger,
+    targets: new DynamoTargetStore(table(root, dynamo)),
     webhook: new FetchWebhookSender(),
-    deadLetters: new DynamoDeadLetterStore(table(root, c)),
+    deadLetters: new DynamoDeadLetterStore(table(root, dynamo)),
     ...root.notifyTuning,
   });
 }
 
 export function reconcileHandler(root: AwsRootConfig) {
-  const c = clientsOf(root, 'reconcile');
-  return createReconcileHandler({ logger: c.logger, ...rollbackDeps(root, c) });
+  const b = built(root, 'reconcile');
+  return createReconcileHandler({ logger: b.logger, ...rollbackDeps(root, b) });
 }
 
 export function prepareHandler(root: AwsRootConfig) {
-  const c = clientsOf(root, 'prepare');
+  const b = built(root, 'prepare');
+  const dynamo = dynamoClient(b.config);
+  const s3 = s3Client(b.config);
+  const cloudFront = cloudFrontClient(b.config);
   return workflow.createPrepareHandler({
-    logger: c.logger,
-    targets: new DynamoTargetStore(table(root, c)),
-    deployments: deploymentStore(root, c),
-    artifacts: new S3ArtifactStore({ client: c.s3() }),
-    stager: new S3SiteInspector({ client: c.s3() }),
-    origins: new CloudFrontOriginReader({ client: c.cloudFront() }),
+    logger: b.logger,
+    targets: new DynamoTargetStore(table(root, dynamo)),
+    deployments: new DynamoDeploymentStore(table(root, dynamo)),
+    artifacts: new S3ArtifactStore({ client: s3 }),
+    stager: new S3SiteInspector({ client: s3 }),
+    origins: new CloudFrontOriginReader({ client: cloudFront }),
   });
 }
 
 export function acquireLockHandler(root: AwsRootConfig) {
-  const c = clientsOf(root, 'acquireLock');
+  const b = built(root, 'acquireLock');
+  const dynamo = dynamoClient(b.config);
   return workflow.createAcquireLockHandler({
-    logger: c.logger,
-    deployments: publishingDeploymentStore(root, c),
-    locks: new DynamoLockStore(table(root, c)),
-    targets: new DynamoTargetStore(table(root, c)),
-    metrics: trafficMetrics(c),
+    logger: b.logger,
+    deployments: publishingDeploymentStore(root, b, dynamo),
+    locks: new DynamoLockStore(table(root, dynamo)),
+    targets: new DynamoTargetStore(table(root, dynamo)),
+    metrics: trafficMetrics(b),
     lockPollSeconds: seconds(root, 'SLIPWAY_LOCK_POLL_SECONDS', 10),
     windowCheckSeconds: seconds(root, 'SLIPWAY_WINDOW_CHECK_SECONDS', 60),
     waitTickBudget: seconds(root, 'SLIPWAY_WAIT_TICK_BUDGET', WAIT_TICK_BUDGET),
@@ -263,95 +272,116 @@ export function acquireLockHandler(root: AwsRootConfig) {
 }
 
 export function stageHandler(root: AwsRootConfig) {
-  const c = clientsOf(root, 'stage');
+  const b = built(root, 'stage');
+  const dynamo = dynamoClient(b.config);
+  const lambda = lambdaClient(b.config);
   return workflow.createStageHandler({
-    logger: c.logger,
-    deployments: deploymentStore(root, c),
-    aliases: new LambdaAliasReader({ client: c.lambda() }),
-    versions: new LambdaVersionPublisher({ client: c.lambda() }),
+    logger: b.logger,
+    deployments: new DynamoDeploymentStore(table(root, dynamo)),
+    aliases: new LambdaAliasReader({ client: lambda }),
+    versions: new LambdaVersionPublisher({ client: lambda }),
   });
 }
 
 export function stageSiteChunkHandler(root: AwsRootConfig) {
-  const c = clientsOf(root, 'stageSiteChunk');
+  const b = built(root, 'stageSiteChunk');
+  const dynamo = dynamoClient(b.config);
+  const s3 = s3Client(b.config);
   return workflow.createStageSiteChunkHandler({
-    logger: c.logger,
-    deployments: deploymentStore(root, c),
-    artifacts: new S3ArtifactStore({ client: c.s3() }),
-    stager: new S3SiteStager({ client: c.s3() }),
-    sites: new S3SiteStore({ client: c.s3() }),
+    logger: b.logger,
+    deployments: new DynamoDeploymentStore(table(root, dynamo)),
+    artifacts: new S3ArtifactStore({ client: s3 }),
+    stager: new S3SiteStager({ client: s3 }),
+    sites: new S3SiteStore({ client: s3 }),
   });
 }
 
 export function finishSiteStagingHandler(root: AwsRootConfig) {
-  const c = clientsOf(root, 'finishSiteStaging');
+  const b = built(root, 'finishSiteStaging');
+  const dynamo = dynamoClient(b.config);
+  const s3 = s3Client(b.config);
   return workflow.createFinishSiteStagingHandler({
-    logger: c.logger,
-    deployments: deploymentStore(root, c),
-    sites: new S3SiteStore({ client: c.s3() }),
+    logger: b.logger,
+    deployments: new DynamoDeploymentStore(table(root, dynamo)),
+    sites: new S3SiteStore({ client: s3 }),
   });
 }
 
 export function runHookHandler(root: AwsRootConfig) {
-  const c = clientsOf(root, 'runHook');
+  const b = built(root, 'runHook');
+  const dynamo = dynamoClient(b.config);
+  const lambda = lambdaClient(b.config);
   return workflow.createRunHookHandler({
-    logger: c.logger,
-    deployments: deploymentStore(root, c),
-    hooks: new LambdaHookInvoker({ client: c.lambda() }),
+    logger: b.logger,
+    deployments: new DynamoDeploymentStore(table(root, dynamo)),
+    hooks: new LambdaHookInvoker({ client: lambda }),
   });
 }
 
 export function shiftTrafficHandler(root: AwsRootConfig) {
-  const c = clientsOf(root, 'shiftTraffic');
+  const b = built(root, 'shiftTraffic');
+  const dynamo = dynamoClient(b.config);
+  const s3 = s3Client(b.config);
+  const lambda = lambdaClient(b.config);
+  const cloudFront = cloudFrontClient(b.config);
   return workflow.createShiftTrafficHandler({
-    logger: c.logger,
-    deployments: publishingDeploymentStore(root, c),
-    aliases: new LambdaAliasRouter({ client: c.lambda() }),
-    origins: new CloudFrontOriginSwitch({ client: c.cloudFront() }),
-    cdn: new CloudFrontCdn({ client: c.cloudFront() }),
-    sites: new S3SiteReader({ client: c.s3() }),
+    logger: b.logger,
+    deployments: publishingDeploymentStore(root, b, dynamo),
+    aliases: new LambdaAliasRouter({ client: lambda }),
+    origins: new CloudFrontOriginSwitch({ client: cloudFront }),
+    cdn: new CloudFrontCdn({ client: cloudFront }),
+    sites: new S3SiteReader({ client: s3 }),
     controlSeconds: seconds(root, 'SLIPWAY_CONTROL_SECONDS', DEFAULT_CONTROL_SECONDS),
   });
 }
 
 export function checkHealthHandler(root: AwsRootConfig) {
-  const c = clientsOf(root, 'checkHealth');
+  const b = built(root, 'checkHealth');
+  const dynamo = dynamoClient(b.config);
+  const s3 = s3Client(b.config);
+  const cloudFront = cloudFrontClient(b.config);
+  const cloudWatch = cloudWatchClient(b.config);
   return workflow.createCheckHealthHandler({
-    logger: c.logger,
-    deployments: deploymentStore(root, c),
-    health: new CloudWatchHealthSignals({ client: c.cloudWatch() }),
-    cdn: new CloudFrontInvalidationStatus({ client: c.cloudFront() }),
-    sites: new S3SiteReader({ client: c.s3() }),
-    targets: new DynamoTargetStore(table(root, c)),
+    logger: b.logger,
+    deployments: new DynamoDeploymentStore(table(root, dynamo)),
+    health: new CloudWatchHealthSignals({ client: cloudWatch }),
+    cdn: new CloudFrontInvalidationStatus({ client: cloudFront }),
+    sites: new S3SiteReader({ client: s3 }),
+    targets: new DynamoTargetStore(table(root, dynamo)),
     pauseCheckSeconds: seconds(root, 'SLIPWAY_WINDOW_CHECK_SECONDS', 60),
   });
 }
 
 export function invalidateCdnHandler(root: AwsRootConfig) {
-  const c = clientsOf(root, 'invalidateCdn');
+  const b = built(root, 'invalidateCdn');
+  const dynamo = dynamoClient(b.config);
+  const cloudFront = cloudFrontClient(b.config);
   return workflow.createInvalidateCdnHandler({
-    logger: c.logger,
-    cdn: new CloudFrontCdn({ client: c.cloudFront() }),
-    deployments: deploymentStore(root, c),
+    logger: b.logger,
+    cdn: new CloudFrontCdn({ client: cloudFront }),
+    deployments: new DynamoDeploymentStore(table(root, dynamo)),
     pollSeconds: seconds(root, 'SLIPWAY_INVALIDATION_POLL_SECONDS', 15),
     maxChecks: 60,
   });
 }
 
 export function finalizeHandler(root: AwsRootConfig) {
-  const c = clientsOf(root, 'finalize');
+  const b = built(root, 'finalize');
+  const dynamo = dynamoClient(b.config);
+  const s3 = s3Client(b.config);
+  const lambda = lambdaClient(b.config);
   return workflow.createFinalizeHandler({
-    logger: c.logger,
-    deployments: publishingDeploymentStore(root, c),
-    locks: new DynamoLockStore(table(root, c)),
-    versions: new LambdaVersionPruner({ client: c.lambda() }),
-    sites: new S3SiteStore({ client: c.s3() }),
+    logger: b.logger,
+    deployments: publishingDeploymentStore(root, b, dynamo),
+    locks: new DynamoLockStore(table(root, dynamo)),
+    versions: new LambdaVersionPruner({ client: lambda }),
+    sites: new S3SiteStore({ client: s3 }),
   });
 }
 
 export function rollbackHandler(root: AwsRootConfig) {
-  const c = clientsOf(root, 'rollback');
-  return workflow.createRollbackHandler({ logger: c.logger, ...rollbackDeps(root, c) });
+  const b = built(root, 'rollback');
+  return workflow.createRollbackHandler({ logger: b.logger, ...rollbackDeps(root, b) });
 }
 
 /** The Task handlers by serverless.yml function key: what the definition's Task states invoke. */

@@ -4,7 +4,7 @@
  * that each function's role allows every AWS SDK command its bundle can send.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,14 +17,24 @@ import {
   scanSdkImports,
   statementsAllowing,
   unneededActions,
+  type BundleSourceMap,
   type PolicyStatement,
 } from '../support/iam-actions.js';
+import { PERMANENT_ERRORS } from '../../shared/domain/errors.js';
 import { STATUS_CHANGED_PATTERN } from '../../shared/domain/events.js';
 import { readZip } from './zip.js';
 import { packageService } from '../support/package-service.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const STAGE = 'ci';
+/** The environment serverless.yml gives the functions, with made-up names: importing a bundle builds its handler. */
+const LAMBDA_ENV = {
+  AWS_REGION: 'us-east-1',
+  SLIPWAY_TABLE: 'slipway-ci',
+  SLIPWAY_ARTIFACT_BUCKET: 'slipway-ci-artifacts',
+  SLIPWAY_EVENT_BUS: 'slipway-ci',
+  SLIPWAY_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:deploy-ci',
+};
 
 /** Template JSON, read loosely: the assertions say what shape they expect. */
 type Json = Record<string, any>;
@@ -34,10 +44,10 @@ interface PackagedFunction {
   handler: string;
   resource: Json;
   logicalId: string;
-  /** Where the zip is unpacked (next to a node_modules link that stands in for the runtime's SDK). */
+  /** Where the zip is unpacked: the bundle needs nothing beside it (the SDK is inside). */
   unpackedEntry: string;
   bundle: string;
-  sourceMap: { sources: string[] };
+  sourceMap: BundleSourceMap;
   zipBytes: number;
   bundleBytes: number;
 }
@@ -78,7 +88,6 @@ beforeAll(async () => {
       mkdirSync(dirname(join(unpacked, name)), { recursive: true });
       writeFileSync(join(unpacked, name), content);
     }
-    symlinkSync(join(root, 'node_modules'), join(unpacked, 'node_modules'), 'dir');
     const logicalId = `${normalizedName(key)}LambdaFunction`;
     functions.set(key, {
       key,
@@ -87,7 +96,7 @@ beforeAll(async () => {
       logicalId,
       unpackedEntry: join(unpacked, entry),
       bundle,
-      sourceMap: map ? (JSON.parse(map.toString('utf8')) as { sources: string[] }) : { sources: [] },
+      sourceMap: map ? (JSON.parse(map.toString('utf8')) as BundleSourceMap) : { sources: [] },
       zipBytes: readFileSync(zipPath).length,
       bundleBytes: Buffer.byteLength(bundle),
     });
@@ -353,14 +362,54 @@ describe('functions', () => {
     for (const role of roles) expect(resources[role]?.Type, role).toBe('AWS::IAM::Role');
   });
 
-  it('bundle their code but load the AWS SDK from the Lambda runtime', () => {
+  it('bundle the AWS SDK they use, pinned, and import nothing from the runtime copy', () => {
     // Assess
+    const lockedSdk = JSON.parse(readFileSync(join(root, 'node_modules', '@aws-sdk', 'client-dynamodb', 'package.json'), 'utf8')).version as string;
     for (const fn of functions.values()) {
-      const inlined = fn.sourceMap.sources.filter((source) => /node_modules\/@aws-sdk\//.test(source));
-      expect(inlined, `${fn.key} bundles SDK code`).toEqual([]);
-      expect(fn.sourceMap.sources.length, `${fn.key} has a source map`).toBeGreaterThan(0);
-      // Every function talks to the table at least; the SDK must arrive as a runtime import.
-      expect(scanSdkImports(fn.bundle).imports.length, `${fn.key} imports the SDK`).toBeGreaterThan(0);
+      expect(scanSdkImports(fn.bundle).imports, `${fn.key} imports the SDK at run time`).toEqual([]);
+      // The run-time requires left are the SDK's optional SigV4a signers, tried in a try/catch and
+      // used only for multi-region access points, which slipway never calls.
+      const runtimeRequires = [...fn.bundle.matchAll(/(?:from|import\(|require\()\s*["'](@aws-sdk\/[^"']+)["']/g)].map((m) => m[1]);
+      expect([...new Set(runtimeRequires)].sort(), `${fn.key} requires the SDK at run time`).toEqual(['@aws-sdk/signature-v4-crt', '@aws-sdk/signature-v4a']);
+      expect(fn.sourceMap.sources.some((source) => /node_modules\/@aws-sdk\/client-dynamodb\//.test(source)), `${fn.key} bundles the SDK`).toBe(true);
+      // Every function talks to the table at least, through the SDK of package-lock.json.
+      expect(requiredActions(fn.sourceMap).actions.size, `${fn.key} sends AWS requests`).toBeGreaterThan(0);
+    }
+    expect(lockedSdk).toMatch(/^3\.\d+\.\d+$/);
+  });
+
+  it('stay under 1 MB of code each (Lambda loads less on a cold start)', () => {
+    // Assess: the api function is the largest (every route's clients); the goal is 1 MB.
+    for (const fn of functions.values()) expect(fn.bundleBytes, fn.key).toBeLessThan(fn.key === 'api' ? 1_150_000 : 1_000_000);
+  });
+
+  it('keep the names of the errors Step Functions must not retry, in every bundle that can throw them', () => {
+    // Step Functions matches Retry/Catch on error.name, and SlipwayError takes its name from the
+    // class: minified without keepNames, DeploymentNotFoundError became "At" and was retried.
+    const problems: string[] = [];
+    const kept = new Set<string>();
+    for (const fn of functions.values()) {
+      const base = /([\w$]+)=class extends Error\{static\{[\w$]+\(this,"SlipwayError"\)\}/.exec(fn.bundle);
+      if (!base) {
+        if (fn.sourceMap.sources.some((source) => source.endsWith('shared/domain/errors.ts'))) problems.push(`${fn.key}: SlipwayError lost its name`);
+        continue;
+      }
+      // Every subclass of SlipwayError (directly or through ValidationError and the like) in the
+      // bundle registers its own name: esbuild's keepNames writes static{…(this,"Name")} into it.
+      const subclass = new RegExp(`class extends ([\\w$]+)\\{`, 'g');
+      for (const match of fn.bundle.matchAll(subclass)) {
+        const body = fn.bundle.slice(match.index, match.index + 800);
+        const end = body.indexOf('class extends', 10);
+        const named = /static\{[\w$]+\(this,"(\w+)"\)\}/.exec(end > 0 ? body.slice(0, end) : body);
+        if (named) kept.add(`${fn.key}:${named[1]}`);
+        else if (match[1] === base[1]) problems.push(`${fn.key}: a subclass of SlipwayError has no name: ${body.slice(0, 80)}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    // The classes the workflow's Catch and the Rollback step name must be in the step bundles.
+    for (const name of PERMANENT_ERRORS) expect([...kept].some((entry) => entry.endsWith(`:${name}`)), `some bundle keeps ${name}`).toBe(true);
+    for (const [fn, name] of [['stage', 'DeploymentNotFoundError'], ['prepare', 'ArtifactRejectedError'], ['checkHealth', 'UnhealthyReleaseError'], ['runHook', 'HookFailedError'], ['api', 'TargetNotFoundError']]) {
+      expect(kept.has(`${fn}:${name}`), `${fn} keeps ${name}`).toBe(true);
     }
   });
 
@@ -377,7 +426,8 @@ describe('functions', () => {
     // Act
     const run = spawnSync(process.execPath, ['--input-type=module', '--enable-source-maps', '-e', script], {
       encoding: 'utf8',
-      env: { ...process.env, AWS_REGION: 'us-east-1' },
+      // What serverless.yml gives every function (the api and intake also get the state machine's ARN).
+      env: { ...process.env, ...LAMBDA_ENV },
     });
 
     // Assess
@@ -399,7 +449,7 @@ describe('functions', () => {
     // Act
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
       encoding: 'utf8',
-      env: { ...process.env, AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'ERROR' },
+      env: { ...process.env, ...LAMBDA_ENV, POWERTOOLS_LOG_LEVEL: 'ERROR' },
     });
 
     // Assess
@@ -532,7 +582,7 @@ describe('IAM', () => {
     // Act
     const problems: string[] = [];
     for (const fn of functions.values()) {
-      const needed = requiredActions(fn.bundle);
+      const needed = requiredActions(fn.sourceMap);
       for (const name of needed.unknown) problems.push(`${fn.key}: no IAM mapping for ${name} (add it to test/support/iam-actions.ts)`);
       for (const how of needed.opaque) problems.push(`${fn.key}: ${how} hides which commands are sent; import commands by name`);
       for (const finding of checkRole(roleOf(fn).statements, needed.actions)) {
@@ -548,7 +598,7 @@ describe('IAM', () => {
     // Act
     const problems: string[] = [];
     for (const fn of functions.values()) {
-      const unneeded = unneededActions(roleOf(fn).statements, requiredActions(fn.bundle).actions, [
+      const unneeded = unneededActions(roleOf(fn).statements, requiredActions(fn.sourceMap).actions, [
         ...LAMBDA_SERVICE_ACTIONS,
         ...(fn.key === 'intake' ? SQS_EVENT_SOURCE_ACTIONS : []),
       ]);
@@ -561,7 +611,7 @@ describe('IAM', () => {
 
   it('finds the commands the functions send', () => {
     // Assess: a scan that finds nothing would pass the check above vacuously.
-    const scanned = (key: string) => [...requiredActions(functions.get(key)!.bundle).actions.keys()];
+    const scanned = (key: string) => [...requiredActions(functions.get(key)!.sourceMap).actions.keys()];
     expect(scanned('shiftTraffic')).toContain('lambda:UpdateAlias');
     expect(scanned('intake')).toContain('states:StartExecution');
     expect(scanned('acquireLock').some((action) => action.startsWith('dynamodb:'))).toBe(true);
@@ -578,7 +628,7 @@ describe('IAM', () => {
     }));
 
     // Act
-    const findings = checkRole(doctored, requiredActions(fn.bundle).actions);
+    const findings = checkRole(doctored, requiredActions(fn.sourceMap).actions);
 
     // Assess
     expect(findings).toContainEqual(expect.objectContaining({ action: 'lambda:UpdateAlias', problem: 'not allowed' }));

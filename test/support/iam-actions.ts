@@ -144,6 +144,36 @@ export function scanSdkImports(bundle: string): BundleScan {
   return { imports, opaque };
 }
 
+/** A bundle's source map: what esbuild put in it, with each module's source text. */
+export interface BundleSourceMap {
+  sources: string[];
+  sourcesContent?: (string | null)[];
+}
+
+/**
+ * The bundles carry the SDK inside them, so its commands are no longer imports of the bundle. What
+ * a function can send is what slipway's own modules in the bundle (after tree-shaking: the source
+ * map lists only modules that contributed code) import from the SDK, read from their sources as
+ * embedded in the map. The SDK's own internal commands (S3's CreateSession, DynamoDB's endpoint
+ * discovery) are never sent by slipway's clients and are not counted.
+ */
+export function scanBundledSdkImports(map: BundleSourceMap): BundleScan {
+  const own = map.sources
+    .map((source, index) => ({ source, content: map.sourcesContent?.[index] ?? '' }))
+    .filter(({ source }) => !/node_modules\//.test(source) && /\.(ts|mts|js|mjs)$/.test(source));
+  if (own.length === 0) throw new Error('the source map lists none of slipway\'s own modules: was it built with sourcesContent?');
+  const imports: SdkImport[] = [];
+  const opaque: string[] = [];
+  for (const { content } of own) {
+    // TypeScript sources: drop type-only imports, which send nothing.
+    const code = content.replace(/import\s+type\s*\{[^}]*\}\s*from\s*["'][^"']+["'];?/g, '');
+    const scan = scanSdkImports(code.replace(/\{\s*type\s+[\w$]+\s*(,\s*type\s+[\w$]+\s*)*\}/g, '{}'));
+    imports.push(...scan.imports.filter((i) => !/^type\s/.test(i.name)));
+    opaque.push(...scan.opaque);
+  }
+  return { imports, opaque };
+}
+
 export interface RequiredActions {
   /** action → the imports that need it */
   actions: Map<string, string[]>;
@@ -152,8 +182,8 @@ export interface RequiredActions {
   opaque: string[];
 }
 
-export function requiredActions(bundle: string): RequiredActions {
-  const { imports, opaque } = scanSdkImports(bundle);
+export function requiredActions(bundle: string | BundleSourceMap): RequiredActions {
+  const { imports, opaque } = typeof bundle === 'string' ? scanSdkImports(bundle) : scanBundledSdkImports(bundle);
   const actions = new Map<string, string[]>();
   const unknown: string[] = [];
   for (const { module, name } of imports) {
