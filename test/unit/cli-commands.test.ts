@@ -228,6 +228,16 @@ describe('Command: deploy (API without presigned uploads)', () => {
     expect(stderr.text).toMatch(/invalid release name/);
   });
 
+  it.each(['.', '..', '.slipway'])('refuses the release name %s, which starts with a dot, with exit code 2 before uploading', async (release) => {
+    // Act
+    const code = await run(['deploy', 'build.zip', '-t', 'hello', '-r', release], context({ putRelease }));
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr.text).toContain(`invalid release name "${release}": it starts with "."`);
+    expect(uploads).toHaveLength(0);
+  });
+
   it('does not upload for a target the API does not know, and exits 2 naming the close ones', async () => {
     // Prepare
     const api = fakeApi(
