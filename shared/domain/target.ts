@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TERMINAL_STATUSES } from './deployment.js';
+import { boundedArray } from './bounds.js';
 import { ValidationError } from './errors.js';
 import { deploymentStatusSchema } from './events.js';
 import { TARGET_NAME, TARGET_NAME_RULE, VISIBLE_NAME, VISIBLE_NAME_RULE } from './names.js';
@@ -32,7 +33,7 @@ const probeSchema = z
 
 export const healthSchema = z
   .object({
-    alarms: z.array(z.string().min(1).max(255).regex(VISIBLE_NAME, VISIBLE_NAME_RULE)).max(50).default([]),
+    alarms: boundedArray(z.string().min(1).max(255).regex(VISIBLE_NAME, VISIBLE_NAME_RULE), { max: 50 }).default([]),
     probe: probeSchema.optional(),
     preTraffic: lambdaFunctionName.optional(),
     postTraffic: lambdaFunctionName.optional(),
@@ -44,10 +45,7 @@ export const healthSchema = z
 const cdnSchema = z
   .object({
     distributionId: z.string().regex(/^[A-Z0-9]{1,32}$/, 'must be a CloudFront distribution id such as E2QWRUHAPOMQZL'),
-    paths: z
-      .array(z.string().max(1024).regex(/^\/[^*]*\*?$/, 'must start with "/" and may only end with "*"'))
-      .min(1)
-      .max(15),
+    paths: boundedArray(z.string().max(1024).regex(/^\/[^*]*\*?$/, 'must start with "/" and may only end with "*"'), { min: 1, max: 15 }),
   })
   .strict();
 
@@ -136,10 +134,7 @@ export const siteTargetSchema = z
       })
       .strict(),
     /** First matching rule wins; files no rule matches get the defaults (see docs). */
-    cacheControl: z
-      .array(z.object({ match: z.string().min(1).max(256), value: z.string().min(1).max(256) }).strict())
-      .max(50)
-      .default([]),
+    cacheControl: boundedArray(z.object({ match: z.string().min(1).max(256), value: z.string().min(1).max(256) }).strict(), { max: 50 }).default([]),
     health: healthSchema.default({}),
     /** Release prefixes kept; the live and the previous release are always kept. */
     keepReleases: z.number().int().min(2).max(1000).default(10),
@@ -203,8 +198,9 @@ function jsonBytes(value: unknown): number {
 }
 
 /**
- * The field that makes a value large: from the root, into the largest child for as long as that
- * child holds most of its parent's bytes (a long list stops at the list, not at one of its items).
+ * The field that makes a value large: the largest top-level field, then into its largest child for
+ * as long as that child holds most of its parent's bytes (a long list stops at the list, not at one
+ * of its items).
  */
 function largestField(value: unknown): { path: (string | number)[]; bytes: number } {
   const path: (string | number)[] = [];
@@ -218,7 +214,7 @@ function largestField(value: unknown): { path: (string | number)[]; bytes: numbe
       bytes: jsonBytes(child),
     }));
     const largest = children.sort((a, b) => b.bytes - a.bytes)[0];
-    if (!largest || largest.bytes * 2 < bytes) break;
+    if (!largest || (path.length > 0 && largest.bytes * 2 < bytes)) break;
     path.push(largest.key);
     current = largest.child;
     bytes = largest.bytes;
@@ -232,7 +228,7 @@ export function assertConfigSize(config: unknown, what: string, maxBytes = MAX_T
   if (total <= maxBytes) return;
   const { path, bytes } = largestField(config);
   const field = path.length === 0 ? '(root)' : path.join('.');
-  const message = `the ${what} is ${total} bytes as JSON, more than the ${maxBytes} allowed; ${field} alone is ${bytes} bytes: shorten it`;
+  const message = `the ${what} is ${total} bytes as JSON, more than the ${maxBytes} allowed; the largest part, ${field}, is ${bytes} bytes: shorten it`;
   throw new ValidationError(`invalid ${what}: ${field}: ${message}`, [{ path: field, message }]);
 }
 

@@ -13,6 +13,7 @@
 import { TZDate } from '@date-fns/tz';
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { boundedArray } from './bounds.js';
 import { visibleNameSchema } from './names.js';
 
 /** Step Functions standard executions last at most a year; a deployment must start and finish within it. */
@@ -93,8 +94,8 @@ export const windowSchema = z
       .max(64, 'must be an IANA time zone name such as Europe/Berlin')
       .default('UTC')
       .refine(isTimeZone, (name) => ({ message: `unknown time zone "${name}": use an IANA name such as Europe/Berlin` })),
-    allow: z.array(allowSchema).min(1).max(MAX_ALLOW),
-    deny: z.array(denySchema).max(MAX_DENY).default([]),
+    allow: boundedArray(allowSchema, { min: 1, max: MAX_ALLOW }),
+    deny: boundedArray(denySchema, { max: MAX_DENY }).default([]),
     /** What to do when the window closes while traffic is moving. */
     onClose: z.enum(['finish', 'pause', 'rollback']).default('finish'),
     /** A start spread over this many seconds after the opening (never past the window's end). */
