@@ -387,6 +387,36 @@ describe('Command: targets apply', () => {
     expect(code).toBe(2);
     expect(stderr.text).toMatch(/broken\.yaml is not valid YAML/);
   });
+
+  it('refuses an alias bomb with exit code 2 and says what is wrong, without a stack trace', async () => {
+    // Prepare: nine levels of nine aliases each ("billion laughs") expand to 9^9 strings.
+    const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (const [previous, name] of ['ab', 'bc', 'cd', 'de', 'ef', 'fg', 'gh', 'hi']) levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(',')}]`);
+    await writeFile(join(cwd, 'bomb.yaml'), `name: hello\nkind: function\n${levels.join('\n')}\n`);
+    const api = fakeApi();
+
+    // Act
+    const code = await run(['targets', 'apply', 'bomb.yaml'], context({ fetch: api.fetch }));
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr.text).toBe(
+      'slipway: bomb.yaml expands YAML aliases (*name) more than 100 times, the shape of an alias bomb ("billion laughs"); write the repeated values out, or use fewer aliases\n',
+    );
+    expect(api.requests).toHaveLength(0);
+  });
+
+  it('refuses an alias used before its anchor with exit code 2', async () => {
+    // Prepare
+    await writeFile(join(cwd, 'early.yaml'), 'name: hello\nkind: *kind\n');
+
+    // Act
+    const code = await run(['targets', 'apply', 'early.yaml'], context());
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr.text).toMatch(/^slipway: early\.yaml is not valid YAML: Unresolved alias/);
+  });
 });
 
 describe('Command: status', () => {
