@@ -64,7 +64,7 @@ describe('Intake', () => {
       const outcome = await acceptUpload(deps, { bucket: 'artifacts', rawKey, eventTime: '2026-03-01T12:00:00Z' });
       // Assess
       expect(outcome).toEqual({ outcome: 'ignored', key: expect.stringMatching(/^releases\/www\/\./) });
-      expect(logged).toHaveLength(1);
+      expect(logged).toEqual([[expect.stringContaining('starts with "."'), expect.objectContaining({ key: expect.stringMatching(/^releases\/www\/\./), reason: expect.stringContaining('starts with "."') })]]);
     },
   );
 });
