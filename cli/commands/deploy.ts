@@ -1,4 +1,4 @@
-import { RELEASE_NAME, TARGET_NAME } from '../../shared/domain/target.js';
+import { releaseNameProblem, TARGET_NAME, TARGET_NAME_RULE } from '../../shared/domain/names.js';
 import { formatInZone } from '../../shared/domain/window.js';
 import { ApiProblemError, RouteMissingError, type ApiClient, type StoredTarget } from '../api-client.js';
 import {
@@ -45,11 +45,10 @@ export interface DeployOptions {
  */
 export async function deploy(ctx: CliContext, source: string, options: DeployOptions): Promise<number> {
   if (!TARGET_NAME.test(options.target)) {
-    throw new UsageError(`invalid target name "${options.target}": it must match [a-z0-9][a-z0-9-]{0,47}`);
+    throw new UsageError(`invalid target name "${options.target}": it ${TARGET_NAME_RULE}`);
   }
-  if (options.release !== undefined && !RELEASE_NAME.test(options.release)) {
-    throw new UsageError(`invalid release name "${options.release}": it must match [A-Za-z0-9._-]{1,128}`);
-  }
+  const releaseProblem = options.release === undefined ? undefined : releaseNameProblem(options.release);
+  if (releaseProblem) throw new UsageError(`invalid release name "${options.release}": it ${releaseProblem}`);
   const clock = ctx.now ?? (() => new Date());
   const zone = userTimeZone(ctx.env);
   const scheduled = options.at !== undefined ? parseAt(options.at, clock(), zone) : undefined;

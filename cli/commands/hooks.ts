@@ -1,4 +1,4 @@
-import { RELEASE_NAME, TARGET_NAME } from '../../shared/domain/target.js';
+import { releaseNameProblem, TARGET_NAME } from '../../shared/domain/names.js';
 import type { DeployHook } from '../api-client.js';
 import { connect, type CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -23,9 +23,8 @@ export async function createHook(ctx: CliContext, target: string, options: { nam
   checkTarget(target);
   const name = options.name.trim();
   if (!name) throw new UsageError('--name must not be empty: it tells the hooks of a target apart (e.g. "github-main")');
-  if (options.release !== undefined && !RELEASE_NAME.test(options.release)) {
-    throw new UsageError(`invalid release name "${options.release}": it must match [A-Za-z0-9._-]{1,128}`);
-  }
+  const releaseProblem = options.release === undefined ? undefined : releaseNameProblem(options.release);
+  if (releaseProblem) throw new UsageError(`invalid release name "${options.release}": it ${releaseProblem}`);
   const { client, config } = await connect(ctx);
   const hook = await withTargetSuggestions(client, target, () =>
     client.createHook(target, { name, ...(options.release !== undefined ? { release: options.release } : {}) }),

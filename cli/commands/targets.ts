@@ -8,6 +8,31 @@ import { CliError, UsageError } from '../errors.js';
 import { describeStrategy, formatJson, formatTargets, styleFor } from '../output.js';
 import { withTargetSuggestions } from '../suggest.js';
 
+/**
+ * How many alias expansions a target file may use. The yaml package's own default: far more than
+ * a config needs, and nine nested anchors of nine aliases each ("billion laughs") stay refused.
+ */
+const MAX_YAML_ALIASES = 100;
+
+/**
+ * What was wrong with a YAML file, in words. Besides syntax errors (YAMLError), the yaml package
+ * throws a plain ReferenceError for an alias bomb and for an alias used before its anchor, and a
+ * nesting deep enough to exhaust the stack is a RangeError: each is the file's fault, not a crash.
+ */
+function yamlProblem(path: string, error: unknown, yamlError: abstract new (...args: never[]) => Error): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof yamlError) return `${path} is not valid YAML: ${message}`;
+  if (error instanceof ReferenceError && /excessive alias count/i.test(message)) {
+    return (
+      `${path} expands YAML aliases (*name) more than ${MAX_YAML_ALIASES} times, the shape of an alias bomb ("billion laughs"); ` +
+      'write the repeated values out, or use fewer aliases'
+    );
+  }
+  if (error instanceof ReferenceError) return `${path} is not valid YAML: ${message}`;
+  if (error instanceof RangeError) return `${path} is nested too deeply to read as YAML; flatten it`;
+  throw error;
+}
+
 /** Reads a target config file: JSON, or YAML for `.yaml`/`.yml` (and as a fallback for other names). */
 export async function readTargetFile(path: string, cwd = process.cwd()): Promise<Record<string, unknown> & { name: string }> {
   let text: string;
@@ -27,12 +52,11 @@ export async function readTargetFile(path: string, cwd = process.cwd()): Promise
     }
   } else {
     // YAML is a superset of JSON, so one parser serves every other extension.
-    const { parse, YAMLParseError } = await import('yaml');
+    const { parse, YAMLError } = await import('yaml');
     try {
-      parsed = parse(text);
+      parsed = parse(text, { maxAliasCount: MAX_YAML_ALIASES });
     } catch (error) {
-      if (error instanceof YAMLParseError) throw new UsageError(`${path} is not valid YAML: ${error.message}`, { cause: error });
-      throw error;
+      throw new UsageError(yamlProblem(path, error, YAMLError), { cause: error });
     }
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {

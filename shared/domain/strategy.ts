@@ -23,12 +23,17 @@ export const NAMED_STRATEGIES = ['AllAtOnce', ...Object.keys(CODEDEPLOY_CONFIGS)
   ...(keyof typeof CODEDEPLOY_CONFIGS)[],
 ];
 
-/** Step Functions standard workflows run for at most one year. */
-const MAX_BAKE_SECONDS = 364 * 24 * 3600;
+const DAY_SECONDS = 24 * 3600;
+/**
+ * A deployment is one Standard Step Functions execution, which lasts at most a year. A day of it
+ * is kept for everything besides the bakes: staging, hooks, health checks, retries. (The number of
+ * bake ticks is no limit: a longer bake checks health less often.)
+ */
+export const MAX_TOTAL_BAKE_SECONDS = 364 * DAY_SECONDS;
 const percent = z.number().int().min(1).max(99);
-const bakeSeconds = z.number().int().min(0).max(MAX_BAKE_SECONDS);
+const bakeSeconds = z.number().int().min(0).max(MAX_TOTAL_BAKE_SECONDS);
 
-export const strategySchema = z.union([
+const strategyShapes = z.union([
   z.enum(NAMED_STRATEGIES),
   z.object({ type: z.literal('canary'), percent, bakeSeconds }).strict(),
   z.object({ type: z.literal('linear'), percent, bakeSeconds }).strict(),
@@ -47,7 +52,38 @@ export const strategySchema = z.union([
     .strict(),
 ]);
 
-export type Strategy = z.infer<typeof strategySchema>;
+export type Strategy = z.infer<typeof strategyShapes>;
+
+/** The time all of a strategy's steps bake together, in seconds. */
+export function totalBakeSeconds(strategy: Strategy): number {
+  return planSteps(strategy).reduce((sum, step) => sum + step.bakeSeconds, 0);
+}
+
+function describeDuration(seconds: number): string {
+  const days = Math.floor(seconds / DAY_SECONDS);
+  const hours = Math.floor((seconds % DAY_SECONDS) / 3600);
+  return `${days} days${hours > 0 ? ` ${hours} h` : ''} (${seconds} s)`;
+}
+
+function hasValidPercents(strategy: Strategy): boolean {
+  const valid = (p: number) => Number.isInteger(p) && p >= 1 && p <= 99;
+  if (typeof strategy === 'string') return true;
+  return strategy.type === 'steps' ? strategy.steps.every((step) => valid(step.percent)) : valid(strategy.percent);
+}
+
+/** A strategy, refused when its bakes together outlast one execution. */
+export const strategySchema = strategyShapes.superRefine((strategy, ctx) => {
+  // zod refines a value whose fields failed too; a percent of 0 would plan steps without end.
+  if (!hasValidPercents(strategy)) return;
+  const total = totalBakeSeconds(strategy);
+  if (total <= MAX_TOTAL_BAKE_SECONDS) return;
+  ctx.addIssue({
+    code: z.ZodIssueCode.custom,
+    message:
+      `the strategy ${JSON.stringify(strategy)} bakes ${describeDuration(total)} in all, longer than the ${describeDuration(MAX_TOTAL_BAKE_SECONDS)} ` +
+      'one deployment (a Step Functions execution, at most a year) can bake; shorten bakeSeconds or use larger steps',
+  });
+});
 
 function linearSteps(stepPercent: number, bake: number): TrafficStep[] {
   const steps: TrafficStep[] = [];

@@ -1,23 +1,31 @@
 import { z } from 'zod';
 import { TERMINAL_STATUSES } from './deployment.js';
+import { boundedArray } from './bounds.js';
 import { ValidationError } from './errors.js';
 import { deploymentStatusSchema } from './events.js';
+import { TARGET_NAME, TARGET_NAME_RULE, VISIBLE_NAME, VISIBLE_NAME_RULE } from './names.js';
 import { strategySchema } from './strategy.js';
 import { windowSchema } from './window.js';
 
-export const TARGET_NAME = /^[a-z0-9][a-z0-9-]{0,47}$/;
-export const RELEASE_NAME = /^[A-Za-z0-9._-]{1,128}$/;
+export { RELEASE_NAME, TARGET_NAME } from './names.js';
+
+/**
+ * A stored target is one DynamoDB item (at most 400 KB with its other attributes). Every field has
+ * its own bound below; this one bounds their sum, so a config too large to store answers 400
+ * naming the field instead of failing the write with a 500.
+ */
+export const MAX_TARGET_CONFIG_BYTES = 64 * 1024;
 
 const lambdaFunctionName = z
   .string()
   .regex(
-    /^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}$/,
+    /^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:)?[A-Za-z0-9_-]{1,64}$/,
     'must be a Lambda function name or an unqualified function ARN',
   );
 
 const probeSchema = z
   .object({
-    url: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL'),
+    url: z.string().max(2048).url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL'),
     expectStatus: z.number().int().min(100).max(599).default(200),
     timeoutMs: z.number().int().min(100).max(60_000).default(3000),
   })
@@ -25,7 +33,7 @@ const probeSchema = z
 
 export const healthSchema = z
   .object({
-    alarms: z.array(z.string().min(1).max(255)).max(50).default([]),
+    alarms: boundedArray(z.string().min(1).max(255).regex(VISIBLE_NAME, VISIBLE_NAME_RULE), { max: 50 }).default([]),
     probe: probeSchema.optional(),
     preTraffic: lambdaFunctionName.optional(),
     postTraffic: lambdaFunctionName.optional(),
@@ -37,10 +45,7 @@ export const healthSchema = z
 const cdnSchema = z
   .object({
     distributionId: z.string().regex(/^[A-Z0-9]{1,32}$/, 'must be a CloudFront distribution id such as E2QWRUHAPOMQZL'),
-    paths: z
-      .array(z.string().regex(/^\/[^*]*\*?$/, 'must start with "/" and may only end with "*"'))
-      .min(1)
-      .max(15),
+    paths: boundedArray(z.string().max(1024).regex(/^\/[^*]*\*?$/, 'must start with "/" and may only end with "*"'), { min: 1, max: 15 }),
   })
   .strict();
 
@@ -83,14 +88,16 @@ export const notificationsSchema = z
 
 export const functionTargetSchema = z
   .object({
-    name: z.string().regex(TARGET_NAME, 'must match [a-z0-9][a-z0-9-]{0,47}'),
+    name: z.string().regex(TARGET_NAME, TARGET_NAME_RULE),
     kind: z.literal('function'),
     function: z
       .object({
         name: lambdaFunctionName,
         alias: z
           .string()
-          .regex(/^(?!\d+$)[A-Za-z0-9_-]{1,128}$/, 'must be a Lambda alias name (not a number)')
+          .max(128, 'must be a Lambda alias name (at most 128 characters)')
+          // At least one character that is not a digit: an all-digit name would be a version number.
+          .regex(/^[0-9]*[A-Za-z_-][A-Za-z0-9_-]*$/, 'must be a Lambda alias name (not a number)')
           .default('live'),
       })
       .strict(),
@@ -111,7 +118,7 @@ const bucketName = z
 
 export const siteTargetSchema = z
   .object({
-    name: z.string().regex(TARGET_NAME, 'must match [a-z0-9][a-z0-9-]{0,47}'),
+    name: z.string().regex(TARGET_NAME, TARGET_NAME_RULE),
     kind: z.literal('site'),
     site: z
       .object({
@@ -119,6 +126,7 @@ export const siteTargetSchema = z
         /** Releases go to `<prefix><release>/`; '' or segments ending in '/', e.g. 'www/'. */
         prefix: z
           .string()
+          .max(256, 'must be at most 256 characters (S3 keys are at most 1024 bytes with the release and file path)')
           .regex(/^([A-Za-z0-9._-]+\/)*$/, 'must be empty or end with "/", e.g. "www/"')
           .refine((p) => !p.split('/').some((segment) => segment === '.' || segment === '..' || segment === '.slipway'), 'must not contain "." , ".." or ".slipway" segments')
           .default(''),
@@ -126,10 +134,7 @@ export const siteTargetSchema = z
       })
       .strict(),
     /** First matching rule wins; files no rule matches get the defaults (see docs). */
-    cacheControl: z
-      .array(z.object({ match: z.string().min(1).max(256), value: z.string().min(1).max(256) }).strict())
-      .max(50)
-      .default([]),
+    cacheControl: boundedArray(z.object({ match: z.string().min(1).max(256), value: z.string().min(1).max(256) }).strict(), { max: 50 }).default([]),
     health: healthSchema.default({}),
     /** Release prefixes kept; the live and the previous release are always kept. */
     keepReleases: z.number().int().min(2).max(1000).default(10),
@@ -188,7 +193,48 @@ export function parseWith<T extends z.ZodTypeAny>(schema: T, input: unknown, wha
   throw new ValidationError(`invalid ${what}: ${summary}`, issues);
 }
 
+function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
+}
+
+/**
+ * The field that makes a value large: the largest top-level field, then into its largest child for
+ * as long as that child holds most of its parent's bytes (a long list stops at the list, not at one
+ * of its items).
+ */
+function largestField(value: unknown): { path: (string | number)[]; bytes: number } {
+  const path: (string | number)[] = [];
+  let current = value;
+  let bytes = jsonBytes(value);
+  for (;;) {
+    if (!current || typeof current !== 'object') break;
+    const children = Object.entries(current as Record<string, unknown>).map(([key, child]) => ({
+      key: Array.isArray(current) ? Number(key) : key,
+      child,
+      bytes: jsonBytes(child),
+    }));
+    const largest = children.sort((a, b) => b.bytes - a.bytes)[0];
+    if (!largest || (path.length > 0 && largest.bytes * 2 < bytes)) break;
+    path.push(largest.key);
+    current = largest.child;
+    bytes = largest.bytes;
+  }
+  return { path, bytes };
+}
+
+/** Refuses a config whose JSON is larger than `maxBytes`, naming the field that makes it so. */
+export function assertConfigSize(config: unknown, what: string, maxBytes = MAX_TARGET_CONFIG_BYTES): void {
+  const total = jsonBytes(config);
+  if (total <= maxBytes) return;
+  const { path, bytes } = largestField(config);
+  const field = path.length === 0 ? '(root)' : path.join('.');
+  const message = `the ${what} is ${total} bytes as JSON, more than the ${maxBytes} allowed; the largest part, ${field}, is ${bytes} bytes: shorten it`;
+  throw new ValidationError(`invalid ${what}: ${field}: ${message}`, [{ path: field, message }]);
+}
+
 /** Validates a target config; the error names every bad field by its path. */
 export function parseTarget(input: unknown): Target {
-  return parseWith(targetSchema, input, 'target');
+  const target = parseWith(targetSchema, input, 'target');
+  assertConfigSize(target, 'target config');
+  return target;
 }

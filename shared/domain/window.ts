@@ -13,6 +13,8 @@
 import { TZDate } from '@date-fns/tz';
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { boundedArray } from './bounds.js';
+import { visibleNameSchema } from './names.js';
 
 /** Step Functions standard executions last at most a year; a deployment must start and finish within it. */
 export const MAX_WAIT_DAYS = 360;
@@ -28,14 +30,19 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
+/** A cron expression: five fields of numbers, lists, ranges and steps, or names (MON, JAN). */
+const MAX_CRON_LENGTH = 256;
+const MAX_ALLOW = 20;
+const MAX_DENY = 100;
+
 /** `2026-12-20T00:00` (wall time in the window's zone) or with an explicit offset / `Z`. */
-const LOCAL_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})?$/;
+const LOCAL_TIME = /^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})(:([0-9]{2}))?(Z|[+-][0-9]{2}:[0-9]{2})?$/;
 
 /** The instant of a deny bound; undefined when the text is not a valid time. */
 export function parseWindowTime(text: string, timezone: string): Date | undefined {
   const match = LOCAL_TIME.exec(text);
   if (!match) return undefined;
-  const [, y, mo, d, h, mi, s, zone] = match;
+  const [, y, mo, d, h, mi, , s, zone] = match;
   const parts = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? 0)] as const;
   const probe = new Date(Date.UTC(...parts));
   // Reject 2026-02-30 and 24:00 instead of rolling them over.
@@ -58,7 +65,9 @@ const allowSchema = z
     cron: z
       .string()
       .trim()
+      .max(MAX_CRON_LENGTH, `must be at most ${MAX_CRON_LENGTH} characters`)
       .superRefine((expression, ctx) => {
+        if (expression.length > MAX_CRON_LENGTH) return; // reported above; not worth parsing
         if (expression.split(/\s+/).length !== 5) {
           ctx.addIssue({ code: z.ZodIssueCode.custom, message: `cron "${expression}" must have 5 fields: minute hour day-of-month month day-of-week` });
           return;
@@ -74,7 +83,7 @@ const denySchema = z
   .object({
     from: z.string().regex(LOCAL_TIME, 'a time such as 2026-12-20T00:00 (in the window time zone) or 2026-12-20T00:00+01:00'),
     to: z.string().regex(LOCAL_TIME, 'a time such as 2027-01-05T00:00 (in the window time zone) or 2027-01-05T00:00+01:00'),
-    reason: z.string().trim().min(1).max(200),
+    reason: visibleNameSchema(200),
   })
   .strict();
 
@@ -82,10 +91,11 @@ export const windowSchema = z
   .object({
     timezone: z
       .string()
+      .max(64, 'must be an IANA time zone name such as Europe/Berlin')
       .default('UTC')
       .refine(isTimeZone, (name) => ({ message: `unknown time zone "${name}": use an IANA name such as Europe/Berlin` })),
-    allow: z.array(allowSchema).min(1).max(20),
-    deny: z.array(denySchema).max(100).default([]),
+    allow: boundedArray(allowSchema, { min: 1, max: MAX_ALLOW }),
+    deny: boundedArray(denySchema, { max: MAX_DENY }).default([]),
     /** What to do when the window closes while traffic is moving. */
     onClose: z.enum(['finish', 'pause', 'rollback']).default('finish'),
     /** A start spread over this many seconds after the opening (never past the window's end). */
@@ -97,6 +107,8 @@ export const windowSchema = z
   })
   .strict()
   .superRefine((window, ctx) => {
+    // zod runs this even when a field failed; an oversized list or cron was reported already and is not worth compiling.
+    if (window.allow.length > MAX_ALLOW || window.deny.length > MAX_DENY || window.allow.some((a) => a.cron.length > MAX_CRON_LENGTH)) return;
     if (!isTimeZone(window.timezone) || window.allow.some((a) => a.cron.split(/\s+/).length !== 5 || cronError(a.cron))) return;
     let valid = true;
     const issue = (path: (string | number)[], message: string) => {

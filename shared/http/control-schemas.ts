@@ -5,11 +5,10 @@
  */
 import { z } from 'zod';
 import { ACTIVE_STATUSES, TERMINAL_STATUSES } from '../domain/deployment.js';
-import { TARGET_NAME } from '../domain/target.js';
+import { targetNameSchema as targetName } from '../domain/names.js';
 
 const STATUSES = [...ACTIVE_STATUSES, ...TERMINAL_STATUSES] as const;
 const statusSchema = z.enum(STATUSES);
-const targetName = z.string().regex(TARGET_NAME, 'must match [a-z0-9][a-z0-9-]{0,47}');
 const reasonText = z.string().trim().min(1, 'must not be empty').max(1000, 'must be at most 1000 characters');
 
 /** `POST /deployments/{id}/cancel`: an optional reason, recorded with who asked. */

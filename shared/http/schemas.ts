@@ -3,11 +3,9 @@
  * (shared/domain/target.ts); these cover the rest. Strict: an unknown field is an error, not ignored.
  */
 import { z } from 'zod';
-import { functionTargetSchema, RELEASE_NAME, siteTargetSchema, TARGET_NAME, targetSchema } from '../domain/target.js';
+import { releaseNameSchema as releaseName, targetNameSchema as targetName } from '../domain/names.js';
+import { functionTargetSchema, siteTargetSchema, targetSchema } from '../domain/target.js';
 import { deploymentViewSchema } from './control-schemas.js';
-
-const targetName = z.string().regex(TARGET_NAME, 'must match [a-z0-9][a-z0-9-]{0,47}');
-const releaseName = z.string().regex(RELEASE_NAME, 'must match [A-Za-z0-9._-]{1,128}');
 
 /** Step Functions executions last a year at most; a scheduled start must leave room to deploy. */
 const MAX_SCHEDULE_DAYS = 360;

@@ -4,12 +4,12 @@
  * schema before it leaves, so a field such as a secret hash can never slip into an answer.
  */
 import { z } from 'zod';
-import { RELEASE_NAME } from '../domain/target.js';
+import { releaseNameSchema, visibleNameSchema } from '../domain/names.js';
 import { S3_MAX_PUT_BYTES } from '../usecases/release-uploads.js';
 import { notBeforeSchema } from './schemas.js';
 
 /** The rule intake applies to the `<release>` of `releases/<target>/<release>.zip` (parseReleaseKey). */
-export const releaseNameSchema = z.string().regex(RELEASE_NAME, 'must match [A-Za-z0-9._-]{1,128}');
+export { releaseNameSchema };
 
 /** `POST /targets/{name}/releases`. */
 export const releaseUploadRequestSchema = z
@@ -40,12 +40,7 @@ export const releaseUploadResponseSchema = z
   })
   .strict();
 
-const hookName = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(100, 'must be at most 100 characters')
-  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+const hookName = visibleNameSchema(100);
 
 /** `POST /targets/{name}/hooks`. */
 export const deployHookCreateRequestSchema = z.object({ name: hookName, release: releaseNameSchema.optional() }).strict();

@@ -2,7 +2,8 @@ import { releaseKey } from '../domain/artifact-key.js';
 import { deploymentIdForRequest, type Deployment } from '../domain/deployment.js';
 import { ConflictError, TargetNotFoundError, ValidationError } from '../domain/errors.js';
 import { manifestKey, releaseOfOriginPath } from '../domain/site/layout.js';
-import { RELEASE_NAME, type Target } from '../domain/target.js';
+import { releaseNameProblem } from '../domain/names.js';
+import type { Target } from '../domain/target.js';
 import type { OriginSwitch, SiteStore } from '../ports/site.js';
 import type { AliasReader, ArtifactStore, DeploymentStore, Orchestrator, TargetStore, VersionCatalog } from '../ports/index.js';
 
@@ -32,9 +33,8 @@ export async function deployRelease(
   deps: DeployDeps,
   request: { target: string; release: string; requestedBy?: string; notBefore?: string },
 ): Promise<Deployment> {
-  if (!RELEASE_NAME.test(request.release)) {
-    throw new ValidationError('invalid release name', [{ path: 'release', message: 'must match [A-Za-z0-9._-]{1,128}' }]);
-  }
+  const releaseProblem = releaseNameProblem(request.release);
+  if (releaseProblem) throw new ValidationError(`invalid release name: release ${releaseProblem}`, [{ path: 'release', message: releaseProblem }]);
   const target = await deps.targets.get(request.target);
   if (!target) throw new TargetNotFoundError(request.target);
   const key = releaseKey(request.target, request.release);

@@ -1,4 +1,4 @@
-import { decodeS3EventKey, parseReleaseKey } from '../domain/artifact-key.js';
+import { decodeS3EventKey, readReleaseKey } from '../domain/artifact-key.js';
 import { deploymentIdForObject, isTerminal, type ArtifactRef, type Deployment } from '../domain/deployment.js';
 import type { ArtifactStore, DeploymentStore, Orchestrator, TargetStore } from '../ports/index.js';
 
@@ -31,9 +31,9 @@ export type IntakeOutcome =
  */
 export async function acceptUpload(deps: IntakeDeps, event: ObjectCreated): Promise<IntakeOutcome> {
   const key = decodeS3EventKey(event.rawKey);
-  const parsed = parseReleaseKey(key);
-  if (!parsed) {
-    deps.log('ignoring an object outside releases/<target>/<release>.zip', { bucket: event.bucket, key });
+  const parsed = readReleaseKey(key);
+  if (!parsed.ok) {
+    deps.log(`ignoring s3://${event.bucket}/${key}: ${parsed.reason}`, { bucket: event.bucket, key, reason: parsed.reason });
     return { outcome: 'ignored', key };
   }
   const artifact = await pinVersion(deps, {

@@ -218,6 +218,60 @@ describe('Request body validation', () => {
     expect(problem.errors).toEqual([{ path: '(root)', message: 'unknown field(s) "to"' }]);
   });
 
+  it.each(['.', '..', '.slipway'])('refuses to deploy or roll back to the release %s, which starts with a dot', async (release) => {
+    // Prepare
+    const deploy = jsonRequest('POST', '/deployments', { target: 'www', release });
+    const rollback = jsonRequest('POST', '/targets/www/rollback', { release });
+    rollback.pathParameters = { name: 'www' };
+    // Act
+    const problems = [await problemOf(createDeployment(depsWithTargets(), deploy)), await problemOf(rollbackTarget(depsWithTargets(), rollback))];
+    // Assess
+    for (const problem of problems) {
+      expect(problem).toMatchObject({ status: 400, type: `${TYPE}validation` });
+      expect(problem.errors).toEqual([{ path: 'release', message: expect.stringContaining('must not start with "."') }]);
+    }
+  });
+
+  it('answers 400 naming the field, not 500, for a target config too large to store', async () => {
+    // Prepare
+    const deny = Array.from({ length: 100 }, (_, i) => ({ from: '2027-01-01T00:00', to: '2027-01-02T00:00', reason: `freeze ${i}`.padEnd(200, '.') }));
+    const cacheControl = Array.from({ length: 50 }, (_, i) => ({ match: `${i}`.padEnd(256, '*'), value: 'no-cache'.padEnd(256, ' ') }));
+    const alarms = Array.from({ length: 50 }, (_, i) => `${i}`.padEnd(255, 'a'));
+    const body = { kind: 'site', site: { bucket: 'www-origin', distributionId: 'E1' }, cacheControl, health: { alarms }, window: { allow: [{ cron: '0 2 * * *', durationMinutes: 60 }], deny } };
+    const event = jsonRequest('PUT', '/targets/www', body);
+    event.pathParameters = { name: 'www' };
+    const targets: Target[] = [];
+    // Act
+    const problem = await problemOf(putTarget(depsWithTargets(targets), event));
+    // Assess
+    expect(problem).toMatchObject({ status: 400, type: `${TYPE}validation` });
+    expect(problem.errors).toEqual([{ path: 'cacheControl', message: expect.stringContaining('more than the 65536 allowed') }]);
+    expect(targets).toHaveLength(0);
+  });
+
+  it('answers 400 naming the field for a cron of 250,000 entries', async () => {
+    // Prepare
+    const cron = `${Array.from({ length: 250_000 }, (_, i) => i % 60).join(',')} * * * *`;
+    const event = jsonRequest('PUT', '/targets/hello', { kind: 'function', function: { name: 'hello' }, window: { allow: [{ cron, durationMinutes: 60 }] } });
+    event.pathParameters = { name: 'hello' };
+    // Act
+    const problem = await problemOf(putTarget(depsWithTargets(), event));
+    // Assess
+    expect(problem.status).toBe(400);
+    expect(problem.errors).toEqual([{ path: 'window.allow.0.cron', message: 'must be at most 256 characters' }]);
+  });
+
+  it('refuses at save a strategy that bakes longer than one execution can last', async () => {
+    // Prepare
+    const event = jsonRequest('PUT', '/targets/hello', { kind: 'function', function: { name: 'hello' }, strategy: { type: 'linear', percent: 10, bakeSeconds: 60 * 86_400 } });
+    event.pathParameters = { name: 'hello' };
+    // Act
+    const problem = await problemOf(putTarget(depsWithTargets(), event));
+    // Assess
+    expect(problem.status).toBe(400);
+    expect(problem.errors).toEqual([{ path: 'strategy', message: expect.stringContaining('bakes 540 days (46656000 s) in all') }]);
+  });
+
   it('names query.limit when the history limit is out of range', async () => {
     // Prepare
     const event = jsonRequest('GET', '/targets/hello/deployments?limit=0');

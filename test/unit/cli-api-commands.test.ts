@@ -514,12 +514,13 @@ describe('Command: hooks', () => {
     expect(stderr.text).toContain('will never show it again');
   });
 
-  it('create refuses an invalid release name with exit 2 before calling the API', async () => {
+  it.each(['no/slash', '.slipway', '..'])('create refuses the release name %s with exit 2 before calling the API', async (release) => {
     // Act
-    const code = await run(['hooks', 'create', 'hello', '--name', 'ci', '--release', 'no/slash'], context());
+    const code = await run(['hooks', 'create', 'hello', '--name', 'ci', '--release', release], context());
 
     // Assess
     expect(code).toBe(2);
+    expect(stderr.text).toContain(`invalid release name "${release}"`);
     expect(api.requests).toHaveLength(0);
   });
 

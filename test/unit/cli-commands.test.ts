@@ -228,6 +228,16 @@ describe('Command: deploy (API without presigned uploads)', () => {
     expect(stderr.text).toMatch(/invalid release name/);
   });
 
+  it.each(['.', '..', '.slipway'])('refuses the release name %s, which starts with a dot, with exit code 2 before uploading', async (release) => {
+    // Act
+    const code = await run(['deploy', 'build.zip', '-t', 'hello', '-r', release], context({ putRelease }));
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr.text).toContain(`invalid release name "${release}": it starts with "."`);
+    expect(uploads).toHaveLength(0);
+  });
+
   it('does not upload for a target the API does not know, and exits 2 naming the close ones', async () => {
     // Prepare
     const api = fakeApi(
@@ -376,6 +386,36 @@ describe('Command: targets apply', () => {
     // Assess
     expect(code).toBe(2);
     expect(stderr.text).toMatch(/broken\.yaml is not valid YAML/);
+  });
+
+  it('refuses an alias bomb with exit code 2 and says what is wrong, without a stack trace', async () => {
+    // Prepare: nine levels of nine aliases each ("billion laughs") expand to 9^9 strings.
+    const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (const [previous, name] of ['ab', 'bc', 'cd', 'de', 'ef', 'fg', 'gh', 'hi']) levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(',')}]`);
+    await writeFile(join(cwd, 'bomb.yaml'), `name: hello\nkind: function\n${levels.join('\n')}\n`);
+    const api = fakeApi();
+
+    // Act
+    const code = await run(['targets', 'apply', 'bomb.yaml'], context({ fetch: api.fetch }));
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr.text).toBe(
+      'slipway: bomb.yaml expands YAML aliases (*name) more than 100 times, the shape of an alias bomb ("billion laughs"); write the repeated values out, or use fewer aliases\n',
+    );
+    expect(api.requests).toHaveLength(0);
+  });
+
+  it('refuses an alias used before its anchor with exit code 2', async () => {
+    // Prepare
+    await writeFile(join(cwd, 'early.yaml'), 'name: hello\nkind: *kind\n');
+
+    // Act
+    const code = await run(['targets', 'apply', 'early.yaml'], context());
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr.text).toMatch(/^slipway: early\.yaml is not valid YAML: Unresolved alias/);
   });
 });
 

@@ -1,4 +1,5 @@
 import { ArtifactRejectedError } from '../errors.js';
+import { quoteName, visibleNameProblem } from '../names.js';
 
 /** What the central directory says of one entry, before any of its data is read. */
 export interface ZipEntryRecord {
@@ -46,18 +47,8 @@ export function newEntryCheckState(): EntryCheckState {
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** C1 controls: invisible, and some terminals act on them (U+009B is CSI). */
-const C1_CONTROL = /[\u0080-\u009f]/;
-/** Bidi embeddings, overrides and isolates: `invoice\u202Egpj.exe` displays as `invoiceexe.jpg`. */
-const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
-
-/** JSON.stringify escapes C0 controls but leaves these raw; a message must show the name as it is. */
-function quoted(name: string): string {
-  return JSON.stringify(name).replace(/[\u0080-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
 function reject(name: string, why: string): never {
-  throw new ArtifactRejectedError(`the zip entry ${quoted(name)} ${why}; nothing was published — fix the archive and upload it again`);
+  throw new ArtifactRejectedError(`the zip entry ${quoteName(name)} ${why}; nothing was published — fix the archive and upload it again`);
 }
 
 /** Decodes a stored name: UTF-8 when flagged, else it must be plain ASCII (no guessing at CP437). */
@@ -88,11 +79,8 @@ export function checkEntry(entry: ZipEntryRecord, state: EntryCheckState, limits
     throw new ArtifactRejectedError(`the zip has more than ${limits.maxEntries} entries (the target's limits.maxEntries); split the site or raise the limit`);
   }
   if (name.length === 0) reject(name, 'has an empty name');
-  if (/[\u0000-\u001f\u007f]/.test(name)) reject(name, 'has a control character in its name');
-  if (C1_CONTROL.test(name)) reject(name, 'has a C1 control character (U+0080–U+009F) in its name');
-  if (BIDI_CONTROL.test(name)) {
-    reject(name, 'has a bidirectional control character (U+202A–U+202E, U+2066–U+2069) in its name, which makes it display as a different name');
-  }
+  const invisible = visibleNameProblem(name);
+  if (invisible) reject(name, invisible);
   if (name.includes('\\')) reject(name, 'uses backslashes; zip paths use "/"');
   if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) reject(name, 'has an absolute path');
   const segments = name.split('/');
