@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { DynamoTargetStore } from '../shared/adapters/aws/dynamo-targets.js';
+import { requiredEnv } from '../shared/adapters/aws/env.js';
 import { S3ArtifactStore } from '../shared/adapters/aws/s3-artifacts.js';
 import { StepFunctionsOrchestrator } from '../shared/adapters/aws/sfn-orchestrator.js';
 import { lazy } from '../shared/lazy.js';
@@ -22,7 +23,9 @@ const adapters = lazy(() => ({
   targets: new DynamoTargetStore(),
   artifacts: new S3ArtifactStore(),
   deployments: publishingDeploymentStore(),
+  artifactBucket: requiredEnv('SLIPWAY_ARTIFACT_BUCKET'),
   log: (message: string, details?: Record<string, unknown>) => logger.info(message, details ?? {}),
+  warn: (message: string, details?: Record<string, unknown>) => logger.warn(message, details ?? {}),
 }));
 const stepFunctions = lazy(() => new StepFunctionsOrchestrator());
 const deps = () => ({ ...adapters(), orchestrator: orchestratorOverride ?? stepFunctions() });

@@ -1,19 +1,20 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler, useOrchestrator } from '../../functions/intake.js';
+import { logger } from '../../functions/task-handler.js';
 import { startIntakePoller } from '../../shared/adapters/local/intake-poller.js';
 import { functionPackage } from '../../shared/adapters/local/zip.js';
 import { uniqueName } from '../support/aws-env.js';
 import { createFunctionTarget, createWorld, uploadRelease, type World } from '../support/workflow-harness.js';
 
-function s3Event(bucket: string, key: string, versionId: string): string {
+function s3Event(bucket: string, key: string, versionId: string, options: { rawKey?: string } = {}): string {
   return JSON.stringify({
     Records: [
       {
         eventName: 'ObjectCreated:Put',
         eventTime: new Date().toISOString(),
-        s3: { bucket: { name: bucket }, object: { key: encodeURIComponent(key), versionId } },
+        s3: { bucket: { name: bucket }, object: { key: options.rawKey ?? encodeURIComponent(key), versionId } },
       },
     ],
   });
@@ -63,6 +64,34 @@ describe('Handler: intake', () => {
     expect(response).toEqual({ batchItemFailures: [] });
     expect(started).toHaveLength(1);
     expect((await world.deployments.get(started[0]!))?.status).toBe('queued');
+  });
+
+  it('drops undecodable keys, keys outside the layout and other buckets\' events with a WARN each, failing nothing', async () => {
+    // Prepare
+    const started: string[] = [];
+    useOrchestrator({ start: async (id) => void started.push(id) });
+    const target = await createFunctionTarget(world);
+    const warn = vi.spyOn(logger, 'warn');
+    // Act
+    const response = await handler(
+      sqsEvent([
+        s3Event(world.bucket, '', 'v1', { rawKey: `releases/${target.name}/%E0%A4%A.zip` }),
+        s3Event(world.bucket, `releases/${target.name}/r2.ZIP`, 'v1'),
+        s3Event('not-the-artifact-bucket', `releases/${target.name}/r2.zip`, 'v1'),
+      ]),
+      lambdaContext,
+    );
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(started).toEqual([]);
+    const lines = warn.mock.calls.map((call) => String(call[0]));
+    warn.mockRestore();
+    expect(lines).toEqual([
+      expect.stringContaining(`"releases/${target.name}/%E0%A4%A.zip" is not valid URL encoding`),
+      expect.stringContaining(`s3://${world.bucket}/releases/${target.name}/r2.ZIP: the key ends in ".ZIP"`),
+      expect.stringContaining('"not-the-artifact-bucket", not the artifact bucket'),
+    ]);
+    expect(await world.deployments.listByTarget(target.name)).toEqual([]);
   });
 
   it('reports only the failing record, so SQS retries just that one', async () => {
