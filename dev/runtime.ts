@@ -25,6 +25,8 @@ export interface LocalRuntimeOptions {
   run?: LocalRunOptions;
   onEventPublished?: AwsRootConfig['onEventPublished'];
   notifyTuning?: AwsRootConfig['notifyTuning'];
+  /** The functions' logger (tests spy on it); each function gets its own otherwise. */
+  logger?: AwsRootConfig['logger'];
   /** Where the API and intake start executions instead of the local orchestrator (tests record them). */
   orchestrator?: Orchestrator;
   /** Or a wrapper of the local orchestrator. */
@@ -51,6 +53,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     }),
     ...(options.onEventPublished ? { onEventPublished: options.onEventPublished } : {}),
     ...(options.notifyTuning ? { notifyTuning: options.notifyTuning } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   };
   const orchestrator = new LocalOrchestrator(
     { tasks: workflowHandlers(base) as unknown as Record<string, LambdaHandler>, reconcile: reconcileHandler(base) as unknown as LambdaHandler },

@@ -221,6 +221,7 @@ export function intakeHandler(root: AwsRootConfig) {
     artifacts: new S3ArtifactStore({ client: s3 }),
     deployments: publishingDeploymentStore(root, b, dynamo),
     orchestrator: orchestrator(root, b),
+    artifactBucket: required(root, 'SLIPWAY_ARTIFACT_BUCKET'),
   });
 }
 

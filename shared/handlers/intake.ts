@@ -10,8 +10,12 @@ import { objectsCreated } from '../usecases/s3-notification.js';
  * The intake queue's consumer: each S3 "object created" notification becomes a queued deployment.
  * A failing record (AWS unreachable, say) is reported alone; SQS retries it, then the DLQ keeps it.
  */
-export function createIntakeHandler({ logger, ...deps }: Omit<IntakeDeps, 'log'> & { logger: Logger }) {
-  const useCaseDeps: IntakeDeps = { ...deps, log: (message, details) => logger.info(message, details ?? {}) };
+export function createIntakeHandler({ logger, ...deps }: Omit<IntakeDeps, 'log' | 'warn'> & { logger: Logger }) {
+  const useCaseDeps: IntakeDeps = {
+    ...deps,
+    log: (message, details) => logger.info(message, details ?? {}),
+    warn: (message, details) => logger.warn(message, details ?? {}),
+  };
   async function recordHandler(record: SQSRecord): Promise<void> {
     const { objects, problem } = objectsCreated(record.body);
     if (problem) logger.warn(`dropping intake message ${record.messageId}: ${problem}`);

@@ -142,8 +142,11 @@ export interface ArtifactInspection {
 
 export interface ArtifactStore {
   head(ref: ArtifactRef): Promise<ArtifactHead | undefined>;
-  /** Reads the zip: its sha256, and its central directory. Throws ArtifactRejectedError for what Lambda would refuse. */
-  inspectZip(ref: ArtifactRef, limits: { maxUncompressedBytes: number }): Promise<ArtifactInspection>;
+  /**
+   * Reads the zip: its sha256, and its central directory. Throws ArtifactRejectedError for what Lambda would refuse.
+   * `countInflatedBytes` also inflates every entry and refuses one whose real size is not the one it declares.
+   */
+  inspectZip(ref: ArtifactRef, limits: { maxUncompressedBytes: number; countInflatedBytes?: boolean }): Promise<ArtifactInspection>;
 }
 
 export interface ProbeResult {

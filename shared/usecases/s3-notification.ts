@@ -24,11 +24,15 @@ export function objectsCreated(body: string): { objects: ObjectCreated[]; proble
     return { objects: [], problem: event === 's3:TestEvent' ? undefined : 'message is not an S3 event notification' };
   }
   const objects: ObjectCreated[] = [];
+  let incomplete = 0;
   for (const record of records as S3EventRecord[]) {
     if (!record?.eventName?.startsWith('ObjectCreated:')) continue;
     const bucket = record.s3?.bucket?.name;
     const rawKey = record.s3?.object?.key;
-    if (!bucket || !rawKey) continue;
+    if (!bucket || !rawKey) {
+      incomplete += 1;
+      continue;
+    }
     objects.push({
       bucket,
       rawKey,
@@ -37,7 +41,7 @@ export function objectsCreated(body: string): { objects: ObjectCreated[]; proble
       eventTime: normalizeTime(record.eventTime),
     });
   }
-  return { objects };
+  return incomplete ? { objects, problem: `${incomplete} ObjectCreated record(s) name no bucket or key` } : { objects };
 }
 
 /** Event times order releases, so they must compare as strings: always ISO 8601 in UTC. */

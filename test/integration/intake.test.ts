@@ -1,22 +1,24 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { testRuntime } from '../support/runtime.js';
 import type { Orchestrator } from '../../shared/ports/index.js';
 
-const intakeWith = (orchestrator: Orchestrator) => testRuntime({ orchestrator }).intake as unknown as (event: SQSEvent, context: never) => Promise<unknown>;
+const intakeWith = (orchestrator: Orchestrator, logger?: Logger) =>
+  testRuntime({ orchestrator, ...(logger ? { logger } : {}) }).intake as unknown as (event: SQSEvent, context: never) => Promise<unknown>;
 import { startIntakePoller } from '../../dev/intake-poller.js';
 import { functionPackage } from '../../dev/zip.js';
 import { uniqueName } from '../support/aws-env.js';
 import { createFunctionTarget, createWorld, uploadRelease, type World } from '../support/workflow-harness.js';
 
-function s3Event(bucket: string, key: string, versionId: string): string {
+function s3Event(bucket: string, key: string, versionId: string, options: { rawKey?: string } = {}): string {
   return JSON.stringify({
     Records: [
       {
         eventName: 'ObjectCreated:Put',
         eventTime: new Date().toISOString(),
-        s3: { bucket: { name: bucket }, object: { key: encodeURIComponent(key), versionId } },
+        s3: { bucket: { name: bucket }, object: { key: options.rawKey ?? encodeURIComponent(key), versionId } },
       },
     ],
   });
@@ -66,6 +68,34 @@ describe('Handler: intake', () => {
     expect(response).toEqual({ batchItemFailures: [] });
     expect(started).toHaveLength(1);
     expect((await world.deployments.get(started[0]!))?.status).toBe('queued');
+  });
+
+  it('drops undecodable keys, keys outside the layout and other buckets\' events with a WARN each, failing nothing', async () => {
+    // Prepare
+    const started: string[] = [];
+    const logger = new Logger({ serviceName: 'slipway', logLevel: 'ERROR' });
+    const warn = vi.spyOn(logger, 'warn');
+    const handler = intakeWith({ start: async (id) => void started.push(id) }, logger);
+    const target = await createFunctionTarget(world);
+    // Act
+    const response = await handler(
+      sqsEvent([
+        s3Event(world.bucket, '', 'v1', { rawKey: `releases/${target.name}/%E0%A4%A.zip` }),
+        s3Event(world.bucket, `releases/${target.name}/r2.ZIP`, 'v1'),
+        s3Event('not-the-artifact-bucket', `releases/${target.name}/r2.zip`, 'v1'),
+      ]),
+      lambdaContext as never,
+    );
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(started).toEqual([]);
+    const lines = warn.mock.calls.map((call) => String(call[0]));
+    expect(lines).toEqual([
+      expect.stringContaining(`"releases/${target.name}/%E0%A4%A.zip" is not valid URL encoding`),
+      expect.stringContaining(`s3://${world.bucket}/releases/${target.name}/r2.ZIP: the key ends in ".ZIP"`),
+      expect.stringContaining('"not-the-artifact-bucket", not the artifact bucket'),
+    ]);
+    expect(await world.deployments.listByTarget(target.name)).toEqual([]);
   });
 
   it('reports only the failing record, so SQS retries just that one', async () => {

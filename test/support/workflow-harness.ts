@@ -143,5 +143,5 @@ export async function finished(world: World, orchestrator: LocalOrchestrator, id
 /** What the intake function is given: its record writes publish "Deployment Status Changed" (queued, or failed) as in AWS. */
 export function intakeDeps(world: World, orchestrator: Orchestrator) {
   const deployments = withDeploymentEvents(world.deployments, new EventBridgeDeploymentEvents());
-  return { targets: world.targets, artifacts: world.artifacts, deployments, orchestrator, log: () => undefined };
+  return { targets: world.targets, artifacts: world.artifacts, deployments, orchestrator, artifactBucket: world.bucket, log: () => undefined, warn: () => undefined };
 }

@@ -58,13 +58,15 @@ describe('Intake', () => {
         artifacts: untouchable(),
         deployments: untouchable(),
         orchestrator: untouchable(),
-        log: (message, details) => void logged.push([message, details]),
+        artifactBucket: 'artifacts',
+        log: () => undefined,
+        warn: (message, details) => void logged.push([message, details]),
       };
       // Act
       const outcome = await acceptUpload(deps, { bucket: 'artifacts', rawKey, eventTime: '2026-03-01T12:00:00Z' });
       // Assess
-      expect(outcome).toEqual({ outcome: 'ignored', key: expect.stringMatching(/^releases\/www\/\./) });
-      expect(logged).toEqual([[expect.stringContaining('starts with "."'), expect.objectContaining({ key: expect.stringMatching(/^releases\/www\/\./), reason: expect.stringContaining('starts with "."') })]]);
+      expect(outcome).toEqual({ outcome: 'ignored', key: expect.stringMatching(/^releases\/www\/\./), reason: expect.stringContaining('starts with "."') });
+      expect(logged).toEqual([[expect.stringContaining('starts with "."'), expect.objectContaining({ key: expect.stringMatching(/^releases\/www\/\./) })]]);
     },
   );
 });

@@ -1,4 +1,5 @@
 import { ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
+import { deflateRawSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAliasedFunction } from '../../dev/provision.js';
 import { functionPackage } from '../../dev/zip.js';
@@ -6,6 +7,7 @@ import type { Orchestrator } from '../../shared/ports/index.js';
 import { acceptUpload } from '../../shared/usecases/intake.js';
 import { deploymentIdForObject } from '../../shared/domain/deployment.js';
 import { uniqueName } from '../support/aws-env.js';
+import { rawZip } from '../support/raw-zip.js';
 import { aliasOf, intakeDeps, createFunctionTarget, createWorld, finished, localOrchestrator, release, uploadRelease, type World } from '../support/workflow-harness.js';
 
 async function publishedVersions(world: World, fn: string): Promise<string[]> {
@@ -58,6 +60,25 @@ describe('Workflow: release safety', () => {
     // Assess
     expect(record.status, record.reason).toBe('failed');
     expect(record.reason).toMatch(/ArtifactRejectedError: .*zip/i);
+    expect(await publishedVersions(world, target.function.name)).toEqual(['1']);
+    expect((await aliasOf(world, target.function.name)).FunctionVersion).toBe('1');
+    expect(await world.locks.holder(target.name)).toBeUndefined();
+  });
+
+  it('fails a zip whose entry declares 100 bytes but inflates to 2 MiB, before anything is published', async () => {
+    // Prepare: the directory says 100 bytes; the deflated data holds 2 MiB
+    const target = await createFunctionTarget(world);
+    const orchestrator = localOrchestrator();
+    const zip = rawZip([
+      { name: 'index.mjs', data: 'export const handler = async () => 1;\n' },
+      { name: 'payload.bin', data: deflateRawSync(Buffer.alloc(2 * 1024 * 1024)), method: 8, uncompressedSize: 100 },
+    ]);
+    // Act
+    const { id } = await release(world, orchestrator, target.name, 'liar', zip);
+    const record = await finished(world, orchestrator, id);
+    // Assess
+    expect(record.status, record.reason).toBe('failed');
+    expect(record.reason).toContain('"payload.bin" declares 100 bytes unzipped but inflates to more');
     expect(await publishedVersions(world, target.function.name)).toEqual(['1']);
     expect((await aliasOf(world, target.function.name)).FunctionVersion).toBe('1');
     expect(await world.locks.holder(target.name)).toBeUndefined();

@@ -1,3 +1,4 @@
+import { deflateRawSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { zipFiles } from '../../dev/zip.js';
 import { rawZip, type RawEntry } from '../support/raw-zip.js';
@@ -16,6 +17,7 @@ const HOSTILE: [string, Buffer, string][] = [
   ['an encrypted entry', rawZip([ok('index.html'), { name: 'secret.html', data: 'x', flags: 0x0801 }]), 'is encrypted'],
   ['a zip bomb ratio', rawZip([ok('index.html'), { name: 'bomb.bin', data: 'x'.repeat(100), method: 8, compressedSize: 100, uncompressedSize: 4 * 1024 ** 3 - 1 }]), 'expands'],
   ['a name that is not UTF-8', rawZip([ok('index.html'), { name: Buffer.from([0x66, 0xff, 0x2e, 0x68]), flags: 0x0800 }]), 'not valid UTF-8'],
+  ['a stored entry whose sizes disagree', rawZip([ok('index.html'), { name: 'lie.html', data: 'x', uncompressedSize: 5000 }]), 'declares 1 bytes stored and 5000 unpacked'],
   ['a truncated archive', rawZip([ok('index.html'), ok('about.html')]).subarray(0, 60), 'not a zip'],
 ];
 
@@ -44,6 +46,27 @@ describe('Workflow: hostile and broken site zips', () => {
     expect(await originPath(target)).toBe('/www/r1');
     expect(await siteKeys(world, target, `www/${name}/`)).toEqual([]);
     expect(await siteKeys(world, target, 'www/r1/')).toEqual(['www/r1/index.html']);
+  });
+
+  it('fails a zip whose entry inflates past its declared size at the first staging attempt, without retries', async () => {
+    // Prepare: a page that declares 100 bytes and inflates to 1 MiB
+    const attempts: string[] = [];
+    const orchestrator = localOrchestrator({
+      wrapTask: (state, _fn, run) => async (input) => {
+        attempts.push(state);
+        return run(input);
+      },
+    });
+    const zip = rawZip([ok('index.html'), { name: 'lie.html', data: deflateRawSync(Buffer.alloc(1024 * 1024, ' ')), method: 8, uncompressedSize: 100 }]);
+    // Act
+    const { id } = await release(world, orchestrator, target.name, 'size-liar', zip);
+    const record = await finished(world, orchestrator, id);
+    // Assess
+    expect(record.status, record.reason).toBe('failed');
+    expect(record.reason).toContain('"lie.html" declares 100 bytes unzipped but inflates to more');
+    expect(attempts.filter((s) => s === 'StageSiteChunk')).toHaveLength(1);
+    expect(await originPath(target)).toBe('/www/r1');
+    expect(await siteKeys(world, target, 'www/size-liar/')).toEqual([]);
   });
 
   it('fails a zip with more entries than the target allows', async () => {

@@ -8,7 +8,16 @@ import { Readable, addAbortSignal } from 'node:stream';
 import type { ArtifactRef } from '../../domain/deployment.js';
 import { ArtifactRejectedError, TransientError, errorMessage } from '../../domain/errors.js';
 import type { ArtifactHead, ArtifactInspection, ArtifactStore } from '../../ports/index.js';
-import { S3RangeReadError, describeObject, openS3Zip, zipEntries } from './s3-range-reader.js';
+import type { Entry, ZipFile } from 'yauzl';
+import {
+  S3RangeReadError,
+  describeObject,
+  entryDataRejection,
+  entryName,
+  openCheckedEntryStream,
+  openS3Zip,
+  zipEntries,
+} from './s3-range-reader.js';
 import { errorName, rethrowTransient } from './sdk-errors.js';
 
 export interface S3ArtifactStoreOptions {
@@ -45,7 +54,7 @@ export class S3ArtifactStore implements ArtifactStore {
     }
   }
 
-  async inspectZip(ref: ArtifactRef, limits: { maxUncompressedBytes: number }): Promise<ArtifactInspection> {
+  async inspectZip(ref: ArtifactRef, limits: ZipLimits): Promise<ArtifactInspection> {
     const head = await this.head(ref);
     if (!head) throw missingArtifact(ref);
     // Every later read names the same bytes: the version asked for or the one HeadObject saw; in an
@@ -101,11 +110,13 @@ export class S3ArtifactStore implements ArtifactStore {
   async #readDirectory(
     ref: ArtifactRef,
     size: number,
-    limits: { maxUncompressedBytes: number },
+    limits: ZipLimits,
     signal: AbortSignal,
   ): Promise<Omit<ArtifactInspection, 'sha256'>> {
     const where = describeObject(ref);
-    const zip = await openS3Zip(this.#client, ref, size, { signal }).catch((error: unknown) => {
+    // yauzl's own size check runs before an entry is seen, and says "size mismatch 77 != 77" of an
+    // encrypted stored entry; the checks below say what is wrong instead, and count the real bytes.
+    const zip = await openS3Zip(this.#client, ref, size, { signal, validateEntrySizes: false }).catch((error: unknown) => {
       if (error instanceof S3RangeReadError) return translateS3Error(error.cause, ref, 'GetObject');
       if (errorMessage(error).includes('End of central directory record signature not found')) {
         throw new ArtifactRejectedError(
@@ -124,34 +135,62 @@ export class S3ArtifactStore implements ArtifactStore {
     let uncompressedBytes = 0;
     try {
       for await (const entry of zipEntries(zip)) {
+        const name = entryName(entry);
         if (entry.isEncrypted()) {
           throw new ArtifactRejectedError(
-            `artifact ${where} has an encrypted entry "${entry.fileName}"; Lambda cannot read password-protected zips: build the zip without encryption`,
+            `artifact ${where} has an encrypted entry "${name}" (the zip is password-protected), which Lambda cannot read: re-zip the release without a password (no -e or -P with zip, no encryption in your archiver) and upload it again`,
+          );
+        }
+        if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
+          throw new ArtifactRejectedError(
+            `artifact ${where} has the entry "${name}" compressed with method ${entry.compressionMethod}; Lambda reads only stored and deflated entries: re-zip the release with standard deflate compression`,
+          );
+        }
+        if (entry.compressionMethod === 0 && entry.compressedSize !== entry.uncompressedSize) {
+          throw new ArtifactRejectedError(
+            `artifact ${where}: the zip entry "${name}" is stored uncompressed but declares ${entry.compressedSize} bytes stored and ${entry.uncompressedSize} unzipped; ` +
+              "its directory does not match its data, and nothing was published — rebuild the zip with a standard tool (zip -r, or your build's packager) and upload it again",
           );
         }
         entries += 1;
         uncompressedBytes += entry.uncompressedSize;
+        // Checked before the entry is read: with every entry held to its declared size below, the
+        // real total can then never pass the limit either.
+        if (uncompressedBytes > limits.maxUncompressedBytes) throw overLimit(where, uncompressedBytes, limits);
+        if (limits.countInflatedBytes) await drainEntry(zip, entry, where, name);
       }
     } catch (error) {
       if (error instanceof ArtifactRejectedError) throw error;
       if (error instanceof S3RangeReadError) return translateS3Error(error.cause, ref, 'GetObject');
       if (errorMessage(error).includes('strong encryption')) {
         throw new ArtifactRejectedError(
-          `artifact ${where} uses strong (certificate) encryption, which Lambda cannot read: build the zip without encryption`,
+          `artifact ${where} uses strong (certificate) encryption, which Lambda cannot read: re-zip the release without a password or certificate and upload it again`,
           { cause: error },
         );
       }
       throw corruptDirectory(where, error);
     }
-
-    if (uncompressedBytes > limits.maxUncompressedBytes) {
-      throw new ArtifactRejectedError(
-        `artifact ${where} unzips to ${uncompressedBytes} bytes, more than the limit of ${limits.maxUncompressedBytes} bytes: ` +
-          'make the release smaller (bundle and tree-shake, drop dev dependencies, or move large dependencies to a layer)',
-      );
-    }
     return { entries, uncompressedBytes };
   }
+}
+
+type ZipLimits = Parameters<ArtifactStore['inspectZip']>[1];
+
+/** Inflates one entry and throws away its bytes; the check stream fails on a lying size. */
+async function drainEntry(zip: ZipFile, entry: Entry, where: string, name: string): Promise<void> {
+  try {
+    const data = await openCheckedEntryStream(zip, entry);
+    for await (const _chunk of data);
+  } catch (error) {
+    throw entryDataRejection(`artifact ${where}`, name, error) ?? error;
+  }
+}
+
+function overLimit(where: string, uncompressedBytes: number, limits: ZipLimits): ArtifactRejectedError {
+  return new ArtifactRejectedError(
+    `artifact ${where} unzips to ${uncompressedBytes} bytes or more, more than the limit of ${limits.maxUncompressedBytes} bytes: ` +
+      'make the release smaller (bundle and tree-shake, drop dev dependencies, or move large dependencies to a layer)',
+  );
 }
 
 function corruptDirectory(where: string, cause: unknown): ArtifactRejectedError {

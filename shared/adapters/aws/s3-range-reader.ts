@@ -4,9 +4,10 @@
  * of a 250 MB package costs a handful of small requests; entry data is streamed on demand.
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import type { ArtifactRef } from '../../domain/deployment.js';
+import { ArtifactRejectedError } from '../../domain/errors.js';
 
 /**
  * Bytes fetched at least per small read. yauzl reads every central directory record with two tiny
@@ -241,4 +242,94 @@ export async function* zipEntries(zip: ZipFile): AsyncGenerator<Entry, void, und
   } finally {
     zip.close();
   }
+}
+
+/**
+ * An entry's data inflated to more (a zip bomb lying in its directory) or fewer bytes (a broken
+ * zip writer) than the central directory declares. `actual` is a lower bound when `more`: reading
+ * stops at the first chunk past the declared size.
+ */
+export class EntrySizeMismatchError extends Error {
+  constructor(
+    readonly entryName: string,
+    readonly declared: number,
+    readonly actual: number,
+    readonly more: boolean,
+  ) {
+    super(
+      more
+        ? `the zip entry ${JSON.stringify(entryName)} declares ${declared} bytes unzipped but inflates to more (at least ${actual})`
+        : `the zip entry ${JSON.stringify(entryName)} declares ${declared} bytes unzipped but holds only ${actual}`,
+    );
+    this.name = 'EntrySizeMismatchError';
+  }
+}
+
+export function entryName(entry: Entry): string {
+  const name: unknown = entry.fileName;
+  return Buffer.isBuffer(name) ? name.toString('utf8') : String(name);
+}
+
+/** Counts the bytes passing through and fails the moment they disagree with the declared size. */
+class DeclaredSizeCheck extends Transform {
+  #bytes = 0;
+
+  constructor(
+    readonly name: string,
+    readonly declared: number,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.#bytes += chunk.length;
+    if (this.#bytes > this.declared) callback(new EntrySizeMismatchError(this.name, this.declared, this.#bytes, true));
+    else callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (this.#bytes < this.declared) callback(new EntrySizeMismatchError(this.name, this.declared, this.#bytes, false));
+    else callback();
+  }
+}
+
+/**
+ * Opens an entry's data and counts what it really inflates to, whatever the zip was opened with:
+ * the stream fails with EntrySizeMismatchError as soon as it passes the declared size, so a lying
+ * entry costs at most one inflated chunk (16 KiB) more than it declared, in memory and in time.
+ */
+export function openCheckedEntryStream(zip: ZipFile, entry: Entry): Promise<Readable> {
+  return new Promise((resolve, reject) =>
+    zip.openReadStream(entry, (error, data) => {
+      if (error) return reject(error);
+      const checked = new DeclaredSizeCheck(entryName(entry), entry.uncompressedSize);
+      // pipeline destroys yauzl's stream (and its ranged GET) when the check fails.
+      pipeline(data, checked, (failure) => {
+        if (failure) checked.destroy(failure);
+      });
+      resolve(checked);
+    }),
+  );
+}
+
+/** yauzl's words for entry data that cannot be where or what the zip says. */
+const YAUZL_DATA_FAULTS = /invalid local file header|file data overflows|unsupported compression method|unexpected EOF/;
+
+/**
+ * Reading an entry's data failed because of the zip's own bytes (a lying size, corrupt deflate
+ * data, a local header that is not there): permanent, the object is pinned to one version. An
+ * S3 failure (S3RangeReadError) or anything else is not.
+ */
+export function entryDataRejection(where: string, name: string, error: unknown): ArtifactRejectedError | undefined {
+  const fix = 'rebuild the zip with a standard tool (zip -r, or your build\'s packager) and upload it again';
+  if (error instanceof EntrySizeMismatchError) {
+    const why = error.more ? 'a zip whose directory understates its sizes is refused, as a zip bomb would be' : 'its directory does not match its data';
+    return new ArtifactRejectedError(`${where}: ${error.message}; ${why}, and nothing was published — ${fix}`, { cause: error });
+  }
+  if (error instanceof S3RangeReadError || !(error instanceof Error)) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if ((typeof code === 'string' && code.startsWith('Z_')) || YAUZL_DATA_FAULTS.test(error.message)) {
+    return new ArtifactRejectedError(`${where}: the zip entry ${JSON.stringify(name)} has corrupt data (${error.message}); nothing was published — ${fix}`, { cause: error });
+  }
+  return undefined;
 }

@@ -32,6 +32,7 @@ export async function inspectSiteZip(client: S3Client, artifact: ArtifactRef, ar
           versionMadeBy: entry.versionMadeBy,
           compressedSize: entry.compressedSize,
           uncompressedSize: entry.uncompressedSize,
+          compressionMethod: entry.compressionMethod,
         },
         state,
         limits,

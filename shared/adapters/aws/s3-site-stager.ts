@@ -4,15 +4,31 @@ import { CopyObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Entry, ZipFile } from 'yauzl';
 import type { SiteStager, StageChunkRequest, StageChunkResult } from '../../ports/site.js';
-import { openS3Zip, zipEntries } from './s3-range-reader.js';
+import { entryDataRejection, openCheckedEntryStream, openS3Zip, S3RangeReadError, zipEntries } from './s3-range-reader.js';
 import { rethrowTransient } from './sdk-errors.js';
 
 /** Entries up to this size are read into memory once; larger ones are streamed (read twice). */
 export const BUFFER_LIMIT_BYTES = 8 * 1024 * 1024;
 const DEFAULT_CONCURRENCY = 8;
 
+/**
+ * An entry's data, held to its declared size: a zip that lies about its sizes (they are only the
+ * zip's word, and Prepare judged the release by them) fails here at its first lying entry, with
+ * at most one chunk past the declared size read into memory.
+ */
 function openStream(zip: ZipFile, entry: Entry): Promise<Readable> {
-  return new Promise((resolve, reject) => zip.openReadStream(entry, (error, stream) => (error ? reject(error) : resolve(stream))));
+  return openCheckedEntryStream(zip, entry);
+}
+
+/**
+ * A fault of the zip's bytes is permanent (the artifact is pinned to one version): it is refused
+ * at once with its reason, where a raw stream error would be retried as if S3 had failed.
+ */
+function rethrowEntryFault(error: unknown, path: string): never {
+  const rejection = entryDataRejection('the site zip', path, error);
+  if (rejection) throw rejection;
+  if (error instanceof S3RangeReadError) rethrowTransient(error.cause, `reading ${path} from the site zip`);
+  throw error;
 }
 
 async function readAll(stream: Readable): Promise<Buffer> {
@@ -41,15 +57,22 @@ export async function stageChunk(client: S3Client, request: StageChunkRequest): 
   const result: StageChunkResult = { files: {}, uploaded: { files: 0, bytes: 0 }, copied: { files: 0, bytes: 0 } };
   const limit = request.concurrency ?? DEFAULT_CONCURRENCY;
   const inFlight = new Set<Promise<void>>();
-  const zip = await openS3Zip(client, request.artifact, request.artifactSize);
+  // Sizes are checked while the data streams (openStream), where a lie gets a reason for people.
+  const zip = await openS3Zip(client, request.artifact, request.artifactSize, { validateEntrySizes: false });
 
   const stageEntry = async (entry: Entry, first: Readable): Promise<void> => {
     const path = entry.fileName;
     const key = `${request.releasePrefix}${path}`;
     const headers = request.headersFor(path);
     const small = entry.uncompressedSize <= BUFFER_LIMIT_BYTES;
-    const body = small ? await readAll(first) : undefined;
-    const sha256 = body ? createHash('sha256').update(body).digest('hex') : await hashStream(first);
+    let body: Buffer | undefined;
+    let sha256: string;
+    try {
+      body = small ? await readAll(first) : undefined;
+      sha256 = body ? createHash('sha256').update(body).digest('hex') : await hashStream(first);
+    } catch (error) {
+      rethrowEntryFault(error, path);
+    }
     const size = entry.uncompressedSize;
     result.files[path] = { sha256, size, ...headers };
     const previous = request.previous?.files[path];
@@ -82,6 +105,7 @@ export async function stageChunk(client: S3Client, request: StageChunkRequest): 
       result.uploaded.files += 1;
       result.uploaded.bytes += size;
     } catch (error) {
+      if (entryDataRejection('the site zip', path, error)) rethrowEntryFault(error, path);
       rethrowTransient(error, `staging ${path}`);
     }
   };
@@ -94,7 +118,7 @@ export async function stageChunk(client: S3Client, request: StageChunkRequest): 
       if (index < request.start) continue;
       if (index >= request.end || failures.length > 0) break;
       if (entry.fileName.endsWith('/')) continue;
-      const stream = await openStream(zip, entry);
+      const stream = await openStream(zip, entry).catch((error: unknown) => rethrowEntryFault(error, entry.fileName));
       const task: Promise<void> = stageEntry(entry, stream)
         .catch((error: unknown) => void failures.push(error))
         .finally(() => inFlight.delete(task));

@@ -5,6 +5,34 @@ import { rethrowTransient } from './sdk-errors.js';
 
 /** DeleteObjects takes at most 1,000 keys per call. */
 const DELETE_BATCH = 1000;
+/** Keys named in an error message; the error object carries all of them. */
+const KEYS_SHOWN = 10;
+
+export interface DeleteFailure {
+  key: string;
+  /** S3's error code for the key (AccessDenied, InternalError, …). */
+  code: string;
+  message?: string;
+}
+
+/**
+ * DeleteObjects answers 200 even when it deleted none of the keys: each one it could not delete
+ * comes back in `Errors`. These are the keys still there after one more try.
+ */
+export class ObjectsNotDeletedError extends Error {
+  constructor(
+    readonly bucket: string,
+    readonly failures: DeleteFailure[],
+  ) {
+    const shown = failures.slice(0, KEYS_SHOWN).map((f) => `${f.key} (${f.code}${f.message ? `: ${f.message}` : ''})`);
+    const more = failures.length > KEYS_SHOWN ? ` and ${failures.length - KEYS_SHOWN} more` : '';
+    super(
+      `S3 did not delete ${failures.length} object(s) of s3://${bucket}, also when asked again: ${shown.join(', ')}${more}; ` +
+        "they are left in place: for AccessDenied check that slipway's role may s3:DeleteObject there and that no bucket policy or Object Lock forbids it",
+    );
+    this.name = 'ObjectsNotDeletedError';
+  }
+}
 
 /** The origin bucket of a site target: release prefixes, manifests and staging records. */
 export class S3SiteStore extends S3SiteReader implements SiteStore {
@@ -50,9 +78,10 @@ export class S3SiteStore extends S3SiteReader implements SiteStore {
         const keys = (out.Contents ?? []).map((o) => o.Key!).filter(Boolean);
         for (let i = 0; i < keys.length; i += DELETE_BATCH) {
           const batch = keys.slice(i, i + DELETE_BATCH);
-          await this.client.send(
-            new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
-          );
+          // A key S3 could not delete is often a passing fault (InternalError, SlowDown): one more try.
+          const failed = await this.#deleteObjects(bucket, batch);
+          const stillFailed = failed.length > 0 ? await this.#deleteObjects(bucket, failed.map((f) => f.key)) : [];
+          if (stillFailed.length > 0) throw new ObjectsNotDeletedError(bucket, stillFailed);
           deleted += batch.length;
         }
         token = out.IsTruncated ? out.NextContinuationToken : undefined;
@@ -61,5 +90,13 @@ export class S3SiteStore extends S3SiteReader implements SiteStore {
       }
     } while (token);
     return deleted;
+  }
+
+  /** The keys S3 reports it did not delete (Quiet mode: only those come back). */
+  async #deleteObjects(bucket: string, keys: string[]): Promise<DeleteFailure[]> {
+    const out = await this.client.send(
+      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
+    );
+    return (out.Errors ?? []).map((e) => ({ key: e.Key ?? '(no key)', code: e.Code ?? 'unknown', ...(e.Message ? { message: e.Message } : {}) }));
   }
 }

@@ -11,6 +11,8 @@ export interface ZipEntryRecord {
   versionMadeBy: number;
   compressedSize: number;
   uncompressedSize: number;
+  /** 0 stored, 8 deflated; when given, a stored entry's two sizes must agree. */
+  compressionMethod?: number;
 }
 
 export interface SiteLimits {
@@ -93,6 +95,9 @@ export function checkEntry(entry: ZipEntryRecord, state: EntryCheckState, limits
   if (entry.generalPurposeBitFlag & FLAG_ENCRYPTED) reject(name, 'is encrypted');
   const mode = entry.externalFileAttributes >>> 16;
   if (entry.versionMadeBy >> 8 === MADE_BY_UNIX && (mode & S_IFMT) === S_IFLNK) reject(name, 'is a symbolic link');
+  if (entry.compressionMethod === 0 && entry.compressedSize !== entry.uncompressedSize) {
+    reject(name, `is stored uncompressed but declares ${entry.compressedSize} bytes stored and ${entry.uncompressedSize} unpacked (its sizes lie)`);
+  }
   if (name.endsWith('/')) return undefined;
   if (state.seen.has(name)) reject(name, 'appears twice');
   state.seen.add(name);

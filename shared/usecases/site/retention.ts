@@ -1,3 +1,4 @@
+import { errorMessage } from '../../domain/errors.js';
 import { CONTROL_DIR, manifestKey, planKey, stagingPrefix } from '../../domain/site/layout.js';
 import { manifestSchema } from '../../domain/site/manifest.js';
 import type { SiteTarget } from '../../domain/target.js';
@@ -32,8 +33,19 @@ export async function pruneReleases(sites: SiteStore, target: SiteTarget, protec
   return doomed;
 }
 
-/** The staging records and the invalidation plan of one deployment. */
-export async function cleanUpStaging(sites: SiteStore, target: SiteTarget, deploymentId: string): Promise<void> {
-  await sites.deletePrefix(target.site.bucket, stagingPrefix(target, deploymentId));
-  await sites.deletePrefix(target.site.bucket, planKey(target, deploymentId));
+/**
+ * The staging records and the invalidation plan of one deployment. Housekeeping, run by Finalize
+ * and by Rollback: what S3 would not delete is logged with the keys and S3's error codes, never
+ * thrown, so a leftover record cannot keep a rollback from ending. Returns that log line, if any.
+ */
+export async function cleanUpStaging(sites: SiteStore, target: SiteTarget, deploymentId: string): Promise<string | undefined> {
+  try {
+    await sites.deletePrefix(target.site.bucket, stagingPrefix(target, deploymentId));
+    await sites.deletePrefix(target.site.bucket, planKey(target, deploymentId));
+    return undefined;
+  } catch (error) {
+    const line = `slipway: the staging records of ${deploymentId} in s3://${target.site.bucket}/${stagingPrefix(target, deploymentId)} were not all removed: ${errorMessage(error)}`;
+    console.warn(line);
+    return line;
+  }
 }

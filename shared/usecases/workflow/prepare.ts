@@ -37,7 +37,7 @@ export async function prepare(deps: PrepareDeps, input: WorkflowState): Promise<
   if (target.kind === 'site') {
     // A site's entries are judged by slipway's own rules first, so a hostile zip is named for what it is.
     const site = await planSiteStaging(deps, deployment, target);
-    if (!rollback) await checkArtifact(deps, deployment, target.limits.maxUncompressedBytes);
+    if (!rollback) await checkArtifact(deps, deployment, { maxUncompressedBytes: target.limits.maxUncompressedBytes });
     // A site switches all at once; CDN invalidation is part of every site deployment.
     return {
       deploymentId: deployment.id,
@@ -49,7 +49,8 @@ export async function prepare(deps: PrepareDeps, input: WorkflowState): Promise<
     };
   }
 
-  if (!rollback) await checkArtifact(deps, deployment, LAMBDA_MAX_UNZIPPED_BYTES);
+  // A function zip is inflated whole: Lambda's limit holds for its real bytes, not the declared ones.
+  if (!rollback) await checkArtifact(deps, deployment, { maxUncompressedBytes: LAMBDA_MAX_UNZIPPED_BYTES, countInflatedBytes: true });
 
   const steps = rollback ? [{ percent: 100, bakeSeconds: 0 }] : planSteps(target.strategy);
   const effective = rollback
@@ -69,7 +70,7 @@ export async function prepare(deps: PrepareDeps, input: WorkflowState): Promise<
 }
 
 /** The artifact exists, its declared sha256 matches, and it is a readable zip within the limit. */
-async function checkArtifact(deps: PrepareDeps, deployment: Deployment, maxUncompressedBytes: number): Promise<void> {
+async function checkArtifact(deps: PrepareDeps, deployment: Deployment, limits: Parameters<ArtifactStore['inspectZip']>[1]): Promise<void> {
   const artifact = deployment.artifact;
   if (!artifact) throw new ArtifactRejectedError(`deployment ${deployment.id} names no artifact`);
   const head = await deps.artifacts.head(artifact);
@@ -83,7 +84,7 @@ async function checkArtifact(deps: PrepareDeps, deployment: Deployment, maxUncom
     throw new ArtifactRejectedError(`the sha256 metadata "${declared}" is not 64 hex digits; set it to the hex sha256 of the zip or leave it out`);
   }
   const notBefore = scheduledStart(head.metadata[NOT_BEFORE_METADATA]);
-  const inspection = await deps.artifacts.inspectZip(artifact, { maxUncompressedBytes });
+  const inspection = await deps.artifacts.inspectZip(artifact, limits);
   if (declared && declared !== inspection.sha256) {
     throw new ArtifactRejectedError(
       `checksum mismatch: the sha256 metadata says ${declared} but the object's sha256 is ${inspection.sha256}; the upload is corrupt or the metadata is wrong — upload again`,
