@@ -60,6 +60,13 @@ export class WindowError extends SlipwayError {}
 /** A transient fault (throttling, 5xx, a resource still updating): worth retrying. */
 export class TransientError extends SlipwayError {}
 
+/**
+ * CloudFront refused a new invalidation because the distribution has as many in progress as it
+ * allows (TooManyInvalidationsInProgress). Transient: they finish within minutes; the
+ * InvalidateCdn Task retries it with a backoff of its own.
+ */
+export class InvalidationsBusyError extends TransientError {}
+
 export const PERMANENT_ERRORS = [
   'ValidationError',
   'TargetNotFoundError',

@@ -4,6 +4,7 @@ import { boundedArray } from './bounds.js';
 import { ValidationError } from './errors.js';
 import { deploymentStatusSchema } from './events.js';
 import { TARGET_NAME, TARGET_NAME_RULE, VISIBLE_NAME, VISIBLE_NAME_RULE } from './names.js';
+import { linkLocalReason } from './probe-address.js';
 import { strategySchema } from './strategy.js';
 import { windowSchema } from './window.js';
 
@@ -23,13 +24,22 @@ const lambdaFunctionName = z
     'must be a Lambda function name or an unqualified function ARN',
   );
 
+/** The longest a probe waits for its answer (body included): the checkHealth function outlasts it. */
+export const PROBE_MAX_TIMEOUT_MS = 60_000;
+
 const probeSchema = z
   .object({
     url: z.string().max(2048).url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL'),
     expectStatus: z.number().int().min(100).max(599).default(200),
-    timeoutMs: z.number().int().min(100).max(60_000).default(3000),
+    timeoutMs: z.number().int().min(100).max(PROBE_MAX_TIMEOUT_MS).default(3000),
+    /** Probe a link-local or instance metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254) anyway. */
+    allowLinkLocal: z.boolean().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((probe, ctx) => {
+    const why = probe.allowLinkLocal || !URL.canParse(probe.url) ? undefined : linkLocalReason(new URL(probe.url).hostname);
+    if (why) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['url'], message: `${why}: slipway does not probe it unless health.probe.allowLinkLocal is true` });
+  });
 
 export const healthSchema = z
   .object({

@@ -152,8 +152,20 @@ export interface ArtifactStore {
 export interface ProbeResult {
   /** Why the probe failed; absent when it answered as expected. */
   failure?: string;
-  /** sha256 (hex) of the body it answered with, so a site can check which release it served. */
+  /** sha256 (hex) of the body it answered with, so a site can check which release it served; absent when truncated. */
   bodySha256?: string;
+  /** Body bytes read: all of them, or the cap when `truncated`. */
+  bodyBytes?: number;
+  /** The body was longer than the probe reads (PROBE_BODY_LIMIT_BYTES); the rest was never downloaded. */
+  truncated?: boolean;
+}
+
+export interface ProbeRequest {
+  url: string;
+  expectStatus: number;
+  timeoutMs: number;
+  /** Let the probe reach link-local and instance metadata addresses (refused otherwise). */
+  allowLinkLocal?: boolean;
 }
 
 /** A target's traffic, for deploy windows (suggestions and the `maxRequestsPerMinute` gate). */
@@ -165,10 +177,10 @@ export interface TrafficMetrics {
 }
 
 export interface HealthSignals {
-  /** Names of the given alarms that are in ALARM. */
+  /** Names of the given alarms that are in ALARM; MissingResourceError when any of them does not exist. */
   alarmsFiring(names: string[]): Promise<string[]>;
-  /** Undefined when healthy, else a reason. */
-  probe(probe: { url: string; expectStatus: number; timeoutMs: number }): Promise<ProbeResult>;
+  /** `failure` when unhealthy (or refused), else what the body was. */
+  probe(probe: ProbeRequest): Promise<ProbeResult>;
 }
 
 export interface Cdn {

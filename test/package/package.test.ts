@@ -22,6 +22,10 @@ import {
 } from '../support/iam-actions.js';
 import { PERMANENT_ERRORS } from '../../shared/domain/errors.js';
 import { STATUS_CHANGED_PATTERN } from '../../shared/domain/events.js';
+import { PROBE_MAX_TIMEOUT_MS } from '../../shared/domain/target.js';
+import { HOOK_DEADLINE_MS } from '../../shared/adapters/aws/lambda-hook-invoker.js';
+import { CODE_UPDATE_WAIT_MS } from '../../shared/adapters/aws/lambda-version-publisher.js';
+import { DEFAULT_RETRY_POLICY } from '../../shared/usecases/notify.js';
 import { readZip } from './zip.js';
 import { packageService } from '../support/package-service.js';
 
@@ -66,6 +70,59 @@ function normalizedName(key: string): string {
 
 function resourcesOfType(type: string): [string, Json][] {
   return Object.entries(resources).filter(([, resource]) => resource.Type === type);
+}
+
+/**
+ * A template's resources as CloudFormation would create them with its parameters' defaults: Refs
+ * to parameters replaced by their values, Conditions evaluated, each Fn::If replaced by the branch
+ * taken, AWS::NoValue dropped, Fn::Join and Fn::Split of literals done.
+ */
+function deployedResources(of: Json): Record<string, Json> {
+  const parameters = (of.Parameters ?? {}) as Record<string, Json>;
+  const conditions = (of.Conditions ?? {}) as Record<string, Json>;
+  const holds = (expression: Json): boolean => {
+    if ('Condition' in expression) return holds(conditions[expression.Condition as string]!);
+    if ('Fn::Not' in expression) return !holds(expression['Fn::Not'][0]);
+    if ('Fn::And' in expression) return (expression['Fn::And'] as Json[]).every(holds);
+    if ('Fn::Or' in expression) return (expression['Fn::Or'] as Json[]).some(holds);
+    const [a, b] = ((expression['Fn::Equals'] ?? []) as unknown[]).map(walk);
+    if (typeof a !== 'string' || typeof b !== 'string') throw new Error(`cannot evaluate the condition ${JSON.stringify(expression)}`);
+    return a === b;
+  };
+  const dropped = Symbol('AWS::NoValue');
+  const walk = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(walk).filter((item) => item !== dropped);
+    if (!value || typeof value !== 'object') return value;
+    const node = value as Json;
+    if (node.Ref === 'AWS::NoValue') return dropped;
+    const parameter = typeof node.Ref === 'string' ? parameters[node.Ref] : undefined;
+    if (parameter) return parameter.Type === 'CommaDelimitedList' ? String(parameter.Default).split(',') : parameter.Default;
+    if (Array.isArray(node['Fn::If'])) {
+      const [name, yes, no] = node['Fn::If'] as [string, unknown, unknown];
+      return walk(holds(conditions[name]!) ? yes : no);
+    }
+    const [separator, operand] = (node['Fn::Split'] ?? node['Fn::Join'] ?? []) as unknown[];
+    const literal = walk(operand);
+    if ('Fn::Split' in node && typeof separator === 'string' && typeof literal === 'string') return literal.split(separator);
+    if ('Fn::Join' in node && typeof separator === 'string' && Array.isArray(literal) && literal.every((item) => typeof item === 'string')) return literal.join(separator);
+    return Object.fromEntries(
+      Object.entries(node)
+        .map(([key, item]) => [key, walk(item)] as const)
+        .filter(([, item]) => item !== dropped),
+    );
+  };
+  return walk(of.Resources) as Record<string, Json>;
+}
+
+/** The KMS statements of each function's role, and whether the role reads and writes site buckets (`:s3:::` patterns). */
+function siteKmsGrants(deployed: Record<string, Json>, keys: string[]) {
+  return keys.map((key) => {
+    const role = deployed[deployed[`${normalizedName(key)}LambdaFunction`]!.Properties.Role['Fn::GetAtt'][0] as string]!;
+    const statements = roleStatements(role);
+    const onSites = (action: string) => statementsAllowing(statements, action).some((statement) => JSON.stringify(statement.Resource).includes(':s3:::'));
+    const kms = statements.filter((statement) => ([] as string[]).concat(statement.Action ?? []).some((action) => action.startsWith('kms:')));
+    return { key, readsSites: onSites('s3:GetObject'), writesSites: onSites('s3:PutObject'), kms };
+  });
 }
 
 beforeAll(async () => {
@@ -507,6 +564,48 @@ describe('state machine', () => {
     expect(packagedDefinition()).toEqual(expectedDefinition());
   });
 
+  it('gives every function more time than the deadlines inside it, and every Task more time than its function', () => {
+    // Prepare: the deadlines, from where the code defines them, and what each function does around them.
+    const MARGIN_SECONDS = 10;
+    const policy = DEFAULT_RETRY_POLICY;
+    let notifyWaits = policy.attempts * policy.timeoutMs;
+    for (let gap = 1; gap < policy.attempts; gap += 1) notifyWaits += Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (gap - 1));
+    const deadlines: Record<string, [string, number][]> = {
+      checkHealth: [['the longest probe (health.probe.timeoutMs)', PROBE_MAX_TIMEOUT_MS]],
+      stage: [['the wait for UpdateFunctionCode to settle', CODE_UPDATE_WAIT_MS]],
+      runHook: [["a hook's answer", HOOK_DEADLINE_MS]],
+      notify: [['every webhook attempt and the pauses between them', notifyWaits]],
+    };
+    const timeoutOf = (key: string) => functions.get(key)!.resource.Properties.Timeout as number;
+    const tasks: [string, Json][] = [];
+    const collect = (states: Record<string, Json>) => {
+      for (const [name, state] of Object.entries(states)) {
+        if (state.Type === 'Task') tasks.push([name, state]);
+        if (state.Type === 'Map') collect((state.ItemProcessor ?? state.Iterator).States);
+        if (state.Type === 'Parallel') for (const branch of state.Branches as Json[]) collect(branch.States);
+      }
+    };
+    collect((packagedDefinition() as Json).States);
+
+    // Act
+    const problems: string[] = [];
+    for (const [key, inner] of Object.entries(deadlines)) {
+      for (const [what, ms] of inner) {
+        if (timeoutOf(key) < ms / 1000 + MARGIN_SECONDS) problems.push(`${key}: timeout ${timeoutOf(key)} s leaves less than ${MARGIN_SECONDS} s beyond ${what} (${ms / 1000} s)`);
+      }
+    }
+    for (const [name, task] of tasks) {
+      const logicalId = /"Fn::GetAtt":\["(\w+LambdaFunction)"/.exec(JSON.stringify(task))?.[1];
+      const fn = [...functions.values()].find((candidate) => candidate.logicalId === logicalId);
+      if (!fn) problems.push(`${name}: invokes no function of this service`);
+      else if (!(task.TimeoutSeconds > timeoutOf(fn.key))) problems.push(`${name}: TimeoutSeconds ${task.TimeoutSeconds} does not exceed ${fn.key}'s timeout of ${timeoutOf(fn.key)} s`);
+    }
+
+    // Assess
+    expect(tasks.length).toBeGreaterThanOrEqual(STEP_FUNCTIONS.length);
+    expect(problems).toEqual([]);
+  });
+
   it('logs errors to its own log group and is traced', () => {
     // Assess
     const props = resources.DeployStateMachine!.Properties;
@@ -651,6 +750,22 @@ describe('IAM', () => {
     }
   });
 
+  it('lets checkHealth read composite alarms: DescribeAlarms on "*", as CloudWatch requires for them', () => {
+    // Assess
+    const { statements } = roleOf(functions.get('checkHealth')!);
+    expect(statementsAllowing(statements, 'cloudwatch:DescribeAlarms').map((statement) => statement.Resource)).toEqual(['*']);
+  });
+
+  it('grants no KMS permission while no site key is named (siteKmsKeyArns)', () => {
+    // Act
+    const grants = siteKmsGrants(deployedResources(template), [...functions.keys()]);
+    // Assess: the statements are there, behind the condition, and the condition is false.
+    expect(template.Conditions?.HasSiteKmsKeys).toBeDefined();
+    expect(template.Parameters?.SiteKmsKeyArns).toMatchObject({ Type: 'CommaDelimitedList', Default: '' });
+    expect(JSON.stringify(resources)).toContain('HasSiteKmsKeys');
+    expect(grants.filter((grant) => grant.kms.length > 0)).toEqual([]);
+  });
+
   it('lets the intake function consume its queue', () => {
     // Assess
     const { statements } = roleOf(functions.get('intake')!);
@@ -663,16 +778,39 @@ describe('IAM', () => {
   });
 });
 
-describe('with the JWT authorizer (apiAuth=jwt)', () => {
+// One more packaging for every non-default param (each run costs a minute or two).
+describe('with the JWT authorizer (apiAuth=jwt) and SSE-KMS site keys (siteKmsKeyArns)', () => {
   const issuer = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example';
+  const siteKeys = [
+    'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    'arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab',
+  ];
   let jwtDir: string;
+  let jwtTemplate: Json;
   let jwtResources: Record<string, Json>;
 
   beforeAll(() => {
     jwtDir = mkdtempSync(join(tmpdir(), 'slipway-package-jwt-'));
-    packageService(root, STAGE, jwtDir, { apiAuth: 'jwt', jwtIssuerUrl: issuer, jwtAudience: 'slipway-cli' });
-    jwtResources = (JSON.parse(readFileSync(join(jwtDir, 'cloudformation-template-update-stack.json'), 'utf8')) as Json).Resources;
+    packageService(root, STAGE, jwtDir, { apiAuth: 'jwt', jwtIssuerUrl: issuer, jwtAudience: 'slipway-cli', siteKmsKeyArns: siteKeys.join(',') });
+    jwtTemplate = JSON.parse(readFileSync(join(jwtDir, 'cloudformation-template-update-stack.json'), 'utf8')) as Json;
+    jwtResources = jwtTemplate.Resources;
   }, 300_000);
+
+  it('lets the functions that read site buckets decrypt with exactly the named keys, and those that write generate data keys too', () => {
+    // Act
+    const grants = siteKmsGrants(deployedResources(jwtTemplate), [...functions.keys()]);
+    // Assess
+    expect(grants.filter((grant) => grant.writesSites).length).toBeGreaterThan(0);
+    expect(grants.filter((grant) => grant.readsSites && !grant.writesSites).length).toBeGreaterThan(0);
+    for (const grant of grants) {
+      const expected = grant.writesSites
+        ? [{ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: siteKeys }]
+        : grant.readsSites
+          ? [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: siteKeys }]
+          : [];
+      expect(grant.kms, grant.key).toEqual(expected);
+    }
+  });
 
   afterAll(() => {
     if (jwtDir) rmSync(jwtDir, { recursive: true, force: true });

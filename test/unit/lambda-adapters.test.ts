@@ -12,7 +12,7 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CloudFrontCdn } from '../../shared/adapters/aws/cloudfront-cdn.js';
 import { LambdaAliasRouter } from '../../shared/adapters/aws/lambda-alias-router.js';
-import { LambdaHookInvoker } from '../../shared/adapters/aws/lambda-hook-invoker.js';
+import { HOOK_DEADLINE_MS, LambdaHookInvoker } from '../../shared/adapters/aws/lambda-hook-invoker.js';
 import { LambdaVersionPublisher } from '../../shared/adapters/aws/lambda-version-publisher.js';
 import { ConcurrentModificationError, HookFailedError, TransientError } from '../../shared/domain/errors.js';
 
@@ -136,6 +136,22 @@ describe('Class: LambdaHookInvoker', () => {
       await expect(adapter().invokeHook('hook', {})).rejects.toThrow('returned status Failed: smoke');
       lambda.on(InvokeCommand).resolves({ Payload: Buffer.from('{"status":"Succeeded"}') as never });
       await expect(adapter().invokeHook('hook', {})).resolves.toEqual({ status: 'Succeeded' });
+    });
+
+    it('gives up on a hook that does not answer within its deadline, as a hook failure (not retried)', async () => {
+      // Prepare: a hook that never returns; the runHook function must not time out first.
+      lambda.on(InvokeCommand).callsFake(() => new Promise(() => undefined));
+      const invoker = new LambdaHookInvoker({ client: client(), deadlineMs: 50 });
+      // Act
+      const failure = await invoker.invokeHook('slow-hook', {}).catch((error: unknown) => error);
+      // Assess
+      expect(failure).toBeInstanceOf(HookFailedError);
+      expect((failure as Error).message).toMatch(/^hook slow-hook did not answer within 0\.05 s/);
+    });
+
+    it('allows a hook less time than the runHook function has', () => {
+      // Assess: the function's timeout (serverless.yml, checked by the package test) is Lambda's maximum.
+      expect(HOOK_DEADLINE_MS).toBeLessThan(900_000);
     });
   });
 });

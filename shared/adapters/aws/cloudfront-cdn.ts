@@ -1,6 +1,6 @@
 import { CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { CloudFrontInvalidationStatus } from './cloudfront-invalidation-status.js';
-import { MissingResourceError } from '../../domain/errors.js';
+import { InvalidationsBusyError, MissingResourceError } from '../../domain/errors.js';
 import type { Cdn } from '../../ports/index.js';
 import { errorName, rethrowTransient } from './sdk-errors.js';
 
@@ -22,8 +22,14 @@ export class CloudFrontCdn extends CloudFrontInvalidationStatus implements Cdn {
       if (errorName(error) === 'NoSuchDistribution') {
         throw new MissingResourceError(`CloudFront distribution ${distributionId} does not exist`, { cause: error });
       }
+      if (errorName(error) === 'TooManyInvalidationsInProgress') {
+        // A 400, so the SDK does not retry it; the in-flight invalidations finish within minutes.
+        throw new InvalidationsBusyError(
+          `CloudFront distribution ${distributionId} has too many invalidations in progress; the invalidation will be retried once some finish`,
+          { cause: error },
+        );
+      }
       rethrowTransient(error, `invalidating ${distributionId}`);
     }
   }
-
 }

@@ -10,6 +10,9 @@ const GUARD_ERRORS = new Set(['PreconditionFailedException', 'InvalidParameterVa
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The longest one Stage invocation waits for UpdateFunctionCode to settle: the stage function outlasts it. */
+export const CODE_UPDATE_WAIT_MS = 120_000;
+
 export interface LambdaVersionPublisherOptions extends LambdaAdapterOptions {
   /** How long to wait for an UpdateFunctionCode to settle inside one Task invocation. */
   updateTimeoutMs?: number;
@@ -20,7 +23,7 @@ export class LambdaVersionPublisher extends LambdaVersionCatalog implements Vers
 
   constructor(options: LambdaVersionPublisherOptions = {}) {
     super(options);
-    this.updateTimeoutMs = options.updateTimeoutMs ?? 120_000;
+    this.updateTimeoutMs = options.updateTimeoutMs ?? CODE_UPDATE_WAIT_MS;
   }
 
   async codeSha256(fn: string, qualifier: string): Promise<string> {

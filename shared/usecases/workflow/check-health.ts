@@ -144,23 +144,34 @@ async function checkSignals(deps: CheckHealthDeps, target: Target, state: Workfl
     throw new UnhealthyReleaseError(`alarm ${firing.map((a) => `"${a}"`).join(', ')} went to ALARM during the bake`);
   }
   if (probed.failure) throw new UnhealthyReleaseError(probed.failure);
-  if (target.kind === 'site' && probe && probed.bodySha256 && state.site) {
-    await expectNewRelease(deps, target, state.site.release, probe.url, probed.bodySha256);
+  if (target.kind === 'site' && probe && (probed.bodySha256 || probed.truncated) && state.site) {
+    await expectNewRelease(deps, target, state.site.release, probe.url, probed);
   }
 }
 
 /**
  * When the probe URL is a page of the site (its path is a file of the new release), the bytes it
- * was served must be that file's: anything else means viewers still get another release.
+ * was served must be that file's: anything else means viewers still get another release. The probe
+ * reads a capped body: a longer answer is compared by size only (a file within the cap was served
+ * more bytes than it has), and a file longer than the cap cannot be checked by its bytes.
  */
-async function expectNewRelease(deps: CheckHealthDeps, target: SiteTarget, release: string, url: string, bodySha256: string): Promise<void> {
+async function expectNewRelease(deps: CheckHealthDeps, target: SiteTarget, release: string, url: string, probed: ProbeResult): Promise<void> {
   const parsed = manifestSchema.safeParse(await deps.sites.readJson(target.site.bucket, manifestKey(target, release)));
   if (!parsed.success) return;
   const file = fileOfUrlPath(new URL(url).pathname);
   const expected = file === undefined ? undefined : parsed.data.files[file];
-  if (expected && expected.sha256 !== bodySha256) {
+  if (!expected) return;
+  if (probed.truncated) {
+    if (probed.bodyBytes !== undefined && expected.size <= probed.bodyBytes) {
+      throw new UnhealthyReleaseError(
+        `probe ${url} was served more than ${probed.bodyBytes} bytes, while release ${release}'s ${file} has ${expected.size}: viewers are not getting the new release`,
+      );
+    }
+    return;
+  }
+  if (probed.bodySha256 && expected.sha256 !== probed.bodySha256) {
     throw new UnhealthyReleaseError(
-      `probe ${url} was served other bytes than release ${release}'s ${file} (sha256 ${bodySha256.slice(0, 12)}…, expected ${expected.sha256.slice(0, 12)}…): viewers are not getting the new release`,
+      `probe ${url} was served other bytes than release ${release}'s ${file} (sha256 ${probed.bodySha256.slice(0, 12)}…, expected ${expected.sha256.slice(0, 12)}…): viewers are not getting the new release`,
     );
   }
 }

@@ -1,0 +1,42 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { functionPackage } from '../../dev/zip.js';
+import { uniqueName } from '../support/aws-env.js';
+import { aliasOf, createFunctionTarget, createWorld, finished, localOrchestrator, release, type World } from '../support/workflow-harness.js';
+
+describe('Workflow: a configured alarm that does not exist', () => {
+  let world: World;
+
+  beforeAll(async () => {
+    world = await createWorld();
+  });
+
+  it('fails the deployment naming the missing alarm, and checks it once (a permanent error)', async () => {
+    // Prepare: one alarm exists, the other is a typo nobody created.
+    const existing = uniqueName('errors');
+    const missing = uniqueName('erorrs');
+    const target = await createFunctionTarget(
+      world,
+      { strategy: { type: 'steps', steps: [{ percent: 50, bakeSeconds: 2 }] }, health: { alarms: [existing, missing], pollSeconds: 1 } },
+      [existing],
+    );
+    let checks = 0;
+    const orchestrator = localOrchestrator({
+      wrapTask: (state, _fn, run) => async (input) => {
+        if (state === 'CheckHealth') checks += 1;
+        return run(input);
+      },
+    });
+    // Act
+    const { id } = await release(world, orchestrator, target.name, 'r2', await functionPackage('v2 watched by a typo'));
+    const record = await finished(world, orchestrator, id);
+    // Assess
+    expect(['failed', 'rolled_back']).toContain(record.status);
+    expect(record.reason).toContain(`"${missing}"`);
+    expect(record.reason).not.toContain(`"${existing}"`);
+    expect(record.reason).toMatch(/create it, or fix the target's health\.alarms/);
+    expect(checks).toBe(1);
+    const alias = await aliasOf(world, target.function.name);
+    expect(alias.FunctionVersion).toBe('1');
+    expect(alias.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
+  });
+});
