@@ -160,7 +160,7 @@ async function restoreSite(deps: RollbackDeps, target: SiteTarget, deployment: D
     await cleanUpStaging(deps.sites, target, deployment.id);
     const early = deployed
       ? ''
-      : ` before distribution ${distributionId} was Deployed (edges may serve the rolled-back files until their TTL; invalidate ${plan.paths.length > 3 ? '/*' : plan.paths.join(' ')} again once it is)`;
+      : ` before distribution ${distributionId} was Deployed (edges may keep serving files of ${deployment.release} until their TTL; invalidate ${plan.paths.length > 3 ? '/*' : plan.paths.join(' ')} again once it is)`;
     return { restored: true, detail: `origin path restored to ${before || '(bucket root)'}; ${plan.paths.length} path(s) invalidated${early}` };
   }
   const keep = new Set([releaseOfOriginPath(target, current), deployment.fromVersion, state.site?.liveRelease]);
