@@ -13,7 +13,9 @@ function recordingClient(): { client: CloudFrontClient; bodies: string[] } {
     (next) => async (args) => {
       const result = await next(args);
       const response = result.response as HttpResponse;
-      const bytes = Buffer.concat(await Array.fromAsync(response.body as AsyncIterable<Uint8Array>));
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of response.body as AsyncIterable<Uint8Array>) chunks.push(chunk);
+      const bytes = Buffer.concat(chunks);
       bodies.push(bytes.toString('utf8'));
       response.body = new Uint8Array(bytes);
       return result;
