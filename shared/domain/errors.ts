@@ -57,6 +57,16 @@ export class ConflictError extends SlipwayError {}
  */
 export class WindowError extends SlipwayError {}
 
+/**
+ * The alias cannot be moved the way the strategy needs. Lambda's weighted alias routing refuses an
+ * alias on `$LATEST` and two versions that differ in execution role or dead-letter queue; an alias
+ * on `$LATEST` would also go live the moment slipway updates the code, before any check.
+ */
+export class RoutingPreconditionError extends SlipwayError {}
+
+/** Lambda could not make a published version ready (State `Failed`): its StateReasonCode says why. */
+export class VersionFailedError extends SlipwayError {}
+
 /** A transient fault (throttling, 5xx, a resource still updating): worth retrying. */
 export class TransientError extends SlipwayError {}
 
@@ -78,6 +88,8 @@ export const PERMANENT_ERRORS = [
   'MissingResourceError',
   'CancelledError',
   'WindowError',
+  'RoutingPreconditionError',
+  'VersionFailedError',
 ] as const;
 
 export function errorMessage(error: unknown): string {

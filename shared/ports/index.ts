@@ -107,9 +107,30 @@ export interface VersionCatalog {
   listVersions(fn: string): Promise<PublishedVersion[]>;
 }
 
+/** What weighted alias routing and readiness depend on, read with GetFunctionConfiguration. */
+export interface VersionConfiguration {
+  codeSha256: string;
+  /** Execution role ARN. */
+  role: string;
+  /** The dead-letter queue or topic ARN; absent when none is configured. */
+  deadLetterTargetArn?: string;
+  /** Pending, Active, Inactive or Failed (absent in old answers: treat as Active). */
+  state?: string;
+  stateReasonCode?: string;
+  stateReason?: string;
+}
+
 export interface VersionPublisher extends VersionCatalog {
   /** Base64 CodeSha256 of a published version (or $LATEST). */
   codeSha256(fn: string, qualifier: string): Promise<string>;
+  /** The configuration of a published version (or $LATEST). */
+  versionConfiguration(fn: string, qualifier: string): Promise<VersionConfiguration>;
+  /**
+   * Waits, bounded, until a published version is State Active with LastUpdateStatus Successful
+   * (SnapStart and large packages stay Pending for a while). Throws VersionFailedError when Lambda
+   * reports Failed, TransientError when it is still Pending at the deadline.
+   */
+  awaitVersionActive(fn: string, version: string): Promise<VersionConfiguration>;
   /** Points $LATEST at the exact S3 object; returns the new RevisionId once the update is Successful. */
   updateCode(fn: string, artifact: ArtifactRef): Promise<{ revisionId: string; codeSha256: string }>;
   /** Publishes $LATEST; rejected unless its code and revision are still the expected ones. */

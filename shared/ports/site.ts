@@ -14,6 +14,11 @@ export interface OriginSwitch {
    * re-reads and tries again when another change won the race. A no-op when already there.
    */
   switchOriginPath(distributionId: string, bucket: string, originPath: string): Promise<void>;
+  /**
+   * Whether every edge runs the distribution's latest config (Status `Deployed`, not `InProgress`).
+   * Invalidating before that lets an edge still on the old origin path cache old files again.
+   */
+  isDistributionDeployed(distributionId: string): Promise<boolean>;
 }
 
 export interface SiteStore {

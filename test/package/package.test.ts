@@ -24,7 +24,7 @@ import { PERMANENT_ERRORS } from '../../shared/domain/errors.js';
 import { STATUS_CHANGED_PATTERN } from '../../shared/domain/events.js';
 import { PROBE_MAX_TIMEOUT_MS } from '../../shared/domain/target.js';
 import { HOOK_DEADLINE_MS } from '../../shared/adapters/aws/lambda-hook-invoker.js';
-import { CODE_UPDATE_WAIT_MS } from '../../shared/adapters/aws/lambda-version-publisher.js';
+import { CODE_UPDATE_WAIT_MS, VERSION_ACTIVE_WAIT_MS } from '../../shared/adapters/aws/lambda-version-publisher.js';
 import { DEFAULT_RETRY_POLICY } from '../../shared/usecases/notify.js';
 import { readZip } from './zip.js';
 import { packageService } from '../support/package-service.js';
@@ -572,7 +572,7 @@ describe('state machine', () => {
     for (let gap = 1; gap < policy.attempts; gap += 1) notifyWaits += Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (gap - 1));
     const deadlines: Record<string, [string, number][]> = {
       checkHealth: [['the longest probe (health.probe.timeoutMs)', PROBE_MAX_TIMEOUT_MS]],
-      stage: [['the wait for UpdateFunctionCode to settle', CODE_UPDATE_WAIT_MS]],
+      stage: [['the wait for UpdateFunctionCode to settle, then for the new version to be Active', CODE_UPDATE_WAIT_MS + VERSION_ACTIVE_WAIT_MS]],
       runHook: [["a hook's answer", HOOK_DEADLINE_MS]],
       notify: [['every webhook attempt and the pauses between them', notifyWaits]],
     };

@@ -20,7 +20,7 @@ import { uniqueName, useMoto } from './aws-env.js';
 import { testRuntime } from './runtime.js';
 
 /** Every Wait state of the definition made instant: bakes and lock waits pass at once. */
-export const INSTANT_WAITS = { WaitForLock: 0, Bake: 0, WaitForInvalidation: 0 };
+export const INSTANT_WAITS = { WaitForLock: 0, Bake: 0, WaitForInvalidation: 0, WaitForDistribution: 0 };
 export const INSTANT_RETRIES = {
   Prepare: 0, AcquireLock: 0, Stage: 0, StageSiteChunk: 0, FinishSiteStaging: 0, PreTrafficHook: 0, ShiftTraffic: 0, CheckHealth: 0,
   InvalidateCdn: 0, PostTrafficHook: 0, Finalize: 0, Rollback: 0,

@@ -1,9 +1,16 @@
-import { CloudFrontClient, GetDistributionConfigCommand, UpdateDistributionCommand, type DistributionConfig } from '@aws-sdk/client-cloudfront';
+import {
+  CloudFrontClient,
+  GetDistributionCommand,
+  GetDistributionConfigCommand,
+  UpdateDistributionCommand,
+  type DistributionConfig,
+} from '@aws-sdk/client-cloudfront';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CloudFrontOriginSwitch } from '../../shared/adapters/aws/cloudfront-origin.js';
-import { ConcurrentModificationError, MissingResourceError } from '../../shared/domain/errors.js';
+import { ConcurrentModificationError, MissingResourceError, TransientError } from '../../shared/domain/errors.js';
+import { fullDistributionConfig } from '../support/full-distribution-config.js';
 
 // moto ignores IfMatch; these tests pin down that slipway sends the ETag it read and re-reads on a race.
 const cloudfront = mockClient(CloudFrontClient);
@@ -77,5 +84,40 @@ describe('Class: CloudFrontOriginSwitch', () => {
     cloudfront.on(GetDistributionConfigCommand).resolves({ DistributionConfig: config('/r1'), ETag: 'E1' });
     await expect(originSwitch().currentOriginPath('D1', 'other-bucket')).rejects.toThrow(MissingResourceError);
     await expect(originSwitch().currentOriginPath('D1', 'other-bucket')).rejects.toThrow('no origin on bucket other-bucket');
+  });
+
+  it('sends every field of the config back as it read it, the origin path aside', async () => {
+    // Prepare
+    const read = fullDistributionConfig('www-bucket', '/www/r1');
+    cloudfront.on(GetDistributionConfigCommand).resolves({ DistributionConfig: structuredClone(read), ETag: 'E1' });
+    cloudfront.on(UpdateDistributionCommand).resolves({});
+    // Act
+    await originSwitch().switchOriginPath('D1', 'www-bucket', '/www/r2');
+    // Assess
+    const expected = structuredClone(read);
+    expected.Origins!.Items![0]!.OriginPath = '/www/r2';
+    const sent = cloudfront.commandCalls(UpdateDistributionCommand)[0]!.args[0].input;
+    expect(sent).toEqual({ Id: 'D1', IfMatch: 'E1', DistributionConfig: expected });
+  });
+
+  describe('Method: isDistributionDeployed', () => {
+    // moto reports Deployed at once; in AWS a config change is InProgress for minutes.
+    it.each([
+      ['InProgress', false],
+      ['Deployed', true],
+    ])('reads Status %s as deployed=%s', async (status, deployed) => {
+      cloudfront.on(GetDistributionCommand, { Id: 'D1' }).resolves({ Distribution: { Status: status } as never, ETag: 'E1' });
+      await expect(originSwitch().isDistributionDeployed('D1')).resolves.toBe(deployed);
+    });
+
+    it('names a distribution that does not exist', async () => {
+      cloudfront.on(GetDistributionCommand).rejects(Object.assign(new Error('not found'), { name: 'NoSuchDistribution', $metadata: { httpStatusCode: 404 } }));
+      await expect(originSwitch().isDistributionDeployed('D1')).rejects.toThrow(new MissingResourceError('CloudFront distribution D1 does not exist'));
+    });
+
+    it('turns throttling into a TransientError', async () => {
+      cloudfront.on(GetDistributionCommand).rejects(Object.assign(new Error('slow down'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }));
+      await expect(originSwitch().isDistributionDeployed('D1')).rejects.toBeInstanceOf(TransientError);
+    });
   });
 });

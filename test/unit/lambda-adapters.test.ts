@@ -14,7 +14,7 @@ import { CloudFrontCdn } from '../../shared/adapters/aws/cloudfront-cdn.js';
 import { LambdaAliasRouter } from '../../shared/adapters/aws/lambda-alias-router.js';
 import { HOOK_DEADLINE_MS, LambdaHookInvoker } from '../../shared/adapters/aws/lambda-hook-invoker.js';
 import { LambdaVersionPublisher } from '../../shared/adapters/aws/lambda-version-publisher.js';
-import { ConcurrentModificationError, HookFailedError, TransientError } from '../../shared/domain/errors.js';
+import { ConcurrentModificationError, HookFailedError, TransientError, VersionFailedError } from '../../shared/domain/errors.js';
 
 // moto accepts stale RevisionIds and wrong CodeSha256 values and ignores CallerReference; these
 // tests pin down that slipway sends the guards, and how it reads AWS's refusals.
@@ -85,6 +85,65 @@ describe('Class: LambdaVersionPublisher', () => {
       });
       expect(lambda).toHaveReceivedCommandTimes(GetFunctionConfigurationCommand, 2);
       expect(result).toEqual({ revisionId: 'rev-9', codeSha256: 'abc=' });
+    });
+  });
+
+  describe('Method: awaitVersionActive', () => {
+    // moto answers Active at once; a SnapStart or large-package version is Pending for minutes in AWS.
+    it('waits while the published version is Pending and returns its configuration once Active', async () => {
+      // Prepare
+      lambda
+        .on(GetFunctionConfigurationCommand, { FunctionName: 'fn', Qualifier: '7' })
+        .resolvesOnce({ Version: '7', State: 'Pending', StateReasonCode: 'Creating', LastUpdateStatus: 'InProgress' })
+        .resolvesOnce({ Version: '7', State: 'Pending', StateReasonCode: 'Creating', LastUpdateStatus: 'InProgress' })
+        .resolves({
+          Version: '7',
+          State: 'Active',
+          LastUpdateStatus: 'Successful',
+          CodeSha256: 'abc=',
+          Role: 'arn:aws:iam::123456789012:role/app',
+          DeadLetterConfig: { TargetArn: 'arn:aws:sqs:us-east-1:123456789012:dlq' },
+        });
+      // Act
+      const config = await adapter().awaitVersionActive('fn', '7');
+      // Assess
+      expect(lambda).toHaveReceivedCommandTimes(GetFunctionConfigurationCommand, 3);
+      expect(config).toEqual({
+        codeSha256: 'abc=',
+        role: 'arn:aws:iam::123456789012:role/app',
+        deadLetterTargetArn: 'arn:aws:sqs:us-east-1:123456789012:dlq',
+        state: 'Active',
+      });
+    });
+
+    it('keeps waiting while an Active version’s LastUpdateStatus is still InProgress', async () => {
+      lambda
+        .on(GetFunctionConfigurationCommand)
+        .resolvesOnce({ State: 'Active', LastUpdateStatus: 'InProgress' })
+        .resolves({ State: 'Active', LastUpdateStatus: 'Successful', Role: 'r' });
+      await expect(adapter().awaitVersionActive('fn', '7')).resolves.toMatchObject({ state: 'Active', role: 'r' });
+      expect(lambda).toHaveReceivedCommandTimes(GetFunctionConfigurationCommand, 2);
+    });
+
+    it('fails permanently with the StateReasonCode when Lambda reports the version Failed', async () => {
+      // Prepare
+      lambda
+        .on(GetFunctionConfigurationCommand)
+        .resolvesOnce({ State: 'Pending', StateReasonCode: 'Creating' })
+        .resolves({ State: 'Failed', StateReasonCode: 'FunctionError', StateReason: 'SnapStart init failed' });
+      // Act
+      const outcome = adapter().awaitVersionActive('fn', '7');
+      // Assess
+      await expect(outcome).rejects.toBeInstanceOf(VersionFailedError);
+      await expect(adapter().awaitVersionActive('fn', '7')).rejects.toThrow(
+        /version 7 of fn .*FunctionError: SnapStart init failed/,
+      );
+    });
+
+    it('gives the Task back to Step Functions’ retry when the version is still Pending at the deadline', async () => {
+      lambda.on(GetFunctionConfigurationCommand).resolves({ State: 'Pending', StateReasonCode: 'Creating' });
+      const patient = new LambdaVersionPublisher({ client: client(), activeTimeoutMs: 150 });
+      await expect(patient.awaitVersionActive('fn', '7')).rejects.toThrow(new TransientError('version 7 of fn is still Pending (Creating) after 0s'));
     });
   });
 });

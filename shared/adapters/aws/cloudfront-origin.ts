@@ -1,5 +1,5 @@
-import { UpdateDistributionCommand } from '@aws-sdk/client-cloudfront';
-import { ConcurrentModificationError } from '../../domain/errors.js';
+import { GetDistributionCommand, UpdateDistributionCommand } from '@aws-sdk/client-cloudfront';
+import { ConcurrentModificationError, MissingResourceError } from '../../domain/errors.js';
 import type { OriginSwitch } from '../../ports/site.js';
 import { bucketOrigin, CloudFrontOriginReader } from './cloudfront-origin-reader.js';
 import { errorName, rethrowTransient } from './sdk-errors.js';
@@ -27,6 +27,18 @@ export class CloudFrontOriginSwitch extends CloudFrontOriginReader implements Or
         }
         rethrowTransient(error, `switching distribution ${distributionId}`);
       }
+    }
+  }
+
+  async isDistributionDeployed(distributionId: string): Promise<boolean> {
+    try {
+      const out = await this.client.send(new GetDistributionCommand({ Id: distributionId }));
+      return out.Distribution?.Status === 'Deployed';
+    } catch (error) {
+      if (errorName(error) === 'NoSuchDistribution') {
+        throw new MissingResourceError(`CloudFront distribution ${distributionId} does not exist`, { cause: error });
+      }
+      rethrowTransient(error, `reading the status of distribution ${distributionId}`);
     }
   }
 }

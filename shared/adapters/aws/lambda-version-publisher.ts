@@ -1,7 +1,18 @@
-import { GetFunctionConfigurationCommand, PublishVersionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
+import {
+  GetFunctionConfigurationCommand,
+  PublishVersionCommand,
+  UpdateFunctionCodeCommand,
+  type FunctionConfiguration,
+} from '@aws-sdk/client-lambda';
 import type { ArtifactRef } from '../../domain/deployment.js';
-import { ArtifactRejectedError, ConcurrentModificationError, MissingResourceError, TransientError } from '../../domain/errors.js';
-import type { VersionPublisher } from '../../ports/index.js';
+import {
+  ArtifactRejectedError,
+  ConcurrentModificationError,
+  MissingResourceError,
+  TransientError,
+  VersionFailedError,
+} from '../../domain/errors.js';
+import type { VersionConfiguration, VersionPublisher } from '../../ports/index.js';
 import type { LambdaAdapterOptions } from './lambda-adapter.js';
 import { LambdaVersionCatalog } from './lambda-version-catalog.js';
 import { errorName, rethrowTransient } from './sdk-errors.js';
@@ -12,25 +23,81 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The longest one Stage invocation waits for UpdateFunctionCode to settle: the stage function outlasts it. */
 export const CODE_UPDATE_WAIT_MS = 120_000;
+/** How long Stage waits for a new version to become Active before the Task is retried; the two waits fit in the function timeout (test/package). */
+export const VERSION_ACTIVE_WAIT_MS = 45_000;
 
 export interface LambdaVersionPublisherOptions extends LambdaAdapterOptions {
   /** How long to wait for an UpdateFunctionCode to settle inside one Task invocation. */
   updateTimeoutMs?: number;
+  /** How long to wait for a published version to become Active inside one Task invocation. */
+  activeTimeoutMs?: number;
+}
+
+export function toVersionConfiguration(config: FunctionConfiguration): VersionConfiguration {
+  return {
+    codeSha256: config.CodeSha256 ?? '',
+    role: config.Role ?? '',
+    ...(config.DeadLetterConfig?.TargetArn ? { deadLetterTargetArn: config.DeadLetterConfig.TargetArn } : {}),
+    ...(config.State ? { state: config.State } : {}),
+    ...(config.StateReasonCode ? { stateReasonCode: config.StateReasonCode } : {}),
+    ...(config.StateReason ? { stateReason: config.StateReason } : {}),
+  };
 }
 
 export class LambdaVersionPublisher extends LambdaVersionCatalog implements VersionPublisher {
   private readonly updateTimeoutMs: number;
+  private readonly activeTimeoutMs: number;
 
   constructor(options: LambdaVersionPublisherOptions = {}) {
     super(options);
     this.updateTimeoutMs = options.updateTimeoutMs ?? CODE_UPDATE_WAIT_MS;
+    this.activeTimeoutMs = options.activeTimeoutMs ?? VERSION_ACTIVE_WAIT_MS;
+  }
+
+  private readConfiguration(fn: string, qualifier: string): Promise<FunctionConfiguration> {
+    return this.call(`reading ${fn}:${qualifier}`, () =>
+      this.client.send(new GetFunctionConfigurationCommand({ FunctionName: fn, Qualifier: qualifier })),
+    );
   }
 
   async codeSha256(fn: string, qualifier: string): Promise<string> {
-    const out = await this.call(`reading ${fn}:${qualifier}`, () =>
-      this.client.send(new GetFunctionConfigurationCommand({ FunctionName: fn, Qualifier: qualifier })),
-    );
-    return out.CodeSha256 ?? '';
+    return (await this.readConfiguration(fn, qualifier)).CodeSha256 ?? '';
+  }
+
+  async versionConfiguration(fn: string, qualifier: string): Promise<VersionConfiguration> {
+    return toVersionConfiguration(await this.readConfiguration(fn, qualifier));
+  }
+
+  /**
+   * A new version is Pending until Lambda has prepared it (a SnapStart snapshot, a large package);
+   * an alias routed to it meanwhile answers invocations with errors. On timeout the Task fails
+   * with a TransientError and Step Functions retries Stage, which finds the version again.
+   */
+  async awaitVersionActive(fn: string, version: string): Promise<VersionConfiguration> {
+    const deadline = Date.now() + this.activeTimeoutMs;
+    let delay = 100;
+    for (;;) {
+      const config = await this.readConfiguration(fn, version);
+      if (config.State === 'Failed' || config.LastUpdateStatus === 'Failed') {
+        const code = config.State === 'Failed' ? config.StateReasonCode : config.LastUpdateStatusReasonCode;
+        const reason = config.State === 'Failed' ? config.StateReason : config.LastUpdateStatusReason;
+        throw new VersionFailedError(
+          `Lambda could not make version ${version} of ${fn} ready (${code ?? 'no reason code'}: ${reason ?? 'no reason given'}); ` +
+            'fix the cause (see the reason code in the Lambda documentation on function states) and deploy again',
+        );
+      }
+      // Old answers carry no State; a version without one is as ready as Lambda will say.
+      const active = (config.State ?? 'Active') === 'Active';
+      const updated = (config.LastUpdateStatus ?? 'Successful') === 'Successful';
+      if (active && updated) return toVersionConfiguration(config);
+      if (Date.now() > deadline) {
+        throw new TransientError(
+          `version ${version} of ${fn} is still ${config.State ?? 'Pending'} (${config.StateReasonCode ?? config.LastUpdateStatusReasonCode ?? 'no reason code'}) after ${Math.round(this.activeTimeoutMs / 1000)}s`,
+        );
+      }
+      await sleep(delay);
+      delay = Math.min(delay * 2, 5000);
+    }
   }
 
   async updateCode(fn: string, artifact: ArtifactRef): Promise<{ revisionId: string; codeSha256: string }> {

@@ -20,6 +20,28 @@ export interface RollbackDeps {
   cdn: Cdn;
   origins: OriginSwitch;
   sites: SiteStore;
+  /**
+   * How long a site's switch back waits for the distribution to be `Deployed` before it
+   * invalidates; the Rollback function's timeout bounds it (DEFAULT_SWITCH_BACK_WAIT).
+   */
+  switchBackWait?: { timeoutMs: number; intervalMs: number };
+}
+
+/** Fits the Rollback function's 30 s timeout with room for the record, the lock and clean-up. */
+export const DEFAULT_SWITCH_BACK_WAIT = { timeoutMs: 15_000, intervalMs: 2_000 };
+
+/**
+ * Waits in the function (a rollback is one Task, re-run only as a whole) until the distribution is
+ * `Deployed`, or the budget is spent; true when it is Deployed.
+ */
+async function awaitDeployed(deps: RollbackDeps, distributionId: string): Promise<boolean> {
+  const { timeoutMs, intervalMs } = deps.switchBackWait ?? DEFAULT_SWITCH_BACK_WAIT;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await deps.origins.isDistributionDeployed(distributionId)) return true;
+    if (Date.now() + intervalMs > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
 }
 
 interface Restoration {
@@ -132,9 +154,14 @@ async function restoreSite(deps: RollbackDeps, target: SiteTarget, deployment: D
   if (current === ours && before !== undefined && before !== ours) {
     await deps.origins.switchOriginPath(distributionId, bucket, before);
     const plan = await readPlan(deps.sites, bucket, planKey(target, deployment.id));
+    // Invalidating while edges still run the new origin path would cache the new files again.
+    const deployed = plan.paths.length ? await awaitDeployed(deps, distributionId) : true;
     if (plan.paths.length) await deps.cdn.invalidate(distributionId, plan.paths, callerReference(deployment.id, 'rollback'));
     await cleanUpStaging(deps.sites, target, deployment.id);
-    return { restored: true, detail: `origin path restored to ${before || '(bucket root)'}; ${plan.paths.length} path(s) invalidated` };
+    const early = deployed
+      ? ''
+      : ` before distribution ${distributionId} was Deployed (edges may keep serving files of ${deployment.release} until their TTL; invalidate ${plan.paths.length > 3 ? '/*' : plan.paths.join(' ')} again once it is)`;
+    return { restored: true, detail: `origin path restored to ${before || '(bucket root)'}; ${plan.paths.length} path(s) invalidated${early}` };
   }
   const keep = new Set([releaseOfOriginPath(target, current), deployment.fromVersion, state.site?.liveRelease]);
   // Before the lock was taken nothing was staged; the release prefix may be an earlier deployment's.

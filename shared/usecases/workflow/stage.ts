@@ -1,7 +1,14 @@
 import { assertNotCancelled } from '../../domain/control.js';
 import { codeSha256FromHex } from '../../domain/deployment.js';
-import { ConcurrentModificationError, ConflictError, DeploymentNotFoundError, MissingResourceError } from '../../domain/errors.js';
-import type { AliasReader, DeploymentStore, VersionPublisher } from '../../ports/index.js';
+import {
+  ConcurrentModificationError,
+  ConflictError,
+  DeploymentNotFoundError,
+  MissingResourceError,
+  RoutingPreconditionError,
+} from '../../domain/errors.js';
+import { planSteps, type TrafficStep } from '../../domain/strategy.js';
+import type { AliasReader, DeploymentStore, VersionConfiguration, VersionPublisher } from '../../ports/index.js';
 import { requireFunctionTarget, type WorkflowState } from './state.js';
 
 export interface StageDeps {
@@ -12,6 +19,44 @@ export interface StageDeps {
 
 export function versionDescription(deploymentId: string, release: string): string {
   return `slipway ${deploymentId} release ${release}`;
+}
+
+/** Whether a plan splits traffic between two versions (weighted alias routing) at some step. */
+export function splitsTraffic(steps: TrafficStep[]): boolean {
+  return steps.some((step) => step.percent > 0 && step.percent < 100);
+}
+
+/**
+ * An alias on `$LATEST` is refused for every strategy: weighted routing cannot start from it, and
+ * even AllAtOnce would go live at UpdateFunctionCode, before the pre-traffic hook, and a rollback
+ * "back to $LATEST" would land on the new code.
+ */
+export function assertAliasOnPublishedVersion(fn: string, alias: string, version: string): void {
+  if (version !== '$LATEST') return;
+  throw new RoutingPreconditionError(
+    `alias ${fn}:${alias} points at $LATEST, so updating the code would put it live at once and there is no version to roll back to; ` +
+      `publish a version and point the alias at it (aws lambda publish-version --function-name ${fn}, then aws lambda update-alias --function-name ${fn} --name ${alias} --function-version <version>), then deploy again`,
+  );
+}
+
+/** Lambda's weighted routing refuses two versions with different execution roles or dead-letter queues. */
+export function assertRoutable(
+  fn: string,
+  alias: string,
+  from: { version: string; config: VersionConfiguration },
+  to: { version: string; config: VersionConfiguration },
+): void {
+  const differences: string[] = [];
+  if (from.config.role !== to.config.role) differences.push(`execution role (${from.config.role} vs ${to.config.role})`);
+  const fromDlq = from.config.deadLetterTargetArn ?? 'none';
+  const toDlq = to.config.deadLetterTargetArn ?? 'none';
+  if (fromDlq !== toDlq) differences.push(`dead-letter queue (${fromDlq} vs ${toDlq})`);
+  if (!differences.length) return;
+  throw new RoutingPreconditionError(
+    `alias ${fn}:${alias} cannot split traffic between version ${from.version} and ${to.version === '$LATEST' ? 'the new version' : `version ${to.version}`}: ` +
+      `they differ in ${differences.join(' and ')}, and Lambda's weighted alias routing requires both to be the same; ` +
+      `give the function the role and dead-letter config of version ${from.version}, or deploy this change with the AllAtOnce strategy`,
+  );
 }
 
 /**
@@ -27,6 +72,7 @@ export async function stage(deps: StageDeps, state: WorkflowState): Promise<Work
   assertNotCancelled(deployment);
 
   const alias = await deps.aliases.getAlias(fn, target.function.alias);
+  assertAliasOnPublishedVersion(fn, target.function.alias, alias.version);
   if (alias.additional && alias.additional.version !== deployment.toVersion) {
     throw new ConflictError(
       `alias ${fn}:${target.function.alias} splits traffic with version ${alias.additional.version}, which slipway did not start; remove the routing config and deploy again`,
@@ -46,7 +92,8 @@ export async function stage(deps: StageDeps, state: WorkflowState): Promise<Work
   const expected = codeSha256FromHex(deployment.sha256 ?? '');
   if (!deployment.sha256) throw new ConflictError(`deployment ${deployment.id} has no checksum; Prepare must run first`);
 
-  if (!deployment.toVersion && (await deps.versions.codeSha256(fn, fromVersion)) === expected) {
+  const live = await deps.versions.versionConfiguration(fn, fromVersion);
+  if (!deployment.toVersion && live.codeSha256 === expected) {
     await deps.deployments.update(
       deployment.id,
       { fromVersion, toVersion: fromVersion },
@@ -54,6 +101,9 @@ export async function stage(deps: StageDeps, state: WorkflowState): Promise<Work
     );
     return { ...state, noop: true };
   }
+
+  const weighted = splitsTraffic(state.steps ?? planSteps(target.strategy));
+  const from = { version: fromVersion, config: live };
 
   let toVersion = deployment.toVersion;
   if (!toVersion) {
@@ -63,6 +113,10 @@ export async function stage(deps: StageDeps, state: WorkflowState): Promise<Work
       toVersion = published.version;
     } else {
       if (!deployment.artifact) throw new MissingResourceError(`deployment ${deployment.id} names no artifact`);
+      // A version publishes $LATEST's configuration: checking $LATEST refuses before anything changes.
+      if (weighted) {
+        assertRoutable(fn, target.function.alias, from, { version: '$LATEST', config: await deps.versions.versionConfiguration(fn, '$LATEST') });
+      }
       const updated = await deps.versions.updateCode(fn, deployment.artifact);
       if (updated.codeSha256 !== expected) {
         throw new ConcurrentModificationError(
@@ -72,6 +126,9 @@ export async function stage(deps: StageDeps, state: WorkflowState): Promise<Work
       toVersion = await deps.versions.publishVersion(fn, { codeSha256: expected, revisionId: updated.revisionId }, description);
     }
   }
+  // No traffic before the version is ready; and its configuration may have changed since the check above.
+  const ready = await deps.versions.awaitVersionActive(fn, toVersion);
+  if (weighted) assertRoutable(fn, target.function.alias, from, { version: toVersion, config: ready });
   await deps.deployments.update(
     deployment.id,
     { fromVersion, toVersion },

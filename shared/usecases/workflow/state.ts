@@ -59,6 +59,11 @@ export interface SiteWorkflow {
   /** The release behind that origin path, when it is one of this target's. */
   liveRelease?: string;
   invalidationPaths?: number;
+  /**
+   * After the origin switch: whether the distribution is `Deployed` yet. While it is not, the
+   * state machine waits `waitSeconds` and runs ShiftTraffic again, which invalidates once it is.
+   */
+  distribution?: { deployed: boolean; checks: number; waitSeconds: number };
 }
 
 export function requireTarget(state: WorkflowState): Target {
