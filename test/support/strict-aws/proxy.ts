@@ -281,7 +281,8 @@ export async function startStrictAwsProxy(options: ProxyOptions): Promise<Strict
     if (size > DYNAMODB_ITEM_LIMIT_BYTES) {
       if (before) await motoJson('DynamoDB_20120810.PutItem', 'dynamodb', caller.region, { TableName: table, Item: before });
       else await motoJson('DynamoDB_20120810.DeleteItem', 'dynamodb', caller.region, { TableName: table, Key: json.Key });
-      const message = `Item size has exceeded the maximum allowed size (the update makes it ${size} bytes; DynamoDB allows ${DYNAMODB_ITEM_LIMIT_BYTES})`;
+      // DynamoDB's own wording for an update (moto copies it).
+      const message = `Item size to update has exceeded the maximum allowed size (the update makes it ${size} bytes; DynamoDB allows ${DYNAMODB_ITEM_LIMIT_BYTES})`;
       limitHits.push({ limit: 'ValidationException', operation: 'dynamodb:UpdateItem', detail: message, caller: caller.accessKeyId ?? 'unsigned', ...(caller.testFile ? { testFile: caller.testFile } : {}) });
       return answerError(res, op, 400, 'ValidationException', message);
     }
