@@ -33,9 +33,11 @@ export async function teardown(): Promise<void> {
       limitHits.map((h) => `- ${h.operation} by ${h.caller}${h.testFile ? ` (${h.testFile})` : ''}: ${h.limit}: ${h.detail}`).join('\n') + '\n');
   }
   if (problems.length > 0) {
-    throw new Error(
-      `strict-aws: ${problems.length} AWS request(s) by slipway functions would fail in AWS under their packaged IAM roles. ` +
-        `Grant what is missing in serverless.yml (or map the operation), then run again:\n${describeProblems(problems)}`,
+    // vitest only logs an error thrown here and still exits 0: the exit code is what fails the run.
+    process.exitCode = 1;
+    process.stderr.write(
+      `\nstrict-aws: FAILED: ${problems.length} AWS request(s) by slipway functions would fail in AWS under their packaged IAM roles. ` +
+        `Grant what is missing in serverless.yml (or map the operation), then run again:\n${describeProblems(problems)}\n`,
     );
   }
 }
