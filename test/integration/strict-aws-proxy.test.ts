@@ -105,8 +105,9 @@ describe('IAM evaluation', () => {
     expect(read.$metadata.httpStatusCode).toBe(200);
     expect(error.name).toBe('AccessDeniedException');
     expect(error.message).toContain('is not authorized to perform: dynamodb:PutItem');
+    expect(testFileTag()).toBe('integration.strict-aws-proxy');
     expect(proxy.problems).toEqual([
-      expect.objectContaining({ kind: 'denied', functionKey: 'readOnly', action: 'dynamodb:PutItem', resource: `arn:aws:dynamodb:us-east-1:123456789012:table/${table}`, testFile: testFileTag() }),
+      expect.objectContaining({ kind: 'denied', functionKey: 'readOnly', action: 'dynamodb:PutItem', resource: `arn:aws:dynamodb:us-east-1:123456789012:table/${table}`, testFile: 'integration.strict-aws-proxy' }),
     ]);
   });
 
