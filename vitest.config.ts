@@ -12,6 +12,8 @@ export default defineConfig({
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...withMoto, testTimeout: 30_000 } },
       { test: { name: 'workflow', include: ['test/workflow/**/*.test.ts'], ...withMoto, testTimeout: 60_000 } },
+      // The packaged bundles (serverless package, cached per change of the sources) driven by the real definition.
+      { test: { name: 'shipped', include: ['test/shipped/**/*.test.ts'], ...withMoto, testTimeout: 120_000, hookTimeout: 300_000 } },
       { test: { name: 'package', include: ['test/package/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 300_000 } },
       { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
     ],

@@ -22,6 +22,8 @@ export interface LocalRunOptions {
   retryIntervalOverrides?: Record<string, number>;
   /** Wraps each Task's handler, e.g. to inject faults: (stateName, functionKey, run) → run. */
   wrapTask?: (stateName: string, functionKey: string, run: TaskFn) => TaskFn;
+  /** Told of every execution name before it starts (tests check Step Functions' naming rules). */
+  onStart?: (name: string) => void;
   /** Told of each state an execution enters, and of its end: `slipway dev` prints progress. */
   onProgress?: (execution: ExecutionRecord, stateName?: string) => void;
 }
@@ -30,6 +32,8 @@ export interface ExecutionRecord {
   name: string;
   status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   states: string[];
+  /** History events the local engine reported, the way Step Functions counts them against its 25,000. */
+  events: number;
   error?: string;
   done: Promise<void>;
 }
@@ -61,6 +65,7 @@ export class LocalOrchestrator implements Orchestrator {
 
   async start(deploymentId: string): Promise<void> {
     if (this.executions.has(deploymentId)) return;
+    this.options.onStart?.(deploymentId);
     const execution = this.machine.run(
       { deploymentId },
       {
@@ -72,10 +77,11 @@ export class LocalOrchestrator implements Orchestrator {
         noThrowOnAbort: true,
       },
     );
-    const record: ExecutionRecord = { name: deploymentId, status: 'RUNNING', states: [], done: Promise.resolve() };
+    const record: ExecutionRecord = { name: deploymentId, status: 'RUNNING', states: [], events: 0, done: Promise.resolve() };
     this.aborts.add(execution.abort);
     const collect = (async () => {
       for await (const event of execution.eventLogs) {
+        record.events += 1;
         if (event.type === 'StateEntered') {
           record.states.push(event.state.name);
           this.options.onProgress?.(record, event.state.name);

@@ -26,7 +26,12 @@ export async function setup(project: TestProject): Promise<void> {
 export async function teardown(): Promise<void> {
   const problems = proxy?.problems ?? [];
   const limitHits = proxy?.limitHits ?? [];
+  const evaluated = [...(proxy?.evaluated ?? new Map<string, number>())].sort(([a], [b]) => a.localeCompare(b));
   await proxy?.stop();
+  process.stderr.write(
+    `strict-aws: evaluated ${evaluated.reduce((n, [, count]) => n + count, 0)} requests of ${evaluated.length} functions against their packaged roles` +
+      ` (${evaluated.map(([fn, count]) => `${fn} ${count}`).join(', ')}); ${problems.length} denied or unmapped\n`,
+  );
   await moto?.stop();
   if (limitHits.length > 0) {
     process.stderr.write(`strict-aws answered ${limitHits.length} request(s) with an AWS limit error moto would have accepted:\n` +

@@ -16,8 +16,9 @@ import { deploymentIdForObject, type Deployment } from '../../shared/domain/depl
 import { functionTargetSchema, parseWith, type FunctionTarget } from '../../shared/domain/target.js';
 import type { z } from 'zod';
 import { acceptUpload } from '../../shared/usecases/intake.js';
-import { uniqueName, useMoto } from './aws-env.js';
+import { registerArtifactBucket, uniqueName, useMoto } from './aws-env.js';
 import { testRuntime } from './runtime.js';
+import { executionNameValid, historyWithinLimit, lambdaResponseWithinLimit, stateDataWithinLimit } from './strict-aws/state-limits.js';
 
 /** Every Wait state of the definition made instant: bakes and lock waits pass at once. */
 export const INSTANT_WAITS = { WaitForLock: 0, Bake: 0, WaitForInvalidation: 0, WaitForDistribution: 0 };
@@ -28,6 +29,8 @@ export const INSTANT_RETRIES = {
 
 export interface World {
   bucket: string;
+  tableName: string;
+  eventBus: string;
   artifacts: S3ArtifactStore;
   targets: DynamoTargetStore;
   deployments: DynamoDeploymentStore;
@@ -46,12 +49,15 @@ export async function createWorld(): Promise<World> {
     eventBus: uniqueName('wf-bus'),
   };
   await provisionService(names);
+  await registerArtifactBucket(names.artifactBucket);
   process.env.SLIPWAY_TABLE = names.tableName;
   process.env.SLIPWAY_ARTIFACT_BUCKET = names.artifactBucket;
   process.env.SLIPWAY_EVENT_BUS = names.eventBus;
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
   return {
     bucket: names.artifactBucket,
+    tableName: names.tableName,
+    eventBus: names.eventBus,
     artifacts: new S3ArtifactStore(),
     targets: new DynamoTargetStore(),
     deployments: new DynamoDeploymentStore(),
@@ -118,7 +124,33 @@ export async function release(
 
 /** The real definition with the real handlers (built by the test root), waits and retries instant unless overridden. */
 export function localOrchestrator(options: LocalRunOptions = {}, runtime: Omit<Parameters<typeof testRuntime>[0], 'run'> = {}): LocalOrchestrator {
-  return testRuntime({ ...runtime, run: { waitTimeOverrides: INSTANT_WAITS, retryIntervalOverrides: INSTANT_RETRIES, ...options } }).orchestrator;
+  return testRuntime({ ...runtime, run: withAwsLimits({ waitTimeOverrides: INSTANT_WAITS, retryIntervalOverrides: INSTANT_RETRIES, ...options }) }).orchestrator;
+}
+
+/**
+ * The limits Step Functions and Lambda enforce and the local engine does not, on every Task: its
+ * input and output (≤ 256 KiB of state data), its answer (≤ 6 MB), and every execution's name.
+ * The history limit is checked when a test reads the outcome (finished()).
+ */
+export function withAwsLimits(options: LocalRunOptions): LocalRunOptions {
+  const { wrapTask, onStart } = options;
+  return {
+    ...options,
+    onStart: (name) => {
+      executionNameValid(name);
+      onStart?.(name);
+    },
+    wrapTask: (stateName, functionKey, run) => {
+      const inner = wrapTask ? wrapTask(stateName, functionKey, run) : run;
+      return async (input) => {
+        stateDataWithinLimit(input, `the input of ${stateName}`);
+        const output = await inner(input);
+        lambdaResponseWithinLimit(output);
+        stateDataWithinLimit(output, `the output of ${stateName}`);
+        return output;
+      };
+    },
+  };
 }
 
 export async function aliasOf(world: World, fn: string) {
@@ -135,6 +167,7 @@ export async function finished(world: World, orchestrator: LocalOrchestrator, id
   const record = await world.deployments.get(id);
   const execution = orchestrator.executions.get(id);
   if (!record) throw new Error(`no record for ${id} (execution: ${JSON.stringify(execution)})`);
+  if (execution) historyWithinLimit(execution.events);
   // Failures carry the path the execution took, so a red test says where it went wrong.
   if (execution) record.reason = `${record.reason ?? ''} [states: ${execution.states.join(' → ')}${execution.error ? `; ${execution.error}` : ''}]`;
   return record;

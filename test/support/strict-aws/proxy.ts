@@ -43,6 +43,8 @@ export interface StrictAwsProxy {
   endpoint: string;
   problems: Problem[];
   limitHits: LimitHit[];
+  /** Requests evaluated against a function's packaged role, by function key. */
+  evaluated: Map<string, number>;
   registerArtifactBucket(bucket: string): void;
   stop(): Promise<void>;
 }
@@ -106,6 +108,7 @@ export async function startStrictAwsProxy(options: ProxyOptions): Promise<Strict
   const artifactBuckets = new Set<string>();
   const problems: Problem[] = [];
   const limitHits: LimitHit[] = [];
+  const evaluated = new Map<string, number>();
   const schemas = new Map<string, Promise<TableDescription | undefined>>();
 
   /** A request of the proxy's own, straight to moto (JSON protocols). */
@@ -167,6 +170,7 @@ export async function startStrictAwsProxy(options: ProxyOptions): Promise<Strict
     learn(op);
 
     if (caller.functionKey) {
+      evaluated.set(caller.functionKey, (evaluated.get(caller.functionKey) ?? 0) + 1);
       if (!op.mapped) {
         record({ kind: 'unmapped', functionKey: caller.functionKey, operation: `${op.service}:${op.name}`, ...(caller.testFile ? { testFile: caller.testFile } : {}) });
         return answerError(res, op, 400, 'StrictAwsUnmappedOperation', `strict-aws does not know how AWS authorizes ${op.service} ${op.name}: map it in test/support/strict-aws/operations.ts`);
@@ -382,6 +386,7 @@ export async function startStrictAwsProxy(options: ProxyOptions): Promise<Strict
     endpoint: `http://127.0.0.1:${port}`,
     problems,
     limitHits,
+    evaluated,
     registerArtifactBucket: (bucket) => artifactBuckets.add(bucket),
     async stop() {
       server.closeAllConnections();

@@ -17,7 +17,14 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { createValidatedPolicy, validateIdentityPolicy } from '@cloud-copilot/iam-policy';
 import { ACCOUNT_ID, type Authorization, type ResourceNames } from './operations.js';
 
-type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+type Template = {
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+  Conditions?: Record<string, unknown>;
+  Parameters?: Record<string, { Default?: unknown }>;
+};
+
+/** What `!Ref AWS::NoValue` leaves: the element is dropped from its list or object. */
+const NO_VALUE = Symbol('AWS::NoValue');
 
 const TOKEN = (name: string) => `{{strict-aws:${name}}}`;
 const TOKENS = {
@@ -69,11 +76,19 @@ class IntrinsicResolver {
   constructor(private readonly template: Template) {}
 
   resolve(value: unknown): unknown {
-    if (Array.isArray(value)) return value.map((v) => this.resolve(v));
+    if (Array.isArray(value)) return value.map((v) => this.resolve(v)).filter((v) => v !== NO_VALUE);
     if (value === null || typeof value !== 'object') return value;
     const entries = Object.entries(value as Record<string, unknown>);
     if (entries.length === 1) {
       const [fn, arg] = entries[0]!;
+      if (fn === 'Ref' && arg === 'AWS::NoValue') return NO_VALUE;
+      // Conditions are evaluated with the parameters' defaults: what `serverless package` without
+      // --param deploys (siteKmsKeyArns empty, say).
+      if (fn === 'Ref' && this.template.Parameters?.[String(arg)]) return this.template.Parameters[String(arg)]!.Default ?? '';
+      if (fn === 'Fn::If') {
+        const [condition, then, otherwise] = arg as [string, unknown, unknown];
+        return this.resolve(this.condition(condition) ? then : otherwise);
+      }
       if (fn === 'Ref') return this.ref(String(arg));
       if (fn === 'Fn::GetAtt') {
         const [name, attribute] = Array.isArray(arg) ? (arg as string[]) : String(arg).split('.');
@@ -82,11 +97,33 @@ class IntrinsicResolver {
       if (fn === 'Fn::Sub') return this.sub(arg);
       if (fn === 'Fn::Join') {
         const [separator, parts] = arg as [string, unknown[]];
-        return (this.resolve(parts) as unknown[]).map(String).join(separator);
+        const resolved = this.resolve(parts);
+        // A CommaDelimitedList parameter's default is a string: one part, or none when empty.
+        const list = Array.isArray(resolved) ? resolved : resolved === '' ? [] : [resolved];
+        return list.map(String).join(separator);
       }
       if (fn.startsWith('Fn::')) throw new Error(`strict-aws cannot resolve ${fn} in a role policy: teach roles.ts`);
     }
-    return Object.fromEntries(entries.map(([k, v]) => [k, this.resolve(v)]));
+    return Object.fromEntries(entries.map(([k, v]) => [k, this.resolve(v)]).filter(([, v]) => v !== NO_VALUE));
+  }
+
+  private condition(name: string): boolean {
+    const definition = this.template.Conditions?.[name];
+    if (definition === undefined) throw new Error(`the template uses condition ${name}, which it does not define`);
+    return this.truth(definition);
+  }
+
+  private truth(value: unknown): boolean {
+    const [fn, arg] = Object.entries(value as Record<string, unknown>)[0] ?? [];
+    if (fn === 'Condition') return this.condition(String(arg));
+    if (fn === 'Fn::Not') return !this.truth((arg as unknown[])[0]);
+    if (fn === 'Fn::And') return (arg as unknown[]).every((v) => this.truth(v));
+    if (fn === 'Fn::Or') return (arg as unknown[]).some((v) => this.truth(v));
+    if (fn === 'Fn::Equals') {
+      const [a, b] = (arg as unknown[]).map((v) => JSON.stringify(this.resolve(v)));
+      return a === b;
+    }
+    throw new Error(`strict-aws cannot evaluate ${String(fn)} in a condition: teach roles.ts`);
   }
 
   private sub(arg: unknown): string {
