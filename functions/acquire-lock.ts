@@ -2,7 +2,8 @@ import { DynamoLockStore } from '../shared/adapters/aws/dynamo-locks.js';
 import { DynamoTargetStore } from '../shared/adapters/aws/dynamo-targets.js';
 import { CloudWatchTrafficMetrics } from '../shared/adapters/aws/cloudwatch-traffic.js';
 import { lazy } from '../shared/lazy.js';
-import { acquireLock, WAIT_TICK_BUDGET } from '../shared/usecases/workflow/acquire-lock.js';
+import { acquireLock } from '../shared/usecases/workflow/acquire-lock.js';
+import { HISTORY_EVENT_BUDGET } from '../shared/usecases/workflow/wait-budget.js';
 import type { WorkflowState } from '../shared/usecases/workflow/state.js';
 import { publishingDeploymentStore } from './deployment-store.js';
 import { taskHandler } from './task-handler.js';
@@ -14,7 +15,7 @@ const deps = lazy(() => ({
   metrics: new CloudWatchTrafficMetrics(),
   lockPollSeconds: Number(process.env.SLIPWAY_LOCK_POLL_SECONDS ?? 10),
   windowCheckSeconds: Number(process.env.SLIPWAY_WINDOW_CHECK_SECONDS ?? 60),
-  waitTickBudget: Number(process.env.SLIPWAY_WAIT_TICK_BUDGET ?? WAIT_TICK_BUDGET),
+  historyEventBudget: Number(process.env.SLIPWAY_HISTORY_EVENT_BUDGET ?? HISTORY_EVENT_BUDGET),
 }));
 
 export const handler = taskHandler('acquireLock', (state: WorkflowState) => acquireLock(deps(), state));
