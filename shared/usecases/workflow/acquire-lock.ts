@@ -3,21 +3,7 @@ import { assertNotCancelled } from '../../domain/control.js';
 import { isTerminal, type Deployment } from '../../domain/deployment.js';
 import type { DeploymentStore, LockStore, TargetStore } from '../../ports/index.js';
 import type { WorkflowState } from './state.js';
-import { MAX_WAIT_DAYS } from '../../domain/window.js';
-import { DEFAULT_CONTROL_SECONDS } from './shift-traffic.js';
-import {
-  bakeDemand,
-  bakeReserveEvents,
-  charge,
-  EMPTY_LEDGER,
-  HISTORY_EVENT_BUDGET,
-  HISTORY_EVENT_LIMIT,
-  KNOWN_WAIT_SHARE,
-  knownWaitTick,
-  unknownWaitTick,
-  waitEventsInAll,
-  type WaitKind,
-} from './wait-budget.js';
+import { HISTORY_EVENT_LIMIT, nextWaitTick, type WaitKind } from './wait-budget.js';
 import { windowGate, type WindowGateDeps } from './window-gate.js';
 
 export interface AcquireLockDeps extends WindowGateDeps {
@@ -129,21 +115,16 @@ async function wait(
   why: { kind: WaitKind; step: 'lock' | 'window'; reason: string; seconds: number; startsAt?: string; message?: string },
 ): Promise<WorkflowState> {
   const now = (deps.now ?? (() => new Date()))();
-  const budget = deps.historyEventBudget ?? HISTORY_EVENT_BUDGET;
-  const steps = Math.max(1, state.steps?.length ?? 1);
-  const beforeStart = waitEventsInAll(steps, budget) - bakeReserveEvents(bakeDemand(state.steps), DEFAULT_CONTROL_SECONDS, steps, budget);
-  const ledger = state.waits ?? EMPTY_LEDGER;
-  const eventsLeft = beforeStart - ledger.events;
-  const since = ledger.kind === why.kind && ledger.since ? ledger.since : now.toISOString();
-  const plan = why.startsAt
-    ? knownWaitTick(why.kind, why.seconds, (Date.parse(why.startsAt) - now.getTime()) / 1000, eventsLeft - Math.floor((1 - KNOWN_WAIT_SHARE) * beforeStart))
-    : unknownWaitTick(
-        why.kind,
-        why.seconds,
-        (now.getTime() - Date.parse(since)) / 1000,
-        (Date.parse(me.requestedAt) + MAX_WAIT_DAYS * 86_400_000 - now.getTime()) / 1000,
-        eventsLeft,
-      );
+  const plan = nextWaitTick({
+    kind: why.kind,
+    pollSeconds: why.seconds,
+    ...(why.startsAt ? { startsAt: why.startsAt } : {}),
+    now,
+    requestedAt: me.requestedAt,
+    steps: state.steps,
+    ledger: state.waits,
+    ...(deps.historyEventBudget !== undefined ? { budget: deps.historyEventBudget } : {}),
+  });
   if ('exhausted' in plan) {
     const waited = Math.round((now.getTime() - Date.parse(me.requestedAt)) / 3_600_000);
     await deps.deployments.update(
@@ -155,7 +136,7 @@ async function wait(
       },
       { step: why.step, status: 'failed', message: 'the execution cannot wait any longer' },
     );
-    return { ...state, lock: { outcome: 'stopped', waitSeconds: 0, ticks }, waits: ledger };
+    return { ...state, lock: { outcome: 'stopped', waitSeconds: 0, ticks } };
   }
   if (me.status !== 'waiting' || me.reason !== why.reason || me.startsAt !== why.startsAt) {
     await deps.deployments.update(
@@ -164,7 +145,7 @@ async function wait(
       { step: why.step, status: 'waiting', message: why.message ?? why.reason },
     );
   }
-  return { ...state, lock: { outcome: 'waiting', waitSeconds: plan.waitSeconds, ticks }, waits: charge({ ...ledger, kind: why.kind, since }, why.kind) };
+  return { ...state, lock: { outcome: 'waiting', waitSeconds: plan.waitSeconds, ticks }, waits: plan.ledger };
 }
 
 /** A lock whose holder already ended (its workflow died before releasing) is released. */

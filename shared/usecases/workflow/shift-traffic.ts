@@ -3,7 +3,7 @@ import { ConcurrentModificationError, DeploymentNotFoundError } from '../../doma
 import type { FunctionTarget } from '../../domain/target.js';
 import type { AliasRouter, DeploymentStore } from '../../ports/index.js';
 import { requireFunctionTarget, type WorkflowState } from './state.js';
-import { bakeDemand, bakeTicksFor, charge, HISTORY_EVENT_BUDGET, waitEventsInAll } from './wait-budget.js';
+import { bakeTickAllowance, charge, HISTORY_EVENT_BUDGET } from './wait-budget.js';
 
 export interface ShiftTrafficDeps {
   deployments: DeploymentStore;
@@ -105,12 +105,11 @@ export async function shiftTraffic(deps: ShiftTrafficDeps, state: WorkflowState)
   }
 
   // The bake gets what the waits before it left of the execution's history budget, shared among the steps still to bake.
-  const eventsLeft = waitEventsInAll(steps.length, deps.historyEventBudget ?? HISTORY_EVENT_BUDGET) - (state.waits?.events ?? 0);
   const plan = promoted
     ? { waitSeconds: 0, remainingChecks: 0, healthEvery: 1, bakeSeconds: 0 }
     : verificationPlan(target, step.bakeSeconds, {
         ...(deps.controlSeconds ? { controlSeconds: deps.controlSeconds } : {}),
-        maxTicks: bakeTicksFor(bakeDemand(steps), stepIndex, eventsLeft),
+        maxTicks: bakeTickAllowance(steps, stepIndex, state.waits, deps.historyEventBudget ?? HISTORY_EVENT_BUDGET),
       });
   // The planned ticks are charged now (a promote that skips some leaves them unused, never short).
   const waits = plan.remainingChecks > 0 ? charge(state.waits, 'bake', plan.remainingChecks) : state.waits;

@@ -1,4 +1,5 @@
 import type { TrafficStep } from '../../domain/strategy.js';
+import { MAX_WAIT_DAYS } from '../../domain/window.js';
 
 /**
  * One history budget per execution, shared by every wait in it. Step Functions keeps at most
@@ -67,10 +68,12 @@ export type BakeDemand = number[];
 /**
  * The bake ticks kept back for after the start while the deployment waits to start: as many as a
  * bake ticking every `controlSeconds` would take, but at most half of all wait events, so a very
- * long bake (which stretches its ticks anyway) leaves room to wait.
+ * long bake (which stretches its ticks anyway) leaves room to wait. Never fewer than one per step,
+ * so bakeTicksFor can always give each step its one tick within the budget.
  */
 export function bakeReserveEvents(bakes: BakeDemand, controlSeconds: number, steps: number, budget = HISTORY_EVENT_BUDGET): number {
-  const ideal = bakes.reduce((sum, seconds) => sum + (seconds > 0 ? Math.ceil(seconds / Math.max(1, controlSeconds)) : 0), 0);
+  // Every step keeps one tick at least: a step with health signals is checked once after its shift.
+  const ideal = bakes.reduce((sum, seconds) => sum + Math.max(1, Math.ceil(seconds / Math.max(1, controlSeconds))), 0);
   return Math.min(ideal * EVENTS_PER_TICK.bake, Math.floor(waitEventsInAll(steps, budget) / 2));
 }
 
@@ -83,6 +86,16 @@ export function bakeDemand(steps: readonly TrafficStep[] | undefined): BakeDeman
  * may spend: the rest stays for a lock or traffic-gate wait after the window opens.
  */
 export const KNOWN_WAIT_SHARE = 0.75;
+
+/**
+ * What a wait of known length may spend of `eventsLeft`: all but the share kept for a lock or gate
+ * wait after it (1 - KNOWN_WAIT_SHARE of all the events before the start); once waits of unknown
+ * length have spent that share, half of what is left, so a short window wait after a long lock
+ * wait still runs.
+ */
+export function knownWaitEvents(eventsLeft: number, beforeStart: number): number {
+  return Math.max(eventsLeft - Math.floor((1 - KNOWN_WAIT_SHARE) * beforeStart), Math.floor(eventsLeft / 2));
+}
 
 export type TickPlan = { waitSeconds: number } | { exhausted: true };
 
@@ -127,4 +140,52 @@ export function bakeTicksFor(bakes: BakeDemand, stepIndex: number, eventsLeft: n
   // Every later step keeps one tick at least (its health check after the shift).
   const later = rest.length - 1;
   return Math.max(1, Math.floor(Math.max(0, ticksLeft - later) * (own / Math.max(own, total))));
+}
+
+/** The seconds one bake tick lasts at most when nothing says otherwise (DEFAULT_CONTROL_SECONDS). */
+const RESERVE_CONTROL_SECONDS = 10;
+
+export interface WaitRequest {
+  kind: WaitKind;
+  /** The configured interval between two looks (lock poll, window check). */
+  pollSeconds: number;
+  /** When the wait ends, when it is known (a window opening, a schedule). */
+  startsAt?: string;
+  now: Date;
+  /** When the release arrived: no deployment waits past MAX_WAIT_DAYS after it. */
+  requestedAt: string;
+  /** The traffic steps planned for after the start (their bakes are kept back). */
+  steps: readonly TrafficStep[] | undefined;
+  ledger: WaitLedger | undefined;
+  budget?: number;
+}
+
+/**
+ * The next tick of a wait before the start (lock, window, gate): its length and the ledger after
+ * it, or `exhausted` when the execution's history cannot hold another one.
+ */
+export function nextWaitTick(request: WaitRequest): { waitSeconds: number; ledger: WaitLedger } | { exhausted: true } {
+  const budget = request.budget ?? HISTORY_EVENT_BUDGET;
+  const steps = Math.max(1, request.steps?.length ?? 1);
+  const beforeStart = waitEventsInAll(steps, budget) - bakeReserveEvents(bakeDemand(request.steps), RESERVE_CONTROL_SECONDS, steps, budget);
+  const ledger = request.ledger ?? EMPTY_LEDGER;
+  const eventsLeft = beforeStart - ledger.events;
+  const nowMs = request.now.getTime();
+  const since = ledger.kind === request.kind && ledger.since ? ledger.since : request.now.toISOString();
+  const plan = request.startsAt
+    ? knownWaitTick(request.kind, request.pollSeconds, (Date.parse(request.startsAt) - nowMs) / 1000, knownWaitEvents(eventsLeft, beforeStart))
+    : unknownWaitTick(
+        request.kind,
+        request.pollSeconds,
+        (nowMs - Date.parse(since)) / 1000,
+        (Date.parse(request.requestedAt) + MAX_WAIT_DAYS * 86_400_000 - nowMs) / 1000,
+        eventsLeft,
+      );
+  if ('exhausted' in plan) return plan;
+  return { waitSeconds: plan.waitSeconds, ledger: charge({ ...ledger, kind: request.kind, since }, request.kind) };
+}
+
+/** The most ticks the bake of step `stepIndex` may plan, given what the waits so far used. */
+export function bakeTickAllowance(steps: readonly TrafficStep[], stepIndex: number, ledger: WaitLedger | undefined, budget = HISTORY_EVENT_BUDGET): number {
+  return bakeTicksFor(bakeDemand(steps), stepIndex, waitEventsInAll(steps.length, budget) - (ledger?.events ?? 0));
 }
