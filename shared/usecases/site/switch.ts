@@ -29,7 +29,7 @@ export async function switchSite(deps: SwitchSiteDeps, state: WorkflowState): Pr
   const deployment = await deps.deployments.get(state.deploymentId);
   if (!deployment) throw new DeploymentNotFoundError(state.deploymentId);
   assertNotCancelled(deployment);
-  const originPath = originPathOf(target, deployment.release);
+  const originPath = deployment.toOriginPath ?? originPathOf(target, deployment.release);
   await deps.origins.switchOriginPath(target.site.distributionId, target.site.bucket, originPath);
 
   const plan = await readPlan(deps.sites, target.site.bucket, planKey(target, deployment.id));
