@@ -176,7 +176,7 @@ export async function startDevService(options: {
     // A waiting release looks at its window, freezes and promotes this often (60 s in AWS).
     SLIPWAY_WINDOW_CHECK_SECONDS: '2',
     // The local engine keeps no execution history, so a long wait need not check less often.
-    SLIPWAY_WAIT_TICK_BUDGET: '100000000',
+    SLIPWAY_HISTORY_EVENT_BUDGET: '100000000',
   };
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 

@@ -54,7 +54,7 @@ import type { Clock, DeploymentEvents, Orchestrator } from '../shared/ports/inde
 import { withDeploymentEvents } from '../shared/usecases/deployment-events.js';
 import type { NotifyDeps } from '../shared/usecases/notify.js';
 import { DEFAULT_CONTROL_SECONDS } from '../shared/usecases/workflow/shift-traffic.js';
-import { WAIT_TICK_BUDGET } from '../shared/usecases/workflow/acquire-lock.js';
+import { HISTORY_EVENT_BUDGET } from '../shared/usecases/workflow/wait-budget.js';
 import type { RollbackDeps } from '../shared/usecases/workflow/rollback.js';
 
 /** The serverless.yml function keys; the Task states of the definition name the workflow ones. */
@@ -107,11 +107,14 @@ function required(root: AwsRootConfig, name: string): string {
   return value;
 }
 
-function seconds(root: AwsRootConfig, name: string, fallback: number): number {
+/** History events one execution plans its waits for; AcquireLock and ShiftTraffic must agree on it. */
+const historyEventBudget = (root: AwsRootConfig) => numberSetting(root, 'SLIPWAY_HISTORY_EVENT_BUDGET', HISTORY_EVENT_BUDGET);
+
+function numberSetting(root: AwsRootConfig, name: string, fallback: number): number {
   const raw = root.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`environment variable ${name} must be a number of seconds, got "${raw}"`);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`environment variable ${name} must be a non-negative number, got "${raw}"`);
   return value;
 }
 
@@ -266,9 +269,9 @@ export function acquireLockHandler(root: AwsRootConfig) {
     locks: new DynamoLockStore(table(root, dynamo)),
     targets: new DynamoTargetStore(table(root, dynamo)),
     metrics: trafficMetrics(b),
-    lockPollSeconds: seconds(root, 'SLIPWAY_LOCK_POLL_SECONDS', 10),
-    windowCheckSeconds: seconds(root, 'SLIPWAY_WINDOW_CHECK_SECONDS', 60),
-    waitTickBudget: seconds(root, 'SLIPWAY_WAIT_TICK_BUDGET', WAIT_TICK_BUDGET),
+    lockPollSeconds: numberSetting(root, 'SLIPWAY_LOCK_POLL_SECONDS', 10),
+    windowCheckSeconds: numberSetting(root, 'SLIPWAY_WINDOW_CHECK_SECONDS', 60),
+    historyEventBudget: historyEventBudget(root),
   });
 }
 
@@ -332,7 +335,8 @@ export function shiftTrafficHandler(root: AwsRootConfig) {
     origins: new CloudFrontOriginSwitch({ client: cloudFront }),
     cdn: new CloudFrontCdn({ client: cloudFront }),
     sites: new S3SiteReader({ client: s3 }),
-    controlSeconds: seconds(root, 'SLIPWAY_CONTROL_SECONDS', DEFAULT_CONTROL_SECONDS),
+    controlSeconds: numberSetting(root, 'SLIPWAY_CONTROL_SECONDS', DEFAULT_CONTROL_SECONDS),
+    historyEventBudget: historyEventBudget(root),
   });
 }
 
@@ -349,7 +353,7 @@ export function checkHealthHandler(root: AwsRootConfig) {
     cdn: new CloudFrontInvalidationStatus({ client: cloudFront }),
     sites: new S3SiteReader({ client: s3 }),
     targets: new DynamoTargetStore(table(root, dynamo)),
-    pauseCheckSeconds: seconds(root, 'SLIPWAY_WINDOW_CHECK_SECONDS', 60),
+    pauseCheckSeconds: numberSetting(root, 'SLIPWAY_WINDOW_CHECK_SECONDS', 60),
   });
 }
 
@@ -361,7 +365,7 @@ export function invalidateCdnHandler(root: AwsRootConfig) {
     logger: b.logger,
     cdn: new CloudFrontCdn({ client: cloudFront }),
     deployments: new DynamoDeploymentStore(table(root, dynamo)),
-    pollSeconds: seconds(root, 'SLIPWAY_INVALIDATION_POLL_SECONDS', 15),
+    pollSeconds: numberSetting(root, 'SLIPWAY_INVALIDATION_POLL_SECONDS', 15),
     maxChecks: 60,
   });
 }

@@ -38,6 +38,8 @@ export interface TimelineEntry {
   health?: 'passed' | 'failed';
   /** The failure that ended the deployment (on the rollback entry). */
   error?: string;
+  /** On the marker entry of a bounded timeline: how many entries were left out there. */
+  dropped?: number;
 }
 
 export interface Deployment {
@@ -77,6 +79,15 @@ export interface Deployment {
   notBefore?: string;
   /** While it waits for its window or schedule: when it expects to start (ISO). */
   startsAt?: string;
+  /**
+   * A rollback to what was live before slipway's first deployment of the target (a version or an
+   * origin path slipway did not deploy): there is no artifact or manifest behind it.
+   */
+  preSlipway?: boolean;
+  /** Sites: the origin path before this deployment, when it was not one of slipway's release prefixes. */
+  fromOriginPath?: string;
+  /** Sites: the origin path a pre-slipway rollback returns to (not a release prefix). */
+  toOriginPath?: string;
   timeline: TimelineEntry[];
 }
 
@@ -99,6 +110,8 @@ export interface DeploymentView {
   notBefore: string | null;
   /** While it waits for its window or schedule: when it expects to start. */
   startsAt: string | null;
+  /** Present (true) on a rollback to what was live before slipway's first deployment. */
+  preSlipway?: true;
   timeline: TimelineEntry[];
 }
 
@@ -119,6 +132,7 @@ export function toView(d: Deployment): DeploymentView {
     sha256: d.sha256 ?? null,
     notBefore: d.notBefore ?? null,
     startsAt: d.startsAt ?? null,
+    ...(d.preSlipway ? { preSlipway: true as const } : {}),
     timeline: d.timeline,
   };
 }
@@ -141,4 +155,85 @@ export function deploymentIdForRequest(...parts: string[]): string {
 /** Lambda reports CodeSha256 as base64 of the zip's sha256; slipway stores hex. */
 export function codeSha256FromHex(hex: string): string {
   return Buffer.from(hex, 'hex').toString('base64');
+}
+
+/**
+ * Bounds of a record's timeline. DynamoDB refuses an item over 400 KB, and a refused write is
+ * also the one that would record the terminal status; so the timeline keeps at most
+ * TIMELINE_MAX_ENTRIES entries of at most TIMELINE_ENTRY_MAX_BYTES each (~150 KB in all; moto counts an item being replaced twice, so the margin is wide), and
+ * the record's reason at most REASON_MAX_BYTES.
+ */
+export const TIMELINE_MAX_ENTRIES = 200;
+/** The first entries (intake, prepare, stage: how it began) always stay. */
+export const TIMELINE_KEEP_FIRST = 20;
+/** A full timeline is compacted to this many entries, so compaction happens once per ~50 appends. */
+export const TIMELINE_COMPACTED_ENTRIES = 150;
+export const TIMELINE_ENTRY_MAX_BYTES = 768;
+export const REASON_MAX_BYTES = 4096;
+
+const TEXT_FIELDS = ['message', 'error', 'reason', 'requestedBy'] as const;
+
+/** `text` cut to at most `maxBytes` of UTF-8 (on a code point boundary), marked with an ellipsis when cut. */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
+  const budget = Math.max(0, maxBytes - 3); // '…' is 3 bytes
+  let bytes = 0;
+  let out = '';
+  for (const ch of text) {
+    const size = Buffer.byteLength(ch, 'utf8');
+    if (bytes + size > budget) break;
+    bytes += size;
+    out += ch;
+  }
+  return `${out}…`;
+}
+
+function entryBytes(entry: Record<string, unknown>): number {
+  let total = 0;
+  for (const [name, value] of Object.entries(entry)) {
+    if (value === undefined) continue;
+    total += Buffer.byteLength(name, 'utf8') + (typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : 22);
+  }
+  return total;
+}
+
+/** The entry with its text fields shortened (longest first) until it fits TIMELINE_ENTRY_MAX_BYTES. */
+export function boundEntry<E extends Partial<TimelineEntry>>(entry: E): E {
+  const bounded: Record<string, unknown> = { ...entry };
+  while (entryBytes(bounded) > TIMELINE_ENTRY_MAX_BYTES) {
+    const longest = TEXT_FIELDS.filter((f) => typeof bounded[f] === 'string').sort(
+      (a, b) => Buffer.byteLength(bounded[b] as string) - Buffer.byteLength(bounded[a] as string),
+    )[0];
+    if (!longest) break;
+    const text = bounded[longest] as string;
+    const excess = entryBytes(bounded) - TIMELINE_ENTRY_MAX_BYTES;
+    bounded[longest] = truncateUtf8(text, Math.max(16, Buffer.byteLength(text, 'utf8') - excess));
+    if (bounded[longest] === text) break;
+  }
+  return bounded as E;
+}
+
+/** The marker entry that stands for the entries a compaction left out. */
+export function droppedMarker(dropped: number, at: string): TimelineEntry {
+  return {
+    at,
+    step: 'timeline',
+    dropped,
+    message: `${dropped} timeline entr${dropped === 1 ? 'y' : 'ies'} left out here to keep the record within DynamoDB's item size`,
+  };
+}
+
+/**
+ * A timeline within TIMELINE_MAX_ENTRIES: unchanged while it fits; otherwise the first
+ * TIMELINE_KEEP_FIRST entries, one marker entry counting what was left out (earlier markers'
+ * counts included), and the newest entries, TIMELINE_COMPACTED_ENTRIES in all.
+ */
+export function boundTimeline(timeline: readonly TimelineEntry[]): TimelineEntry[] {
+  if (timeline.length <= TIMELINE_MAX_ENTRIES) return [...timeline];
+  const head = timeline.slice(0, TIMELINE_KEEP_FIRST);
+  const tailLength = TIMELINE_COMPACTED_ENTRIES - TIMELINE_KEEP_FIRST - 1;
+  const tail = timeline.slice(timeline.length - tailLength);
+  const left = timeline.slice(TIMELINE_KEEP_FIRST, timeline.length - tailLength);
+  const dropped = left.reduce((sum, e) => sum + (e.step === 'timeline' && e.dropped ? e.dropped : 1), 0);
+  return [...head, droppedMarker(dropped, left.at(-1)?.at ?? new Date().toISOString()), ...tail];
 }

@@ -54,6 +54,8 @@ export const timelineEntrySchema = z.object({
   reason: z.string().optional(),
   health: z.enum(['passed', 'failed']).optional(),
   error: z.string().optional(),
+  /** On the marker entry of a bounded timeline: how many entries were left out there. */
+  dropped: z.number().int().optional(),
 });
 
 /** A deployment as the API returns it (shared/domain/deployment.ts DeploymentView). */
@@ -73,6 +75,8 @@ export const deploymentViewSchema = z.object({
   sha256: z.string().nullable(),
   notBefore: z.string().nullable(),
   startsAt: z.string().nullable(),
+  /** True on a rollback to what was live before slipway's first deployment (a release slipway did not deploy). */
+  preSlipway: z.literal(true).optional(),
   timeline: z.array(timelineEntrySchema),
 });
 

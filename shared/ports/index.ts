@@ -23,6 +23,8 @@ export interface DeploymentPatch {
   bakeEndsAt?: string;
   startsAt?: string;
   notBefore?: string;
+  /** Sites: the origin path before the deployment, when it was not a slipway release prefix. */
+  fromOriginPath?: string;
 }
 
 export interface DeploymentStore {

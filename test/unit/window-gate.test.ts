@@ -59,7 +59,15 @@ describe('Function: windowGate', () => {
   it('keeps an open window shut while traffic is above maxRequestsPerMinute, and opens below it', async () => {
     const busy = deps(900);
     const gate = await windowGate(busy, deployment(), target({ ...nightly, maxRequestsPerMinute: 500 }));
-    expect(gate).toMatchObject({ open: false, waitSeconds: 60, reason: 'window open but traffic is 900 requests/min, above its maxRequestsPerMinute 500' });
+    expect(gate).toMatchObject({
+      open: false,
+      waitSeconds: 60,
+      reason: 'window open but traffic is above its maxRequestsPerMinute 500',
+      message: 'window open but traffic is 900 requests/min, above its maxRequestsPerMinute 500',
+    });
+    // The reason carries no live count, so the next tick (other traffic) gives the same reason and no new timeline entry.
+    const later = await windowGate(deps(1_200), deployment(), target({ ...nightly, maxRequestsPerMinute: 500 }));
+    expect(later.open ? '' : later.reason).toBe(gate.open ? 'open' : gate.reason);
     expect(busy.reads).toBe(1);
     expect((await windowGate(deps(120), deployment(), target({ ...nightly, maxRequestsPerMinute: 500 }))).open).toBe(true);
     expect((await windowGate(deps(undefined), deployment(), target({ ...nightly, maxRequestsPerMinute: 500 }))).open).toBe(true);

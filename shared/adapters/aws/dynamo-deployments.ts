@@ -1,5 +1,14 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { TERMINAL_STATUSES, type Deployment, type TimelineEntry } from '../../domain/deployment.js';
+import {
+  boundEntry,
+  boundTimeline,
+  REASON_MAX_BYTES,
+  TERMINAL_STATUSES,
+  TIMELINE_MAX_ENTRIES,
+  truncateUtf8,
+  type Deployment,
+  type TimelineEntry,
+} from '../../domain/deployment.js';
 import type { DeploymentPatch, DeploymentStore, DeploymentTransition, DeploymentTransitions } from '../../ports/index.js';
 import { ALL_DEPLOYMENTS_PARTITION, BY_TARGET_INDEX, TableAdapter } from './dynamo-table.js';
 import { errorName } from './sdk-errors.js';
@@ -59,7 +68,10 @@ export class DynamoDeploymentStore extends TableAdapter implements DeploymentSto
 
   /**
    * One conditional UpdateItem that returns the item as it was (ALL_OLD); the new record is that
-   * item with the same SETs applied, so before and after describe exactly this write.
+   * item with the same SETs applied, so before and after describe exactly this write. The append
+   * is conditional on the timeline having room (TIMELINE_MAX_ENTRIES); a full one is compacted
+   * (boundTimeline) in a read-then-write guarded by `updatedAt`, so no write, the terminal one
+   * included, can take the item past DynamoDB's 400 KB.
    */
   async transition(
     id: string,
@@ -68,14 +80,49 @@ export class DynamoDeploymentStore extends TableAdapter implements DeploymentSto
     options: { unlessCancelRequested?: boolean } = {},
   ): Promise<DeploymentTransition | undefined> {
     const now = new Date().toISOString();
+    const appended = boundEntry(Object.fromEntries(Object.entries({ ...entry, at: now }).filter(([, v]) => v !== undefined)) as unknown as TimelineEntry);
+    const bounded: DeploymentPatch = patch.reason === undefined ? patch : { ...patch, reason: truncateUtf8(patch.reason, REASON_MAX_BYTES) };
+    const appendedWrite = await this.write(id, bounded, now, options, { append: appended });
+    if (appendedWrite !== 'timeline full') return appendedWrite;
+    // The timeline is full: compact it, guarded by the updatedAt seen, and try again if another write came first.
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const current = await this.get(id);
+      if (!current) return undefined;
+      const timeline = boundTimeline([...(current.timeline ?? []), appended]);
+      const compacted = await this.write(id, bounded, now, options, { replace: timeline, seenUpdatedAt: current.updatedAt });
+      if (compacted !== 'timeline full') return compacted;
+    }
+    throw new Error(`deployment ${id} kept changing while its timeline was compacted; try again`);
+  }
+
+  /**
+   * One UpdateItem. Returns undefined when the record is missing, terminal or (with
+   * `unlessCancelRequested`) cancel-requested; 'timeline full' when only the size guard (or the
+   * `updatedAt` guard of a compaction) refused it.
+   */
+  private async write(
+    id: string,
+    patch: DeploymentPatch,
+    now: string,
+    options: { unlessCancelRequested?: boolean },
+    timeline: { append: TimelineEntry } | { replace: TimelineEntry[]; seenUpdatedAt: string },
+  ): Promise<DeploymentTransition | undefined | 'timeline full'> {
     const names: Record<string, string> = { '#timeline': 'timeline', '#updatedAt': 'updatedAt', '#status': 'status' };
-    const appended = Object.fromEntries(Object.entries({ ...entry, at: now }).filter(([, v]) => v !== undefined)) as unknown as TimelineEntry;
     const applied: Partial<Deployment> = {};
-    const values: Record<string, unknown> = {
-      ':entry': [appended],
-      ':now': now,
-    };
-    const sets = ['#timeline = list_append(#timeline, :entry)', '#updatedAt = :now'];
+    const values: Record<string, unknown> = { ':now': now };
+    const sets = ['#updatedAt = :now'];
+    let guard: string;
+    if ('append' in timeline) {
+      values[':entry'] = [timeline.append];
+      values[':room'] = TIMELINE_MAX_ENTRIES;
+      sets.unshift('#timeline = list_append(#timeline, :entry)');
+      guard = 'size(#timeline) < :room';
+    } else {
+      values[':timeline'] = timeline.replace;
+      values[':seen'] = timeline.seenUpdatedAt;
+      sets.unshift('#timeline = :timeline');
+      guard = '#updatedAt = :seen';
+    }
     for (const [field, value] of Object.entries(patch)) {
       if (value === undefined) continue;
       names[`#${field}`] = field;
@@ -86,6 +133,9 @@ export class DynamoDeploymentStore extends TableAdapter implements DeploymentSto
     // DynamoDB has no "NOT IN list" for a list value, so the terminal statuses are spelled out.
     const terminalPlaceholders = TERMINAL_STATUSES.map((_, i) => `:t${i}`);
     TERMINAL_STATUSES.forEach((s, i) => (values[`:t${i}`] = s));
+    const allowed = `attribute_exists(pk) AND NOT (#status IN (${terminalPlaceholders.join(', ')}))${
+      options.unlessCancelRequested ? ' AND attribute_not_exists(cancelRequestedAt)' : ''
+    }`;
     try {
       const out = await this.send('updating the deployment', () =>
         this.client.send(
@@ -93,9 +143,7 @@ export class DynamoDeploymentStore extends TableAdapter implements DeploymentSto
             TableName: this.table,
             Key: deploymentKey(id),
             UpdateExpression: `SET ${sets.join(', ')}`,
-            ConditionExpression: `attribute_exists(pk) AND NOT (#status IN (${terminalPlaceholders.join(', ')}))${
-              options.unlessCancelRequested ? ' AND attribute_not_exists(cancelRequestedAt)' : ''
-            }`,
+            ConditionExpression: `${allowed} AND ${guard}`,
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
             ReturnValues: 'ALL_OLD',
@@ -104,10 +152,15 @@ export class DynamoDeploymentStore extends TableAdapter implements DeploymentSto
       );
       if (!out.Attributes) return undefined;
       const before = toDeployment(out.Attributes);
-      return { before, after: { ...before, ...applied, updatedAt: now, timeline: [...(before.timeline ?? []), appended] } };
+      const after = 'append' in timeline ? [...(before.timeline ?? []), timeline.append] : timeline.replace;
+      return { before, after: { ...before, ...applied, updatedAt: now, timeline: after } };
     } catch (error) {
-      if (errorName(error) === 'ConditionalCheckFailedException') return undefined;
-      throw error;
+      if (errorName(error) !== 'ConditionalCheckFailedException') throw error;
+      // Which guard refused it? Rare enough (a terminal record, a full timeline) to read the item and see.
+      const seen = await this.get(id);
+      if (!seen || (TERMINAL_STATUSES as readonly string[]).includes(seen.status)) return undefined;
+      if (options.unlessCancelRequested && seen.cancelRequestedAt) return undefined;
+      return 'timeline full';
     }
   }
 

@@ -34,7 +34,10 @@ export async function finishSiteStaging(deps: FinishStagingDeps, state: Workflow
 
   let manifest: SiteManifest;
   let staged = '';
-  if (deployment.trigger === 'rollback' || deployment.release === site.liveRelease) {
+  if (deployment.toOriginPath !== undefined) {
+    // A rollback to what was live before slipway: no manifest, so every path is invalidated.
+    manifest = { release: deployment.release, createdAt: deployment.requestedAt, files: {} };
+  } else if (deployment.trigger === 'rollback' || deployment.release === site.liveRelease) {
     const existing = await readManifest(deps.sites, bucket, manifestKey(target, deployment.release));
     if (!existing) throw new MissingResourceError(`release "${deployment.release}" has no manifest in s3://${bucket}; deploy its artifact again`);
     if (deployment.trigger !== 'rollback' && existing.artifactSha256 !== deployment.sha256) {
@@ -60,11 +63,11 @@ export async function finishSiteStaging(deps: FinishStagingDeps, state: Workflow
   }
 
   const noop = deployment.release === site.liveRelease;
-  const plan = planInvalidation(diffManifests(live, manifest));
+  const plan = deployment.toOriginPath !== undefined ? { paths: ['/*'], wildcards: 1 } : planInvalidation(diffManifests(live, manifest));
   await deps.sites.writeJson(bucket, planKey(target, deployment.id), plan);
   await deps.deployments.update(
     deployment.id,
-    { toVersion: deployment.release, ...(site.liveRelease ? { fromVersion: site.liveRelease } : {}) },
+    { toVersion: deployment.release, ...(site.liveRelease ? { fromVersion: site.liveRelease } : { fromOriginPath: site.liveOriginPath }) },
     {
       step: 'stage',
       message: noop

@@ -45,7 +45,7 @@ export async function switchSite(deps: SwitchSiteDeps, state: WorkflowState): Pr
   if (!deployment) throw new DeploymentNotFoundError(state.deploymentId);
   assertNotCancelled(deployment);
   const { distributionId, bucket } = target.site;
-  const originPath = originPathOf(target, deployment.release);
+  const originPath = deployment.toOriginPath ?? originPathOf(target, deployment.release);
   await deps.origins.switchOriginPath(distributionId, bucket, originPath);
 
   const plan = await readPlan(deps.sites, bucket, planKey(target, deployment.id));

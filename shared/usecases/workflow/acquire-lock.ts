@@ -3,6 +3,7 @@ import { assertNotCancelled } from '../../domain/control.js';
 import { isTerminal, type Deployment } from '../../domain/deployment.js';
 import type { DeploymentStore, LockStore, TargetStore } from '../../ports/index.js';
 import type { WorkflowState } from './state.js';
+import { HISTORY_EVENT_LIMIT, nextWaitTick, type WaitKind } from './wait-budget.js';
 import { windowGate, type WindowGateDeps } from './window-gate.js';
 
 export interface AcquireLockDeps extends WindowGateDeps {
@@ -12,16 +13,9 @@ export interface AcquireLockDeps extends WindowGateDeps {
   targets: Pick<TargetStore, 'get'>;
   /** Seconds between attempts while another deployment holds the target. */
   lockPollSeconds: number;
-  /** Attempts a wait may take (WAIT_TICK_BUDGET); dev mode, which keeps no execution history, lifts it. */
-  waitTickBudget?: number;
+  /** History events one execution plans for (HISTORY_EVENT_BUDGET); dev mode, which keeps no execution history, may lift it. */
+  historyEventBudget?: number;
 }
-
-/**
- * Attempts (Wait + AcquireLock) one deployment may spend waiting: Step Functions keeps 25,000
- * history events and an attempt costs about eight. A long wait checks less often rather than
- * running out: waiting a day checks every minute, a week every ~7 minutes.
- */
-export const WAIT_TICK_BUDGET = 1500;
 
 /** Statuses that mean a release did not (and will not) go live: they never supersede anything. */
 const DID_NOT_LAND = new Set(['failed', 'cancelled', 'superseded', 'rolled_back']);
@@ -70,9 +64,20 @@ export async function acquireLock(deps: AcquireLockDeps, state: WorkflowState): 
 
   if (holder !== me.id) {
     const gate = await windowGate(deps, me, target);
-    if (!gate.open) return wait(deps, state, me, ticks, { reason: gate.reason, seconds: gate.waitSeconds, ...(gate.startsAt ? { startsAt: gate.startsAt } : {}) });
+    if (!gate.open) {
+      return wait(deps, state, me, ticks, {
+        kind: gate.startsAt ? 'window' : 'gate',
+        step: 'window',
+        reason: gate.reason,
+        seconds: gate.waitSeconds,
+        ...(gate.message ? { message: gate.message } : {}),
+        ...(gate.startsAt ? { startsAt: gate.startsAt } : {}),
+      });
+    }
     const older = queueAll ? history.find((d) => d.id !== me.id && isNewer(me, d) && NOT_STARTED.has(d.status)) : undefined;
-    if (older) return wait(deps, state, me, ticks, { reason: `waiting for release ${older.release} (${older.id}), which arrived earlier (queue: all)`, seconds: deps.lockPollSeconds });
+    if (older) {
+      return wait(deps, state, me, ticks, { kind: 'lock', step: 'window', reason: `waiting for release ${older.release} (${older.id}), which arrived earlier (queue: all)`, seconds: deps.lockPollSeconds });
+    }
     if (gate.note && !me.timeline.some((e) => e.step === 'window' && e.message === gate.note)) {
       await deps.deployments.update(me.id, {}, { step: 'window', message: gate.note });
     }
@@ -86,29 +91,61 @@ export async function acquireLock(deps: AcquireLockDeps, state: WorkflowState): 
   }
 
   const current = await deps.locks.holder(me.target);
-  return wait(deps, state, me, ticks, { reason: `waiting for deployment ${current ?? 'in progress'} to finish`, seconds: deps.lockPollSeconds, message: `target busy with ${current ?? 'another deployment'}` });
+  return wait(deps, state, me, ticks, {
+    kind: 'lock',
+    step: 'lock',
+    reason: `waiting for deployment ${current ?? 'in progress'} to finish`,
+    seconds: deps.lockPollSeconds,
+    message: `target busy with ${current ?? 'another deployment'}`,
+  });
 }
 
-/** Records why it waits (once per reason) and schedules the next attempt within the tick budget. */
+/**
+ * Records why it waits (once per reason: a reason carries no live numbers, so a long wait writes
+ * one timeline entry, not one per tick) and schedules the next attempt within the execution's wait
+ * budget (wait-budget.ts): a wait of known length (window, schedule) spreads its ticks over it, one
+ * of unknown length (lock, queue, traffic gate) checks less often the longer it lasts. The budget
+ * keeps back what the bake will need. A wait the budget cannot hold ends the deployment `failed`.
+ */
 async function wait(
   deps: AcquireLockDeps,
   state: WorkflowState,
   me: Deployment,
   ticks: number,
-  why: { reason: string; seconds: number; startsAt?: string; message?: string },
+  why: { kind: WaitKind; step: 'lock' | 'window'; reason: string; seconds: number; startsAt?: string; message?: string },
 ): Promise<WorkflowState> {
+  const now = (deps.now ?? (() => new Date()))();
+  const plan = nextWaitTick({
+    kind: why.kind,
+    pollSeconds: why.seconds,
+    ...(why.startsAt ? { startsAt: why.startsAt } : {}),
+    now,
+    requestedAt: me.requestedAt,
+    steps: state.steps,
+    ledger: state.waits,
+    ...(deps.historyEventBudget !== undefined ? { budget: deps.historyEventBudget } : {}),
+  });
+  if ('exhausted' in plan) {
+    const waited = Math.round((now.getTime() - Date.parse(me.requestedAt)) / 3_600_000);
+    await deps.deployments.update(
+      me.id,
+      {
+        status: 'failed',
+        endedAt: now.toISOString(),
+        reason: `gave up waiting after ${waited} h (${why.reason}): one Step Functions execution keeps ${HISTORY_EVENT_LIMIT.toLocaleString('en-US')} history events and this wait would pass them; nothing was changed, deploy the release again when the target is free`,
+      },
+      { step: why.step, status: 'failed', message: 'the execution cannot wait any longer' },
+    );
+    return { ...state, lock: { outcome: 'stopped', waitSeconds: 0, ticks } };
+  }
   if (me.status !== 'waiting' || me.reason !== why.reason || me.startsAt !== why.startsAt) {
     await deps.deployments.update(
       me.id,
       { status: 'waiting', reason: why.reason, ...(why.startsAt ? { startsAt: why.startsAt } : {}) },
-      { step: why.startsAt || !why.message ? 'window' : 'lock', status: 'waiting', message: why.message ?? why.reason },
+      { step: why.step, status: 'waiting', message: why.message ?? why.reason },
     );
   }
-  const now = (deps.now ?? (() => new Date()))();
-  const untilStart = why.startsAt ? Math.max(0, Math.ceil((Date.parse(why.startsAt) - now.getTime()) / 1000)) : 0;
-  const budget = Math.max(1, (deps.waitTickBudget ?? WAIT_TICK_BUDGET) - ticks);
-  const waitSeconds = Math.max(why.seconds, Math.min(untilStart, Math.ceil(untilStart / budget)));
-  return { ...state, lock: { outcome: 'waiting', waitSeconds, ticks } };
+  return { ...state, lock: { outcome: 'waiting', waitSeconds: plan.waitSeconds, ticks }, waits: plan.ledger };
 }
 
 /** A lock whose holder already ended (its workflow died before releasing) is released. */

@@ -149,7 +149,7 @@ async function restoreFunction(deps: RollbackDeps, target: FunctionTarget, deplo
 async function restoreSite(deps: RollbackDeps, target: SiteTarget, deployment: Deployment, state: WorkflowState): Promise<Restoration> {
   const { bucket, distributionId } = target.site;
   const current = await deps.origins.currentOriginPath(distributionId, bucket);
-  const ours = originPathOf(target, deployment.release);
+  const ours = deployment.toOriginPath ?? originPathOf(target, deployment.release);
   const before = state.site?.liveOriginPath ?? (deployment.fromVersion ? originPathOf(target, deployment.fromVersion) : undefined);
   if (current === ours && before !== undefined && before !== ours) {
     await deps.origins.switchOriginPath(distributionId, bucket, before);

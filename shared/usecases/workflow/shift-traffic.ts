@@ -3,21 +3,23 @@ import { ConcurrentModificationError, DeploymentNotFoundError } from '../../doma
 import type { FunctionTarget } from '../../domain/target.js';
 import type { AliasRouter, DeploymentStore } from '../../ports/index.js';
 import { requireFunctionTarget, type WorkflowState } from './state.js';
+import { bakeTickAllowance, charge, HISTORY_EVENT_BUDGET } from './wait-budget.js';
 
 export interface ShiftTrafficDeps {
   deployments: DeploymentStore;
   aliases: AliasRouter;
   /** The longest a bake waits between two looks at the record (cancel, promote); DEFAULT_CONTROL_SECONDS. */
   controlSeconds?: number;
+  /** History events one execution plans for (HISTORY_EVENT_BUDGET); the same value as AcquireLock's. */
+  historyEventBudget?: number;
 }
 
 /** A cancel or promote takes effect within this many seconds of a bake (SLIPWAY_CONTROL_SECONDS). */
 export const DEFAULT_CONTROL_SECONDS = 10;
 
 /**
- * Step Functions standard workflows keep at most 25,000 history events; a bake tick (Wait,
- * CheckHealth, Choice) costs about ten, so all the bakes of one deployment together get this many
- * ticks, and a very long bake ticks less often rather than running out.
+ * Bake ticks of all steps together when no budget is given (a site's single check). A workflow
+ * step passes `maxTicks` from the execution's wait budget (wait-budget.ts) instead.
  */
 export const MAX_BAKE_TICKS = 2000;
 
@@ -44,9 +46,9 @@ export interface VerificationPlan {
 export function verificationPlan(
   target: Pick<FunctionTarget, 'health'>,
   bakeSeconds: number,
-  options: { controlSeconds?: number; steps?: number } = {},
+  options: { controlSeconds?: number; steps?: number; maxTicks?: number } = {},
 ): VerificationPlan {
-  const maxTicks = Math.max(1, Math.floor(MAX_BAKE_TICKS / Math.max(1, options.steps ?? 1)));
+  const maxTicks = Math.max(1, Math.floor(options.maxTicks ?? MAX_BAKE_TICKS / Math.max(1, options.steps ?? 1)));
   let healthSeconds: number | undefined;
   let total = bakeSeconds;
   if (hasHealthSignals(target)) {
@@ -102,9 +104,15 @@ export async function shiftTraffic(deps: ShiftTrafficDeps, state: WorkflowState)
     await deps.aliases.updateAlias(fn, aliasName, desired, alias.revisionId);
   }
 
+  // The bake gets what the waits before it left of the execution's history budget, shared among the steps still to bake.
   const plan = promoted
     ? { waitSeconds: 0, remainingChecks: 0, healthEvery: 1, bakeSeconds: 0 }
-    : verificationPlan(target, step.bakeSeconds, { ...(deps.controlSeconds ? { controlSeconds: deps.controlSeconds } : {}), steps: steps.length });
+    : verificationPlan(target, step.bakeSeconds, {
+        ...(deps.controlSeconds ? { controlSeconds: deps.controlSeconds } : {}),
+        maxTicks: bakeTickAllowance(steps, stepIndex, state.waits, deps.historyEventBudget ?? HISTORY_EVENT_BUDGET),
+      });
+  // The planned ticks are charged now (a promote that skips some leaves them unused, never short).
+  const waits = plan.remainingChecks > 0 ? charge(state.waits, 'bake', plan.remainingChecks) : state.waits;
   const status = step.percent >= 100 ? 'verifying' : 'shifting';
   await deps.deployments.update(
     deployment.id,
@@ -119,8 +127,9 @@ export async function shiftTraffic(deps: ShiftTrafficDeps, state: WorkflowState)
 
   const verify = { waitSeconds: plan.waitSeconds, remainingChecks: plan.remainingChecks, healthEvery: plan.healthEvery, sinceHealth: 0, checks: 0 };
   const last = stepIndex >= steps.length - 1;
-  if (plan.remainingChecks > 0) return { ...state, stepIndex, verify: { next: 'bake', ...verify } };
+  const next = { ...state, ...(waits ? { waits } : {}) };
+  if (plan.remainingChecks > 0) return { ...next, stepIndex, verify: { next: 'bake', ...verify } };
   return last
-    ? { ...state, stepIndex, verify: { next: 'done', ...verify } }
-    : { ...state, stepIndex: stepIndex + 1, verify: { next: 'shift', ...verify } };
+    ? { ...next, stepIndex, verify: { next: 'done', ...verify } }
+    : { ...next, stepIndex: stepIndex + 1, verify: { next: 'shift', ...verify } };
 }

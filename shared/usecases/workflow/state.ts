@@ -1,5 +1,6 @@
 import type { TrafficStep } from '../../domain/strategy.js';
 import type { FunctionTarget, SiteTarget, Target } from '../../domain/target.js';
+import type { WaitLedger } from './wait-budget.js';
 
 /**
  * The data the deploy state machine carries from Task to Task. Tasks take the whole state and
@@ -16,8 +17,10 @@ export interface WorkflowState {
   steps?: TrafficStep[];
   stepIndex?: number;
   flags?: { preTraffic: boolean; postTraffic: boolean; cdn: boolean };
-  /** `ticks`: attempts so far (lock and window waits share one budget, WAIT_TICK_BUDGET). */
+  /** `ticks`: attempts so far. */
   lock?: { outcome: 'acquired' | 'waiting' | 'stopped'; waitSeconds: number; ticks?: number };
+  /** The wait ticks this execution used so far, every kind together: one history budget per execution (wait-budget.ts). */
+  waits?: WaitLedger;
   noop?: boolean;
   verify?: Verification;
   invalidation?: { id: string; complete: boolean; checks: number; waitSeconds: number };

@@ -18,8 +18,10 @@ export type Gate =
       open: false;
       /** Seconds until the next check. */
       waitSeconds: number;
-      /** Why it waits, for the record. */
+      /** Why it waits, for the record: no live numbers, so the same wait keeps the same reason and writes nothing new. */
       reason: string;
+      /** What the timeline says when the reason first appears (may carry the numbers seen then). */
+      message?: string;
       /** When it expects to start (ISO), if it knows. */
       startsAt?: string;
     };
@@ -78,7 +80,8 @@ export async function windowGate(deps: WindowGateDeps, me: Deployment, target: T
       return {
         open: false,
         waitSeconds: deps.windowCheckSeconds,
-        reason: `window open but traffic is ${Math.round(current)} requests/min, above its maxRequestsPerMinute ${window.maxRequestsPerMinute}`,
+        reason: `window open but traffic is above its maxRequestsPerMinute ${window.maxRequestsPerMinute}`,
+        message: `window open but traffic is ${Math.round(current)} requests/min, above its maxRequestsPerMinute ${window.maxRequestsPerMinute}`,
       };
     }
   }
