@@ -4,7 +4,6 @@
  * test's world, credentials `fn-<key>` so the strict-AWS proxy evaluates its packaged role), and
  * the real definition driving them through the local orchestrator.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,22 +11,13 @@ import { Worker } from 'node:worker_threads';
 import { LocalOrchestrator, type LambdaHandler, type LocalRunOptions } from '../../dev/local-orchestrator.js';
 import type { FunctionKey } from '../../roots/aws.js';
 import { readZip } from '../package/zip.js';
-import { packageService } from './package-service.js';
+import { PACKAGED_STAGE, packagedDir } from './packaged.js';
 import { lambdaResponseWithinLimit } from './strict-aws/state-limits.js';
 import { INSTANT_RETRIES, INSTANT_WAITS } from './workflow-harness.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WORKER = fileURLToPath(new URL('./lambda-worker.mjs', import.meta.url));
-export const SHIPPED_STAGE = 'shipped';
-
-/** Every file the bundles are built from: a change of any of them packages again. */
-function sourceFiles(dir: string): string[] {
-  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return /\.(ts|json|mjs)$/.test(entry.name) ? [path] : [];
-  });
-}
+export const SHIPPED_STAGE = PACKAGED_STAGE;
 
 export interface PackagedFunction {
   key: FunctionKey;
@@ -36,37 +26,25 @@ export interface PackagedFunction {
   environment: Record<string, unknown>;
 }
 
-/**
- * `serverless package` once per change of the sources, cached under node_modules/.cache, unpacked.
- * Packaging into a scratch folder and renaming it makes a stopped or concurrent run harmless.
- */
+/** The cached package (test/support/packaged.ts), its zips unpacked once beside it. */
 export async function packagedFunctions(): Promise<Map<FunctionKey, PackagedFunction>> {
-  const hash = createHash('sha256');
-  for (const file of ['serverless.yml', 'package-lock.json', ...['functions', 'roots', 'shared', 'statemachine'].flatMap(sourceFiles)].sort()) {
-    hash.update(file).update('\0').update(readFileSync(join(ROOT, file)));
-  }
-  const cache = join(ROOT, 'node_modules', '.cache', 'slipway-shipped');
-  const dir = join(cache, hash.digest('hex').slice(0, 16));
-  if (!existsSync(join(dir, 'done'))) {
-    const scratch = `${dir}.${process.pid}.${Date.now()}`;
-    mkdirSync(cache, { recursive: true });
-    try {
-      packageService(ROOT, SHIPPED_STAGE, scratch);
-      for (const zip of readdirSync(scratch).filter((name) => name.endsWith('.zip'))) {
-        for (const [name, content] of await readZip(join(scratch, zip))) {
-          const path = join(scratch, 'unpacked', zip.replace(/\.zip$/, ''), name);
-          mkdirSync(dirname(path), { recursive: true });
-          writeFileSync(path, content);
-        }
+  const dir = packagedDir(ROOT);
+  const unpacked = join(dir, 'unpacked');
+  if (!existsSync(join(unpacked, 'done'))) {
+    const scratch = `${unpacked}.${process.pid}`;
+    rmSync(scratch, { recursive: true, force: true });
+    for (const zip of readdirSync(dir).filter((name) => name.endsWith('.zip'))) {
+      for (const [name, content] of await readZip(join(dir, zip))) {
+        const path = join(scratch, zip.replace(/\.zip$/, ''), name);
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, content);
       }
-      writeFileSync(join(scratch, 'done'), new Date().toISOString());
-      if (!existsSync(join(dir, 'done'))) {
-        rmSync(dir, { recursive: true, force: true });
-        renameSync(scratch, dir);
-      }
-    } finally {
-      rmSync(scratch, { recursive: true, force: true });
     }
+    writeFileSync(join(scratch, 'done'), '');
+    if (!existsSync(join(unpacked, 'done'))) {
+      rmSync(unpacked, { recursive: true, force: true });
+      renameSync(scratch, unpacked);
+    } else rmSync(scratch, { recursive: true, force: true });
   }
   const state = JSON.parse(readFileSync(join(dir, 'serverless-state.json'), 'utf8'));
   const functions = new Map<FunctionKey, PackagedFunction>();

@@ -1,35 +1,16 @@
 /**
- * The packaged CloudFormation template, built once per change of serverless.yml or package.json:
- * `serverless package` into node_modules/.cache/strict-aws/<hash>/, reused by every later run.
+ * The packaged CloudFormation template (test/support/packaged.ts: one `serverless package` per
+ * change of the sources, shared with the shipped layer).
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageService } from '../package-service.js';
+import { PACKAGED_STAGE, packagedDir } from '../packaged.js';
 
-export const PACKAGE_STAGE = 'strict';
+export const PACKAGE_STAGE = PACKAGED_STAGE;
 const TEMPLATE = 'cloudformation-template-update-stack.json';
 
 export function packagedTemplatePath(root: string): string {
-  const hash = createHash('sha256');
-  for (const file of ['serverless.yml', 'package.json', 'statemachine/deploy.asl.json']) {
-    hash.update(file).update('\0').update(existsSync(join(root, file)) ? readFileSync(join(root, file)) : '');
-  }
-  const cacheRoot = join(root, 'node_modules', '.cache', 'strict-aws');
-  const dir = join(cacheRoot, hash.digest('hex').slice(0, 16));
-  const template = join(dir, TEMPLATE);
-  if (existsSync(template)) return template;
-  // Package into a scratch folder and rename it in place, so a run that is stopped halfway, or
-  // two projects packaging at once, never leave a half-written cache behind.
-  const scratch = `${dir}.${process.pid}.${Date.now()}`;
-  mkdirSync(cacheRoot, { recursive: true });
-  try {
-    packageService(root, PACKAGE_STAGE, scratch);
-    if (!existsSync(template)) renameSync(scratch, dir);
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
-  return template;
+  return join(packagedDir(root), TEMPLATE);
 }
 
 export function readPackagedTemplate(root: string): { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> } {
