@@ -176,7 +176,6 @@ export const targetSchema = z.discriminatedUnion('kind', [functionTargetSchema, 
 export type Target = z.infer<typeof targetSchema>;
 export type FunctionTarget = z.infer<typeof functionTargetSchema>;
 export type SiteTarget = z.infer<typeof siteTargetSchema>;
-export type TargetInput = z.input<typeof targetSchema>;
 
 /** Converts zod issues into `path: message` pairs a person can act on. */
 export function describeIssues(error: z.ZodError): { path: string; message: string }[] {

@@ -224,18 +224,3 @@ export interface DeploymentEvents {
 export interface Clock {
   now(): Date;
 }
-
-export interface Ports {
-  targets: TargetStore;
-  deployments: DeploymentStore;
-  locks: LockStore;
-  aliases: AliasRouter;
-  versions: VersionPublisher & VersionPruner;
-  hooks: HookInvoker;
-  artifacts: ArtifactStore;
-  health: HealthSignals;
-  cdn: Cdn;
-  orchestrator: Orchestrator;
-  events: DeploymentEvents;
-  clock: Clock;
-}
