@@ -13,7 +13,7 @@ import {
   type AwsRootConfig,
   type FunctionKey,
 } from '../roots/aws.js';
-import type { Orchestrator } from '../shared/ports/index.js';
+import type { Clock, Orchestrator } from '../shared/ports/index.js';
 import { LocalOrchestrator, type LambdaHandler, type LocalRunOptions } from './local-orchestrator.js';
 
 export interface LocalRuntimeOptions {
@@ -27,6 +27,8 @@ export interface LocalRuntimeOptions {
   notifyTuning?: AwsRootConfig['notifyTuning'];
   /** The functions' logger (tests spy on it); each function gets its own otherwise. */
   logger?: AwsRootConfig['logger'];
+  /** The functions' clock (tests move it); the system clock otherwise. */
+  clock?: Clock;
   /** Where the API and intake start executions instead of the local orchestrator (tests record them). */
   orchestrator?: Orchestrator;
   /** Or a wrapper of the local orchestrator. */
@@ -54,6 +56,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     ...(options.onEventPublished ? { onEventPublished: options.onEventPublished } : {}),
     ...(options.notifyTuning ? { notifyTuning: options.notifyTuning } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   };
   const orchestrator = new LocalOrchestrator(
     { tasks: workflowHandlers(base) as unknown as Record<string, LambdaHandler>, reconcile: reconcileHandler(base) as unknown as LambdaHandler },

@@ -44,6 +44,7 @@ import { S3SiteStager } from '../shared/adapters/aws/s3-site-stager.js';
 import { S3SiteStore } from '../shared/adapters/aws/s3-site-store.js';
 import { StepFunctionsOrchestrator } from '../shared/adapters/aws/sfn-orchestrator.js';
 import { FetchWebhookSender } from '../shared/adapters/http/fetch-webhook.js';
+import { systemClock } from '../shared/adapters/system-clock.js';
 import { hookRateFromEnv } from '../shared/domain/deploy-hook.js';
 import { createApiHandler } from '../shared/handlers/api.js';
 import { createIntakeHandler } from '../shared/handlers/intake.js';
@@ -99,7 +100,8 @@ export interface AwsRootConfig {
 /** The entry points' root: Lambda's own environment and the SDK's standard chain. */
 export const lambdaRoot = (): AwsRootConfig => ({ env: process.env });
 
-const systemClock: Clock = { now: () => new Date() };
+/** The one clock every use case reads the time from: the system's unless the root config brings its own. */
+const clock = (root: AwsRootConfig): Clock => root.clock ?? systemClock;
 
 function required(root: AwsRootConfig, name: string): string {
   const value = root.env[name];
@@ -181,6 +183,7 @@ function rollbackDeps(root: AwsRootConfig, b: Built): RollbackDeps {
     cdn: new CloudFrontCdn({ client: cloudFront }),
     origins: new CloudFrontOriginSwitch({ client: cloudFront }),
     sites: new S3SiteStore({ client: s3Client(b.config) }),
+    clock: clock(root),
   };
 }
 
@@ -205,7 +208,7 @@ export function apiHandler(root: AwsRootConfig) {
     releaseHistory: new DynamoReleaseHistory(table(root, dynamo)),
     deployHooks: new DynamoDeployHookStore(table(root, dynamo)),
     hookRate: hookRateFromEnv(root.env),
-    clock: root.clock ?? systemClock,
+    clock: clock(root),
     orchestrator: orchestrator(root, b),
     control,
     history: control,
@@ -225,6 +228,7 @@ export function intakeHandler(root: AwsRootConfig) {
     deployments: publishingDeploymentStore(root, b, dynamo),
     orchestrator: orchestrator(root, b),
     artifactBucket: required(root, 'SLIPWAY_ARTIFACT_BUCKET'),
+    clock: clock(root),
   });
 }
 
@@ -236,6 +240,7 @@ export function notifyHandler(root: AwsRootConfig) {
     targets: new DynamoTargetStore(table(root, dynamo)),
     webhook: new FetchWebhookSender(),
     deadLetters: new DynamoDeadLetterStore(table(root, dynamo)),
+    clock: clock(root),
     ...root.notifyTuning,
   });
 }
@@ -272,6 +277,7 @@ export function acquireLockHandler(root: AwsRootConfig) {
     lockPollSeconds: numberSetting(root, 'SLIPWAY_LOCK_POLL_SECONDS', 10),
     windowCheckSeconds: numberSetting(root, 'SLIPWAY_WINDOW_CHECK_SECONDS', 60),
     historyEventBudget: historyEventBudget(root),
+    clock: clock(root),
   });
 }
 
@@ -308,6 +314,7 @@ export function finishSiteStagingHandler(root: AwsRootConfig) {
     logger: b.logger,
     deployments: new DynamoDeploymentStore(table(root, dynamo)),
     sites: new S3SiteStore({ client: s3 }),
+    clock: clock(root),
   });
 }
 
@@ -337,6 +344,7 @@ export function shiftTrafficHandler(root: AwsRootConfig) {
     sites: new S3SiteReader({ client: s3 }),
     controlSeconds: numberSetting(root, 'SLIPWAY_CONTROL_SECONDS', DEFAULT_CONTROL_SECONDS),
     historyEventBudget: historyEventBudget(root),
+    clock: clock(root),
   });
 }
 
@@ -354,6 +362,7 @@ export function checkHealthHandler(root: AwsRootConfig) {
     sites: new S3SiteReader({ client: s3 }),
     targets: new DynamoTargetStore(table(root, dynamo)),
     pauseCheckSeconds: numberSetting(root, 'SLIPWAY_WINDOW_CHECK_SECONDS', 60),
+    clock: clock(root),
   });
 }
 
@@ -381,6 +390,7 @@ export function finalizeHandler(root: AwsRootConfig) {
     locks: new DynamoLockStore(table(root, dynamo)),
     versions: new LambdaVersionPruner({ client: lambda }),
     sites: new S3SiteStore({ client: s3 }),
+    clock: clock(root),
   });
 }
 

@@ -235,5 +235,6 @@ export function boundTimeline(timeline: readonly TimelineEntry[]): TimelineEntry
   const tail = timeline.slice(timeline.length - tailLength);
   const left = timeline.slice(TIMELINE_KEEP_FIRST, timeline.length - tailLength);
   const dropped = left.reduce((sum, e) => sum + (e.step === 'timeline' && e.dropped ? e.dropped : 1), 0);
-  return [...head, droppedMarker(dropped, left.at(-1)?.at ?? new Date().toISOString()), ...tail];
+  // `left` is never empty here (more than TIMELINE_MAX_ENTRIES in, fewer kept): the marker takes its last entry's time.
+  return [...head, droppedMarker(dropped, left.at(-1)!.at), ...tail];
 }

@@ -17,7 +17,7 @@ export function createIntakeHandler({ logger, ...deps }: Omit<IntakeDeps, 'log' 
     warn: (message, details) => logger.warn(message, details ?? {}),
   };
   async function recordHandler(record: SQSRecord): Promise<void> {
-    const { objects, problem } = objectsCreated(record.body);
+    const { objects, problem } = objectsCreated(record.body, deps.clock.now());
     if (problem) logger.warn(`dropping intake message ${record.messageId}: ${problem}`);
     for (const object of objects) {
       const outcome = await acceptUpload(useCaseDeps, object);

@@ -7,7 +7,7 @@ import { toView } from '../domain/deployment.js';
 import { DeploymentNotFoundError, ValidationError } from '../domain/errors.js';
 import { parseWith } from '../domain/target.js';
 import type { DeploymentControl, DeploymentHistory, TargetRemover } from '../ports/control.js';
-import type { DeploymentStore, TargetStore } from '../ports/index.js';
+import type { Clock, DeploymentStore, TargetStore } from '../ports/index.js';
 import { cancelDeployment, promoteDeployment, removeTarget } from '../usecases/control.js';
 import { pathParam, readJsonBody, requestedBy, type ApiEvent, type ApiResult } from './request.js';
 import {
@@ -26,6 +26,7 @@ export interface ControlApiDeps {
   control: DeploymentControl;
   history: DeploymentHistory;
   remover: TargetRemover;
+  clock: Clock;
 }
 
 export type ControlEndpoint = (deps: ControlApiDeps, event: ApiEvent) => Promise<ApiResult>;

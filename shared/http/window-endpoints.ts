@@ -5,7 +5,7 @@
 import { toView } from '../domain/deployment.js';
 import { parseWith } from '../domain/target.js';
 import type { DeploymentHistory } from '../ports/control.js';
-import type { TargetStore, TrafficMetrics } from '../ports/index.js';
+import type { Clock, TargetStore, TrafficMetrics } from '../ports/index.js';
 import { showWindow, suggestTargetWindows } from '../usecases/windows.js';
 import { pathParam, type ApiEvent, type ApiResult } from './request.js';
 import { suggestionsQuerySchema, suggestionsViewSchema, windowQuerySchema, windowViewSchema } from './window-schemas.js';
@@ -15,6 +15,7 @@ export interface WindowApiDeps {
   targets: Pick<TargetStore, 'get'>;
   history: DeploymentHistory;
   metrics: TrafficMetrics;
+  clock: Clock;
 }
 
 export type WindowEndpoint = (deps: WindowApiDeps, event: ApiEvent) => Promise<ApiResult>;
@@ -24,13 +25,12 @@ export type WindowEndpoint = (deps: WindowApiDeps, event: ApiEvent) => Promise<A
 export const getWindowEndpoint: WindowEndpoint = async (deps, event) => {
   const name = pathParam(event, 'name');
   const { query } = parseWith(windowQuerySchema, { query: event.queryStringParameters ?? {} }, 'request');
-  const now = new Date();
-  const view = await showWindow(deps, name, { now, count: query.count });
+  const view = await showWindow(deps, name, { count: query.count });
   const waiting = await deps.history.listPage({ target: name, statuses: ['queued', 'waiting'], limit: 50 });
   return jsonAnswer(200, windowViewSchema, {
     target: name,
     timezone: view.timezone,
-    now: now.toISOString(),
+    now: view.now.toISOString(),
     openings: view.openings.map((o) => ({ at: o.at.toISOString(), closesAt: o.closesAt.toISOString(), allow: view.allow[o.allowIndex]! })),
     deny: view.deny.map((d) => ({ from: d.from.toISOString(), to: d.to.toISOString(), reason: d.reason })),
     waiting: waiting.deployments.map(toView),

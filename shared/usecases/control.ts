@@ -17,11 +17,11 @@ export interface ControlRequestInput {
 
 export interface ControlDeps {
   control: DeploymentControl;
-  clock?: Clock;
+  clock: Clock;
 }
 
-function now(deps: { clock?: Clock }): Date {
-  return deps.clock?.now() ?? new Date();
+function now(deps: { clock: Clock }): Date {
+  return deps.clock.now();
 }
 
 function ended(deployment: Deployment): string {

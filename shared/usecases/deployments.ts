@@ -5,7 +5,7 @@ import { manifestKey, releaseOfOriginPath } from '../domain/site/layout.js';
 import { releaseNameProblem } from '../domain/names.js';
 import type { Target } from '../domain/target.js';
 import type { OriginSwitch, SiteStore } from '../ports/site.js';
-import type { AliasReader, ArtifactStore, DeploymentStore, Orchestrator, TargetStore, VersionCatalog } from '../ports/index.js';
+import type { AliasReader, ArtifactStore, Clock, DeploymentStore, Orchestrator, TargetStore, VersionCatalog } from '../ports/index.js';
 
 export interface DeployDeps {
   targets: TargetStore;
@@ -13,10 +13,10 @@ export interface DeployDeps {
   artifacts: ArtifactStore;
   orchestrator: Orchestrator;
   artifactBucket: string;
+  clock: Clock;
 }
 
-function newRecord(fields: Pick<Deployment, 'id' | 'target' | 'release' | 'trigger'> & Partial<Deployment>, message: string): Deployment {
-  const now = new Date().toISOString();
+function newRecord(fields: Pick<Deployment, 'id' | 'target' | 'release' | 'trigger'> & Partial<Deployment>, message: string, now: string): Deployment {
   return {
     status: 'queued',
     requestedAt: now,
@@ -44,7 +44,7 @@ export async function deployRelease(
       `release "${request.release}" of target "${request.target}" is not in the artifact bucket; upload s3://${deps.artifactBucket}/${key} first`,
     );
   }
-  const now = new Date().toISOString();
+  const now = deps.clock.now().toISOString();
   const record = newRecord(
     {
       id: deploymentIdForRequest('api', request.target, request.release, head.versionId ?? head.etag ?? '', now),
@@ -61,6 +61,7 @@ export async function deployRelease(
       ...(request.notBefore ? { notBefore: new Date(request.notBefore).toISOString() } : {}),
     },
     `deploy requested through the API${request.requestedBy ? ` by ${request.requestedBy}` : ''}${request.notBefore ? `, not before ${request.notBefore}` : ''}`,
+    now,
   );
   const { deployment } = await deps.deployments.create(record);
   await deps.orchestrator.start(deployment.id);
@@ -76,6 +77,7 @@ export interface RollbackRequestDeps {
   /** `hasObjects` (optional): whether a pre-slipway origin path still holds files; without it, it is assumed to. */
   sites: Pick<SiteStore, 'readJson'> & { hasObjects?: (bucket: string, prefix: string) => Promise<boolean> };
   orchestrator: Orchestrator;
+  clock: Clock;
 }
 
 /** What is live now: the alias's version, or the release behind the site's origin path. */
@@ -165,7 +167,7 @@ export async function requestRollback(
         : `release "${candidate.deployment.release}" is no longer in s3://${target.site.bucket} (pruned by keepReleases); deploy its artifact again`,
     );
   }
-  const now = new Date().toISOString();
+  const now = deps.clock.now().toISOString();
   const release = candidate.preSlipway ? BEFORE_SLIPWAY_RELEASE : candidate.deployment.release;
   const what = candidate.preSlipway
     ? target.kind === 'function'
@@ -188,6 +190,7 @@ export async function requestRollback(
       ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
     },
     `rollback to ${what} requested`,
+    now,
   );
   const { deployment } = await deps.deployments.create(record);
   await deps.orchestrator.start(deployment.id);

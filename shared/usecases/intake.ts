@@ -1,7 +1,7 @@
 import { decodeS3EventKey, readReleaseKey } from '../domain/artifact-key.js';
 import { deploymentIdForObject, isTerminal, type ArtifactRef, type Deployment } from '../domain/deployment.js';
 import { RELEASE_NAME, TARGET_NAME } from '../domain/target.js';
-import type { ArtifactStore, DeploymentStore, Orchestrator, TargetStore } from '../ports/index.js';
+import type { ArtifactStore, Clock, DeploymentStore, Orchestrator, TargetStore } from '../ports/index.js';
 
 export interface IntakeDeps {
   targets: TargetStore;
@@ -10,6 +10,7 @@ export interface IntakeDeps {
   orchestrator: Orchestrator;
   /** The bucket releases are uploaded to; an event naming any other bucket is ignored. */
   artifactBucket: string;
+  clock: Clock;
   log: (message: string, details?: Record<string, unknown>) => void;
   /** For an upload that will never deploy: it must show at the default log level. */
   warn: (message: string, details?: Record<string, unknown>) => void;
@@ -63,7 +64,7 @@ export async function acceptUpload(deps: IntakeDeps, event: ObjectCreated): Prom
     ...(event.etag ? { etag: event.etag } : {}),
   });
   const id = deploymentIdForObject(artifact);
-  const now = new Date().toISOString();
+  const now = deps.clock.now().toISOString();
   const base: Deployment = {
     id,
     target: parsed.target,

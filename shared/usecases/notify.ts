@@ -1,7 +1,7 @@
 import { errorMessage } from '../domain/errors.js';
 import { STATUS_CHANGED, statusChangedDetailSchema, type StatusChangedDetail } from '../domain/events.js';
 import { slackMessage } from '../domain/notifications.js';
-import type { TargetStore } from '../ports/index.js';
+import type { Clock, TargetStore } from '../ports/index.js';
 import type { DeadLetterStore, DeliveryAttempt, WebhookSender } from '../ports/notify.js';
 
 export interface RetryPolicy {
@@ -23,7 +23,7 @@ export interface NotifyDeps {
   webhook: WebhookSender;
   deadLetters: DeadLetterStore;
   sleep?: (ms: number) => Promise<void>;
-  now?: () => Date;
+  clock: Clock;
   retry?: RetryPolicy;
   log?: (message: string, details?: Record<string, unknown>) => void;
 }
@@ -73,14 +73,13 @@ export async function notify(deps: NotifyDeps, event: { 'detail-type'?: string; 
 async function deliver(deps: NotifyDeps, url: string, detail: StatusChangedDetail): Promise<NotifyOutcome> {
   const policy = deps.retry ?? DEFAULT_RETRY_POLICY;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const now = deps.now ?? (() => new Date());
   const payload = slackMessage(detail);
   const attempts: DeliveryAttempt[] = [];
   let error = '';
   for (let attempt = 1; attempt <= policy.attempts; attempt++) {
     let retryable = true;
     let retryAfterMs: number | undefined;
-    const at = now().toISOString();
+    const at = deps.clock.now().toISOString();
     try {
       const response = await deps.webhook.post(url, payload, { timeoutMs: policy.timeoutMs });
       if (response.status >= 200 && response.status < 300) return { outcome: 'delivered', attempts: attempt };
@@ -105,7 +104,7 @@ async function deliver(deps: NotifyDeps, url: string, detail: StatusChangedDetai
     payload,
     attempts,
     error: summary,
-    at: now().toISOString(),
+    at: deps.clock.now().toISOString(),
   });
   return { outcome: 'dead-lettered', attempts: attempts.length, error: summary };
 }

@@ -9,9 +9,10 @@ interface S3EventRecord {
 /**
  * Reads the ObjectCreated records out of an S3 event notification (the body of an intake queue
  * message). S3's `s3:TestEvent`, other event types and malformed bodies give no records: they are
- * logged by the caller and dropped, never retried forever.
+ * logged by the caller and dropped, never retried forever. A record without a usable event time
+ * is stamped `now`.
  */
-export function objectsCreated(body: string): { objects: ObjectCreated[]; problem?: string } {
+export function objectsCreated(body: string, now: Date): { objects: ObjectCreated[]; problem?: string } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -38,16 +39,16 @@ export function objectsCreated(body: string): { objects: ObjectCreated[]; proble
       rawKey,
       ...(record.s3?.object?.versionId ? { versionId: record.s3.object.versionId } : {}),
       ...(record.s3?.object?.eTag ? { etag: record.s3.object.eTag } : {}),
-      eventTime: normalizeTime(record.eventTime),
+      eventTime: normalizeTime(record.eventTime, now),
     });
   }
   return incomplete ? { objects, problem: `${incomplete} ObjectCreated record(s) name no bucket or key` } : { objects };
 }
 
 /** Event times order releases, so they must compare as strings: always ISO 8601 in UTC. */
-function normalizeTime(time: string | undefined): string {
-  if (!time) return new Date().toISOString();
+function normalizeTime(time: string | undefined, now: Date): string {
+  if (!time) return now.toISOString();
   const withZone = /(Z|[+-]\d\d:?\d\d)$/.test(time) ? time : `${time}Z`;
   const parsed = new Date(withZone);
-  return Number.isNaN(parsed.getTime()) ? new Date().toISOString() : parsed.toISOString();
+  return Number.isNaN(parsed.getTime()) ? now.toISOString() : parsed.toISOString();
 }

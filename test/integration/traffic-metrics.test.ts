@@ -4,6 +4,7 @@ import { CloudWatchTrafficMetrics } from '../../shared/adapters/aws/cloudwatch-t
 import { functionTargetSchema, siteTargetSchema, type Target } from '../../shared/domain/target.js';
 import { suggestTargetWindows } from '../../shared/usecases/windows.js';
 import { uniqueName, useMoto } from '../support/aws-env.js';
+import { manualClock } from '../support/clock.js';
 
 const HOUR = 3_600_000;
 /** A fixed "now" on an hour boundary; metrics are written at the same relative times. */
@@ -36,9 +37,9 @@ describe('CloudWatchTrafficMetrics (moto)', () => {
       (at) => [{ MetricName: 'Invocations', Dimensions: [{ Name: 'FunctionName', Value: fn }], Timestamp: at, Value: [3, 4].includes(at.getUTCHours()) ? 2 : 500, Unit: 'Count' }],
       7 * 24,
     );
-    const deps = { targets: { get: async () => target }, metrics: new CloudWatchTrafficMetrics() };
+    const deps = { targets: { get: async () => target }, metrics: new CloudWatchTrafficMetrics(), clock: manualClock(NOW) };
     // Act
-    const { profile, suggestions } = await suggestTargetWindows(deps, { target: target.name, durationMinutes: 120, days: 28, count: 3, now: NOW });
+    const { profile, suggestions } = await suggestTargetWindows(deps, { target: target.name, durationMinutes: 120, days: 28, count: 3 });
     // Assess
     expect(profile.samples).toBe(7 * 24);
     expect(suggestions).toHaveLength(3);

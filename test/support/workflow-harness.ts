@@ -7,6 +7,7 @@ import { withDeploymentEvents } from '../../shared/usecases/deployment-events.js
 import { DynamoLockStore } from '../../shared/adapters/aws/dynamo-locks.js';
 import { DynamoTargetStore } from '../../shared/adapters/aws/dynamo-targets.js';
 import { S3ArtifactStore } from '../../shared/adapters/aws/s3-artifacts.js';
+import { systemClock } from '../../shared/adapters/system-clock.js';
 import type { Orchestrator } from '../../shared/ports/index.js';
 import type { LocalOrchestrator, LocalRunOptions } from '../../dev/local-orchestrator.js';
 import { createAliasedFunction, createAlarm, provisionService } from '../../dev/provision.js';
@@ -176,5 +177,5 @@ export async function finished(world: World, orchestrator: LocalOrchestrator, id
 /** What the intake function is given: its record writes publish "Deployment Status Changed" (queued, or failed) as in AWS. */
 export function intakeDeps(world: World, orchestrator: Orchestrator) {
   const deployments = withDeploymentEvents(world.deployments, new EventBridgeDeploymentEvents());
-  return { targets: world.targets, artifacts: world.artifacts, deployments, orchestrator, artifactBucket: world.bucket, log: () => undefined, warn: () => undefined };
+  return { targets: world.targets, artifacts: world.artifacts, deployments, orchestrator, artifactBucket: world.bucket, clock: systemClock, log: () => undefined, warn: () => undefined };
 }

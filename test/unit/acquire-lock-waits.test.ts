@@ -70,7 +70,7 @@ function world(target: FunctionTarget, traffic?: () => number | undefined) {
     metrics: { currentPerMinute: async () => traffic?.() },
     lockPollSeconds: 10,
     windowCheckSeconds: 60,
-    now: () => new Date(clock.now),
+    clock: { now: () => new Date(clock.now) },
   };
   return { clock, deployments, locks, deps };
 }
@@ -94,7 +94,7 @@ async function bake(w: ReturnType<typeof world>, state: WorkflowState) {
   let ticks = 0;
   const plans: { bakeSeconds: number; planned: number }[] = [];
   for (let stepIndex = 0; stepIndex < (state.steps?.length ?? 0); stepIndex += 1) {
-    state = await shiftTraffic({ deployments: w.deployments, aliases, controlSeconds: 10 }, { ...state, stepIndex });
+    state = await shiftTraffic({ deployments: w.deployments, aliases, controlSeconds: 10, clock: w.deps.clock }, { ...state, stepIndex });
     ticks += state.verify?.remainingChecks ?? 0;
     plans.push({ bakeSeconds: state.steps?.[stepIndex]?.bakeSeconds ?? 0, planned: (state.verify?.remainingChecks ?? 0) * (state.verify?.waitSeconds ?? 0) });
   }

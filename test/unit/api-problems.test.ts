@@ -48,6 +48,7 @@ function depsWithTargets(targets: Target[] = []): ApiDeps {
     sites: unused as ApiDeps['sites'],
     orchestrator: unused as ApiDeps['orchestrator'],
     artifactBucket: 'artifacts',
+    clock: unused as ApiDeps['clock'],
   };
 }
 

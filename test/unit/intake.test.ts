@@ -4,6 +4,7 @@ import { parseWith, functionTargetSchema } from '../../shared/domain/target.js';
 import type { DeploymentStore, TargetStore } from '../../shared/ports/index.js';
 import { acceptUpload, whyNotAReleaseKey, type IntakeDeps } from '../../shared/usecases/intake.js';
 import { objectsCreated } from '../../shared/usecases/s3-notification.js';
+import { manualClock } from '../support/clock.js';
 
 const BUCKET = 'acme-artifacts';
 
@@ -32,6 +33,7 @@ function fakeIntake() {
     deployments,
     orchestrator: { start: async (id) => void started.push(id) },
     artifactBucket: BUCKET,
+    clock: manualClock('2026-01-01T00:00:02.000Z'),
     log: (message) => void infos.push(message),
     warn: (message, details) => void warnings.push({ message, ...(details ? { details } : {}) }),
   };
@@ -43,13 +45,15 @@ const event = (rawKey: string, bucket = BUCKET) => ({ bucket, rawKey, versionId:
 describe('Function: acceptUpload', () => {
   it('starts a deployment for a key in the layout, warning of nothing', async () => {
     // Prepare
-    const { deps, started, warnings } = fakeIntake();
+    const { deps, records, started, warnings } = fakeIntake();
     // Act
     const outcome = await acceptUpload(deps, event('releases%2Fhello%2Fr2.zip'));
     // Assess
     expect(outcome).toMatchObject({ outcome: 'started', duplicate: false });
     expect(started).toHaveLength(1);
     expect(warnings).toEqual([]);
+    // Requested when S3 says it arrived, started when the intake's clock read it.
+    expect([...records.values()][0]).toMatchObject({ requestedAt: '2026-01-01T00:00:00.000Z', startedAt: '2026-01-01T00:00:02.000Z' });
   });
 
   it.each([
@@ -113,7 +117,7 @@ describe('Function: objectsCreated (incomplete records)', () => {
     // Prepare
     const body = JSON.stringify({ Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: BUCKET }, object: {} } }] });
     // Act
-    const { objects, problem } = objectsCreated(body);
+    const { objects, problem } = objectsCreated(body, new Date());
     // Assess
     expect(objects).toEqual([]);
     expect(problem).toBe('1 ObjectCreated record(s) name no bucket or key');

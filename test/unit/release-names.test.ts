@@ -59,6 +59,7 @@ describe('Intake', () => {
         deployments: untouchable(),
         orchestrator: untouchable(),
         artifactBucket: 'artifacts',
+        clock: untouchable(),
         log: () => undefined,
         warn: (message, details) => void logged.push([message, details]),
       };
@@ -97,7 +98,7 @@ describe('API request schemas', () => {
 describe('Function: deployRelease', () => {
   it.each(DOT_NAMES)('refuses the release "%s" before it looks anything up', async (release) => {
     // Prepare
-    const deps: DeployDeps = { targets: untouchable(), deployments: untouchable(), artifacts: untouchable(), orchestrator: untouchable(), artifactBucket: 'artifacts' };
+    const deps: DeployDeps = { targets: untouchable(), deployments: untouchable(), artifacts: untouchable(), orchestrator: untouchable(), artifactBucket: 'artifacts', clock: untouchable() };
     // Act
     const error = await deployRelease(deps, { target: 'www', release }).catch((e: unknown) => e);
     // Assess

@@ -3,6 +3,7 @@ import type { Deployment } from '../../shared/domain/deployment.js';
 import { ConflictError } from '../../shared/domain/errors.js';
 import { functionTargetSchema, siteTargetSchema, type Target } from '../../shared/domain/target.js';
 import { BEFORE_SLIPWAY_RELEASE, requestRollback, type RollbackRequestDeps } from '../../shared/usecases/deployments.js';
+import { manualClock } from '../support/clock.js';
 
 const fn = functionTargetSchema.parse({ name: 'hello', kind: 'function', function: { name: 'hello' } });
 const site = siteTargetSchema.parse({ name: 'www', kind: 'site', site: { bucket: 'www-origin', prefix: 'www/', distributionId: 'D1' } });
@@ -34,6 +35,7 @@ function deps(target: Target, history: Deployment[], live: { version?: string; o
       hasObjects: async (_bucket: string, prefix: string) => (live.prefixes ?? []).includes(prefix),
     },
     orchestrator: { start: async (id: string) => void started.push(id) } as never,
+    clock: manualClock('2026-01-03T00:00:00.000Z'),
   };
   return { deps: d, created, started };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../shared/adapters/system-clock.js';
 import type { Deployment } from '../../shared/domain/deployment.js';
 import { siteTargetSchema, parseWith } from '../../shared/domain/target.js';
 import type { DeploymentStore } from '../../shared/ports/index.js';
@@ -149,6 +150,8 @@ describe('Function: rollback (a switched site)', () => {
       locks: { acquire: async () => true, release: async () => undefined, holder: async () => undefined },
       aliases: {} as never,
       switchBackWait: { timeoutMs: 200, intervalMs: 20 },
+      // The wait sleeps for real, so its deadline is read off the system clock.
+      clock: systemClock,
     };
     const state: WorkflowState = { ...w.state, error: { Error: 'UnhealthyReleaseError', Cause: 'probe failed' } };
     return { ...w, deps, state };

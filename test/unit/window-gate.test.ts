@@ -31,7 +31,7 @@ function deps(current?: number, at = NOW): WindowGateDeps & { reads: number } {
   const result = {
     reads: 0,
     windowCheckSeconds: 60,
-    now: () => at,
+    clock: { now: () => at },
     metrics: {
       currentPerMinute: async () => {
         result.reads += 1;

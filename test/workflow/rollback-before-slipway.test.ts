@@ -3,6 +3,7 @@ import { CloudFrontOriginReader } from '../../shared/adapters/aws/cloudfront-ori
 import { LambdaAliasReader } from '../../shared/adapters/aws/lambda-alias-reader.js';
 import { LambdaVersionCatalog } from '../../shared/adapters/aws/lambda-version-catalog.js';
 import { S3SiteReader } from '../../shared/adapters/aws/s3-site-reader.js';
+import { systemClock } from '../../shared/adapters/system-clock.js';
 import { functionPackage, zipFiles } from '../../dev/zip.js';
 import type { LocalOrchestrator } from '../../dev/local-orchestrator.js';
 import { BEFORE_SLIPWAY_RELEASE, requestRollback } from '../../shared/usecases/deployments.js';
@@ -18,6 +19,7 @@ function rollbackDeps(world: World, orchestrator: LocalOrchestrator) {
     origins: new CloudFrontOriginReader(),
     sites: new S3SiteReader(),
     orchestrator,
+    clock: systemClock,
   };
 }
 

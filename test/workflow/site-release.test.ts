@@ -4,6 +4,7 @@ import { CloudFrontOriginReader } from '../../shared/adapters/aws/cloudfront-ori
 import { LambdaAliasReader } from '../../shared/adapters/aws/lambda-alias-reader.js';
 import { LambdaVersionCatalog } from '../../shared/adapters/aws/lambda-version-catalog.js';
 import { S3SiteReader } from '../../shared/adapters/aws/s3-site-reader.js';
+import { systemClock } from '../../shared/adapters/system-clock.js';
 import { startLocalEdge } from '../../dev/edge.js';
 import { zipFiles } from '../../dev/zip.js';
 import { requestRollback } from '../../shared/usecases/deployments.js';
@@ -114,6 +115,7 @@ describe('Workflow: site release', () => {
       origins: new CloudFrontOriginReader(),
       sites: new S3SiteReader(),
       orchestrator,
+      clock: systemClock,
     };
     // Act
     const requested = await requestRollback(deps, { target: target.name });

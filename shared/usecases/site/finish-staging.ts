@@ -3,13 +3,14 @@ import { DeploymentNotFoundError, ArtifactRejectedError, MissingResourceError } 
 import { planInvalidation } from '../../domain/site/invalidation-plan.js';
 import { manifestKey, planKey, stagingKey } from '../../domain/site/layout.js';
 import { diffManifests, manifestSchema, type SiteManifest } from '../../domain/site/manifest.js';
-import type { DeploymentStore } from '../../ports/index.js';
+import type { Clock, DeploymentStore } from '../../ports/index.js';
 import type { SiteStore, StageChunkResult } from '../../ports/site.js';
 import { requireSiteTarget, type WorkflowState } from '../workflow/state.js';
 
 export interface FinishStagingDeps {
   deployments: DeploymentStore;
   sites: SiteStore;
+  clock: Clock;
 }
 
 async function readManifest(sites: SiteStore, bucket: string, key: string): Promise<SiteManifest | undefined> {
@@ -57,7 +58,7 @@ export async function finishSiteStaging(deps: FinishStagingDeps, state: Workflow
       totals.uploadedBytes += part.uploaded.bytes;
       totals.copied += part.copied.files;
     }
-    manifest = { release: deployment.release, createdAt: new Date().toISOString(), ...(deployment.sha256 ? { artifactSha256: deployment.sha256 } : {}), files };
+    manifest = { release: deployment.release, createdAt: deps.clock.now().toISOString(), ...(deployment.sha256 ? { artifactSha256: deployment.sha256 } : {}), files };
     await deps.sites.writeJson(bucket, manifestKey(target, deployment.release), manifest);
     staged = `staged ${Object.keys(files).length} files: ${totals.uploaded} uploaded (${totals.uploadedBytes} bytes), ${totals.copied} copied unchanged; `;
   }

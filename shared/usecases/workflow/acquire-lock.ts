@@ -54,7 +54,7 @@ export async function acquireLock(deps: AcquireLockDeps, state: WorkflowState): 
     if (newer) {
       await deps.deployments.update(
         me.id,
-        { status: 'superseded', endedAt: new Date().toISOString(), reason: `superseded by ${newer.id} (release ${newer.release}), which arrived later` },
+        { status: 'superseded', endedAt: deps.clock.now().toISOString(), reason: `superseded by ${newer.id} (release ${newer.release}), which arrived later` },
         { step: 'lock', status: 'superseded' },
       );
       return stop;
@@ -114,7 +114,7 @@ async function wait(
   ticks: number,
   why: { kind: WaitKind; step: 'lock' | 'window'; reason: string; seconds: number; startsAt?: string; message?: string },
 ): Promise<WorkflowState> {
-  const now = (deps.now ?? (() => new Date()))();
+  const now = deps.clock.now();
   const plan = nextWaitTick({
     kind: why.kind,
     pollSeconds: why.seconds,

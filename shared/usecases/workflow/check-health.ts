@@ -4,7 +4,7 @@ import type { Deployment } from '../../domain/deployment.js';
 import { fileOfUrlPath, manifestKey } from '../../domain/site/layout.js';
 import { manifestSchema } from '../../domain/site/manifest.js';
 import type { SiteTarget, Target } from '../../domain/target.js';
-import type { Cdn, DeploymentStore, HealthSignals, ProbeResult, TargetStore } from '../../ports/index.js';
+import type { Cdn, Clock, DeploymentStore, HealthSignals, ProbeResult, TargetStore } from '../../ports/index.js';
 import type { SiteStore } from '../../ports/site.js';
 import { awaitSiteInvalidation } from '../site/await-invalidation.js';
 import { hasHealthSignals } from './shift-traffic.js';
@@ -23,6 +23,7 @@ export interface CheckHealthDeps {
   targets?: Pick<TargetStore, 'get'>;
   /** The longest one paused tick waits (onClose "pause"); SLIPWAY_WINDOW_CHECK_SECONDS. */
   pauseCheckSeconds?: number;
+  clock: Clock;
 }
 
 /**
@@ -109,7 +110,7 @@ const PAUSE_TICK_BUDGET = 200;
  * the split: one more bake tick (health still checked) until the window reopens.
  */
 async function onWindowClosed(deps: CheckHealthDeps, deployment: Deployment, target: Target, percent: number): Promise<{ waitSeconds: number } | undefined> {
-  const now = new Date();
+  const now = deps.clock.now();
   const closed = windowClosed(deployment, target, now);
   if (!closed.closed) return undefined;
   const note = async (message: string) => {

@@ -2,7 +2,7 @@ import { assertNotCancelled } from '../../domain/control.js';
 import { DeploymentNotFoundError, errorMessage } from '../../domain/errors.js';
 import type { Deployment } from '../../domain/deployment.js';
 import type { FunctionTarget, SiteTarget } from '../../domain/target.js';
-import type { DeploymentStore, LockStore, VersionPruner } from '../../ports/index.js';
+import type { Clock, DeploymentStore, LockStore, VersionPruner } from '../../ports/index.js';
 import type { SiteStore } from '../../ports/site.js';
 import { cleanUpStaging, pruneReleases } from '../site/retention.js';
 import { requireTarget, type WorkflowState } from './state.js';
@@ -12,6 +12,7 @@ export interface FinalizeDeps {
   locks: LockStore;
   versions: VersionPruner;
   sites: SiteStore;
+  clock: Clock;
 }
 
 /** Versions to delete: beyond the newest `keep`, never one an alias (or a traffic split) uses. */
@@ -35,7 +36,7 @@ export async function finalize(deps: FinalizeDeps, state: WorkflowState): Promis
       : `version ${before.toVersion} is live`;
   const updated = await deps.deployments.update(
     state.deploymentId,
-    { status: 'succeeded', trafficPercent: 100, endedAt: new Date().toISOString(), reason },
+    { status: 'succeeded', trafficPercent: 100, endedAt: deps.clock.now().toISOString(), reason },
     { step: 'finalize', status: 'succeeded', trafficPercent: 100 },
     // Success and a cancel request are written to the same item, conditionally: whichever comes
     // second is refused, so a cancel the API accepted is never lost to a late success.

@@ -5,7 +5,7 @@ import type { Deployment } from '../../domain/deployment.js';
 import { callerReference } from '../../domain/site/invalidation-plan.js';
 import { manifestKey, originPathOf, planKey, releaseOfOriginPath, releasePrefix } from '../../domain/site/layout.js';
 import type { FunctionTarget, SiteTarget } from '../../domain/target.js';
-import type { AliasRouter, Cdn, DeploymentStore, LockStore, TargetStore } from '../../ports/index.js';
+import type { AliasRouter, Cdn, Clock, DeploymentStore, LockStore, TargetStore } from '../../ports/index.js';
 import type { OriginSwitch, SiteStore } from '../../ports/site.js';
 import { cleanUpStaging } from '../site/retention.js';
 import { CHUNK_FAILURE_PREFIX } from '../site/stage-chunk.js';
@@ -25,6 +25,7 @@ export interface RollbackDeps {
    * invalidates; the Rollback function's timeout bounds it (DEFAULT_SWITCH_BACK_WAIT).
    */
   switchBackWait?: { timeoutMs: number; intervalMs: number };
+  clock: Clock;
 }
 
 /** Fits the Rollback function's 30 s timeout with room for the record, the lock and clean-up. */
@@ -36,10 +37,10 @@ export const DEFAULT_SWITCH_BACK_WAIT = { timeoutMs: 15_000, intervalMs: 2_000 }
  */
 async function awaitDeployed(deps: RollbackDeps, distributionId: string): Promise<boolean> {
   const { timeoutMs, intervalMs } = deps.switchBackWait ?? DEFAULT_SWITCH_BACK_WAIT;
-  const deadline = Date.now() + timeoutMs;
+  const deadline = deps.clock.now().getTime() + timeoutMs;
   for (;;) {
     if (await deps.origins.isDistributionDeployed(distributionId)) return true;
-    if (Date.now() + intervalMs > deadline) return false;
+    if (deps.clock.now().getTime() + intervalMs > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
@@ -106,7 +107,7 @@ export async function rollback(deps: RollbackDeps, state: WorkflowState): Promis
     const reason = cancelled ? `${cancelDescription(deployment)}; ${restoration.detail}${alsoFailed}` : `${failure}; ${restoration.detail}`;
     await deps.deployments.update(
       deployment.id,
-      { status, reason, trafficPercent: 0, endedAt: new Date().toISOString() },
+      { status, reason, trafficPercent: 0, endedAt: deps.clock.now().toISOString() },
       {
         step: 'rollback',
         status,

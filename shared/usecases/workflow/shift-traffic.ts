@@ -1,7 +1,7 @@
 import { assertNotCancelled } from '../../domain/control.js';
 import { ConcurrentModificationError, DeploymentNotFoundError } from '../../domain/errors.js';
 import type { FunctionTarget } from '../../domain/target.js';
-import type { AliasRouter, DeploymentStore } from '../../ports/index.js';
+import type { AliasRouter, Clock, DeploymentStore } from '../../ports/index.js';
 import { requireFunctionTarget, type WorkflowState } from './state.js';
 import { bakeTickAllowance, charge, HISTORY_EVENT_BUDGET } from './wait-budget.js';
 
@@ -12,6 +12,7 @@ export interface ShiftTrafficDeps {
   controlSeconds?: number;
   /** History events one execution plans for (HISTORY_EVENT_BUDGET); the same value as AcquireLock's. */
   historyEventBudget?: number;
+  clock: Clock;
 }
 
 /** A cancel or promote takes effect within this many seconds of a bake (SLIPWAY_CONTROL_SECONDS). */
@@ -116,7 +117,7 @@ export async function shiftTraffic(deps: ShiftTrafficDeps, state: WorkflowState)
   const status = step.percent >= 100 ? 'verifying' : 'shifting';
   await deps.deployments.update(
     deployment.id,
-    { status, trafficPercent: step.percent, bakeEndsAt: new Date(Date.now() + plan.bakeSeconds * 1000).toISOString() },
+    { status, trafficPercent: step.percent, bakeEndsAt: new Date(deps.clock.now().getTime() + plan.bakeSeconds * 1000).toISOString() },
     {
       step: 'shift',
       status,

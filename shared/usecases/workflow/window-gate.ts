@@ -2,14 +2,14 @@ import type { Deployment } from '../../domain/deployment.js';
 import { WindowError } from '../../domain/errors.js';
 import type { Target } from '../../domain/target.js';
 import { decide, formatInZone, jitteredStart, MAX_WAIT_DAYS } from '../../domain/window.js';
-import type { TrafficMetrics } from '../../ports/index.js';
+import type { Clock, TrafficMetrics } from '../../ports/index.js';
 
 export interface WindowGateDeps {
   /** Reads current traffic for the `maxRequestsPerMinute` gate. */
   metrics: Pick<TrafficMetrics, 'currentPerMinute'>;
   /** The longest single wait between two checks, so a changed window, a freeze or a promote takes effect soon. */
   windowCheckSeconds: number;
-  now?: () => Date;
+  clock: Clock;
 }
 
 export type Gate =
@@ -42,7 +42,7 @@ function when(at: Date, timezone: string): string {
  * decide. A deployment whose start lies past what a Step Functions execution can wait fails now.
  */
 export async function windowGate(deps: WindowGateDeps, me: Deployment, target: Target | undefined): Promise<Gate> {
-  const now = (deps.now ?? (() => new Date()))();
+  const now = deps.clock.now();
   if (me.trigger === 'rollback') return { open: true };
   if (me.startNowAt) {
     return { open: true, note: `started by promote from ${me.startNowBy ?? 'an unidentified caller'}${me.startNowReason ? `: ${me.startNowReason}` : ''}, despite the window` };
