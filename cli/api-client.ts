@@ -1,10 +1,32 @@
-import type { DeploymentStatus, DeploymentView, TimelineEntry } from '../shared/domain/deployment.js';
+import type { z } from 'zod';
+import type { DeploymentStatus, DeploymentView } from '../shared/domain/deployment.js';
+import {
+  deployHookCreatedSchema,
+  deployHookListSchema,
+  deploymentListSchema,
+  deploymentTimelineSchema,
+  deploymentViewSchema,
+  releaseUploadResponseSchema,
+  suggestionsViewSchema,
+  targetDeploymentsSchema,
+  windowViewSchema,
+  type CancelRequest,
+  type DeployHookCreated,
+  type DeployHookCreateRequest,
+  type DeployHookView,
+  type DeploymentPage,
+  type DeploymentTimeline,
+  type PromoteRequest,
+  type ReleaseUpload,
+  type ReleaseUploadRequest,
+  type RollbackRequest,
+  type WindowSuggestions,
+  type WindowView,
+} from '../shared/http/contract.js';
 import type { ApiEndpoint } from './config.js';
 import { CliError } from './errors.js';
 import { formatProblem, type Problem } from './output.js';
-import { presignedReleaseSchema, type PresignedRelease } from './presigned-upload.js';
 import { createRequestSigner, regionFromApiUrl, type CredentialProvider, type UnsignedRequest } from './sigv4.js';
-import { windowSuggestionsSchema, windowViewSchema, type SuggestionQuery, type WindowSuggestions, type WindowView } from './window-api.js';
 
 /** A target as the API stores it; the CLI only reads a few fields and prints the rest. */
 export type StoredTarget = Record<string, unknown> & { name: string; kind: string };
@@ -70,31 +92,35 @@ function describeNetworkError(error: unknown): string {
   return (error as Error)?.message ?? String(error);
 }
 
-/** A hook as listed; the secret is only in the answer that created it. */
-export interface DeployHook {
-  id: string;
-  target: string;
-  name: string;
-  release: string | null;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
+/**
+ * The answer of each route the CLI reads, checked with the schema the API checks it with before it
+ * leaves (shared/http/contract.ts), so an API answering something else fails here with a clear
+ * message instead of a TypeError halfway through printing, or a 403 from S3. `is` completes
+ * "the API's answer to … is not …".
+ */
+export const ANSWERS = {
+  'GET /targets/{name}/deployments': { schema: targetDeploymentsSchema, is: 'a list of deployments' },
+  'GET /deployments/{id}': { schema: deploymentViewSchema, is: 'a deployment' },
+  'POST /targets/{name}/rollback': { schema: deploymentViewSchema, is: 'a deployment' },
+  'POST /deployments/{id}/cancel': { schema: deploymentViewSchema, is: 'a deployment' },
+  'POST /deployments/{id}/promote': { schema: deploymentViewSchema, is: 'a deployment' },
+  'GET /deployments': { schema: deploymentListSchema, is: 'a page of deployments' },
+  'GET /deployments/{id}/events': { schema: deploymentTimelineSchema, is: 'a deployment timeline' },
+  'POST /targets/{name}/releases': { schema: releaseUploadResponseSchema, is: 'an upload URL' },
+  'POST /targets/{name}/hooks': { schema: deployHookCreatedSchema, is: 'a created deploy hook' },
+  'GET /targets/{name}/hooks': { schema: deployHookListSchema, is: 'a list of deploy hooks' },
+  'GET /targets/{name}/window': { schema: windowViewSchema, is: 'a deploy window' },
+  'GET /targets/{name}/window/suggestions': { schema: suggestionsViewSchema, is: 'window suggestions' },
+} as const satisfies Record<string, { schema: z.ZodTypeAny; is: string }>;
 
-export interface CreatedHook extends Omit<DeployHook, 'lastUsedAt'> {
-  /** Relative to the API: `/hooks/<id>`. */
-  url: string;
-  secret: string;
-}
+export type AnsweredRoute = keyof typeof ANSWERS;
+type Answer<R extends AnsweredRoute> = z.infer<(typeof ANSWERS)[R]['schema']>;
 
-export interface DeploymentEvents {
-  deploymentId: string;
-  status: DeploymentStatus;
-  events: TimelineEntry[];
-}
-
-export interface DeploymentPage {
-  deployments: DeploymentView[];
-  nextCursor: string | null;
+export interface SuggestionQuery {
+  durationMinutes: number;
+  days: number;
+  count: number;
+  timezone?: string;
 }
 
 export interface DeploymentQuery {
@@ -117,7 +143,7 @@ export interface ApiClientOptions {
 interface RequestOptions {
   query?: Record<string, string>;
   body?: unknown;
-  /** Statuses that resolve to `undefined` instead of throwing. */
+  /** Statuses that resolve to ABSENT (and the public methods to `undefined`) instead of throwing. */
   absentOn?: number[];
 }
 
@@ -149,20 +175,19 @@ export class ApiClient {
 
   /** `undefined` while the deployment does not exist (yet: intake records it shortly after the upload). */
   getDeployment(id: string): Promise<DeploymentView | undefined> {
-    return this.#request('GET', `/deployments/${encodeURIComponent(id)}`, { absentOn: [404] });
+    return this.#answerOrAbsent('GET /deployments/{id}', `/deployments/${encodeURIComponent(id)}`, { absentOn: [404] });
   }
 
   async listDeployments(target: string, limit?: number): Promise<DeploymentView[]> {
-    const body = await this.#required<{ deployments: DeploymentView[] }>('GET', `/targets/${encodeURIComponent(target)}/deployments`, {
+    const body = await this.#answer('GET /targets/{name}/deployments', `/targets/${encodeURIComponent(target)}/deployments`, {
       ...(limit !== undefined ? { query: { limit: String(limit) } } : {}),
     });
     return body.deployments;
   }
 
   rollback(target: string, release?: string): Promise<DeploymentView> {
-    return this.#required('POST', `/targets/${encodeURIComponent(target)}/rollback`, {
-      body: release !== undefined ? { release } : {},
-    });
+    const body: RollbackRequest = release !== undefined ? { release } : {};
+    return this.#answer('POST /targets/{name}/rollback', `/targets/${encodeURIComponent(target)}/rollback`, { body });
   }
 
   /** `DELETE /targets/{name}` (204); 409 while a deployment of it is active. */
@@ -175,42 +200,30 @@ export class ApiClient {
    * With `notBefore` (a scheduled deploy) the URL also binds `x-amz-meta-slipway-not-before`, which
    * comes back among the headers to send.
    */
-  async createRelease(target: string, release: { release: string; sha256: string; size: number; notBefore?: string }): Promise<PresignedRelease> {
-    const body = await this.#required<unknown>('POST', `/targets/${encodeURIComponent(target)}/releases`, { body: release });
-    return this.#parsed(presignedReleaseSchema, body, `POST /targets/${target}/releases`, 'an upload URL');
+  createRelease(target: string, release: ReleaseUploadRequest): Promise<ReleaseUpload> {
+    return this.#answer('POST /targets/{name}/releases', `/targets/${encodeURIComponent(target)}/releases`, { body: release });
   }
 
   /** `GET /targets/{name}/window`: the next openings, the freezes not yet over and the deployments waiting. */
-  async getWindow(target: string, count?: number): Promise<WindowView> {
-    const body = await this.#required<unknown>('GET', `/targets/${encodeURIComponent(target)}/window`, {
+  getWindow(target: string, count?: number): Promise<WindowView> {
+    return this.#answer('GET /targets/{name}/window', `/targets/${encodeURIComponent(target)}/window`, {
       ...(count !== undefined ? { query: { count: String(count) } } : {}),
     });
-    return this.#parsed(windowViewSchema, body, `GET /targets/${target}/window`, 'a deploy window');
   }
 
   /** `GET /targets/{name}/window/suggestions`: the hour-of-week traffic profile and the quietest windows. */
-  async windowSuggestions(target: string, query: SuggestionQuery): Promise<WindowSuggestions> {
+  windowSuggestions(target: string, query: SuggestionQuery): Promise<WindowSuggestions> {
     const params: Record<string, string> = { durationMinutes: String(query.durationMinutes), days: String(query.days), count: String(query.count) };
     if (query.timezone !== undefined) params.timezone = query.timezone;
-    const body = await this.#required<unknown>('GET', `/targets/${encodeURIComponent(target)}/window/suggestions`, { query: params });
-    return this.#parsed(windowSuggestionsSchema, body, `GET /targets/${target}/window/suggestions`, 'window suggestions');
+    return this.#answer('GET /targets/{name}/window/suggestions', `/targets/${encodeURIComponent(target)}/window/suggestions`, { query: params });
   }
 
-  #parsed<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { path: (string | number)[]; message: string }[] } } }, body: unknown, what: string, expected: string): T {
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-      throw new CliError(`the API's answer to ${what} is not ${expected} (${issues})`, 1);
-    }
-    return parsed.data;
+  createHook(target: string, hook: DeployHookCreateRequest): Promise<DeployHookCreated> {
+    return this.#answer('POST /targets/{name}/hooks', `/targets/${encodeURIComponent(target)}/hooks`, { body: hook });
   }
 
-  createHook(target: string, hook: { name: string; release?: string }): Promise<CreatedHook> {
-    return this.#required('POST', `/targets/${encodeURIComponent(target)}/hooks`, { body: hook });
-  }
-
-  async listHooks(target: string): Promise<DeployHook[]> {
-    return (await this.#required<{ hooks: DeployHook[] }>('GET', `/targets/${encodeURIComponent(target)}/hooks`)).hooks;
+  async listHooks(target: string): Promise<DeployHookView[]> {
+    return (await this.#answer('GET /targets/{name}/hooks', `/targets/${encodeURIComponent(target)}/hooks`)).hooks;
   }
 
   async revokeHook(target: string, hookId: string): Promise<void> {
@@ -218,11 +231,13 @@ export class ApiClient {
   }
 
   cancelDeployment(id: string, reason?: string): Promise<DeploymentView> {
-    return this.#required('POST', `/deployments/${encodeURIComponent(id)}/cancel`, { body: reason !== undefined ? { reason } : {} });
+    const body: CancelRequest = reason !== undefined ? { reason } : {};
+    return this.#answer('POST /deployments/{id}/cancel', `/deployments/${encodeURIComponent(id)}/cancel`, { body });
   }
 
   promoteDeployment(id: string, reason: string): Promise<DeploymentView> {
-    return this.#required('POST', `/deployments/${encodeURIComponent(id)}/promote`, { body: { reason } });
+    const body: PromoteRequest = { reason };
+    return this.#answer('POST /deployments/{id}/promote', `/deployments/${encodeURIComponent(id)}/promote`, { body });
   }
 
   /** `GET /deployments?target=&status=&limit=&cursor=`: one page, newest first. */
@@ -232,19 +247,38 @@ export class ApiClient {
     if (query.status !== undefined) params.status = query.status;
     if (query.limit !== undefined) params.limit = String(query.limit);
     if (query.cursor !== undefined) params.cursor = query.cursor;
-    return this.#required('GET', '/deployments', { query: params });
+    return this.#answer('GET /deployments', '/deployments', { query: params });
   }
 
   /** `GET /deployments/{id}/events`: the timeline; `undefined` when there is no such deployment (yet). */
-  deploymentEvents(id: string): Promise<DeploymentEvents | undefined> {
-    return this.#request('GET', `/deployments/${encodeURIComponent(id)}/events`, { absentOn: [404] });
+  deploymentEvents(id: string): Promise<DeploymentTimeline | undefined> {
+    return this.#answerOrAbsent('GET /deployments/{id}/events', `/deployments/${encodeURIComponent(id)}/events`, { absentOn: [404] });
+  }
+
+  /** Calls `route` at `path` (the route with its parameters filled in) and checks the answer against the contract. */
+  async #answer<R extends AnsweredRoute>(route: R, path: string, options: RequestOptions = {}): Promise<Answer<R>> {
+    return (await this.#answerOrAbsent(route, path, options)) as Answer<R>;
+  }
+
+  async #answerOrAbsent<R extends AnsweredRoute>(route: R, path: string, options: RequestOptions = {}): Promise<Answer<R> | undefined> {
+    const method = route.slice(0, route.indexOf(' '));
+    const body = await this.#request<unknown>(method, path, options);
+    if (body === ABSENT) return undefined;
+    const { schema, is } = ANSWERS[route];
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      throw new CliError(`the API's answer to ${method} ${decodeURIComponent(path)} is not ${is} (${issues})`, 1);
+    }
+    return parsed.data as Answer<R>;
   }
 
   async #required<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    return (await this.#request<T>(method, path, options)) as T;
+    return (await this.#request(method, path, options)) as T;
   }
 
-  async #request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T | undefined> {
+  /** The parsed JSON body (`undefined` when empty), or ABSENT on a status of `absentOn`. */
+  async #request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T | typeof ABSENT> {
     const url = new URL(this.#endpoint.url);
     // The base URL may carry a stage path (…/prod); routes are appended to it.
     url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
@@ -269,11 +303,22 @@ export class ApiClient {
       throw new ApiUnreachableError(this.#endpoint.url, this.#endpoint.source, error, `${method} ${url.pathname}`);
     }
     const text = await response.text();
-    if (response.ok) return (text ? JSON.parse(text) : undefined) as T;
+    if (response.ok) return (text ? jsonOf(text, `${method} ${url.pathname}`) : undefined) as T;
     const { problem, raw } = problemFrom(response.status, text, `${method} ${url.pathname}`);
     if (isRouteMissing(problem, raw)) throw new RouteMissingError(method, path, this.#endpoint.url);
-    if (options.absentOn?.includes(response.status)) return undefined;
+    if (options.absentOn?.includes(response.status)) return ABSENT;
     throw new ApiProblemError(problem);
+  }
+}
+
+/** What `#request` answers for a status the caller takes as "no such thing" (`absentOn`). */
+const ABSENT = Symbol('absent');
+
+function jsonOf(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`the API's answer to ${what} is not JSON (${text.trim().slice(0, 100)}); is the API URL the slipway API?`, 1, { cause: error });
   }
 }
 

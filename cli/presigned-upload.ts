@@ -1,27 +1,9 @@
 import { createReadStream } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { z } from 'zod';
+import type { ReleaseUpload } from '../shared/http/contract.js';
 import type { ReleaseArtifact } from './artifact.js';
 import { CliError } from './errors.js';
-
-/**
- * The answer of `POST /targets/{name}/releases`: where to PUT the zip, and the headers the PUT
- * must carry (the presigned signature covers them: the declared size and the S3 sha256 checksum).
- * Checked here so that an API answering something else fails with a clear message, not a 403 from S3.
- */
-export const presignedReleaseSchema = z.object({
-  target: z.string(),
-  release: z.string(),
-  bucket: z.string().min(1),
-  key: z.string().min(1),
-  url: z.string().url(),
-  method: z.literal('PUT'),
-  headers: z.record(z.string()),
-  expiresAt: z.string(),
-});
-
-export type PresignedRelease = z.infer<typeof presignedReleaseSchema>;
 
 /** S3 (or the emulator) refused the PUT. */
 export class UploadRejectedError extends CliError {
@@ -44,7 +26,7 @@ const IDLE_TIMEOUT_MS = 60_000;
  * Content-Length itself and cannot report upload progress.
  */
 export function putToPresignedUrl(
-  presigned: Pick<PresignedRelease, 'url' | 'method' | 'headers'>,
+  presigned: Pick<ReleaseUpload, 'url' | 'method' | 'headers'>,
   artifact: Pick<ReleaseArtifact, 'file' | 'size'>,
   onProgress: (sentBytes: number) => void = () => {},
 ): Promise<{ versionId?: string; etag?: string }> {

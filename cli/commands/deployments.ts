@@ -1,5 +1,5 @@
 import type { DeploymentStatus, DeploymentView } from '../../shared/domain/deployment.js';
-import { DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT } from '../../shared/http/schemas.js';
+import { DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT } from '../../shared/http/contract.js';
 import { RouteMissingError, type ApiClient } from '../api-client.js';
 import { connect, type CliContext } from '../context.js';
 import { CliError } from '../errors.js';

@@ -1,5 +1,5 @@
 import { releaseNameProblem, TARGET_NAME } from '../../shared/domain/names.js';
-import type { DeployHook } from '../api-client.js';
+import type { DeployHookView } from '../../shared/http/contract.js';
 import { connect, type CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { formatJson, formatTable, shortTime, styleFor, type Style } from '../output.js';
@@ -71,7 +71,7 @@ export async function revokeHook(ctx: CliContext, target: string, hookId: string
   return 0;
 }
 
-export function formatHooks(target: string, hooks: DeployHook[], style: Style): string {
+export function formatHooks(target: string, hooks: DeployHookView[], style: Style): string {
   if (hooks.length === 0) return `no deploy hooks for ${target}; create one with \`slipway hooks create ${target} --name <name>\`\n`;
   return formatTable(
     ['ID', 'NAME', 'RELEASE', 'CREATED', 'LAST USED'],

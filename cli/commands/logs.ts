@@ -1,5 +1,6 @@
 import { isTerminal, type TimelineEntry } from '../../shared/domain/deployment.js';
-import { ApiProblemError, ApiUnreachableError, RouteMissingError, type ApiClient, type DeploymentEvents } from '../api-client.js';
+import type { DeploymentTimeline } from '../../shared/http/contract.js';
+import { ApiProblemError, ApiUnreachableError, RouteMissingError, type ApiClient } from '../api-client.js';
 import { connect, type CliContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { exitCodeFor } from '../follow.js';
@@ -25,7 +26,7 @@ class TimelineReader {
 
   constructor(readonly client: ApiClient) {}
 
-  async read(id: string): Promise<DeploymentEvents | undefined> {
+  async read(id: string): Promise<DeploymentTimeline | undefined> {
     if (this.#eventsRoute) {
       try {
         return await this.client.deploymentEvents(id);
@@ -67,7 +68,7 @@ export async function logs(ctx: CliContext, id: string, options: LogsOptions): P
   let waitedSaid = false;
   let base: string | undefined;
   for (;;) {
-    let timeline: DeploymentEvents | undefined;
+    let timeline: DeploymentTimeline | undefined;
     try {
       timeline = await reader.read(id);
       failedPolls = 0;
@@ -113,12 +114,12 @@ export function formatLogLine(entry: TimelineEntry, base: string, style: Style):
   return `${style.dim(shortTime(entry.at))}  ${formatTimelineEntry(entry, base, style)}`;
 }
 
-function asDeployment(timeline: DeploymentEvents) {
+function asDeployment(timeline: DeploymentTimeline) {
   return { status: timeline.status, timeline: timeline.events, endedAt: null };
 }
 
 /** The entries, a line on how long and why it waited for its window (when it did), and the status. */
-export function formatTimeline(timeline: DeploymentEvents, style: Style, now = new Date()): string {
+export function formatTimeline(timeline: DeploymentTimeline, style: Style, now = new Date()): string {
   const base = timeline.events[0]?.at;
   const lines = timeline.events.map((entry) => formatLogLine(entry, base ?? entry.at, style));
   const wait = waitOf(asDeployment(timeline), now);

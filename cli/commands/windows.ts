@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js';
 import { formatJson, formatTable, styleFor, type Style } from '../output.js';
 import { withTargetSuggestions } from '../suggest.js';
 import { formatLongDuration, formatMinutes, formatRangeInZone, parseDuration, userTimeZone } from '../time.js';
-import type { WaitingDeployment, WindowSuggestions, WindowView } from '../window-api.js';
+import type { WaitingDeployment, WindowSuggestions, WindowView } from '../../shared/http/contract.js';
 
 function checkTarget(target: string): void {
   if (!TARGET_NAME.test(target)) throw new UsageError(`invalid target name "${target}": it must match [a-z0-9][a-z0-9-]{0,47}`);

@@ -86,9 +86,15 @@ export const deploymentListSchema = z.object({
   nextCursor: z.string().nullable(),
 });
 
-/** `GET /deployments/{id}/events`: the timeline, oldest first. */
-export const deploymentEventsSchema = z.object({
+/**
+ * `GET /deployments/{id}/events`: the timeline, oldest first. Named for what it is, a timeline:
+ * `DeploymentEvents` is the event-bus port (shared/ports).
+ */
+export const deploymentTimelineSchema = z.object({
   deploymentId: z.string(),
   status: statusSchema,
   events: z.array(timelineEntrySchema),
 });
+
+/** @deprecated The old name of deploymentTimelineSchema, kept while openapi.ts and control-endpoints.ts import it. */
+export const deploymentEventsSchema = deploymentTimelineSchema;
