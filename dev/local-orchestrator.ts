@@ -1,6 +1,7 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { Orchestrator } from '../shared/ports/index.js';
-import { loadDefinition, taskFunctions } from './definition.js';
+import { S3SiteReader } from '../shared/adapters/aws/s3-site-reader.js';
+import { itemReaderStates, loadDefinition, readItemsTask, taskFunctions, type ReadJson } from './definition.js';
 import { localLambdaContext } from './lambda-context.js';
 export type TaskFn = (input: unknown) => Promise<unknown>;
 /** A Lambda handler as the runtime calls it: the event and a context. */
@@ -14,6 +15,11 @@ export type LambdaHandler = (event: never, context: never) => Promise<unknown>;
 export interface LocalHandlers {
   tasks: Record<string, LambdaHandler>;
   reconcile: LambdaHandler;
+  /**
+   * What reads a Distributed Map's items from S3 (the state machine's ItemReader in AWS): the SDK's
+   * standard configuration chain unless given.
+   */
+  readJson?: ReadJson;
 }
 
 export interface LocalRunOptions {
@@ -61,6 +67,9 @@ export class LocalOrchestrator implements Orchestrator {
       const run: TaskFn = (input) => lambda(input as never, localLambdaContext(functionKey) as never);
       this.handlers[stateName] = options.wrapTask ? options.wrapTask(stateName, functionKey, run) : run;
     }
+    // Not a function's Task: Step Functions' own ItemReader, which runs no Lambda in AWS.
+    const readJson = lambdas.readJson ?? ((bucket, key) => new S3SiteReader().readJson(bucket, key));
+    for (const stateName of itemReaderStates()) this.handlers[stateName] = readItemsTask(readJson);
   }
 
   async start(deploymentId: string): Promise<void> {

@@ -13,6 +13,8 @@ import {
   type AwsRootConfig,
   type FunctionKey,
 } from '../roots/aws.js';
+import { S3Client } from '@aws-sdk/client-s3';
+import { S3SiteReader } from '../shared/adapters/aws/s3-site-reader.js';
 import type { Clock, Orchestrator } from '../shared/ports/index.js';
 import { LocalOrchestrator, type LambdaHandler, type LocalRunOptions } from './local-orchestrator.js';
 
@@ -42,6 +44,9 @@ export interface LocalRuntime {
   notify: LambdaHandler;
 }
 
+/** The access key id of the state machine's own requests locally (a caller the strict-AWS proxy only limit-checks). */
+export const STATE_MACHINE_ACCESS_KEY = 'states-deploy';
+
 /** The access key id a function's requests are signed with locally. */
 export const functionAccessKey = (fn: FunctionKey): string => `fn-${fn}`;
 
@@ -58,8 +63,20 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   };
+  // The state machine's own reads (a Distributed Map's ItemReader) sign as the state machine.
+  const stateMachineS3 = new S3Client({
+    endpoint: options.endpoint,
+    region: options.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: STATE_MACHINE_ACCESS_KEY, secretAccessKey: 'local' },
+  });
+  const items = new S3SiteReader({ client: stateMachineS3 });
   const orchestrator = new LocalOrchestrator(
-    { tasks: workflowHandlers(base) as unknown as Record<string, LambdaHandler>, reconcile: reconcileHandler(base) as unknown as LambdaHandler },
+    {
+      tasks: workflowHandlers(base) as unknown as Record<string, LambdaHandler>,
+      reconcile: reconcileHandler(base) as unknown as LambdaHandler,
+      readJson: (bucket, key) => items.readJson(bucket, key),
+    },
     options.run,
   );
   const root: AwsRootConfig = { ...base, orchestrator: options.orchestrator ?? options.wrapOrchestrator?.(orchestrator) ?? orchestrator };

@@ -42,6 +42,7 @@ import { S3SiteInspector } from '../shared/adapters/aws/s3-site-inspector.js';
 import { S3SiteReader } from '../shared/adapters/aws/s3-site-reader.js';
 import { S3SiteStager } from '../shared/adapters/aws/s3-site-stager.js';
 import { S3SiteStore } from '../shared/adapters/aws/s3-site-store.js';
+import { S3StagingPlanWriter } from '../shared/adapters/aws/s3-staging-plans.js';
 import { StepFunctionsOrchestrator } from '../shared/adapters/aws/sfn-orchestrator.js';
 import { FetchWebhookSender } from '../shared/adapters/http/fetch-webhook.js';
 import { systemClock } from '../shared/adapters/system-clock.js';
@@ -262,6 +263,7 @@ export function prepareHandler(root: AwsRootConfig) {
     artifacts: new S3ArtifactStore({ client: s3 }),
     stager: new S3SiteInspector({ client: s3 }),
     origins: new CloudFrontOriginReader({ client: cloudFront }),
+    plans: new S3StagingPlanWriter({ client: s3, bucket: required(root, 'SLIPWAY_ARTIFACT_BUCKET') }),
   });
 }
 

@@ -21,6 +21,22 @@ export interface OriginSwitch {
   isDistributionDeployed(distributionId: string): Promise<boolean>;
 }
 
+/** One Map iteration of site staging: central-directory entries [start, end). */
+export interface StagingChunk {
+  index: number;
+  start: number;
+  end: number;
+}
+
+/**
+ * Where Prepare writes a site's staging plan, a JSON array of chunks: in slipway's artifact bucket,
+ * which the StageSite Map's ItemReader reads in AWS. The workflow state carries only its key.
+ */
+export interface StagingPlanWriter {
+  /** Writes `chunks` as a JSON array under `key`; returns where. */
+  writePlan(key: string, chunks: readonly StagingChunk[]): Promise<{ bucket: string; key: string }>;
+}
+
 export interface SiteStore {
   /** A JSON document (manifest, staging record), or undefined when there is none. */
   readJson(bucket: string, key: string): Promise<unknown | undefined>;

@@ -11,6 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkRole,
+  isUnscoped,
   needlesslyUnscopedActions,
   requiredActions,
   roleStatements,
@@ -26,6 +27,8 @@ import { PROBE_MAX_TIMEOUT_MS } from '../../shared/domain/target.js';
 import { HOOK_DEADLINE_MS } from '../../shared/adapters/aws/lambda-hook-invoker.js';
 import { CODE_UPDATE_WAIT_MS, VERSION_ACTIVE_WAIT_MS } from '../../shared/adapters/aws/lambda-version-publisher.js';
 import { DEFAULT_RETRY_POLICY } from '../../shared/usecases/notify.js';
+import { STAGING_PLAN_PREFIX } from '../../shared/usecases/site/plan-staging.js';
+import { MAX_WAIT_DAYS } from '../../shared/domain/window.js';
 import { readZip } from './zip.js';
 import { packageService } from '../support/package-service.js';
 
@@ -640,6 +643,39 @@ describe('state machine', () => {
     expect([...taskFunctions].sort()).toEqual(STEP_FUNCTIONS.map((key) => `${normalizedName(key)}LambdaFunction`).sort());
     expect([...invoked].sort()).toEqual([...taskFunctions].sort());
     for (const statement of invoke) expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"|:function:\*/);
+  });
+
+  it('may read the staging plans in the artifact bucket, and no release (the StageSite ItemReader)', () => {
+    // Prepare
+    const statements = roleStatements(resources[resources.DeployStateMachine!.Properties.RoleArn['Fn::GetAtt'][0]]!);
+    // Act
+    const reads = statementsAllowing(statements, 's3:GetObject');
+    const denied = statements.filter((statement) => statement.Effect === 'Deny' && JSON.stringify(statement.Action).includes('s3:GetObject'));
+    // Assess: the plugin scopes the read to the bucket the ItemReader names; the Deny takes releases/ out
+    expect(reads.length).toBeGreaterThan(0);
+    for (const statement of reads) {
+      expect(JSON.stringify(statement.Resource)).toContain('{"Ref":"ArtifactBucket"}');
+      expect(isUnscoped(statement)).toBe(false);
+    }
+    expect(JSON.stringify(denied.map((statement) => statement.Resource))).toBe(
+      JSON.stringify([[{ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['ArtifactBucket', 'Arn'] }, '/releases/*']] }]]),
+    );
+    expect(JSON.stringify(statements)).not.toMatch(/s3:(PutObject|DeleteObject|ListBucket)/);
+  });
+
+  it('lets Prepare write staging plans under staging/ of the artifact bucket, which expire after the longest execution', () => {
+    // Prepare
+    const prepareRole = resources[functions.get('prepare')!.resource.Properties.Role['Fn::GetAtt'][0] as string]!;
+    // Act
+    const writes = statementsAllowing(roleStatements(prepareRole), 's3:PutObject');
+    const rules = resources.ArtifactBucket!.Properties.LifecycleConfiguration.Rules as { Prefix: string; ExpirationInDays: number }[];
+    // Assess
+    expect(JSON.stringify(writes.map((statement) => statement.Resource))).toBe(
+      JSON.stringify([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['ArtifactBucket', 'Arn'] }, `/${STAGING_PLAN_PREFIX}*`]] }]),
+    );
+    const expiry = rules.find((rule) => rule.Prefix === STAGING_PLAN_PREFIX);
+    expect(expiry?.ExpirationInDays).toBeGreaterThan(MAX_WAIT_DAYS);
+    expect(expiry?.ExpirationInDays).toBeGreaterThanOrEqual(366);
   });
 
   it('may start child executions of itself only (the Distributed Map that stages sites)', () => {

@@ -25,7 +25,7 @@ function tick(probed: ProbeResult, size: number): { deps: CheckHealthDeps; state
     cdn: { isInvalidationComplete: async () => true },
     sites: { readJson: async () => manifest },
   } as unknown as CheckHealthDeps;
-  const state = { deploymentId: 'd-1', target: site, site: { release: 'r2', chunks: [], liveOriginPath: '/r1' } } as unknown as WorkflowState;
+  const state = { deploymentId: 'd-1', target: site, site: { release: 'r2', staging: { bucket: 'artifacts', key: 'staging/www/d-1/chunks.json', chunks: 0 }, liveOriginPath: '/r1' } } as unknown as WorkflowState;
   return { deps, state };
 }
 

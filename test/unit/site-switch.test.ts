@@ -79,7 +79,7 @@ function world(looksInProgress: number, paths: string[] = ['/index.html']) {
   const state: WorkflowState = {
     deploymentId: 'd-1',
     target,
-    site: { release: 'r2', chunks: [], liveOriginPath: '/www/r1', liveRelease: 'r1' },
+    site: { release: 'r2', staging: { bucket: 'artifacts', key: 'staging/www/d-1/chunks.json', chunks: 0 }, liveOriginPath: '/www/r1', liveRelease: 'r1' },
     steps: [{ percent: 100, bakeSeconds: 0 }],
     stepIndex: 0,
   };

@@ -50,9 +50,10 @@ export async function finishSiteStaging(deps: FinishStagingDeps, state: Workflow
   } else {
     const files: SiteManifest['files'] = {};
     const totals = { uploaded: 0, uploadedBytes: 0, copied: 0 };
-    for (const chunk of site.chunks) {
-      const part = (await deps.sites.readJson(bucket, stagingKey(target, deployment.id, chunk.index))) as StageChunkResult | undefined;
-      if (!part) throw new Error(`staging chunk ${chunk.index} of ${deployment.id} left no record; it will be staged again`);
+    // One staging record per chunk of the plan, keyed by its index: the plan itself need not be read.
+    for (let index = 0; index < site.staging.chunks; index += 1) {
+      const part = (await deps.sites.readJson(bucket, stagingKey(target, deployment.id, index))) as StageChunkResult | undefined;
+      if (!part) throw new Error(`staging chunk ${index} of ${deployment.id} left no record; it will be staged again`);
       Object.assign(files, part.files);
       totals.uploaded += part.uploaded.files;
       totals.uploadedBytes += part.uploaded.bytes;

@@ -3,13 +3,25 @@ import { ArtifactRejectedError } from '../../domain/errors.js';
 import { releaseOfOriginPath } from '../../domain/site/layout.js';
 import type { SiteTarget } from '../../domain/target.js';
 import type { ArtifactStore } from '../../ports/index.js';
-import type { OriginSwitch, SiteStager } from '../../ports/site.js';
-import type { SiteWorkflow, StagingChunk } from '../workflow/state.js';
+import type { OriginSwitch, SiteStager, StagingChunk, StagingPlanWriter } from '../../ports/site.js';
+import type { SiteWorkflow } from '../workflow/state.js';
 
 export interface PlanStagingDeps {
   artifacts: Pick<ArtifactStore, 'head'>;
   stager: Pick<SiteStager, 'inspect'>;
   origins: Pick<OriginSwitch, 'currentOriginPath'>;
+  plans: StagingPlanWriter;
+}
+
+/**
+ * Where staging plans live in the artifact bucket: outside `releases/`, so its notifications never
+ * see them. serverless.yml lets Prepare write there, the state machine read there, and expires them.
+ */
+export const STAGING_PLAN_PREFIX = 'staging/';
+
+/** The staging plan of one deployment: `staging/<target>/<deployment>/chunks.json`. */
+export function stagingPlanKey(target: string, deploymentId: string): string {
+  return `${STAGING_PLAN_PREFIX}${target}/${deploymentId}/chunks.json`;
 }
 
 /** Splits `entries` central-directory records into staging chunks of `size`. */
@@ -24,18 +36,25 @@ export function stagingChunks(entries: number, size: number): StagingChunk[] {
 /**
  * Before anything is written: checks every entry of the site zip against the hostile-archive
  * rules, splits the entries into staging chunks (one Map iteration each) and notes what is live.
- * A rollback stages nothing: its release is already in the bucket.
+ * The chunks go to S3, not into the state: a site of a million entries has 20,000 of them, far
+ * more than Step Functions' 256 KiB of state data holds; the StageSite Map reads them from there.
+ * A rollback stages nothing (its release is already in the bucket): its plan is empty.
  */
 export async function planSiteStaging(deps: PlanStagingDeps, deployment: Deployment, target: SiteTarget): Promise<SiteWorkflow> {
   const liveOriginPath = await deps.origins.currentOriginPath(target.site.distributionId, target.site.bucket);
   const liveRelease = releaseOfOriginPath(target, liveOriginPath);
   const live = { release: deployment.release, liveOriginPath, ...(liveRelease ? { liveRelease } : {}) };
   // Staging a release under the name that is live would change the live files in place.
-  if (deployment.trigger === 'rollback' || deployment.release === liveRelease) return { chunks: [], ...live };
+  const chunks = deployment.trigger === 'rollback' || deployment.release === liveRelease ? [] : await planChunks(deps, deployment, target);
+  // Written even when empty: the Map's ItemReader fails on a missing object.
+  const written = await deps.plans.writePlan(stagingPlanKey(target.name, deployment.id), chunks);
+  return { staging: { ...written, chunks: chunks.length }, ...live };
+}
 
+async function planChunks(deps: PlanStagingDeps, deployment: Deployment, target: SiteTarget): Promise<StagingChunk[]> {
   const artifact = deployment.artifact;
   const head = artifact ? await deps.artifacts.head(artifact) : undefined;
   if (!artifact || !head) throw new ArtifactRejectedError(`the artifact of ${deployment.id} is gone; upload it again`);
   const inspection = await deps.stager.inspect(artifact, head.size, target.limits);
-  return { chunks: stagingChunks(inspection.entries, target.staging.chunkEntries), ...live };
+  return stagingChunks(inspection.entries, target.staging.chunkEntries);
 }

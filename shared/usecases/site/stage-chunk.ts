@@ -14,11 +14,14 @@ export interface StageChunkDeps {
   sites: SiteStore;
 }
 
-/** One iteration of the staging Map: what the state machine hands each chunk. */
+/**
+ * One iteration of the staging Map: what its ItemSelector hands each chunk (one item of the plan in
+ * S3, and the parts of the state a chunk needs). Bounded: the site part holds no chunk list.
+ */
 export interface StageChunkInput {
   deploymentId: string;
   target: SiteTarget;
-  site: SiteWorkflow;
+  site: Pick<SiteWorkflow, 'liveRelease'>;
   chunk: StagingChunk;
 }
 

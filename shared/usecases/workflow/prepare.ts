@@ -3,7 +3,7 @@ import { assertNotCancelled } from '../../domain/control.js';
 import { isTerminal, type Deployment } from '../../domain/deployment.js';
 import { planSteps } from '../../domain/strategy.js';
 import type { ArtifactStore, DeploymentStore, TargetStore } from '../../ports/index.js';
-import type { OriginSwitch, SiteStager } from '../../ports/site.js';
+import type { OriginSwitch, SiteStager, StagingPlanWriter } from '../../ports/site.js';
 import { planSiteStaging } from '../site/plan-staging.js';
 import type { WorkflowState } from './state.js';
 import { NOT_BEFORE_METADATA } from '../../domain/deployment.js';
@@ -18,6 +18,8 @@ export interface PrepareDeps {
   artifacts: ArtifactStore;
   stager: Pick<SiteStager, 'inspect'>;
   origins: Pick<OriginSwitch, 'currentOriginPath'>;
+  /** A site's staging plan goes to S3, not into the state. */
+  plans: StagingPlanWriter;
 }
 
 /**

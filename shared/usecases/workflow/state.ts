@@ -4,8 +4,10 @@ import type { WaitLedger } from './wait-budget.js';
 
 /**
  * The data the deploy state machine carries from Task to Task. Tasks take the whole state and
- * return the whole next state (hooks excepted: their result goes to `$.hookResult`). The record in
- * DynamoDB stays the source of truth; this is what Choice states branch on.
+ * return the whole next state (hooks excepted: their summary goes to `$.hookResult`). The record in
+ * DynamoDB stays the source of truth; this is what Choice states branch on. Step Functions caps
+ * state data at 256 KiB per transition (States.DataLimitExceeded, which no Catch handles): every
+ * field here is bounded whatever the size of the release; lists that grow with it live in S3.
  */
 export interface WorkflowState {
   deploymentId: string;
@@ -24,7 +26,8 @@ export interface WorkflowState {
   noop?: boolean;
   verify?: Verification;
   invalidation?: { id: string; complete: boolean; checks: number; waitSeconds: number };
-  hookResult?: unknown;
+  /** What the last hook answered, bounded (run-hook.ts): never the hook's raw payload. */
+  hookResult?: HookSummary;
   /** Step Functions' Catch output: the error name and its cause. */
   error?: { Error: string; Cause: string };
 }
@@ -47,16 +50,29 @@ export interface Verification {
   checks?: number;
 }
 
-export interface StagingChunk {
-  index: number;
-  start: number;
-  end: number;
+export type { StagingChunk } from '../../ports/site.js';
+
+/** A hook's answer as the state keeps it: its status and at most HOOK_REASON_MAX_BYTES of its reason. */
+export interface HookSummary {
+  status: string;
+  reason?: string;
+}
+
+/**
+ * The staging plan Prepare wrote: a JSON array of chunks at s3://bucket/key (the artifact bucket),
+ * which the StageSite Map reads with an ItemReader in AWS. Only the reference rides in the state.
+ */
+export interface StagingPlanRef {
+  bucket: string;
+  key: string;
+  /** Chunks in the plan: FinishSiteStaging collects one staging record per chunk. */
+  chunks: number;
 }
 
 export interface SiteWorkflow {
   /** The release being deployed. */
   release: string;
-  chunks: StagingChunk[];
+  staging: StagingPlanRef;
   /** The distribution's origin path before this deployment ('' when it served the bucket root). */
   liveOriginPath: string;
   /** The release behind that origin path, when it is one of this target's. */
