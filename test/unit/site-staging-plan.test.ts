@@ -81,7 +81,7 @@ describe('Site staging at the edge: the state stays small whatever the size of t
     // Act
     const prepared = await prepare(deps, { deploymentId: 'd-0123456789abcdef0123' });
     const plan = written.get(stagingPlanKey('www', 'd-0123456789abcdef0123'))!;
-    const finished = await finishSiteStaging({ deployments: deps.deployments, sites }, prepared);
+    const finished = await finishSiteStaging({ deployments: deps.deployments, sites, clock: { now: () => new Date('2026-12-01T00:00:00Z') } }, prepared);
     // Assess: the plan covers every entry once, in order, and lives in S3
     expect(plan).toHaveLength(entries / 50);
     expect(plan.every((chunk, i) => chunk.index === i && chunk.start === i * 50 && chunk.end === chunk.start + 50)).toBe(true);
