@@ -182,10 +182,10 @@ function truncateVisible(text: string, width: number): string {
   let visible = 0;
   let out = '';
   for (let i = 0; i < text.length; ) {
-    const escape = /^\u001b\[[0-9;]*m/.exec(text.slice(i));
-    if (escape) {
-      out += escape[0];
-      i += escape[0].length;
+    const sgr = /^\u001b\[[0-9;]*m/.exec(text.slice(i));
+    if (sgr) {
+      out += sgr[0];
+      i += sgr[0].length;
       continue;
     }
     if (visible >= width) {

@@ -209,7 +209,7 @@ export function formatDeployment(d: DeploymentView, style: Style, options: { tim
     lines.push(`  starts    ${formatInZone(new Date(d.startsAt), zone)}${left > 0 ? ` (in ${formatLongDuration(left)})` : ''}`);
   }
   const wait = waitOf(d, now);
-  if (wait && wait.until) lines.push(`  waited    ${formatWaitShort(wait)}`);
+  if (wait?.until) lines.push(`  waited    ${formatWaitShort(wait)}`);
   if (d.reason) lines.push(`  reason    ${d.reason}`);
   if (d.timeline.length > 0) {
     lines.push('  timeline');

@@ -1,7 +1,7 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 
-type SqsHandler = (event: SQSEvent, context: never) => Promise<SQSBatchResponse | void>;
+type SqsHandler = (event: SQSEvent, context: never) => Promise<SQSBatchResponse | undefined>;
 
 /**
  * What the Lambda SQS event source mapping does in AWS: long-polls the intake queue, hands

@@ -468,7 +468,7 @@ const hookSecretHeader = HOOK_SECRET_HEADER.replace(/(^|-)[a-z]/g, (start) => st
 function buildDocument(): OpenApiDocument {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of ROUTE_DOCS) {
-    (paths[route.path] ??= {})[route.method.toLowerCase()] = operation(route);
+    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation(route) };
   }
   const document = {
     openapi: '3.1.0',

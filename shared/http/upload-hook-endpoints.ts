@@ -13,7 +13,7 @@ import {
   deployHookCreateRequestSchema,
   deployHookCreatedSchema,
   deployHookListSchema,
-  deployHookViewSchema,
+  type deployHookViewSchema,
   releaseUploadRequestSchema,
   releaseUploadResponseSchema,
 } from './upload-hook-schemas.js';

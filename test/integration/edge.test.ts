@@ -82,10 +82,10 @@ describe('Local edge against moto', () => {
   it('answers 404 for a missing object and 400 for a path that leaves the origin path', async () => {
     // Act
     const missing = await fetch(`${edge.url}/nope.html`);
-    const escape = await rawStatus('/about%2F..%2F..%2Fr2/index.html');
+    const traversal = await rawStatus('/about%2F..%2F..%2Fr2/index.html');
     // Assess
     expect(missing.status).toBe(404);
-    expect(escape).toBe(400);
+    expect(traversal).toBe(400);
   });
 
   it('answers HEAD with the headers only and a matching If-None-Match with 304', async () => {

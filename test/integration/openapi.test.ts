@@ -42,7 +42,10 @@ function pointer(...segments: string[]): string {
 const validators = new Map<string, ValidateFunction>();
 function validatorAt(fragment: string): ValidateFunction {
   let validate = validators.get(fragment);
-  if (!validate) validators.set(fragment, (validate = ajv.compile({ $ref: `${DOCUMENT_ID}#${fragment}` })));
+  if (!validate) {
+    validate = ajv.compile({ $ref: `${DOCUMENT_ID}#${fragment}` });
+    validators.set(fragment, validate);
+  }
   return validate;
 }
 

@@ -271,6 +271,7 @@ describe('resources', () => {
         Principal: '*',
         Action: 's3:*',
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not a JavaScript template
         Resource: [{ 'Fn::GetAtt': ['ArtifactBucket', 'Arn'] }, { 'Fn::Sub': '${ArtifactBucket.Arn}/*' }],
       }),
     );
@@ -456,7 +457,7 @@ describe('functions', () => {
       }
       // Every subclass of SlipwayError (directly or through ValidationError and the like) in the
       // bundle registers its own name: esbuild's keepNames writes static{…(this,"Name")} into it.
-      const subclass = new RegExp(`class extends ([\\w$]+)\\{`, 'g');
+      const subclass = /class extends ([\w$]+)\{/g;
       for (const match of fn.bundle.matchAll(subclass)) {
         const body = fn.bundle.slice(match.index, match.index + 800);
         const end = body.indexOf('class extends', 10);

@@ -104,7 +104,9 @@ export async function startFakeSlipwayApi(): Promise<FakeSlipwayApi> {
     const params: Record<string, string> = {};
     if (route) {
       const match = route.pattern.exec(url.pathname)!;
-      route.names.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1]!)));
+      route.names.forEach((name, i) => {
+        params[name] = decodeURIComponent(match[i + 1]!);
+      });
     }
     const request: FakeRequest = { method, path: url.pathname, query: url.searchParams, headers: req.headers, body, ...(json !== undefined ? { json } : {}), params };
     requests.push(request);

@@ -87,7 +87,9 @@ describe('Function: followDeployment', () => {
 
     // Act
     const error = await followDeployment(client, 'd-1', {
-      sleep: async (ms) => void (clock += ms),
+      sleep: async (ms) => {
+        clock += ms;
+      },
       now: () => clock,
       appearWithinMs: 5000,
     }).catch((e: unknown) => e);
@@ -127,7 +129,13 @@ describe('Function: followDeployment', () => {
     );
 
     // Act
-    await followDeployment(client, 'd-1', { sleep: async (ms) => void (waits.push(ms), (clock += ms)), now: () => clock });
+    await followDeployment(client, 'd-1', {
+      sleep: async (ms) => {
+        waits.push(ms);
+        clock += ms;
+      },
+      now: () => clock,
+    });
 
     // Assess: 5 s with no start known, 2 s to 21:15:07, then at least the usual interval
     expect(waits).toEqual([5000, 2000, 500, 500]);

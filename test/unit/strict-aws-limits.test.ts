@@ -44,7 +44,7 @@ describe('Function: stateDataWithinLimit', () => {
 
     // Act & Assess
     expect(stateDataWithinLimit(text)).toBe(262_144);
-    expect(thrown(() => stateDataWithinLimit(JSON.stringify('é'.repeat(131_071) + 'x'))).name).toBe('States.DataLimitExceeded');
+    expect(thrown(() => stateDataWithinLimit(JSON.stringify(`${'é'.repeat(131_071)}x`))).name).toBe('States.DataLimitExceeded');
   });
 
   it('serializes a value that is not yet JSON', () => {

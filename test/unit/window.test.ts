@@ -207,7 +207,7 @@ describe('deploy window: properties', () => {
     const deny = c.deny.map((d, i) => {
       const start = new Date(from.getTime() + d.start * MINUTE);
       const end = new Date(start.getTime() + d.length * MINUTE);
-      return { from: start.toISOString().slice(0, 16) + 'Z', to: end.toISOString().slice(0, 16) + 'Z', reason: `freeze ${i}` };
+      return { from: `${start.toISOString().slice(0, 16)}Z`, to: `${end.toISOString().slice(0, 16)}Z`, reason: `freeze ${i}` };
     });
     const w = windowSchema.parse({ timezone: c.timezone, allow: c.allow, deny });
     const until = new Date(from.getTime() + HORIZON_DAYS * DAY);

@@ -24,7 +24,15 @@ describe('Workflow: routing preconditions', () => {
     await world.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: fn, Role: role }));
     const before = await codeShaOf(world, fn, '$LATEST');
     const stages: number[] = [];
-    const orchestrator = localOrchestrator({ wrapTask: (state, _fn, run) => (state === 'Stage' ? async (input) => (stages.push(1), run(input)) : run) });
+    const orchestrator = localOrchestrator({
+      wrapTask: (state, _fn, run) => {
+        if (state !== 'Stage') return run;
+        return async (input) => {
+          stages.push(1);
+          return run(input);
+        };
+      },
+    });
     // Act
     const { id } = await release(world, orchestrator, target.name, 'r2', await functionPackage('v2'));
     const record = await finished(world, orchestrator, id);

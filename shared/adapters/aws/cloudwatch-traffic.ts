@@ -49,7 +49,7 @@ export class CloudWatchTrafficMetrics implements TrafficMetrics {
           new GetMetricDataCommand({ MetricDataQueries: [trafficQuery(target, HOUR_SECONDS)], StartTime: from, EndTime: to, NextToken, ScanBy: 'TimestampAscending' }),
         );
         for (const result of out.MetricDataResults ?? []) {
-          (result.Timestamps ?? []).forEach((at, i) => points.push({ at, value: result.Values?.[i] ?? 0 }));
+          for (const [i, at] of (result.Timestamps ?? []).entries()) points.push({ at, value: result.Values?.[i] ?? 0 });
         }
         NextToken = out.NextToken;
       } while (NextToken);

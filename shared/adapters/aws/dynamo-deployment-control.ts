@@ -181,7 +181,7 @@ export class DynamoDeploymentControl extends TableAdapter implements DeploymentC
     const values: Record<string, unknown> = { ':p': listing.partition };
     if (statuses) {
       names['#status'] = 'status';
-      statuses.forEach((s, i) => (values[`:s${i}`] = s));
+      for (const [i, s] of statuses.entries()) values[`:s${i}`] = s;
     }
     const matches: Record<string, unknown>[] = [];
     let pages = 0;

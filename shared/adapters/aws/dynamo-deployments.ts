@@ -132,7 +132,7 @@ export class DynamoDeploymentStore extends TableAdapter implements DeploymentSto
     }
     // DynamoDB has no "NOT IN list" for a list value, so the terminal statuses are spelled out.
     const terminalPlaceholders = TERMINAL_STATUSES.map((_, i) => `:t${i}`);
-    TERMINAL_STATUSES.forEach((s, i) => (values[`:t${i}`] = s));
+    for (const [i, s] of TERMINAL_STATUSES.entries()) values[`:t${i}`] = s;
     const allowed = `attribute_exists(pk) AND NOT (#status IN (${terminalPlaceholders.join(', ')}))${
       options.unlessCancelRequested ? ' AND attribute_not_exists(cancelRequestedAt)' : ''
     }`;

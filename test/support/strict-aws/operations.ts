@@ -287,7 +287,10 @@ function s3Operation(request: RequestFacts): Operation {
   const op: Operation = { service: 's3', name: '', mapped: true, authorizations: [], names: emptyNames(), ...(bucket ? { s3: { bucket, ...(key ? { key } : {}) } } : {}) };
   const allow = (action: string, resource: string, context: Authorization['context'] = {}) =>
     op.authorizations.push({ action, resource, context });
-  const named = (name: string) => ((op.name = name), op);
+  const named = (name: string) => {
+    op.name = name;
+    return op;
+  };
   if (!bucket) {
     allow('s3:ListAllMyBuckets', '*');
     return named('ListBuckets');
