@@ -99,7 +99,7 @@ function localMap(name: string, node: { [key: string]: Json }, concurrency: numb
       },
     ],
     ResultPath: null,
-    ...Object.fromEntries(WRAPPER_FIELDS.filter((key) => key !== 'Comment' && key in node).map((key) => [key, node[key]!])),
+    ...Object.fromEntries(WRAPPER_FIELDS.filter((key) => key !== 'Comment' && key in node).map((key) => [key, node[key]])),
   };
 }
 

@@ -10,7 +10,11 @@ export function manualClock(start: Date | string): ManualClock {
   let at = new Date(start).getTime();
   return {
     now: () => new Date(at),
-    advance: (ms) => void (at += ms),
-    set: (to) => void (at = new Date(to).getTime()),
+    advance: (ms) => {
+      at += ms;
+    },
+    set: (to) => {
+      at = new Date(to).getTime();
+    },
   };
 }

@@ -61,7 +61,10 @@ async function rollout(onClose: 'finish' | 'pause' | 'rollback', start: string) 
   let revision = 0;
   const aliases = {
     getAlias: async () => alias,
-    updateAlias: async (_fn: string, _name: string, desired: Omit<AliasState, 'revisionId'>) => void (alias = { ...desired, revisionId: `rev-${++revision}` }),
+    updateAlias: async (_fn: string, _name: string, desired: Omit<AliasState, 'revisionId'>) => {
+      revision += 1;
+      alias = { ...desired, revisionId: `rev-${revision}` };
+    },
   } as unknown as ShiftTrafficDeps['aliases'];
   const deps: ShiftTrafficDeps & CheckHealthDeps = {
     deployments,
