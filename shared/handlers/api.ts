@@ -7,6 +7,7 @@ import * as control from '../http/control-endpoints.js';
 import * as endpoints from '../http/endpoints.js';
 import { problemResponse } from '../http/problems.js';
 import type { ApiEvent, ApiResult } from '../http/request.js';
+import { ROUTES, type OperationId } from '../http/routes.js';
 import { unmatchedRoute } from '../http/routing.js';
 import * as uploadHookEndpoints from '../http/upload-hook-endpoints.js';
 import * as windowEndpoints from '../http/window-endpoints.js';
@@ -19,31 +20,38 @@ export type ApiHandlerDeps = endpoints.ApiDeps &
 
 type Endpoint = (deps: ApiHandlerDeps, event: ApiEvent) => Promise<ApiResult>;
 
-/** The routes in the order the OpenAPI document (shared/http/openapi.ts) lists them. */
-export const API_ROUTES: ReadonlyArray<{ method: Method; path: string; endpoint: Endpoint }> = [
-  { method: 'GET', path: '/targets', endpoint: endpoints.listTargets },
-  { method: 'GET', path: '/targets/{name}', endpoint: endpoints.getTarget },
-  { method: 'PUT', path: '/targets/{name}', endpoint: endpoints.putTarget },
-  { method: 'GET', path: '/targets/{name}/deployments', endpoint: endpoints.listTargetDeployments },
-  { method: 'POST', path: '/targets/{name}/rollback', endpoint: endpoints.rollbackTarget },
-  { method: 'POST', path: '/deployments', endpoint: endpoints.createDeployment },
-  { method: 'GET', path: '/deployments/{id}', endpoint: endpoints.getDeployment },
-  { method: 'POST', path: '/targets/{name}/releases', endpoint: uploadHookEndpoints.createReleaseUpload },
-  { method: 'POST', path: '/targets/{name}/hooks', endpoint: uploadHookEndpoints.createHook },
-  { method: 'GET', path: '/targets/{name}/hooks', endpoint: uploadHookEndpoints.listHooks },
-  { method: 'DELETE', path: '/targets/{name}/hooks/{hookId}', endpoint: uploadHookEndpoints.revokeHook },
-  // The one route without IAM auth: the hook's secret authenticates the call.
-  { method: 'POST', path: '/hooks/{hookId}', endpoint: uploadHookEndpoints.callHook },
-  { method: 'GET', path: '/deployments', endpoint: control.listDeploymentsEndpoint },
-  { method: 'GET', path: '/deployments/{id}/events', endpoint: control.deploymentEventsEndpoint },
-  { method: 'POST', path: '/deployments/{id}/cancel', endpoint: control.cancelDeploymentEndpoint },
-  { method: 'POST', path: '/deployments/{id}/promote', endpoint: control.promoteDeploymentEndpoint },
-  { method: 'DELETE', path: '/targets/{name}', endpoint: control.deleteTargetEndpoint },
-  { method: 'GET', path: '/targets/{name}/window', endpoint: windowEndpoints.getWindowEndpoint },
-  { method: 'GET', path: '/targets/{name}/window/suggestions', endpoint: windowEndpoints.windowSuggestionsEndpoint },
+/**
+ * The endpoint of each route of the table (shared/http/routes.ts), by operationId: a route without
+ * an endpoint, or an endpoint without a route, is a type error.
+ */
+const ENDPOINTS: Record<OperationId, Endpoint> = {
+  listTargets: endpoints.listTargets,
+  getTarget: endpoints.getTarget,
+  putTarget: endpoints.putTarget,
+  listTargetDeployments: endpoints.listTargetDeployments,
+  rollbackTarget: endpoints.rollbackTarget,
+  createDeployment: endpoints.createDeployment,
+  getDeployment: endpoints.getDeployment,
+  createReleaseUpload: uploadHookEndpoints.createReleaseUpload,
+  createDeployHook: uploadHookEndpoints.createHook,
+  listDeployHooks: uploadHookEndpoints.listHooks,
+  revokeDeployHook: uploadHookEndpoints.revokeHook,
+  callDeployHook: uploadHookEndpoints.callHook,
+  listDeployments: control.listDeploymentsEndpoint,
+  getDeploymentEvents: control.deploymentEventsEndpoint,
+  cancelDeployment: control.cancelDeploymentEndpoint,
+  promoteDeployment: control.promoteDeploymentEndpoint,
+  deleteTarget: control.deleteTargetEndpoint,
+  getTargetWindow: windowEndpoints.getWindowEndpoint,
+  suggestTargetWindows: windowEndpoints.windowSuggestionsEndpoint,
   // Loaded on first request: the document's generator stays out of every other cold start.
-  { method: 'GET', path: '/openapi.json', endpoint: async () => (await import('../http/openapi.js')).serveOpenApi() },
-];
+  getOpenApiDocument: async () => (await import('../http/openapi.js')).serveOpenApi(),
+};
+
+/** The routes the router serves: the table's, each with its endpoint. */
+export const API_ROUTES: ReadonlyArray<{ method: Method; path: string; operationId: OperationId; endpoint: Endpoint }> = ROUTES.map(
+  ({ method, path, operationId }) => ({ method, path, operationId, endpoint: ENDPOINTS[operationId] }),
+);
 
 /** The HTTPS API: one middy router over every route; every error leaves as application/problem+json. */
 export function createApiHandler(deps: ApiHandlerDeps) {

@@ -1,8 +1,8 @@
 /**
  * The OpenAPI 3.1 document of slipway's HTTPS API, generated from the zod schemas the handlers
- * parse requests and answers with: change a schema and the document changes with it. Every route
- * of functions/api.ts has an entry here (test/unit/openapi.test.ts fails otherwise), and
- * docs/openapi.json is this document as `npm run openapi` writes it.
+ * parse requests and answers with: change a schema and the document changes with it. The routes
+ * come from the one route table (shared/http/routes.ts), and docs/openapi.json is this document as
+ * `npm run openapi` writes it.
  */
 import { z } from 'zod';
 import { ignoreOverride, zodToJsonSchema } from 'zod-to-json-schema';
@@ -21,6 +21,7 @@ import {
 } from './control-schemas.js';
 import { fieldIssueSchema, PROBLEM_CONTENT_TYPE, PROBLEM_KINDS, problemSchema, problemType, type ProblemKind } from './problems.js';
 import type { ApiResult } from './request.js';
+import { ROUTES, type RouteAnswer, type RouteSpec } from './routes.js';
 import {
   deployRequestSchema,
   historyQuerySchema,
@@ -126,234 +127,29 @@ const QUERY_PARAMS: Record<string, string> = {
   timezone: "IANA time zone of the profile; default: the target's window zone, else UTC",
 };
 
-type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
+/** The query parameters of the routes that take some, by the name the route table gives them. */
+const QUERIES = {
+  TargetDeploymentsQuery: historyQuerySchema.shape.query,
+  DeploymentsQuery: deploymentsQuerySchema.shape.query,
+  WindowQuery: windowQuerySchema.shape.query,
+  SuggestionsQuery: suggestionsQuerySchema.shape.query,
+} satisfies Record<string, z.AnyZodObject>;
 
-interface Answer {
-  status: 200 | 201 | 202 | 204;
-  description: string;
+interface Answer extends RouteAnswer {
   body?: SchemaName;
-  headers?: HeaderName[];
+  headers?: readonly HeaderName[];
 }
 
-interface RouteDoc {
-  method: Method;
-  /** With `{param}` segments, exactly as functions/api.ts routes it. */
-  path: string;
-  operationId: string;
-  summary: string;
-  description?: string;
-  /** The hook route authenticates with its secret; every other route with IAM (or a JWT). */
-  auth: 'iam' | 'hookSecret';
-  /** Each field is a query parameter. */
-  query?: z.AnyZodObject;
+/** A route of the table, with its names narrowed to the schemas, headers, queries and problems here. */
+interface RouteDoc extends RouteSpec {
+  query?: keyof typeof QUERIES;
   body?: { schema: SchemaName; required: boolean };
-  answers: Answer[];
-  /** What the route itself can fail with; invalid input, internal and unavailable apply to all. */
-  problems: ProblemKind[];
+  answers: readonly Answer[];
+  problems: readonly ProblemKind[];
 }
 
-const created = (body: SchemaName, description: string, headers: HeaderName[]): Answer => ({ status: 201, description, body, headers });
-const accepted: Answer = { status: 202, description: 'The deployment, queued; follow it at Location', body: 'Deployment', headers: ['Location'] };
-const noContent = (description: string): Answer => ({ status: 204, description });
-const ok = (body: SchemaName, description: string): Answer => ({ status: 200, description, body });
-
-/** Every route of the API, in the order functions/api.ts lists them. */
-const ROUTE_DOCS: readonly RouteDoc[] = [
-  {
-    method: 'GET',
-    path: '/targets',
-    operationId: 'listTargets',
-    summary: 'List the registered targets',
-    auth: 'iam',
-    answers: [ok('TargetList', 'Every target, defaults filled in')],
-    problems: [],
-  },
-  {
-    method: 'GET',
-    path: '/targets/{name}',
-    operationId: 'getTarget',
-    summary: 'Read a target',
-    auth: 'iam',
-    answers: [ok('Target', 'The target, defaults filled in')],
-    problems: ['not-found'],
-  },
-  {
-    method: 'PUT',
-    path: '/targets/{name}',
-    operationId: 'putTarget',
-    summary: 'Register or replace a target',
-    auth: 'iam',
-    body: { schema: 'TargetConfig', required: true },
-    answers: [ok('Target', 'The stored target, defaults filled in')],
-    problems: [],
-  },
-  {
-    method: 'GET',
-    path: '/targets/{name}/deployments',
-    operationId: 'listTargetDeployments',
-    summary: "A target's deployments, newest first",
-    auth: 'iam',
-    query: historyQuerySchema.shape.query,
-    answers: [ok('TargetDeployments', 'Newest first, up to `limit`')],
-    problems: ['not-found'],
-  },
-  {
-    method: 'POST',
-    path: '/targets/{name}/rollback',
-    operationId: 'rollbackTarget',
-    summary: 'Roll back to the previous release, or to a named one',
-    auth: 'iam',
-    body: { schema: 'RollbackRequest', required: false },
-    answers: [accepted],
-    problems: ['not-found', 'conflict'],
-  },
-  {
-    method: 'POST',
-    path: '/deployments',
-    operationId: 'createDeployment',
-    summary: 'Deploy a release already uploaded to the artifact bucket',
-    auth: 'iam',
-    body: { schema: 'DeployRequest', required: true },
-    answers: [accepted],
-    problems: ['not-found', 'conflict'],
-  },
-  {
-    method: 'GET',
-    path: '/deployments/{id}',
-    operationId: 'getDeployment',
-    summary: 'Read a deployment: status, versions, traffic, reason, timeline',
-    auth: 'iam',
-    answers: [ok('Deployment', 'The deployment')],
-    problems: ['not-found'],
-  },
-  {
-    method: 'POST',
-    path: '/targets/{name}/releases',
-    operationId: 'createReleaseUpload',
-    summary: 'A presigned PUT URL for a release zip, valid 15 minutes',
-    description: 'The URL is bound to the declared size and sha256: send every header of `headers` with the PUT, exactly as given.',
-    auth: 'iam',
-    body: { schema: 'ReleaseUploadRequest', required: true },
-    answers: [created('ReleaseUpload', 'Where and how to PUT the zip', ['Cache-Control'])],
-    problems: ['not-found', 'conflict'],
-  },
-  {
-    method: 'POST',
-    path: '/targets/{name}/hooks',
-    operationId: 'createDeployHook',
-    summary: 'Create a deploy hook; the answer shows its secret, once',
-    auth: 'iam',
-    body: { schema: 'DeployHookCreateRequest', required: true },
-    answers: [created('DeployHookCreated', 'The hook with its secret, shown only here', ['Location', 'Cache-Control'])],
-    problems: ['not-found'],
-  },
-  {
-    method: 'GET',
-    path: '/targets/{name}/hooks',
-    operationId: 'listDeployHooks',
-    summary: "A target's live deploy hooks, newest first, without secrets",
-    auth: 'iam',
-    answers: [ok('DeployHookList', 'The live hooks')],
-    problems: ['not-found'],
-  },
-  {
-    method: 'DELETE',
-    path: '/targets/{name}/hooks/{hookId}',
-    operationId: 'revokeDeployHook',
-    summary: 'Revoke a deploy hook',
-    auth: 'iam',
-    answers: [noContent('Revoked')],
-    problems: ['not-found'],
-  },
-  {
-    method: 'POST',
-    path: '/hooks/{hookId}',
-    operationId: 'callDeployHook',
-    summary: "Deploy through a hook: the body's release, else the hook's, else the newest upload",
-    description: 'The one route without IAM auth: the hook secret authenticates the call. Rate limited per hook, secret right or wrong.',
-    auth: 'hookSecret',
-    body: { schema: 'DeployHookCallRequest', required: false },
-    answers: [accepted],
-    problems: ['unauthorized', 'not-found', 'conflict', 'rate-limited'],
-  },
-  {
-    method: 'GET',
-    path: '/deployments',
-    operationId: 'listDeployments',
-    summary: 'Deployments newest first, all targets or one, paged',
-    auth: 'iam',
-    query: deploymentsQuerySchema.shape.query,
-    answers: [ok('DeploymentList', 'One page; `nextCursor` is null on the last')],
-    problems: [],
-  },
-  {
-    method: 'GET',
-    path: '/deployments/{id}/events',
-    operationId: 'getDeploymentEvents',
-    summary: "A deployment's timeline, oldest first",
-    auth: 'iam',
-    answers: [ok('DeploymentEvents', 'The timeline')],
-    problems: ['not-found'],
-  },
-  {
-    method: 'POST',
-    path: '/deployments/{id}/cancel',
-    operationId: 'cancelDeployment',
-    summary: 'Cancel a deployment: `cancelled` before any traffic moved, rolled back after',
-    auth: 'iam',
-    body: { schema: 'CancelRequest', required: false },
-    answers: [{ ...accepted, description: 'The deployment, with the cancel recorded; the workflow acts on it at its next step' }],
-    problems: ['not-found', 'conflict'],
-  },
-  {
-    method: 'POST',
-    path: '/deployments/{id}/promote',
-    operationId: 'promoteDeployment',
-    summary: 'Skip the rest of the bake and go to 100%',
-    auth: 'iam',
-    body: { schema: 'PromoteRequest', required: true },
-    answers: [{ ...accepted, description: 'The deployment, with the promote recorded' }],
-    problems: ['not-found', 'conflict'],
-  },
-  {
-    method: 'DELETE',
-    path: '/targets/{name}',
-    operationId: 'deleteTarget',
-    summary: 'Unregister a target with no active deployment',
-    auth: 'iam',
-    answers: [noContent('Unregistered; its deployment records and uploaded releases are kept')],
-    problems: ['not-found', 'conflict'],
-  },
-  {
-    method: 'GET',
-    path: '/targets/{name}/window',
-    operationId: 'getTargetWindow',
-    summary: "The next openings of a target's deploy window, the freezes ahead and what waits for them",
-    auth: 'iam',
-    query: windowQuerySchema.shape.query,
-    answers: [ok('TargetWindow', 'The window; `timezone` is null when the target has none (releases start at once)')],
-    problems: ['not-found'],
-  },
-  {
-    method: 'GET',
-    path: '/targets/{name}/window/suggestions',
-    operationId: 'suggestTargetWindows',
-    summary: "Deploy windows suggested from the target's traffic (an hour-of-week profile from CloudWatch)",
-    auth: 'iam',
-    query: suggestionsQuerySchema.shape.query,
-    answers: [ok('WindowSuggestions', 'The profile and the quietest windows, quietest first')],
-    problems: ['not-found'],
-  },
-  {
-    method: 'GET',
-    path: '/openapi.json',
-    operationId: 'getOpenApiDocument',
-    summary: 'This document',
-    auth: 'iam',
-    answers: [ok('OpenApiDocument', 'The OpenAPI 3.1 document of the API')],
-    problems: [],
-  },
-];
+/** Every route of the API (shared/http/routes.ts); a name the document does not know is a type error here. */
+const ROUTE_DOCS: readonly RouteDoc[] = ROUTES;
 
 const SCHEMA_NAMES = new Map<unknown, string>(Object.entries(SCHEMAS).map(([name, schema]) => [schema._def, name]));
 
@@ -389,8 +185,8 @@ function pathParameters(path: string) {
   });
 }
 
-function queryParameters(query: z.AnyZodObject | undefined) {
-  return Object.entries((query?.shape ?? {}) as Record<string, z.ZodTypeAny>).map(([name, schema]) => ({
+function queryParameters(query: keyof typeof QUERIES | undefined) {
+  return Object.entries((query ? QUERIES[query].shape : {}) as Record<string, z.ZodTypeAny>).map(([name, schema]) => ({
     name,
     in: 'query',
     required: !schema.isOptional(),

@@ -24,6 +24,7 @@ import {
 import { PERMANENT_ERRORS } from '../../shared/domain/errors.js';
 import { STATUS_CHANGED_PATTERN } from '../../shared/domain/events.js';
 import { PROBE_MAX_TIMEOUT_MS } from '../../shared/domain/target.js';
+import { routeKey, ROUTES } from '../../shared/http/routes.js';
 import { HOOK_DEADLINE_MS } from '../../shared/adapters/aws/lambda-hook-invoker.js';
 import { CODE_UPDATE_WAIT_MS, VERSION_ACTIVE_WAIT_MS } from '../../shared/adapters/aws/lambda-version-publisher.js';
 import { DEFAULT_RETRY_POLICY } from '../../shared/usecases/notify.js';
@@ -167,29 +168,10 @@ afterAll(() => {
   if (outDir) rmSync(outDir, { recursive: true, force: true });
 });
 
-/** Every route of the api function; all but the deploy hook route require IAM (or JWT) auth. */
-const IAM_ROUTES = [
-  'PUT /targets/{name}',
-  'GET /targets',
-  'GET /targets/{name}',
-  'POST /deployments',
-  'GET /deployments/{id}',
-  'GET /targets/{name}/deployments',
-  'POST /targets/{name}/rollback',
-  'POST /targets/{name}/releases',
-  'POST /targets/{name}/hooks',
-  'GET /targets/{name}/hooks',
-  'DELETE /targets/{name}/hooks/{hookId}',
-  'GET /deployments',
-  'GET /deployments/{id}/events',
-  'POST /deployments/{id}/cancel',
-  'POST /deployments/{id}/promote',
-  'DELETE /targets/{name}',
-  'GET /targets/{name}/window',
-  'GET /targets/{name}/window/suggestions',
-  'GET /openapi.json',
-];
-const HOOK_ROUTE = 'POST /hooks/{hookId}';
+/** Every route of the api function (the route table); all but the deploy hook route require IAM (or JWT) auth. */
+const IAM_ROUTES = ROUTES.filter((route) => route.auth === 'iam').map(routeKey);
+const HOOK_ROUTES = ROUTES.filter((route) => route.auth === 'hookSecret').map(routeKey);
+const [HOOK_ROUTE] = HOOK_ROUTES as [string];
 
 const STEP_FUNCTIONS = [
   'prepare',
@@ -376,6 +358,7 @@ describe('resources', () => {
 
   it('requires IAM auth on every HTTP API route but the deploy hook route', () => {
     // Assess
+    expect(HOOK_ROUTES).toHaveLength(1);
     const routes = resourcesOfType('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties);
     expect(routes.map((route) => route.RouteKey).sort()).toEqual([...IAM_ROUTES, HOOK_ROUTE].sort());
     for (const route of routes) {

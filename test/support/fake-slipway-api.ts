@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { DeploymentView } from '../../shared/domain/deployment.js';
 import { buildProfile, suggestWindows, type Datapoint } from '../../shared/domain/traffic-profile.js';
 import { compileWindow, upcomingOpenings, type DeployWindow } from '../../shared/domain/window.js';
+import { ROUTES, type OperationId } from '../../shared/http/routes.js';
 
 export interface FakeRequest {
   method: string;
@@ -42,6 +43,8 @@ export interface FakeSlipwayApi {
   requests: FakeRequest[];
   /** Registers (or, registered again, replaces) a route; `path` may have `{param}` segments. */
   on(method: string, path: string, handler: FakeHandler | FakeAnswer): FakeSlipwayApi;
+  /** Registers a route of the API's table (shared/http/routes.ts) by its operationId. */
+  on(operationId: OperationId, handler: FakeHandler | FakeAnswer): FakeSlipwayApi;
   /** `METHOD /path` of each request, in order. */
   calls(): string[];
   close(): Promise<void>;
@@ -76,13 +79,20 @@ function compile(path: string): { pattern: RegExp; names: string[] } {
   return { pattern: new RegExp(`^${source}$`), names };
 }
 
-/** The routes the real API has today (functions/api.ts), so unregistered uses of them answer 405 like it. */
-const EXISTING_PATHS = ['/targets', '/targets/{name}', '/targets/{name}/deployments', '/targets/{name}/rollback', '/deployments', '/deployments/{id}'];
+/**
+ * The paths of the API's route table (shared/http/routes.ts) with the methods it routes there: an
+ * unregistered route answers 405 where the path has other methods, like an API without just that route.
+ */
+const TABLE_PATHS = ROUTES.map((route) => ({ method: route.method as string, pattern: compile(route.path).pattern }));
+
+function byOperationId(operationId: OperationId): [string, string] {
+  const route = ROUTES.find((r) => r.operationId === operationId)!;
+  return [route.method, route.path];
+}
 
 export async function startFakeSlipwayApi(): Promise<FakeSlipwayApi> {
   const routes: Route[] = [];
   const requests: FakeRequest[] = [];
-  const knownPaths = EXISTING_PATHS.map((p) => compile(p).pattern);
 
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -112,7 +122,7 @@ export async function startFakeSlipwayApi(): Promise<FakeSlipwayApi> {
     requests.push(request);
     if (route) {
       answer = await route.handler(request);
-    } else if (matching.length > 0 || knownPaths.some((p) => p.test(url.pathname))) {
+    } else if (matching.length > 0 || TABLE_PATHS.some((p) => p.method !== method && p.pattern.test(url.pathname))) {
       answer = { ...problem(405, 'method-not-allowed', `${url.pathname} does not accept ${method}`), status: 405 };
     } else {
       answer = problem(404, 'route-not-found', `there is no route ${method} ${url.pathname}`);
@@ -127,7 +137,8 @@ export async function startFakeSlipwayApi(): Promise<FakeSlipwayApi> {
   const api: FakeSlipwayApi = {
     url: `http://127.0.0.1:${port}`,
     requests,
-    on(method, path, handler) {
+    on(...args: [string, string, FakeHandler | FakeAnswer] | [OperationId, FakeHandler | FakeAnswer]) {
+      const [method, path, handler] = args.length === 3 ? args : [...byOperationId(args[0]), args[1]];
       const { pattern, names } = compile(path);
       const existing = routes.findIndex((r) => r.method === method && r.pattern.source === pattern.source);
       const route = { method, pattern, names, handler: typeof handler === 'function' ? handler : () => handler };

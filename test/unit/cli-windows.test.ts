@@ -187,7 +187,7 @@ function traffic(): Datapoint[] {
 
 describe('Command: windows suggest', () => {
   function suggestionsRoute(points = traffic()) {
-    api.on('GET', '/targets/{name}/window/suggestions', (r) =>
+    api.on('suggestTargetWindows', (r) =>
       suggestionsAnswer(r.params.name!, points, {
         timezone: r.query.get('timezone') ?? 'Europe/Berlin',
         durationMinutes: Number(r.query.get('durationMinutes')),
@@ -298,7 +298,7 @@ describe('Command: windows suggest', () => {
   it('--json prints the API document unchanged', async () => {
     // Prepare
     const answer = suggestionsAnswer('hello-nightly', traffic(), { timezone: 'Europe/Berlin', durationMinutes: 180, days: 28, count: 3 });
-    api.on('GET', '/targets/{name}/window/suggestions', answer);
+    api.on('suggestTargetWindows', answer);
     const terminal = memoryStream(true);
 
     // Act

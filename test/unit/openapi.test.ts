@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
@@ -9,6 +10,7 @@ import { HOOK_SECRET_HEADER, RateLimitedError } from '../../shared/domain/deploy
 import { TargetNotFoundError, ValidationError } from '../../shared/domain/errors.js';
 import { API_VERSION, openApiJson } from '../../shared/http/openapi.js';
 import { problemResponse, problemSchema } from '../../shared/http/problems.js';
+import { routeKey, ROUTES } from '../../shared/http/routes.js';
 
 const document = JSON.parse(openApiJson());
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
@@ -32,10 +34,20 @@ interface HttpApiEvent {
   httpApi?: { method: string; path: string; authorizer?: string };
 }
 
-async function serverlessRoutes(): Promise<{ key: string; authorizer?: string }[]> {
+/** The one route of the table without IAM (or JWT) auth. */
+const hookRoute = ROUTES.find((route) => route.auth === 'hookSecret')!;
+
+async function serverlessEvents(): Promise<unknown> {
   // CloudFormation tags (!GetAtt, !Sub) are left unresolved: only the API's events matter here.
   const config = parseYaml(await readFile(new URL('../../serverless.yml', import.meta.url), 'utf8'), { logLevel: 'error' });
-  const events = (config.functions.api.events as HttpApiEvent[]).flatMap((event) => (event.httpApi ? [event.httpApi] : []));
+  return config.functions.api.events;
+}
+
+/** The http events scripts/http-events.cjs gives serverless.yml, as the framework loads them (require). */
+function generatedRoutes(): { key: string; authorizer?: string }[] {
+  const { httpEvents } = createRequire(import.meta.url)('../../scripts/http-events.cjs') as { httpEvents: HttpApiEvent[] };
+  const events = httpEvents.flatMap((event) => (event.httpApi ? [event.httpApi] : []));
+  expect(events).toHaveLength(httpEvents.length);
   return events.map((e) => ({ key: `${e.method} ${e.path}`, ...(e.authorizer ? { authorizer: e.authorizer } : {}) }));
 }
 
@@ -66,28 +78,38 @@ describe('OpenAPI document', () => {
     for (const name of Object.keys(document.components.schemas)) expect(compile(name), name).not.toThrow();
   });
 
-  it('lists exactly the routes the router of the API handler serves', () => {
+  it('lists exactly the routes of the table, which the router of the API handler serves, each with an endpoint', () => {
     // Prepare
-    const routed = routes.map((route) => `${route.method} ${route.path}`);
+    const table = ROUTES.map(routeKey);
     // Act
     const documented = documentedRoutes();
+    const routed = routes.map(routeKey);
     // Assess
-    expect(documented.sort()).toEqual(routed.sort());
+    // The document groups the methods of a path; the router keeps the table's order.
+    expect([...documented].sort()).toEqual([...table].sort());
     expect(new Set(documented).size).toBe(documented.length);
+    expect(routed).toEqual(table);
+    for (const route of routes) expect(route.endpoint, route.operationId).toBeTypeOf('function');
+    for (const route of ROUTES) expect(document.paths[route.path][route.method.toLowerCase()].operationId, routeKey(route)).toBe(route.operationId);
   });
 
-  it('lists exactly the routes serverless.yml gives API Gateway, with the same auth', async () => {
+  it('gives serverless.yml one http event per route of the table, each with the auth of the document', async () => {
     // Prepare
-    const deployed = await serverlessRoutes();
+    const events = await serverlessEvents();
     // Act
+    const deployed = generatedRoutes();
     const unauthenticated = deployed.filter((route) => route.authorizer === undefined).map((route) => route.key);
     const hookSecured = operations()
       .filter(([, operation]) => operation.security.some((scheme) => 'hookSecret' in scheme))
       .map(([key]) => key);
     // Assess
-    expect(deployed.map((route) => route.key).sort()).toEqual(documentedRoutes().sort());
-    expect(unauthenticated).toEqual(['POST /hooks/{hookId}']);
+    expect(events).toBe('${file(./scripts/http-events.cjs):httpEvents}');
+    expect(deployed.map((route) => route.key)).toEqual(ROUTES.map(routeKey));
+    expect(unauthenticated).toEqual([routeKey(hookRoute)]);
     expect(hookSecured).toEqual(unauthenticated);
+    for (const route of deployed.filter((r) => r.authorizer !== undefined)) {
+      expect(route.authorizer, route.key).toBe('${self:custom.apiAuthorizer.${param:apiAuth}}');
+    }
   });
 
   it('secures every route with SigV4 (or a JWT) but the hook route, which takes the hook secret header', () => {
@@ -97,7 +119,7 @@ describe('OpenAPI document', () => {
     const byRoute = Object.fromEntries(operations().map(([key, operation]) => [key, operation.security]));
     // Assess
     for (const [key, security] of Object.entries(byRoute)) {
-      if (key === 'POST /hooks/{hookId}') expect(security, key).toEqual([{ hookSecret: [] }]);
+      if (key === routeKey(hookRoute)) expect(security, key).toEqual([{ hookSecret: [] }]);
       else expect(security, key).toEqual([{ sigv4: [] }, { jwt: [] }]);
     }
     expect(schemes.sigv4).toMatchObject({ type: 'apiKey', in: 'header', name: 'Authorization', 'x-amazon-apigateway-authtype': 'awsSigv4' });
@@ -129,7 +151,7 @@ describe('OpenAPI document', () => {
 
   it('names the status and problem types of each error answer, and a default for the rest', () => {
     // Prepare
-    const hookCall = document.paths['/hooks/{hookId}'].post;
+    const hookCall = document.paths[hookRoute.path][hookRoute.method.toLowerCase()];
     // Act
     const statuses = Object.keys(hookCall.responses);
     // Assess

@@ -1,0 +1,253 @@
+/**
+ * The ONE route table of the HTTPS API: each route is written here once, and everything else is
+ * derived from it:
+ * - the router (shared/handlers/api.ts) maps each operationId to its endpoint function;
+ * - the OpenAPI document (shared/http/openapi.ts, docs/openapi.json) reads every field;
+ * - serverless.yml's http events of the api function (scripts/http-events.cjs reads this file);
+ * - the tests compare the router, the document and the packaged template against it.
+ *
+ * Data only, with no imports: scripts/http-events.cjs loads it without the endpoint code (and the
+ * Serverless Framework cannot load TypeScript itself). Names of schemas, headers, problem kinds and
+ * queries are checked against shared/http/openapi.ts by the compiler.
+ */
+
+export type RouteMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
+
+export interface RouteAnswer {
+  readonly status: 200 | 201 | 202 | 204;
+  readonly description: string;
+  /** A component schema of the OpenAPI document. */
+  readonly body?: string;
+  readonly headers?: readonly string[];
+}
+
+export interface RouteSpec {
+  readonly method: RouteMethod;
+  /** With `{param}` segments, as API Gateway and the router match it. */
+  readonly path: string;
+  /** The endpoint's name: the router's key and the document's operationId. */
+  readonly operationId: string;
+  /** The hook route authenticates with its secret (no authorizer); every other route with IAM (or a JWT). */
+  readonly auth: 'iam' | 'hookSecret';
+  readonly summary: string;
+  readonly description?: string;
+  /** The query parameters, by the name of their schema (QUERIES in shared/http/openapi.ts). */
+  readonly query?: string;
+  /** The request body: a component schema, and whether it may be left out. */
+  readonly body?: { readonly schema: string; readonly required: boolean };
+  readonly answers: readonly RouteAnswer[];
+  /** What the route itself can fail with; invalid input, internal and unavailable apply to all. */
+  readonly problems: readonly string[];
+}
+
+const ok = <const Body extends string>(body: Body, description: string) => ({ status: 200, description, body }) as const;
+const created = <const Body extends string, const Header extends string>(body: Body, description: string, headers: readonly Header[]) =>
+  ({ status: 201, description, body, headers }) as const;
+const accepted = { status: 202, description: 'The deployment, queued; follow it at Location', body: 'Deployment', headers: ['Location'] } as const;
+const noContent = (description: string) => ({ status: 204, description }) as const;
+
+/** Every route of the API, in the order the OpenAPI document lists them. */
+export const ROUTES = [
+  {
+    method: 'GET',
+    path: '/targets',
+    operationId: 'listTargets',
+    summary: 'List the registered targets',
+    auth: 'iam',
+    answers: [ok('TargetList', 'Every target, defaults filled in')],
+    problems: [],
+  },
+  {
+    method: 'GET',
+    path: '/targets/{name}',
+    operationId: 'getTarget',
+    summary: 'Read a target',
+    auth: 'iam',
+    answers: [ok('Target', 'The target, defaults filled in')],
+    problems: ['not-found'],
+  },
+  {
+    method: 'PUT',
+    path: '/targets/{name}',
+    operationId: 'putTarget',
+    summary: 'Register or replace a target',
+    auth: 'iam',
+    body: { schema: 'TargetConfig', required: true },
+    answers: [ok('Target', 'The stored target, defaults filled in')],
+    problems: [],
+  },
+  {
+    method: 'GET',
+    path: '/targets/{name}/deployments',
+    operationId: 'listTargetDeployments',
+    summary: "A target's deployments, newest first",
+    auth: 'iam',
+    query: 'TargetDeploymentsQuery',
+    answers: [ok('TargetDeployments', 'Newest first, up to `limit`')],
+    problems: ['not-found'],
+  },
+  {
+    method: 'POST',
+    path: '/targets/{name}/rollback',
+    operationId: 'rollbackTarget',
+    summary: 'Roll back to the previous release, or to a named one',
+    auth: 'iam',
+    body: { schema: 'RollbackRequest', required: false },
+    answers: [accepted],
+    problems: ['not-found', 'conflict'],
+  },
+  {
+    method: 'POST',
+    path: '/deployments',
+    operationId: 'createDeployment',
+    summary: 'Deploy a release already uploaded to the artifact bucket',
+    auth: 'iam',
+    body: { schema: 'DeployRequest', required: true },
+    answers: [accepted],
+    problems: ['not-found', 'conflict'],
+  },
+  {
+    method: 'GET',
+    path: '/deployments/{id}',
+    operationId: 'getDeployment',
+    summary: 'Read a deployment: status, versions, traffic, reason, timeline',
+    auth: 'iam',
+    answers: [ok('Deployment', 'The deployment')],
+    problems: ['not-found'],
+  },
+  {
+    method: 'POST',
+    path: '/targets/{name}/releases',
+    operationId: 'createReleaseUpload',
+    summary: 'A presigned PUT URL for a release zip, valid 15 minutes',
+    description: 'The URL is bound to the declared size and sha256: send every header of `headers` with the PUT, exactly as given.',
+    auth: 'iam',
+    body: { schema: 'ReleaseUploadRequest', required: true },
+    answers: [created('ReleaseUpload', 'Where and how to PUT the zip', ['Cache-Control'])],
+    problems: ['not-found', 'conflict'],
+  },
+  {
+    method: 'POST',
+    path: '/targets/{name}/hooks',
+    operationId: 'createDeployHook',
+    summary: 'Create a deploy hook; the answer shows its secret, once',
+    auth: 'iam',
+    body: { schema: 'DeployHookCreateRequest', required: true },
+    answers: [created('DeployHookCreated', 'The hook with its secret, shown only here', ['Location', 'Cache-Control'])],
+    problems: ['not-found'],
+  },
+  {
+    method: 'GET',
+    path: '/targets/{name}/hooks',
+    operationId: 'listDeployHooks',
+    summary: "A target's live deploy hooks, newest first, without secrets",
+    auth: 'iam',
+    answers: [ok('DeployHookList', 'The live hooks')],
+    problems: ['not-found'],
+  },
+  {
+    method: 'DELETE',
+    path: '/targets/{name}/hooks/{hookId}',
+    operationId: 'revokeDeployHook',
+    summary: 'Revoke a deploy hook',
+    auth: 'iam',
+    answers: [noContent('Revoked')],
+    problems: ['not-found'],
+  },
+  {
+    method: 'POST',
+    path: '/hooks/{hookId}',
+    operationId: 'callDeployHook',
+    summary: "Deploy through a hook: the body's release, else the hook's, else the newest upload",
+    description: 'The one route without IAM auth: the hook secret authenticates the call. Rate limited per hook, secret right or wrong.',
+    auth: 'hookSecret',
+    body: { schema: 'DeployHookCallRequest', required: false },
+    answers: [accepted],
+    problems: ['unauthorized', 'not-found', 'conflict', 'rate-limited'],
+  },
+  {
+    method: 'GET',
+    path: '/deployments',
+    operationId: 'listDeployments',
+    summary: 'Deployments newest first, all targets or one, paged',
+    auth: 'iam',
+    query: 'DeploymentsQuery',
+    answers: [ok('DeploymentList', 'One page; `nextCursor` is null on the last')],
+    problems: [],
+  },
+  {
+    method: 'GET',
+    path: '/deployments/{id}/events',
+    operationId: 'getDeploymentEvents',
+    summary: "A deployment's timeline, oldest first",
+    auth: 'iam',
+    answers: [ok('DeploymentEvents', 'The timeline')],
+    problems: ['not-found'],
+  },
+  {
+    method: 'POST',
+    path: '/deployments/{id}/cancel',
+    operationId: 'cancelDeployment',
+    summary: 'Cancel a deployment: `cancelled` before any traffic moved, rolled back after',
+    auth: 'iam',
+    body: { schema: 'CancelRequest', required: false },
+    answers: [{ ...accepted, description: 'The deployment, with the cancel recorded; the workflow acts on it at its next step' }],
+    problems: ['not-found', 'conflict'],
+  },
+  {
+    method: 'POST',
+    path: '/deployments/{id}/promote',
+    operationId: 'promoteDeployment',
+    summary: 'Skip the rest of the bake and go to 100%',
+    auth: 'iam',
+    body: { schema: 'PromoteRequest', required: true },
+    answers: [{ ...accepted, description: 'The deployment, with the promote recorded' }],
+    problems: ['not-found', 'conflict'],
+  },
+  {
+    method: 'DELETE',
+    path: '/targets/{name}',
+    operationId: 'deleteTarget',
+    summary: 'Unregister a target with no active deployment',
+    auth: 'iam',
+    answers: [noContent('Unregistered; its deployment records and uploaded releases are kept')],
+    problems: ['not-found', 'conflict'],
+  },
+  {
+    method: 'GET',
+    path: '/targets/{name}/window',
+    operationId: 'getTargetWindow',
+    summary: "The next openings of a target's deploy window, the freezes ahead and what waits for them",
+    auth: 'iam',
+    query: 'WindowQuery',
+    answers: [ok('TargetWindow', 'The window; `timezone` is null when the target has none (releases start at once)')],
+    problems: ['not-found'],
+  },
+  {
+    method: 'GET',
+    path: '/targets/{name}/window/suggestions',
+    operationId: 'suggestTargetWindows',
+    summary: "Deploy windows suggested from the target's traffic (an hour-of-week profile from CloudWatch)",
+    auth: 'iam',
+    query: 'SuggestionsQuery',
+    answers: [ok('WindowSuggestions', 'The profile and the quietest windows, quietest first')],
+    problems: ['not-found'],
+  },
+  {
+    method: 'GET',
+    path: '/openapi.json',
+    operationId: 'getOpenApiDocument',
+    summary: 'This document',
+    auth: 'iam',
+    answers: [ok('OpenApiDocument', 'The OpenAPI 3.1 document of the API')],
+    problems: [],
+  },
+] as const satisfies readonly RouteSpec[];
+
+export type Route = (typeof ROUTES)[number];
+
+/** The name of each route's endpoint; the router has exactly one endpoint per name. */
+export type OperationId = Route['operationId'];
+
+/** `METHOD /path`, as API Gateway names a route (its RouteKey). */
+export const routeKey = (route: { readonly method: string; readonly path: string }): string => `${route.method} ${route.path}`;
