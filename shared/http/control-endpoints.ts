@@ -12,7 +12,7 @@ import { cancelDeployment, promoteDeployment, removeTarget } from '../usecases/c
 import { pathParam, readJsonBody, requestedBy, type ApiEvent, type ApiResult } from './request.js';
 import {
   cancelRequestSchema,
-  deploymentEventsSchema,
+  deploymentTimelineSchema,
   deploymentListSchema,
   deploymentsQuerySchema,
   promoteRequestSchema,
@@ -76,7 +76,7 @@ export const deploymentEventsEndpoint: ControlEndpoint = async (deps, event) => 
   const id = pathParam(event, 'id');
   const deployment = await deps.deployments.get(id);
   if (!deployment) throw new DeploymentNotFoundError(id);
-  return jsonAnswer(200, deploymentEventsSchema, { deploymentId: deployment.id, status: deployment.status, events: deployment.timeline });
+  return jsonAnswer(200, deploymentTimelineSchema, { deploymentId: deployment.id, status: deployment.status, events: deployment.timeline });
 };
 
 /** `DELETE /targets/{name}`: 204, or 409 while a deployment of it is active. */

@@ -96,5 +96,3 @@ export const deploymentTimelineSchema = z.object({
   events: z.array(timelineEntrySchema),
 });
 
-/** @deprecated The old name of deploymentTimelineSchema, kept while openapi.ts and control-endpoints.ts import it. */
-export const deploymentEventsSchema = deploymentTimelineSchema;

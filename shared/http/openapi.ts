@@ -12,7 +12,7 @@ import { strategySchema } from '../domain/strategy.js';
 import { windowSchema } from '../domain/window.js';
 import {
   cancelRequestSchema,
-  deploymentEventsSchema,
+  deploymentTimelineSchema,
   deploymentListSchema,
   deploymentsQuerySchema,
   deploymentViewSchema,
@@ -73,7 +73,7 @@ const SCHEMAS = {
   TimelineEntry: timelineEntrySchema,
   TargetDeployments: targetDeploymentsSchema,
   DeploymentList: deploymentListSchema,
-  DeploymentEvents: deploymentEventsSchema,
+  DeploymentEvents: deploymentTimelineSchema,
   DeployRequest: deployRequestSchema,
   RollbackRequest: rollbackRequestSchema,
   CancelRequest: cancelRequestSchema,
