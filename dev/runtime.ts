@@ -38,6 +38,8 @@ export interface LocalRuntime {
   api: LambdaHandler;
   intake: LambdaHandler;
   notify: LambdaHandler;
+  /** The Rollback Task's handler, for the deployments a killed `slipway dev` left unfinished (dev/interrupted.ts). */
+  rollback: LambdaHandler;
 }
 
 /** The access key id a function's requests are signed with locally. */
@@ -55,8 +57,9 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     ...(options.notifyTuning ? { notifyTuning: options.notifyTuning } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   };
+  const tasks = workflowHandlers(base) as unknown as Record<string, LambdaHandler> & { rollback: LambdaHandler };
   const orchestrator = new LocalOrchestrator(
-    { tasks: workflowHandlers(base) as unknown as Record<string, LambdaHandler>, reconcile: reconcileHandler(base) as unknown as LambdaHandler },
+    { tasks, reconcile: reconcileHandler(base) as unknown as LambdaHandler },
     options.run,
   );
   const root: AwsRootConfig = { ...base, orchestrator: options.orchestrator ?? options.wrapOrchestrator?.(orchestrator) ?? orchestrator };
@@ -65,5 +68,6 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     api: apiHandler(root) as unknown as LambdaHandler,
     intake: intakeHandler(root) as unknown as LambdaHandler,
     notify: notifyHandler(root) as unknown as LambdaHandler,
+    rollback: tasks.rollback,
   };
 }
