@@ -1,10 +1,21 @@
 import { startDevService } from '../dev/dev-service.js';
+import { PortInUseError } from '../dev/ports.js';
+import { CliError } from './errors.js';
+
+/** How often dev mode checks that whoever started it (`npm start`, a shell) is still there. */
+const PARENT_CHECK_MS = 500;
 
 /** `slipway dev` (`npm start`): runs until Ctrl-C, then stops everything it started. */
 export async function runDev(options: { projectRoot: string }): Promise<void> {
   // SLIPWAY_DEV_STATE_DIR moves .slipway/ (dev.json) elsewhere, e.g. for a second instance.
   const stateDir = process.env.SLIPWAY_DEV_STATE_DIR;
-  const service = await startDevService({ projectRoot: options.projectRoot, ...(stateDir ? { stateDir } : {}) });
+  let service;
+  try {
+    service = await startDevService({ projectRoot: options.projectRoot, ...(stateDir ? { stateDir } : {}) });
+  } catch (error) {
+    if (error instanceof PortInUseError) throw new CliError(error.message, 1, { cause: error });
+    throw error;
+  }
   const { info } = service;
   process.stdout.write(
     [
@@ -17,11 +28,23 @@ export async function runDev(options: { projectRoot: string }): Promise<void> {
       '',
     ].join('\n'),
   );
-  await new Promise<void>((resolve) => {
-    const shutdown = () => resolve();
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
+  let watch: NodeJS.Timeout | undefined;
+  const why = await new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('stopping'));
+    process.once('SIGTERM', () => resolve('stopping'));
+    process.once('SIGHUP', () => resolve('stopping: the terminal closed'));
+    // `npm start` killed with SIGKILL leaves this process behind, re-parented: stop as on Ctrl-C
+    // rather than hold the ports (moto_server itself gets a parent-death signal when this one dies).
+    const parent = process.ppid;
+    watch = setInterval(() => {
+      if (process.ppid === parent) return;
+      // Its terminal or pipe may have gone with it: a failed write must not end the clean-up.
+      for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+      resolve(`stopping: the process that started it (pid ${parent}) is gone`);
+    }, PARENT_CHECK_MS);
+    watch.unref();
   });
-  process.stdout.write('slipway dev: stopping\n');
+  clearInterval(watch);
+  process.stdout.write(`slipway dev: ${why}\n`);
   await service.stop();
 }

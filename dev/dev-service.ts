@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDeploymentStore } from '../shared/adapters/aws/dynamo-deployments.js';
+import { DynamoLockStore } from '../shared/adapters/aws/dynamo-locks.js';
 import { DynamoTargetStore } from '../shared/adapters/aws/dynamo-targets.js';
 import { CloudFrontOriginReader } from '../shared/adapters/aws/cloudfront-origin-reader.js';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -28,6 +29,9 @@ import { startMotoServer, type MotoServer } from './moto-server.js';
 import { createAlarm, createAliasedFunction, provisionService, provisionSiteOrigin } from './provision.js';
 import { putExampleTraffic } from './example-traffic.js';
 import { startIntakePoller } from './intake-poller.js';
+import { settleInterruptedDeployments } from './interrupted.js';
+import { localLambdaContext } from './lambda-context.js';
+import { claimPort } from './ports.js';
 import { zipFiles } from './zip.js';
 
 export const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'examples');
@@ -156,17 +160,77 @@ export async function startDevService(options: {
   wrapOrchestrator?: (local: Orchestrator) => Orchestrator;
 }): Promise<DevService> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  let moto: MotoServer | undefined;
   const region = process.env.AWS_REGION ?? 'us-east-1';
-  if (!process.env.AWS_ENDPOINT_URL) {
-    const port = process.env.SLIPWAY_DEV_AWS_PORT ? Number(process.env.SLIPWAY_DEV_AWS_PORT) : undefined;
-    moto = await startMotoServer({ projectRoot: options.projectRoot, ...(port ? { port } : {}) });
+  const stateDir = options.stateDir ?? join(options.projectRoot, '.slipway');
+  mkdirSync(stateDir, { recursive: true });
+  const ports = devPorts();
+  const motoPidFile = join(stateDir, MOTO_PID_FILE);
+  const externalEndpoint = process.env.AWS_ENDPOINT_URL;
+  if (!externalEndpoint && ports.aws !== undefined) {
+    await claimPort({
+      port: ports.aws,
+      setting: 'SLIPWAY_DEV_AWS_PORT',
+      purpose: 'moto_server',
+      motoPidFile,
+      alternative: `set AWS_ENDPOINT_URL=http://127.0.0.1:${ports.aws} to use that emulator instead of starting one`,
+      log,
+    });
+  }
+  if (ports.api !== undefined) await claimPort({ port: ports.api, setting: 'SLIPWAY_DEV_API_PORT', purpose: 'the API', log });
+  if (ports.edge !== undefined) await claimPort({ port: ports.edge, setting: 'SLIPWAY_DEV_EDGE_PORT', purpose: 'the local edge', log });
+
+  let moto: MotoServer | undefined;
+  if (!externalEndpoint) {
+    moto = await startMotoServer({ projectRoot: options.projectRoot, pidFile: motoPidFile, ...(ports.aws !== undefined ? { port: ports.aws } : {}) });
     process.env.AWS_ENDPOINT_URL = moto.endpoint;
     process.env.AWS_ACCESS_KEY_ID ??= 'testing';
     process.env.AWS_SECRET_ACCESS_KEY ??= 'testing';
-    log(`slipway dev: moto_server on ${moto.endpoint}`);
+    log(`slipway dev: moto_server on ${moto.endpoint} (pid ${moto.pid})`);
   }
-  const endpoint = moto?.endpoint ?? process.env.AWS_ENDPOINT_URL;
+  const endpoint = moto?.endpoint ?? externalEndpoint ?? '';
+  // Whatever started before a failure is stopped again, in reverse order.
+  const started: (() => Promise<void> | void)[] = [];
+  if (moto) started.push(() => moto.stop());
+  const stopStarted = async () => {
+    for (const stop of started.splice(0).reverse()) await stop();
+  };
+  try {
+    return await runDevService({ ...options, log, region, endpoint, stateDir, ports, started, stopStarted });
+  } catch (error) {
+    await stopStarted();
+    throw error;
+  }
+}
+
+/** The name of the file in the state directory that holds the pid of the moto_server dev mode started. */
+export const MOTO_PID_FILE = 'moto.pid';
+
+function devPorts(): { aws?: number; api?: number; edge?: number } {
+  const read = (name: string): number | undefined => {
+    const raw = process.env[name];
+    if (raw === undefined || raw === '' || raw === '0') return undefined;
+    const port = Number(raw);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name}=${raw} is not a TCP port: use a number from 1 to 65535, or unset it for a free port`);
+    return port;
+  };
+  const aws = read('SLIPWAY_DEV_AWS_PORT');
+  const api = read('SLIPWAY_DEV_API_PORT');
+  const edge = read('SLIPWAY_DEV_EDGE_PORT');
+  return { ...(aws ? { aws } : {}), ...(api ? { api } : {}), ...(edge ? { edge } : {}) };
+}
+
+async function runDevService(options: {
+  log: (line: string) => void;
+  region: string;
+  endpoint: string;
+  stateDir: string;
+  ports: { api?: number; edge?: number };
+  progress?: boolean;
+  wrapOrchestrator?: (local: Orchestrator) => Orchestrator;
+  started: (() => Promise<void> | void)[];
+  stopStarted: () => Promise<void>;
+}): Promise<DevService> {
+  const { log, region, endpoint, started } = options;
   const env = {
     SLIPWAY_TABLE: DEV_NAMES.tableName,
     SLIPWAY_ARTIFACT_BUCKET: DEV_NAMES.artifactBucket,
@@ -212,50 +276,39 @@ export async function startDevService(options: {
   });
   notify = runtime.notify;
   const { orchestrator } = runtime;
+  started.push(() => orchestrator.stop());
+
+  // Before intake or the API can start anything: what a killed run left half done is undone.
+  await settleInterruptedDeployments({
+    targets: new DynamoTargetStore({ tableName: DEV_NAMES.tableName }),
+    deployments,
+    locks: new DynamoLockStore({ tableName: DEV_NAMES.tableName }),
+    rollback: (state) => runtime.rollback(state as never, localLambdaContext('rollback') as never),
+    log,
+  });
 
   const poller = startIntakePoller({
     queueUrl: infra.queueUrl,
     handler: runtime.intake as never,
     onError: (error) => log(`slipway dev: intake error: ${(error as Error).message}`),
   });
-  const front = await startHttpFront({
-    port: Number(process.env.SLIPWAY_DEV_API_PORT ?? 0),
-    handler: runtime.api as never,
-  });
+  started.push(() => poller.stop());
+  const front = await startHttpFront({ port: options.ports.api ?? 0, handler: runtime.api as never });
+  started.push(() => front.close());
 
-  let edge: LocalEdge | undefined;
-  try {
-    for (const site of sites) await seedSiteRelease(site, infra.artifactBucket, log);
-    edge = await startLocalEdge({ port: Number(process.env.SLIPWAY_DEV_EDGE_PORT ?? 0), targets: sites });
-  } catch (error) {
-    await poller.stop();
-    await front.close();
-    orchestrator.stop();
-    await moto?.stop();
-    throw error;
-  }
+  for (const site of sites) await seedSiteRelease(site, infra.artifactBucket, log);
+  const edge: LocalEdge = await startLocalEdge({ port: options.ports.edge ?? 0, targets: sites });
+  started.push(() => edge.close());
   if (sites[0]) log(`slipway dev: site ${sites[0].name} at ${edge.url}`);
 
   const info: DevInfo = {
-    awsEndpoint: process.env.AWS_ENDPOINT_URL,
+    awsEndpoint: endpoint,
     apiUrl: front.url,
     region,
     artifactBucket: infra.artifactBucket,
     siteUrl: edge.url,
   };
-  const stateDir = options.stateDir ?? join(options.projectRoot, '.slipway');
-  mkdirSync(stateDir, { recursive: true });
-  writeFileSync(join(stateDir, 'dev.json'), `${JSON.stringify(info, null, 2)}\n`);
+  writeFileSync(join(options.stateDir, 'dev.json'), `${JSON.stringify(info, null, 2)}\n`);
 
-  return {
-    info,
-    orchestrator,
-    async stop() {
-      await poller.stop();
-        await front.close();
-      await edge?.close();
-      orchestrator.stop();
-      await moto?.stop();
-    },
-  };
+  return { info, orchestrator, stop: options.stopStarted };
 }

@@ -1,4 +1,4 @@
-import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricStatisticsCommand, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { hourOfWeek } from '../shared/domain/traffic-profile.js';
 
 const HOUR = 3_600_000;
@@ -31,11 +31,33 @@ export function exampleInvocations(functionName: string, timezone: string, now: 
   return data;
 }
 
+/**
+ * Puts the made-up invocations for the hours that have none yet, so a start against an emulator
+ * that outlived an earlier run adds only the hours since (CloudWatch would sum a second copy).
+ * Returns how many hours of traffic there are now.
+ */
 export async function putExampleTraffic(functionName: string, timezone: string, now = new Date()): Promise<number> {
   const client = new CloudWatchClient({});
   const data = exampleInvocations(functionName, timezone, now);
-  for (let i = 0; i < data.length; i += BATCH) {
-    await client.send(new PutMetricDataCommand({ Namespace: 'AWS/Lambda', MetricData: data.slice(i, i + BATCH) }));
+  const first = data[0]?.Timestamp;
+  const present = new Set<number>();
+  if (first) {
+    const stats = await client.send(
+      new GetMetricStatisticsCommand({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Invocations',
+        Dimensions: [{ Name: 'FunctionName', Value: functionName }],
+        StartTime: first,
+        EndTime: now,
+        Period: HOUR / 1000,
+        Statistics: ['SampleCount'],
+      }),
+    );
+    for (const point of stats.Datapoints ?? []) if (point.Timestamp) present.add(Math.floor(point.Timestamp.getTime() / HOUR) * HOUR);
+  }
+  const missing = data.filter((d) => !present.has((d.Timestamp as Date).getTime()));
+  for (let i = 0; i < missing.length; i += BATCH) {
+    await client.send(new PutMetricDataCommand({ Namespace: 'AWS/Lambda', MetricData: missing.slice(i, i + BATCH) }));
   }
   return data.length;
 }

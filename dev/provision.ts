@@ -4,12 +4,20 @@
  * dead-letter queue, and the event bus. Also the example functions and alarms of `slipway dev`.
  * Only `slipway dev`, the tests and the benchmarks use it.
  */
-import { CloudFrontClient, CreateDistributionCommand, ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
+import { CloudFrontClient, CreateDistributionCommand, GetDistributionConfigCommand, ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { CreateAliasCommand, CreateFunctionCommand, GetFunctionCommand, LambdaClient, PublishVersionCommand } from '@aws-sdk/client-lambda';
+import {
+  CreateAliasCommand,
+  CreateFunctionCommand,
+  GetAliasCommand,
+  GetFunctionCommand,
+  LambdaClient,
+  ListVersionsByFunctionCommand,
+  PublishVersionCommand,
+} from '@aws-sdk/client-lambda';
 import {
   CreateBucketCommand,
   PutBucketNotificationConfigurationCommand,
@@ -17,7 +25,6 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { isBucketOrigin } from '../shared/adapters/aws/cloudfront-origin-reader.js';
 import { BY_TARGET_INDEX, BY_TIME_INDEX } from '../shared/adapters/aws/dynamo-table.js';
 
 export interface LocalInfrastructure {
@@ -146,26 +153,40 @@ async function executionRole(): Promise<string> {
   }
 }
 
-/** Creates a function from a zip, publishes version 1 and points `alias` at it (unless it exists). */
+/**
+ * Creates a function from a zip, publishes version 1 and points `alias` at it. Each part that
+ * exists already is kept (an emulator that outlived a run, or a start that stopped half-way), so
+ * an alias slipway has moved since stays where it is.
+ */
 export async function createAliasedFunction(name: string, zip: Uint8Array, alias = 'live'): Promise<void> {
   const lambda = new LambdaClient({});
-  try {
-    await lambda.send(new GetFunctionCommand({ FunctionName: name }));
-    return;
-  } catch (error) {
-    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+  if (!(await exists(() => lambda.send(new GetFunctionCommand({ FunctionName: name }))))) {
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Runtime: 'nodejs22.x',
+        Handler: 'index.handler',
+        Role: await executionRole(),
+        Code: { ZipFile: zip },
+      }),
+    );
   }
-  await lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: 'nodejs22.x',
-      Handler: 'index.handler',
-      Role: await executionRole(),
-      Code: { ZipFile: zip },
-    }),
-  );
-  const version = await lambda.send(new PublishVersionCommand({ FunctionName: name, Description: 'initial version' }));
-  await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: version.Version }));
+  if (await exists(() => lambda.send(new GetAliasCommand({ FunctionName: name, Name: alias })))) return;
+  const versions = (await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: name }))).Versions ?? [];
+  const published = versions.map((v) => v.Version).find((v) => v !== undefined && v !== '$LATEST');
+  const version = published ?? (await lambda.send(new PublishVersionCommand({ FunctionName: name, Description: 'initial version' }))).Version;
+  await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: version }));
+}
+
+/** False when the call fails with ResourceNotFoundException. */
+async function exists(read: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await read();
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'ResourceNotFoundException') return false;
+    throw error;
+  }
 }
 
 export async function createAlarm(name: string, state: 'OK' | 'ALARM' = 'OK'): Promise<void> {
@@ -185,22 +206,48 @@ export async function createAlarm(name: string, state: 'OK' | 'ALARM' = 'OK'): P
   await cw.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: 'set by slipway' }));
 }
 
+/** What dev mode creates a site's distribution with; how a later start recognises it. */
+export function siteDistributionNames(bucket: string): { callerReference: string; comment: string } {
+  return { callerReference: `slipway-local-${bucket}`, comment: `slipway dev site on ${bucket}` };
+}
+
+/**
+ * The distribution dev mode created for the bucket, found by its CallerReference or Comment (moto's
+ * ListDistributions summaries carry neither, nor the origins, so each config is read).
+ */
+async function findSiteDistribution(cloudfront: CloudFrontClient, bucket: string): Promise<string | undefined> {
+  const { callerReference, comment } = siteDistributionNames(bucket);
+  let marker: string | undefined;
+  do {
+    const listed = (await cloudfront.send(new ListDistributionsCommand(marker ? { Marker: marker } : {}))).DistributionList;
+    for (const summary of listed?.Items ?? []) {
+      if (!summary.Id) continue;
+      if (summary.Comment === comment) return summary.Id;
+      const config = (await cloudfront.send(new GetDistributionConfigCommand({ Id: summary.Id }))).DistributionConfig;
+      if (config?.CallerReference === callerReference || config?.Comment === comment) return summary.Id;
+    }
+    marker = listed?.IsTruncated ? listed.NextMarker : undefined;
+  } while (marker);
+  return undefined;
+}
+
 /**
  * A site target's origin: the versioned bucket and a distribution whose single S3 origin serves the
- * bucket root (origin path '' until the first release switches it). A distribution that already has
- * an origin on the bucket is reused, so a second `slipway dev` against the same emulator finds it.
+ * bucket root (origin path '' until the first release switches it). The distribution a previous
+ * `slipway dev` created against the same emulator is reused: a second CreateDistribution with its
+ * CallerReference fails with DistributionAlreadyExists.
  */
-export async function provisionSiteOrigin(bucket: string): Promise<{ distributionId: string }> {
+export async function provisionSiteOrigin(bucket: string): Promise<{ distributionId: string; created: boolean }> {
   await createVersionedBucket(bucket);
   const cloudfront = new CloudFrontClient({});
-  const listed = await cloudfront.send(new ListDistributionsCommand({}));
-  const existing = (listed.DistributionList?.Items ?? []).find((d) => (d.Origins?.Items ?? []).some((o) => isBucketOrigin(o, bucket)));
-  if (existing?.Id) return { distributionId: existing.Id };
+  const existing = await findSiteDistribution(cloudfront, bucket);
+  if (existing) return { distributionId: existing, created: false };
+  const { callerReference, comment } = siteDistributionNames(bucket);
   const created = await cloudfront.send(
     new CreateDistributionCommand({
       DistributionConfig: {
-        CallerReference: `slipway-local-${bucket}`,
-        Comment: `slipway dev site on ${bucket}`,
+        CallerReference: callerReference,
+        Comment: comment,
         Enabled: true,
         DefaultRootObject: 'index.html',
         Origins: {
@@ -214,5 +261,5 @@ export async function provisionSiteOrigin(bucket: string): Promise<{ distributio
   );
   const distributionId = created.Distribution?.Id;
   if (!distributionId) throw new Error(`CreateDistribution for ${bucket} returned no id`);
-  return { distributionId };
+  return { distributionId, created: true };
 }

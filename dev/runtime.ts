@@ -42,6 +42,8 @@ export interface LocalRuntime {
   api: LambdaHandler;
   intake: LambdaHandler;
   notify: LambdaHandler;
+  /** The Rollback Task's handler, for the deployments a killed `slipway dev` left unfinished (dev/interrupted.ts). */
+  rollback: LambdaHandler;
 }
 
 /** The access key id of the state machine's own requests locally (a caller the strict-AWS proxy only limit-checks). */
@@ -71,9 +73,10 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     credentials: { accessKeyId: STATE_MACHINE_ACCESS_KEY, secretAccessKey: 'local' },
   });
   const items = new S3SiteReader({ client: stateMachineS3 });
+  const tasks = workflowHandlers(base) as unknown as Record<string, LambdaHandler> & { rollback: LambdaHandler };
   const orchestrator = new LocalOrchestrator(
     {
-      tasks: workflowHandlers(base) as unknown as Record<string, LambdaHandler>,
+      tasks,
       reconcile: reconcileHandler(base) as unknown as LambdaHandler,
       readJson: (bucket, key) => items.readJson(bucket, key),
     },
@@ -85,5 +88,6 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     api: apiHandler(root) as unknown as LambdaHandler,
     intake: intakeHandler(root) as unknown as LambdaHandler,
     notify: notifyHandler(root) as unknown as LambdaHandler,
+    rollback: tasks.rollback,
   };
 }

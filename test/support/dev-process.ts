@@ -38,34 +38,57 @@ export function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Starts `slipway dev` with its state in `work/.slipway` and waits for `slipway dev: ready`. */
-export async function startDev(work: string): Promise<{ info: DevInfo; stop(): Promise<void> }> {
-  const dev: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'cli', 'main.ts'), 'dev'], {
-    cwd: root,
-    env: { ...cleanEnv(), SLIPWAY_DEV_STATE_DIR: join(work, '.slipway'), POWERTOOLS_LOG_LEVEL: 'ERROR' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export interface DevProcess {
+  child: ChildProcess;
+  /** Everything it printed so far, stdout and stderr. */
+  output(): string;
+  /** Its exit code (null after a signal), once it exited. */
+  exited: Promise<number | null>;
+}
+
+/**
+ * Spawns `slipway dev` with its state in `work/.slipway`, as `cli/main.ts dev` or, with
+ * `npm: true`, through `npm start` (the process a person kills is then npm's).
+ */
+export function spawnDev(work: string, options: { env?: NodeJS.ProcessEnv; npm?: boolean } = {}): DevProcess {
+  const env = { ...cleanEnv(), SLIPWAY_DEV_STATE_DIR: join(work, '.slipway'), POWERTOOLS_LOG_LEVEL: 'ERROR', ...options.env };
+  const child = options.npm
+    ? spawn('npm', ['start', '--silent'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, ['--import', 'tsx', join(root, 'cli', 'main.ts'), 'dev'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+/** Waits for `slipway dev: ready` and reads dev.json; rejects with the output when it exits first. */
+export async function whenReady(work: string, dev: DevProcess, timeoutMs = 100_000): Promise<DevInfo> {
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`slipway dev did not get ready:\n${output}`)), 100_000);
-    dev.stdout?.on('data', (d: Buffer) => {
-      output += d.toString();
-      if (output.includes('slipway dev: ready')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    dev.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    dev.on('exit', (code) => reject(new Error(`slipway dev exited with ${code}:\n${output}`)));
+    const timer = setTimeout(() => reject(new Error(`slipway dev did not get ready:\n${dev.output()}`)), timeoutMs);
+    const check = () => {
+      if (!dev.output().includes('slipway dev: ready')) return;
+      clearTimeout(timer);
+      resolve();
+    };
+    dev.child.stdout?.on('data', check);
+    check();
+    void dev.exited.then((code) => reject(new Error(`slipway dev exited with ${code}:\n${dev.output()}`)));
   });
-  const info = JSON.parse(readFileSync(join(work, '.slipway', 'dev.json'), 'utf8')) as DevInfo;
+  return JSON.parse(readFileSync(join(work, '.slipway', 'dev.json'), 'utf8')) as DevInfo;
+}
+
+/** Starts `slipway dev` with its state in `work/.slipway` and waits for `slipway dev: ready`. */
+export async function startDev(work: string, options: { env?: NodeJS.ProcessEnv; npm?: boolean } = {}): Promise<{ info: DevInfo; process: DevProcess; stop(): Promise<void> }> {
+  const dev = spawnDev(work, options);
+  const info = await whenReady(work, dev);
   return {
     info,
+    process: dev,
     async stop() {
-      if (dev.exitCode !== null) return;
-      const exited = new Promise((r) => dev.once('exit', r));
-      dev.kill('SIGINT');
-      await exited;
+      if (dev.child.exitCode !== null || dev.child.signalCode !== null) return;
+      dev.child.kill('SIGINT');
+      await dev.exited;
     },
   };
 }
