@@ -41,3 +41,6 @@ export function parseReleaseKey(key: string): ReleaseKey | undefined {
 export function decodeS3EventKey(key: string): string {
   return decodeURIComponent(key.replace(/\+/g, ' '));
 }
+
+/** The most one S3 PUT takes (5 GiB): a presigned upload is one PUT. */
+export const S3_MAX_PUT_BYTES = 5 * 1024 ** 3;

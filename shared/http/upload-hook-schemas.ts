@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { releaseNameSchema, visibleNameSchema } from '../domain/names.js';
-import { S3_MAX_PUT_BYTES } from '../usecases/release-uploads.js';
+import { S3_MAX_PUT_BYTES } from '../domain/artifact-key.js';
 import { notBeforeSchema } from './schemas.js';
 
 /** The rule intake applies to the `<release>` of `releases/<target>/<release>.zip` (parseReleaseKey). */

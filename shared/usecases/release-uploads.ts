@@ -3,6 +3,7 @@
  * artifact bucket, bound to the size and sha256 the client declared. The upload then reaches
  * intake through the bucket's notification like any other, and Prepare checks it like any other.
  */
+import { S3_MAX_PUT_BYTES } from '../domain/artifact-key.js';
 import { releaseKey } from '../domain/artifact-key.js';
 import { ConflictError, TargetNotFoundError, ValidationError } from '../domain/errors.js';
 import type { Target } from '../domain/target.js';
@@ -11,8 +12,6 @@ import type { ReleaseHistory, ReleaseUploads } from '../ports/uploads-hooks.js';
 import { LAMBDA_MAX_UNZIPPED_BYTES } from './workflow/prepare.js';
 
 export const UPLOAD_URL_TTL_SECONDS = 15 * 60;
-/** The largest object one S3 PUT may write; larger uploads need multipart, which a single URL cannot do. */
-export const S3_MAX_PUT_BYTES = 5 * 1024 ** 3;
 
 export interface ReleaseUploadDeps {
   targets: TargetStore;

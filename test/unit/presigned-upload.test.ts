@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { S3ReleaseUploads } from '../../shared/adapters/aws/s3-release-uploads.js';
 import { parseReleaseKey, releaseKey } from '../../shared/domain/artifact-key.js';
 import { releaseNameSchema } from '../../shared/http/upload-hook-schemas.js';
-import { maxUploadBytes, S3_MAX_PUT_BYTES } from '../../shared/usecases/release-uploads.js';
+import { S3_MAX_PUT_BYTES } from '../../shared/domain/artifact-key.js';
+import { maxUploadBytes } from '../../shared/usecases/release-uploads.js';
 import { parseTarget } from '../../shared/domain/target.js';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
