@@ -19,7 +19,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDeploymentStore } from '../shared/adapters/aws/dynamo-deployments.js';
 import { taskFunctions } from '../dev/definition.js';
-import { startDevService } from '../dev/dev-service.js';
+import { DEV_NAMES, startDevService } from '../dev/dev-service.js';
 import { startMotoServer } from '../dev/moto-server.js';
 import { createAliasedFunction } from '../dev/provision.js';
 import { functionPackage } from '../dev/zip.js';
@@ -61,6 +61,7 @@ export async function benchDeployLatency(runs = 5): Promise<DeployLatencyResult>
   const moto = await startMotoServer({ projectRoot: root });
   const counter = await startRequestCounter(moto.endpoint);
   process.env.AWS_ENDPOINT_URL = counter.url;
+  process.env.AWS_REGION ??= 'us-east-1';
   process.env.AWS_ACCESS_KEY_ID = 'bench';
   process.env.AWS_SECRET_ACCESS_KEY = 'bench';
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
@@ -70,6 +71,7 @@ export async function benchDeployLatency(runs = 5): Promise<DeployLatencyResult>
   // The benchmark watches the record through moto directly, so its polling is not counted.
   const deployments = new DynamoDeploymentStore({
     client: DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: moto.endpoint })),
+    tableName: DEV_NAMES.tableName,
   });
   try {
     // slipway: S3 upload returning → record `succeeded`

@@ -1,8 +1,7 @@
-import { assertNotCancelled } from '../../domain/control.js';
-import { ConcurrentModificationError, DeploymentNotFoundError } from '../../domain/errors.js';
+import { ConcurrentModificationError } from '../../domain/errors.js';
 import type { FunctionTarget } from '../../domain/target.js';
 import type { AliasRouter, DeploymentStore } from '../../ports/index.js';
-import { requireFunctionTarget, type WorkflowState } from './state.js';
+import { facts, requireFunctionTarget, seenByWrite, type WorkflowState } from './state.js';
 import { bakeTickAllowance, charge, HISTORY_EVENT_BUDGET } from './wait-budget.js';
 
 export interface ShiftTrafficDeps {
@@ -73,63 +72,91 @@ export function verificationPlan(
 export async function shiftTraffic(deps: ShiftTrafficDeps, state: WorkflowState): Promise<WorkflowState> {
   const target = requireFunctionTarget(state);
   const steps = state.steps ?? [];
-  const deployment = await deps.deployments.get(state.deploymentId);
-  if (!deployment) throw new DeploymentNotFoundError(state.deploymentId);
-  assertNotCancelled(deployment);
-  // A promoted deployment goes straight to its last step (100%) and does not bake there.
-  const promoted = Boolean(deployment.promotedAt);
-  const stepIndex = promoted ? steps.length - 1 : (state.stepIndex ?? 0);
+  const deployment = await facts(deps.deployments, state);
+  // A promote seen by CheckHealth already set the last step; one seen only by this step's own
+  // write below sends the next Shift straight there. A promoted step does not bake.
+  const promotedBefore = Boolean(state.verify?.promoted);
+  const stepIndex = state.stepIndex ?? 0;
   const step = steps[stepIndex];
   if (!step) throw new Error(`step ${stepIndex} is not in the plan of ${state.deploymentId}`);
   const { fromVersion, toVersion } = deployment;
-  if (!fromVersion || !toVersion) throw new Error(`deployment ${deployment.id} was not staged`);
+  if (!fromVersion || !toVersion) throw new Error(`deployment ${state.deploymentId} was not staged`);
 
   const fn = target.function.name;
   const aliasName = target.function.alias;
-  const alias = await deps.aliases.getAlias(fn, aliasName);
   const desired =
     step.percent >= 100
       ? { version: toVersion }
       : { version: fromVersion, additional: { version: toVersion, weight: step.percent / 100 } };
-  const alreadyThere =
-    alias.version === desired.version &&
-    alias.additional?.version === desired.additional?.version &&
-    (alias.additional?.weight ?? 0) === (desired.additional?.weight ?? 0);
-  if (!alreadyThere) {
-    if (alias.version !== fromVersion && alias.version !== toVersion) {
-      throw new ConcurrentModificationError(
-        `alias ${fn}:${aliasName} moved to version ${alias.version} during the deployment; slipway will not overwrite it`,
-      );
-    }
-    await deps.aliases.updateAlias(fn, aliasName, desired, alias.revisionId);
-  }
+  const aliasRevision = await moveAlias(deps, fn, aliasName, desired, { fromVersion, toVersion }, state.aliasRevision);
 
   // The bake gets what the waits before it left of the execution's history budget, shared among the steps still to bake.
-  const plan = promoted
+  const plan = promotedBefore
     ? { waitSeconds: 0, remainingChecks: 0, healthEvery: 1, bakeSeconds: 0 }
     : verificationPlan(target, step.bakeSeconds, {
         ...(deps.controlSeconds ? { controlSeconds: deps.controlSeconds } : {}),
         maxTicks: bakeTickAllowance(steps, stepIndex, state.waits, deps.historyEventBudget ?? HISTORY_EVENT_BUDGET),
       });
+  const status = step.percent >= 100 ? 'verifying' : 'shifting';
+  const written = seenByWrite(
+    await deps.deployments.update(
+      state.deploymentId,
+      { status, trafficPercent: step.percent, bakeEndsAt: new Date(Date.now() + plan.bakeSeconds * 1000).toISOString() },
+      {
+        step: 'shift',
+        status,
+        trafficPercent: step.percent,
+        message: `${step.percent}% of traffic on version ${toVersion}${promotedBefore ? ' (promoted)' : ''}${plan.bakeSeconds > 0 ? `; baking ${plan.bakeSeconds}s` : ''}`,
+      },
+    ),
+  );
+  const last = stepIndex >= steps.length - 1;
+  const next = { ...state, aliasRevision };
+  const none = { waitSeconds: 0, remainingChecks: 0, healthEvery: 1, sinceHealth: 0, checks: 0, promoted: true };
+  if (written?.promotedAt && !promotedBefore) {
+    return last ? { ...next, stepIndex, verify: { next: 'done', ...none } } : { ...next, stepIndex: steps.length - 1, verify: { next: 'shift', ...none } };
+  }
   // The planned ticks are charged now (a promote that skips some leaves them unused, never short).
   const waits = plan.remainingChecks > 0 ? charge(state.waits, 'bake', plan.remainingChecks) : state.waits;
-  const status = step.percent >= 100 ? 'verifying' : 'shifting';
-  await deps.deployments.update(
-    deployment.id,
-    { status, trafficPercent: step.percent, bakeEndsAt: new Date(Date.now() + plan.bakeSeconds * 1000).toISOString() },
-    {
-      step: 'shift',
-      status,
-      trafficPercent: step.percent,
-      message: `${step.percent}% of traffic on version ${toVersion}${promoted ? ' (promoted)' : ''}${plan.bakeSeconds > 0 ? `; baking ${plan.bakeSeconds}s` : ''}`,
-    },
-  );
-
   const verify = { waitSeconds: plan.waitSeconds, remainingChecks: plan.remainingChecks, healthEvery: plan.healthEvery, sinceHealth: 0, checks: 0 };
-  const last = stepIndex >= steps.length - 1;
-  const next = { ...state, ...(waits ? { waits } : {}) };
-  if (plan.remainingChecks > 0) return { ...next, stepIndex, verify: { next: 'bake', ...verify } };
+  const charged = { ...next, ...(waits ? { waits } : {}) };
+  if (plan.remainingChecks > 0) return { ...charged, stepIndex, verify: { next: 'bake', ...verify } };
   return last
-    ? { ...next, stepIndex, verify: { next: 'done', ...verify } }
-    : { ...next, stepIndex: stepIndex + 1, verify: { next: 'shift', ...verify } };
+    ? { ...charged, stepIndex, verify: { next: 'done', ...verify } }
+    : { ...charged, stepIndex: stepIndex + 1, verify: { next: 'shift', ...verify } };
+}
+
+/**
+ * Sets the alias, guarded by its RevisionId. The revision slipway last saw (Stage) or left (the
+ * previous Shift) is tried first, with no GetAlias: unchanged, the alias is where slipway put it.
+ * When it changed (a retried step, or someone else), the alias is read and checked as it is.
+ * Returns the alias's new RevisionId.
+ */
+async function moveAlias(
+  deps: ShiftTrafficDeps,
+  fn: string,
+  aliasName: string,
+  desired: { version: string; additional?: { version: string; weight: number } },
+  versions: { fromVersion: string; toVersion: string },
+  knownRevision: string | undefined,
+): Promise<string> {
+  if (knownRevision) {
+    try {
+      return (await deps.aliases.updateAlias(fn, aliasName, desired, knownRevision)).revisionId;
+    } catch (error) {
+      if (!(error instanceof ConcurrentModificationError)) throw error;
+    }
+  }
+  const alias = await deps.aliases.getAlias(fn, aliasName);
+  const alreadyThere =
+    alias.version === desired.version &&
+    alias.additional?.version === desired.additional?.version &&
+    (alias.additional?.weight ?? 0) === (desired.additional?.weight ?? 0);
+  if (alreadyThere) return alias.revisionId;
+  if (alias.version !== versions.fromVersion && alias.version !== versions.toVersion) {
+    throw new ConcurrentModificationError(
+      `alias ${fn}:${aliasName} moved to version ${alias.version} during the deployment; slipway will not overwrite it`,
+    );
+  }
+  return (await deps.aliases.updateAlias(fn, aliasName, desired, alias.revisionId)).revisionId;
 }
