@@ -86,6 +86,16 @@ describe('Class: LambdaVersionPublisher', () => {
       expect(lambda).toHaveReceivedCommandTimes(GetFunctionConfigurationCommand, 2);
       expect(result).toEqual({ revisionId: 'rev-9', codeSha256: 'abc=' });
     });
+
+    it('does not poll when the update already answers Successful', async () => {
+      // Prepare
+      lambda.on(UpdateFunctionCodeCommand).resolves({ LastUpdateStatus: 'Successful', RevisionId: 'rev-3', CodeSha256: 'def=' });
+      // Act
+      const result = await adapter().updateCode('fn', { bucket: 'b', key: 'releases/t/r.zip', versionId: 'v1' });
+      // Assess
+      expect(lambda).not.toHaveReceivedCommand(GetFunctionConfigurationCommand);
+      expect(result).toEqual({ revisionId: 'rev-3', codeSha256: 'def=' });
+    });
   });
 
   describe('Method: awaitVersionActive', () => {

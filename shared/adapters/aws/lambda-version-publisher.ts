@@ -101,8 +101,9 @@ export class LambdaVersionPublisher extends LambdaVersionCatalog implements Vers
   }
 
   async updateCode(fn: string, artifact: ArtifactRef): Promise<{ revisionId: string; codeSha256: string }> {
+    let answer: { LastUpdateStatus?: string; RevisionId?: string; CodeSha256?: string } | undefined;
     try {
-      await this.client.send(
+      answer = await this.client.send(
         new UpdateFunctionCodeCommand({
           FunctionName: fn,
           S3Bucket: artifact.bucket,
@@ -118,6 +119,10 @@ export class LambdaVersionPublisher extends LambdaVersionCatalog implements Vers
         throw new MissingResourceError(`function ${fn} does not exist`, { cause: error });
       }
       rethrowTransient(error, `updating the code of ${fn}`);
+    }
+    // An update that already answers Successful (emulators do) needs no polling.
+    if (answer?.LastUpdateStatus === 'Successful' && answer.RevisionId && answer.CodeSha256) {
+      return { revisionId: answer.RevisionId, codeSha256: answer.CodeSha256 };
     }
     // Lambda applies the update asynchronously; PublishVersion before it settles would publish the old code.
     const deadline = Date.now() + this.updateTimeoutMs;

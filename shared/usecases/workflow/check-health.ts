@@ -70,7 +70,7 @@ export async function checkHealth(deps: CheckHealthDeps, input: WorkflowState): 
         ...(checks > 0 ? { health: 'passed' as const } : {}),
       },
     );
-    const next = { ...verify, remainingChecks: 0, sinceHealth: 0, checks, promoted: true };
+    const next = { ...verify, remainingChecks: 0, sinceHealth: 0, checks };
     return stepIndex >= lastIndex
       ? { ...state, verify: { ...next, next: 'done' } }
       : { ...state, stepIndex: lastIndex, verify: { ...next, next: 'shift' } };

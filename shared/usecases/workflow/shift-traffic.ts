@@ -1,7 +1,8 @@
-import { ConcurrentModificationError } from '../../domain/errors.js';
+import { assertNotCancelled } from '../../domain/control.js';
+import { ConcurrentModificationError, DeploymentNotFoundError } from '../../domain/errors.js';
 import type { FunctionTarget } from '../../domain/target.js';
 import type { AliasRouter, DeploymentStore } from '../../ports/index.js';
-import { facts, requireFunctionTarget, seenByWrite, type WorkflowState } from './state.js';
+import { requireFunctionTarget, type WorkflowState } from './state.js';
 import { bakeTickAllowance, charge, HISTORY_EVENT_BUDGET } from './wait-budget.js';
 
 export interface ShiftTrafficDeps {
@@ -72,15 +73,17 @@ export function verificationPlan(
 export async function shiftTraffic(deps: ShiftTrafficDeps, state: WorkflowState): Promise<WorkflowState> {
   const target = requireFunctionTarget(state);
   const steps = state.steps ?? [];
-  const deployment = await facts(deps.deployments, state);
-  // A promote seen by CheckHealth already set the last step; one seen only by this step's own
-  // write below sends the next Shift straight there. A promoted step does not bake.
-  const promotedBefore = Boolean(state.verify?.promoted);
-  const stepIndex = state.stepIndex ?? 0;
+  // Read before traffic moves: a cancel asked for since Stage must keep the alias where it is.
+  const deployment = await deps.deployments.get(state.deploymentId);
+  if (!deployment) throw new DeploymentNotFoundError(state.deploymentId);
+  assertNotCancelled(deployment);
+  // A promoted deployment goes straight to its last step (100%) and does not bake there.
+  const promoted = Boolean(deployment.promotedAt);
+  const stepIndex = promoted ? steps.length - 1 : (state.stepIndex ?? 0);
   const step = steps[stepIndex];
   if (!step) throw new Error(`step ${stepIndex} is not in the plan of ${state.deploymentId}`);
   const { fromVersion, toVersion } = deployment;
-  if (!fromVersion || !toVersion) throw new Error(`deployment ${state.deploymentId} was not staged`);
+  if (!fromVersion || !toVersion) throw new Error(`deployment ${deployment.id} was not staged`);
 
   const fn = target.function.name;
   const aliasName = target.function.alias;
@@ -91,39 +94,33 @@ export async function shiftTraffic(deps: ShiftTrafficDeps, state: WorkflowState)
   const aliasRevision = await moveAlias(deps, fn, aliasName, desired, { fromVersion, toVersion }, state.aliasRevision);
 
   // The bake gets what the waits before it left of the execution's history budget, shared among the steps still to bake.
-  const plan = promotedBefore
+  const plan = promoted
     ? { waitSeconds: 0, remainingChecks: 0, healthEvery: 1, bakeSeconds: 0 }
     : verificationPlan(target, step.bakeSeconds, {
         ...(deps.controlSeconds ? { controlSeconds: deps.controlSeconds } : {}),
         maxTicks: bakeTickAllowance(steps, stepIndex, state.waits, deps.historyEventBudget ?? HISTORY_EVENT_BUDGET),
       });
-  const status = step.percent >= 100 ? 'verifying' : 'shifting';
-  const written = seenByWrite(
-    await deps.deployments.update(
-      state.deploymentId,
-      { status, trafficPercent: step.percent, bakeEndsAt: new Date(Date.now() + plan.bakeSeconds * 1000).toISOString() },
-      {
-        step: 'shift',
-        status,
-        trafficPercent: step.percent,
-        message: `${step.percent}% of traffic on version ${toVersion}${promotedBefore ? ' (promoted)' : ''}${plan.bakeSeconds > 0 ? `; baking ${plan.bakeSeconds}s` : ''}`,
-      },
-    ),
-  );
-  const last = stepIndex >= steps.length - 1;
-  const next = { ...state, aliasRevision };
-  const none = { waitSeconds: 0, remainingChecks: 0, healthEvery: 1, sinceHealth: 0, checks: 0, promoted: true };
-  if (written?.promotedAt && !promotedBefore) {
-    return last ? { ...next, stepIndex, verify: { next: 'done', ...none } } : { ...next, stepIndex: steps.length - 1, verify: { next: 'shift', ...none } };
-  }
   // The planned ticks are charged now (a promote that skips some leaves them unused, never short).
   const waits = plan.remainingChecks > 0 ? charge(state.waits, 'bake', plan.remainingChecks) : state.waits;
+  const status = step.percent >= 100 ? 'verifying' : 'shifting';
+  await deps.deployments.update(
+    deployment.id,
+    { status, trafficPercent: step.percent, bakeEndsAt: new Date(Date.now() + plan.bakeSeconds * 1000).toISOString() },
+    {
+      step: 'shift',
+      status,
+      trafficPercent: step.percent,
+      message: `${step.percent}% of traffic on version ${toVersion}${promoted ? ' (promoted)' : ''}${plan.bakeSeconds > 0 ? `; baking ${plan.bakeSeconds}s` : ''}`,
+    },
+  );
+
   const verify = { waitSeconds: plan.waitSeconds, remainingChecks: plan.remainingChecks, healthEvery: plan.healthEvery, sinceHealth: 0, checks: 0 };
-  const charged = { ...next, ...(waits ? { waits } : {}) };
-  if (plan.remainingChecks > 0) return { ...charged, stepIndex, verify: { next: 'bake', ...verify } };
+  const last = stepIndex >= steps.length - 1;
+  const next = { ...state, aliasRevision, ...(waits ? { waits } : {}) };
+  if (plan.remainingChecks > 0) return { ...next, stepIndex, verify: { next: 'bake', ...verify } };
   return last
-    ? { ...charged, stepIndex, verify: { next: 'done', ...verify } }
-    : { ...charged, stepIndex: stepIndex + 1, verify: { next: 'shift', ...verify } };
+    ? { ...next, stepIndex, verify: { next: 'done', ...verify } }
+    : { ...next, stepIndex: stepIndex + 1, verify: { next: 'shift', ...verify } };
 }
 
 /**

@@ -18,8 +18,9 @@ export interface WorkflowState {
   /**
    * The record's fields the steps need, so no step reads the record again for them: Prepare sets
    * them, the step that changes one (Stage: the versions) sets it here too. Never the timeline:
-   * the state stays small. Cancel and promote requests are not here; each step sees them in the
-   * record its own write returns.
+   * the state stays small. Cancel and promote requests are not here: a step sees them in the
+   * record its own write returns, or reads the record where it must see them before acting
+   * (ShiftTraffic, before traffic moves).
    */
   record?: RecordFacts;
   /** The alias RevisionId as slipway last saw or left it (Stage, ShiftTraffic): the next UpdateAlias is guarded by it without a GetAlias. */
@@ -59,8 +60,6 @@ export interface Verification {
   sinceHealth?: number;
   /** Health checks passed in this step so far. */
   checks?: number;
-  /** A promote was seen: the next Shift goes to 100% and does not bake. */
-  promoted?: boolean;
 }
 
 export interface StagingChunk {
