@@ -49,6 +49,8 @@ export interface DeployLatencyResult {
   ratio: number;
   apiCallsPerDeployment: number;
   apiCallsByOperation: Record<string, number>;
+  /** By the function that made them (intake, each Task, notify), then operation. */
+  apiCallsByFunction: Record<string, Record<string, number>>;
   bareApiCalls: number;
   stateTransitions: number;
   lambdaInvocations: number;
@@ -77,6 +79,7 @@ export async function benchDeployLatency(runs = 5): Promise<DeployLatencyResult>
     // slipway: S3 upload returning → record `succeeded`
     const slipwayMs: number[] = [];
     let perDeployment: Map<string, number> = new Map();
+    let perFunction: Record<string, Record<string, number>> = {};
     let transitions = 0;
     let invocations = 0;
     for (let i = 0; i < runs; i++) {
@@ -95,6 +98,7 @@ export async function benchDeployLatency(runs = 5): Promise<DeployLatencyResult>
       await dev.orchestrator.settled(id);
       // the last run's counts
       perDeployment = new Map(counter.counts);
+      perFunction = Object.fromEntries([...counter.byFunction].sort().map(([fn, ops]) => [fn, Object.fromEntries([...ops].sort())]));
       const states = dev.orchestrator.executions.get(id)?.states ?? [];
       transitions = states.length;
       invocations = states.filter((s) => s in TASK_STATES).length;
@@ -156,6 +160,7 @@ export async function benchDeployLatency(runs = 5): Promise<DeployLatencyResult>
       ratio: slipwayMedianMs / bareMedianMs,
       apiCallsPerDeployment: [...perDeployment.values()].reduce((a, b) => a + b, 0),
       apiCallsByOperation: byOperation,
+      apiCallsByFunction: perFunction,
       bareApiCalls: bareCalls,
       stateTransitions: transitions,
       lambdaInvocations: invocations,

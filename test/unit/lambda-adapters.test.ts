@@ -99,6 +99,30 @@ describe('Class: LambdaVersionPublisher', () => {
   });
 
   describe('Method: awaitVersionActive', () => {
+    it('returns what PublishVersion answered for a version that was Active at once, reading nothing', async () => {
+      // Prepare
+      lambda.on(PublishVersionCommand).resolves({ Version: '8', State: 'Active', LastUpdateStatus: 'Successful', CodeSha256: 'abc=', Role: 'arn:aws:iam::1:role/r' });
+      const publisher = adapter();
+      await publisher.publishVersion('fn', { codeSha256: 'abc=', revisionId: 'r' }, 'd');
+      // Act
+      const config = await publisher.awaitVersionActive('fn', '8');
+      // Assess
+      expect(lambda).not.toHaveReceivedCommand(GetFunctionConfigurationCommand);
+      expect(config).toMatchObject({ codeSha256: 'abc=', role: 'arn:aws:iam::1:role/r', state: 'Active' });
+    });
+
+    it('reads the version when PublishVersion answered Pending', async () => {
+      // Prepare
+      lambda.on(PublishVersionCommand).resolves({ Version: '9', State: 'Pending', LastUpdateStatus: 'InProgress' });
+      lambda.on(GetFunctionConfigurationCommand, { FunctionName: 'fn', Qualifier: '9' }).resolves({ Version: '9', State: 'Active', LastUpdateStatus: 'Successful' });
+      const publisher = adapter();
+      await publisher.publishVersion('fn', { codeSha256: 'abc=', revisionId: 'r' }, 'd');
+      // Act
+      await publisher.awaitVersionActive('fn', '9');
+      // Assess
+      expect(lambda).toHaveReceivedCommandTimes(GetFunctionConfigurationCommand, 1);
+    });
+
     // moto answers Active at once; a SnapStart or large-package version is Pending for minutes in AWS.
     it('waits while the published version is Pending and returns its configuration once Active', async () => {
       // Prepare

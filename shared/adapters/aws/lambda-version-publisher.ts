@@ -47,6 +47,8 @@ export function toVersionConfiguration(config: FunctionConfiguration): VersionCo
 export class LambdaVersionPublisher extends LambdaVersionCatalog implements VersionPublisher {
   private readonly updateTimeoutMs: number;
   private readonly activeTimeoutMs: number;
+  /** What PublishVersion answered for a version that was Active at once, so awaitVersionActive need not read it again. */
+  private readonly publishedActive = new Map<string, FunctionConfiguration>();
 
   constructor(options: LambdaVersionPublisherOptions = {}) {
     super(options);
@@ -74,6 +76,11 @@ export class LambdaVersionPublisher extends LambdaVersionCatalog implements Vers
    * with a TransientError and Step Functions retries Stage, which finds the version again.
    */
   async awaitVersionActive(fn: string, version: string): Promise<VersionConfiguration> {
+    const answered = this.publishedActive.get(`${fn}:${version}`);
+    if (answered) {
+      this.publishedActive.delete(`${fn}:${version}`);
+      return toVersionConfiguration(answered);
+    }
     const deadline = Date.now() + this.activeTimeoutMs;
     let delay = 100;
     for (;;) {
@@ -156,6 +163,8 @@ export class LambdaVersionPublisher extends LambdaVersionCatalog implements Vers
         }),
       );
       if (!out.Version) throw new TransientError(`PublishVersion of ${fn} returned no version`);
+      // Only an explicit Active with a settled update counts (an answer without State may be Pending).
+      if (out.State === 'Active' && (out.LastUpdateStatus ?? 'Successful') === 'Successful') this.publishedActive.set(`${fn}:${out.Version}`, out);
       return out.Version;
     } catch (error) {
       if (GUARD_ERRORS.has(errorName(error) ?? '')) {
