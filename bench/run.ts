@@ -26,9 +26,40 @@ const MB = 1024 * 1024;
 const pct = (part: number, whole: number) => `${((100 * part) / whole).toFixed(1)}%`;
 const show = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 
+/**
+ * One AllAtOnce deployment before the workflow carried the record's facts (commit ce4597e, measured
+ * 2026-12-03 with BENCH_RUNS=5: 755 ms against a 34 ms bare sequence, 21.9×): a fixed record, for
+ * the comparison column; every other number in the section is measured by the run.
+ */
+const BEFORE_FACTS_IN_STATE: Record<string, number> = {
+  'AWSEvents.PutEvents': 5,
+  'AmazonSQS.DeleteMessageBatch': 1,
+  'AmazonSQS.ReceiveMessage': 1,
+  'DynamoDB_20120810.DeleteItem': 1,
+  'DynamoDB_20120810.GetItem': 13,
+  'DynamoDB_20120810.PutItem': 2,
+  'DynamoDB_20120810.Query': 1,
+  'DynamoDB_20120810.UpdateItem': 5,
+  'lambda GET /2015-03-31/functions/{fn}/aliases': 1,
+  'lambda GET /2015-03-31/functions/{fn}/aliases/{alias}': 2,
+  'lambda GET /2015-03-31/functions/{fn}/configuration': 3,
+  'lambda GET /2015-03-31/functions/{fn}/versions': 2,
+  'lambda POST /2015-03-31/functions/{fn}/versions': 1,
+  'lambda PUT /2015-03-31/functions/{fn}/aliases/{alias}': 1,
+  'lambda PUT /2015-03-31/functions/{fn}/code': 1,
+  's3 GET': 2,
+  's3 HEAD': 3,
+};
+const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+/** Who signs what in dev mode: the Task functions, intake, notify; the poller's SQS calls use the process's own credentials. */
+const WORKFLOW_TASKS = new Set(['prepare', 'acquireLock', 'stage', 'runHook', 'shiftTraffic', 'checkHealth', 'invalidateCdn', 'finalize', 'rollback']);
+
 async function deploySection(): Promise<string[]> {
   const deploy = await benchDeployLatency(runs);
   show(deploy);
+  const byFunction = Object.entries(deploy.apiCallsByFunction);
+  const workflowCalls = byFunction.filter(([fn]) => WORKFLOW_TASKS.has(fn)).reduce((n, [, ops]) => n + sum(ops), 0);
+  const operations = [...new Set([...Object.keys(BEFORE_FACTS_IN_STATE), ...Object.keys(deploy.apiCallsByOperation)])].sort();
   return [
   '## AllAtOnce deployment in dev mode',
   '',
@@ -50,15 +81,42 @@ async function deploySection(): Promise<string[]> {
   `| state transitions | ${deploy.stateTransitions} | – |`,
   `| Lambda invocations (Task states) | ${deploy.lambdaInvocations} | – |`,
   '',
-  'API calls by operation (one AllAtOnce deployment, counted on the wire by a loopback proxy in front of moto;',
-  'the intake poller\'s ReceiveMessage long-polls run all the time and are included when they fell inside the deployment):',
+  'API calls by operation (one AllAtOnce deployment of `hello`: no health signals, no hooks, no CDN; counted on the wire by a',
+  'loopback proxy in front of moto; the intake poller\'s ReceiveMessage long-polls run all the time and are included when they',
+  'fell inside the deployment). "Before" is the same bench on commit ce4597e, before the workflow state carried the record\'s facts:',
   '',
-  '| operation | calls |',
-  '|---|---|',
-  ...Object.entries(deploy.apiCallsByOperation).map(([op, n]) => `| ${op} | ${n} |`),
+  '```',
+  'npm run bench -- --only deploy',
+  '```',
   '',
-  'PutEvents: one per status change and traffic step (`queued`, `staging`, 0 → 100%, `verifying`, `succeeded`; docs/EVENTS.md).',
-  'In dev mode each status change also reaches the notify handler in-process, which reads the target (one GetItem each).',
+  '| operation | before | now |',
+  '|---|---|---|',
+  ...operations.map((op) => `| ${op} | ${BEFORE_FACTS_IN_STATE[op] ?? 0} | ${deploy.apiCallsByOperation[op] ?? 0} |`),
+  `| **total** | **${sum(BEFORE_FACTS_IN_STATE)}** | **${deploy.apiCallsPerDeployment}** |`,
+  '',
+  'By the function that signed them (dev mode signs each function\'s clients as `fn-<function>`; `bench` is the dev process\'s',
+  'own intake poller):',
+  '',
+  '| function | calls | operations |',
+  '|---|---|---|',
+  ...byFunction.map(([fn, ops]) => `| ${fn} | ${sum(ops)} | ${Object.entries(ops).map(([op, n]) => `${op.replace('DynamoDB_20120810.', '').replace('/2015-03-31/functions/{fn}', '')} ×${n}`).join(', ')} |`),
+  '',
+  `The workflow's Tasks make ${workflowCalls} of the ${deploy.apiCallsPerDeployment} calls; intake, the poller and dev mode's notify handler the rest.`,
+  'What each step still reads, and why: Prepare reads the record and the target (the state has only the id) and checks the',
+  'artifact (HeadObject, a streamed GetObject for the sha256 and a ranged one for the zip directory); AcquireLock reads the record',
+  '(a cancel or a start-now promote since Prepare), the lock holder and the target\'s recent deployments (a newer release',
+  'supersedes), but not the target on its first attempt; Stage reads the alias (the version live now) and lists the versions (one',
+  'this deployment already published is found by its description, and the listing names the live CodeSha256); ShiftTraffic reads',
+  'the record before traffic moves (a cancel since Stage keeps the alias where it is) and moves the alias with the revision Stage',
+  'saw, reading it only when that revision is stale; Finalize\'s write is conditional on no cancel and reads nothing, and lists',
+  'versions only when Stage counted more than `keepVersions`. Every other step sees a cancel in the record its own UpdateItem returns.',
+  '',
+  'Goals: ≤ 20 calls per deployment, ≤ 10× the bare sequence. Not met on the wire: the calls outside the workflow (intake,',
+  'the SQS poller, notify) and one PutEvents per event are fixed costs this change left alone.',
+  '',
+  'PutEvents: one per status change and traffic step (`queued`, `staging`, 0 → 100%, `verifying`, `succeeded`; docs/EVENTS.md);',
+  'the shift\'s two events (traffic and status) go in two calls. In dev mode each status change also reaches the notify handler',
+  'in-process, which reads the target (one GetItem each).',
   '',
   '## Rollback latency in dev mode',
   '',
