@@ -19,7 +19,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDeploymentStore } from '../shared/adapters/aws/dynamo-deployments.js';
 import { taskFunctions } from '../dev/definition.js';
-import { startDevService } from '../dev/dev-service.js';
+import { DEV_NAMES, startDevService } from '../dev/dev-service.js';
 import { startMotoServer } from '../dev/moto-server.js';
 import { createAliasedFunction } from '../dev/provision.js';
 import { functionPackage } from '../dev/zip.js';
@@ -49,6 +49,8 @@ export interface DeployLatencyResult {
   ratio: number;
   apiCallsPerDeployment: number;
   apiCallsByOperation: Record<string, number>;
+  /** By the function that made them (intake, each Task, notify), then operation. */
+  apiCallsByFunction: Record<string, Record<string, number>>;
   bareApiCalls: number;
   stateTransitions: number;
   lambdaInvocations: number;
@@ -61,6 +63,7 @@ export async function benchDeployLatency(runs = 5): Promise<DeployLatencyResult>
   const moto = await startMotoServer({ projectRoot: root });
   const counter = await startRequestCounter(moto.endpoint);
   process.env.AWS_ENDPOINT_URL = counter.url;
+  process.env.AWS_REGION ??= 'us-east-1';
   process.env.AWS_ACCESS_KEY_ID = 'bench';
   process.env.AWS_SECRET_ACCESS_KEY = 'bench';
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
@@ -70,11 +73,13 @@ export async function benchDeployLatency(runs = 5): Promise<DeployLatencyResult>
   // The benchmark watches the record through moto directly, so its polling is not counted.
   const deployments = new DynamoDeploymentStore({
     client: DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: moto.endpoint })),
+    tableName: DEV_NAMES.tableName,
   });
   try {
     // slipway: S3 upload returning → record `succeeded`
     const slipwayMs: number[] = [];
     let perDeployment: Map<string, number> = new Map();
+    let perFunction: Record<string, Record<string, number>> = {};
     let transitions = 0;
     let invocations = 0;
     for (let i = 0; i < runs; i++) {
@@ -93,6 +98,7 @@ export async function benchDeployLatency(runs = 5): Promise<DeployLatencyResult>
       await dev.orchestrator.settled(id);
       // the last run's counts
       perDeployment = new Map(counter.counts);
+      perFunction = Object.fromEntries([...counter.byFunction].sort().map(([fn, ops]) => [fn, Object.fromEntries([...ops].sort())]));
       const states = dev.orchestrator.executions.get(id)?.states ?? [];
       transitions = states.length;
       invocations = states.filter((s) => s in TASK_STATES).length;
@@ -154,6 +160,7 @@ export async function benchDeployLatency(runs = 5): Promise<DeployLatencyResult>
       ratio: slipwayMedianMs / bareMedianMs,
       apiCallsPerDeployment: [...perDeployment.values()].reduce((a, b) => a + b, 0),
       apiCallsByOperation: byOperation,
+      apiCallsByFunction: perFunction,
       bareApiCalls: bareCalls,
       stateTransitions: transitions,
       lambdaInvocations: invocations,

@@ -7,6 +7,8 @@ import { createServer, request, type Server } from 'node:http';
 export interface RequestCounter {
   url: string;
   counts: Map<string, number>;
+  /** The same calls by the function that signed them (dev mode signs as `fn-<function>`), then operation. */
+  byFunction: Map<string, Map<string, number>>;
   reset(): void;
   total(): number;
   close(): Promise<void>;
@@ -22,12 +24,22 @@ function operationOf(method: string, url: string, headers: Record<string, string
   return `${service} ${method}`;
 }
 
+function signerOf(headers: Record<string, string | string[] | undefined>): string {
+  const key = /Credential=([^/]+)\//.exec(String(headers.authorization ?? ''))?.[1] ?? 'unsigned';
+  return key.startsWith('fn-') ? key.slice(3) : key;
+}
+
 export async function startRequestCounter(upstream: string): Promise<RequestCounter> {
   const counts = new Map<string, number>();
+  const byFunction = new Map<string, Map<string, number>>();
   const target = new URL(upstream);
   const server: Server = createServer((req, res) => {
     const op = operationOf(req.method ?? 'GET', req.url ?? '/', req.headers);
     counts.set(op, (counts.get(op) ?? 0) + 1);
+    const signer = signerOf(req.headers);
+    const ops = byFunction.get(signer) ?? new Map<string, number>();
+    ops.set(op, (ops.get(op) ?? 0) + 1);
+    byFunction.set(signer, ops);
     const proxied = request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
       (upstreamRes) => {
@@ -44,7 +56,11 @@ export async function startRequestCounter(upstream: string): Promise<RequestCoun
   return {
     url: `http://127.0.0.1:${port}`,
     counts,
-    reset: () => counts.clear(),
+    byFunction,
+    reset: () => {
+      counts.clear();
+      byFunction.clear();
+    },
     total: () => [...counts.values()].reduce((a, b) => a + b, 0),
     close: () => new Promise((r) => server.close(() => r())),
   };

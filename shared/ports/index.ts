@@ -169,7 +169,12 @@ export interface ArtifactStore {
    * Reads the zip: its sha256, and its central directory. Throws ArtifactRejectedError for what Lambda would refuse.
    * `countInflatedBytes` also inflates every entry and refuses one whose real size is not the one it declares.
    */
-  inspectZip(ref: ArtifactRef, limits: { maxUncompressedBytes: number; countInflatedBytes?: boolean }): Promise<ArtifactInspection>;
+  inspectZip(
+    ref: ArtifactRef,
+    limits: { maxUncompressedBytes: number; countInflatedBytes?: boolean },
+    /** What `head(ref)` just answered, so the object is not asked again. */
+    head?: ArtifactHead,
+  ): Promise<ArtifactInspection>;
 }
 
 export interface ProbeResult {

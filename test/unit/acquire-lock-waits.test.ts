@@ -90,7 +90,7 @@ async function waitForLock(w: ReturnType<typeof world>, state: WorkflowState, du
 
 async function bake(w: ReturnType<typeof world>, state: WorkflowState) {
   const alias: AliasState = { version: '1', revisionId: 'r' };
-  const aliases = { getAlias: async () => alias, updateAlias: async () => undefined } as never;
+  const aliases = { getAlias: async () => alias, updateAlias: async () => alias } as never;
   let ticks = 0;
   const plans: { bakeSeconds: number; planned: number }[] = [];
   for (let stepIndex = 0; stepIndex < (state.steps?.length ?? 0); stepIndex += 1) {

@@ -86,9 +86,43 @@ describe('Class: LambdaVersionPublisher', () => {
       expect(lambda).toHaveReceivedCommandTimes(GetFunctionConfigurationCommand, 2);
       expect(result).toEqual({ revisionId: 'rev-9', codeSha256: 'abc=' });
     });
+
+    it('does not poll when the update already answers Successful', async () => {
+      // Prepare
+      lambda.on(UpdateFunctionCodeCommand).resolves({ LastUpdateStatus: 'Successful', RevisionId: 'rev-3', CodeSha256: 'def=' });
+      // Act
+      const result = await adapter().updateCode('fn', { bucket: 'b', key: 'releases/t/r.zip', versionId: 'v1' });
+      // Assess
+      expect(lambda).not.toHaveReceivedCommand(GetFunctionConfigurationCommand);
+      expect(result).toEqual({ revisionId: 'rev-3', codeSha256: 'def=' });
+    });
   });
 
   describe('Method: awaitVersionActive', () => {
+    it('returns what PublishVersion answered for a version that was Active at once, reading nothing', async () => {
+      // Prepare
+      lambda.on(PublishVersionCommand).resolves({ Version: '8', State: 'Active', LastUpdateStatus: 'Successful', CodeSha256: 'abc=', Role: 'arn:aws:iam::1:role/r' });
+      const publisher = adapter();
+      await publisher.publishVersion('fn', { codeSha256: 'abc=', revisionId: 'r' }, 'd');
+      // Act
+      const config = await publisher.awaitVersionActive('fn', '8');
+      // Assess
+      expect(lambda).not.toHaveReceivedCommand(GetFunctionConfigurationCommand);
+      expect(config).toMatchObject({ codeSha256: 'abc=', role: 'arn:aws:iam::1:role/r', state: 'Active' });
+    });
+
+    it('reads the version when PublishVersion answered Pending', async () => {
+      // Prepare
+      lambda.on(PublishVersionCommand).resolves({ Version: '9', State: 'Pending', LastUpdateStatus: 'InProgress' });
+      lambda.on(GetFunctionConfigurationCommand, { FunctionName: 'fn', Qualifier: '9' }).resolves({ Version: '9', State: 'Active', LastUpdateStatus: 'Successful' });
+      const publisher = adapter();
+      await publisher.publishVersion('fn', { codeSha256: 'abc=', revisionId: 'r' }, 'd');
+      // Act
+      await publisher.awaitVersionActive('fn', '9');
+      // Assess
+      expect(lambda).toHaveReceivedCommandTimes(GetFunctionConfigurationCommand, 1);
+    });
+
     // moto answers Active at once; a SnapStart or large-package version is Pending for minutes in AWS.
     it('waits while the published version is Pending and returns its configuration once Active', async () => {
       // Prepare

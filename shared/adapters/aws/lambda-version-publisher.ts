@@ -47,6 +47,8 @@ export function toVersionConfiguration(config: FunctionConfiguration): VersionCo
 export class LambdaVersionPublisher extends LambdaVersionCatalog implements VersionPublisher {
   private readonly updateTimeoutMs: number;
   private readonly activeTimeoutMs: number;
+  /** What PublishVersion answered for a version that was Active at once, so awaitVersionActive need not read it again. */
+  private readonly publishedActive = new Map<string, FunctionConfiguration>();
 
   constructor(options: LambdaVersionPublisherOptions = {}) {
     super(options);
@@ -74,6 +76,11 @@ export class LambdaVersionPublisher extends LambdaVersionCatalog implements Vers
    * with a TransientError and Step Functions retries Stage, which finds the version again.
    */
   async awaitVersionActive(fn: string, version: string): Promise<VersionConfiguration> {
+    const answered = this.publishedActive.get(`${fn}:${version}`);
+    if (answered) {
+      this.publishedActive.delete(`${fn}:${version}`);
+      return toVersionConfiguration(answered);
+    }
     const deadline = Date.now() + this.activeTimeoutMs;
     let delay = 100;
     for (;;) {
@@ -101,8 +108,9 @@ export class LambdaVersionPublisher extends LambdaVersionCatalog implements Vers
   }
 
   async updateCode(fn: string, artifact: ArtifactRef): Promise<{ revisionId: string; codeSha256: string }> {
+    let answer: { LastUpdateStatus?: string; RevisionId?: string; CodeSha256?: string } | undefined;
     try {
-      await this.client.send(
+      answer = await this.client.send(
         new UpdateFunctionCodeCommand({
           FunctionName: fn,
           S3Bucket: artifact.bucket,
@@ -118,6 +126,10 @@ export class LambdaVersionPublisher extends LambdaVersionCatalog implements Vers
         throw new MissingResourceError(`function ${fn} does not exist`, { cause: error });
       }
       rethrowTransient(error, `updating the code of ${fn}`);
+    }
+    // An update that already answers Successful (emulators do) needs no polling.
+    if (answer?.LastUpdateStatus === 'Successful' && answer.RevisionId && answer.CodeSha256) {
+      return { revisionId: answer.RevisionId, codeSha256: answer.CodeSha256 };
     }
     // Lambda applies the update asynchronously; PublishVersion before it settles would publish the old code.
     const deadline = Date.now() + this.updateTimeoutMs;
@@ -151,6 +163,8 @@ export class LambdaVersionPublisher extends LambdaVersionCatalog implements Vers
         }),
       );
       if (!out.Version) throw new TransientError(`PublishVersion of ${fn} returned no version`);
+      // Only an explicit Active with a settled update counts (an answer without State may be Pending).
+      if (out.State === 'Active' && (out.LastUpdateStatus ?? 'Successful') === 'Successful') this.publishedActive.set(`${fn}:${out.Version}`, out);
       return out.Version;
     } catch (error) {
       if (GUARD_ERRORS.has(errorName(error) ?? '')) {

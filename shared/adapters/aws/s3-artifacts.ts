@@ -54,8 +54,8 @@ export class S3ArtifactStore implements ArtifactStore {
     }
   }
 
-  async inspectZip(ref: ArtifactRef, limits: ZipLimits): Promise<ArtifactInspection> {
-    const head = await this.head(ref);
+  async inspectZip(ref: ArtifactRef, limits: ZipLimits, known?: ArtifactHead): Promise<ArtifactInspection> {
+    const head = known ?? (await this.head(ref));
     if (!head) throw missingArtifact(ref);
     // Every later read names the same bytes: the version asked for or the one HeadObject saw; in an
     // unversioned bucket, the ETag the deployment was created for (else the one HeadObject saw).

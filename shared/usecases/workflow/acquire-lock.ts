@@ -2,14 +2,14 @@ import { DeploymentNotFoundError } from '../../domain/errors.js';
 import { assertNotCancelled } from '../../domain/control.js';
 import { isTerminal, type Deployment } from '../../domain/deployment.js';
 import type { DeploymentStore, LockStore, TargetStore } from '../../ports/index.js';
-import type { WorkflowState } from './state.js';
+import { seenByWrite, type WorkflowState } from './state.js';
 import { HISTORY_EVENT_LIMIT, nextWaitTick, type WaitKind } from './wait-budget.js';
 import { windowGate, type WindowGateDeps } from './window-gate.js';
 
 export interface AcquireLockDeps extends WindowGateDeps {
   deployments: DeploymentStore;
   locks: LockStore;
-  /** Read on every attempt, so a changed window or a new freeze takes effect while a release waits. */
+  /** Read on every attempt after a wait, so a changed window or a new freeze takes effect while a release waits. */
   targets: Pick<TargetStore, 'get'>;
   /** Seconds between attempts while another deployment holds the target. */
   lockPollSeconds: number;
@@ -44,7 +44,9 @@ export async function acquireLock(deps: AcquireLockDeps, state: WorkflowState): 
   const stop = { ...state, lock: { outcome: 'stopped' as const, waitSeconds: 0, ticks } };
   if (isTerminal(me.status)) return stop;
   assertNotCancelled(me);
-  const target = (await deps.targets.get(me.target)) ?? state.target;
+  // The first attempt follows Prepare, which has just read the target; later ones come after a
+  // wait, in which the window may have changed.
+  const target = (ticks > 1 || !state.target ? await deps.targets.get(me.target) : undefined) ?? state.target;
   const queueAll = target?.window?.queue === 'all' && me.trigger !== 'rollback';
 
   const holder = await deps.locks.holder(me.target);
@@ -85,7 +87,8 @@ export async function acquireLock(deps: AcquireLockDeps, state: WorkflowState): 
 
   if (await deps.locks.acquire(me.target, me.id)) {
     if (me.status === 'queued' || me.status === 'waiting') {
-      await deps.deployments.update(me.id, { status: 'staging' }, { step: 'lock', status: 'staging', message: 'target lock acquired' });
+      // A cancel asked for since the read above is seen here; Rollback releases the lock.
+      seenByWrite(await deps.deployments.update(me.id, { status: 'staging' }, { step: 'lock', status: 'staging', message: 'target lock acquired' }));
     }
     return { ...state, lock: { outcome: 'acquired', waitSeconds: 0, ticks } };
   }

@@ -1,11 +1,11 @@
 import { assertNotCancelled } from '../../domain/control.js';
-import { DeploymentNotFoundError, errorMessage } from '../../domain/errors.js';
+import { errorMessage } from '../../domain/errors.js';
 import type { Deployment } from '../../domain/deployment.js';
 import type { FunctionTarget, SiteTarget } from '../../domain/target.js';
 import type { Clock, DeploymentStore, LockStore, VersionPruner } from '../../ports/index.js';
 import type { SiteStore } from '../../ports/site.js';
 import { cleanUpStaging, pruneReleases } from '../site/retention.js';
-import { requireTarget, type WorkflowState } from './state.js';
+import { facts, requireTarget, type WorkflowState } from './state.js';
 
 export interface FinalizeDeps {
   deployments: DeploymentStore;
@@ -24,16 +24,14 @@ export function versionsToPrune(versions: string[], aliased: Set<string>, keep: 
 /** Records success (the store announces it), releases the lock and prunes old versions. */
 export async function finalize(deps: FinalizeDeps, state: WorkflowState): Promise<WorkflowState> {
   const target = requireTarget(state);
-  const before = await deps.deployments.get(state.deploymentId);
-  if (!before) throw new DeploymentNotFoundError(state.deploymentId);
-  assertNotCancelled(before);
+  const known = await facts(deps.deployments, state);
   const reason = state.noop
     ? target.kind === 'site'
-      ? `release ${before.release} is already live; nothing changed`
+      ? `release ${known.release} is already live; nothing changed`
       : 'release already live (same CodeSha256); nothing changed'
     : target.kind === 'site'
-      ? `release ${before.release} is live`
-      : `version ${before.toVersion} is live`;
+      ? `release ${known.release} is live`
+      : `version ${known.toVersion} is live`;
   const updated = await deps.deployments.update(
     state.deploymentId,
     { status: 'succeeded', trafficPercent: 100, endedAt: deps.clock.now().toISOString(), reason },
@@ -43,22 +41,24 @@ export async function finalize(deps: FinalizeDeps, state: WorkflowState): Promis
     { unlessCancelRequested: true },
   );
   if (!updated) {
-    const now = await deps.deployments.get(before.id);
+    const now = await deps.deployments.get(state.deploymentId);
     if (now) assertNotCancelled(now);
   }
-  await deps.locks.release(before.target, before.id);
+  await deps.locks.release(known.target, state.deploymentId);
 
   try {
-    if (target.kind === 'site') await tidySite(deps, target, before);
-    else await pruneVersions(deps, target);
+    if (target.kind === 'site') await tidySite(deps, target, updated ?? (await deps.deployments.get(state.deploymentId)));
+    else await pruneVersions(deps, target, state.publishedVersions);
   } catch (error) {
     // Housekeeping: the release is live; the next deployment tidies up again.
-    console.warn(`slipway: tidying up after ${before.id} failed: ${errorMessage(error)}`);
+    console.warn(`slipway: tidying up after ${state.deploymentId} failed: ${errorMessage(error)}`);
   }
   return state;
 }
 
-async function pruneVersions(deps: FinalizeDeps, target: FunctionTarget): Promise<void> {
+async function pruneVersions(deps: FinalizeDeps, target: FunctionTarget, published: number | undefined): Promise<void> {
+  // Stage counted the versions: no more than are kept means none to prune, and nothing to list.
+  if (published !== undefined && published <= target.keepVersions) return;
   const fn = target.function.name;
   const [versions, aliased] = await Promise.all([deps.versions.listVersions(fn), deps.versions.aliasedVersions(fn)]);
   const prune = versionsToPrune(versions.map((v) => v.version), aliased, target.keepVersions);
@@ -66,7 +66,8 @@ async function pruneVersions(deps: FinalizeDeps, target: FunctionTarget): Promis
 }
 
 /** Keeps `keepReleases` release prefixes (always the live and the previous one) and drops staging records. */
-async function tidySite(deps: FinalizeDeps, target: SiteTarget, deployment: Deployment): Promise<void> {
+async function tidySite(deps: FinalizeDeps, target: SiteTarget, deployment: Deployment | undefined): Promise<void> {
+  if (!deployment) return;
   const protect = new Set([deployment.release, ...(deployment.fromVersion ? [deployment.fromVersion] : [])]);
   await pruneReleases(deps.sites, target, protect);
   await cleanUpStaging(deps.sites, target, deployment.id);

@@ -5,7 +5,7 @@ import { planSteps } from '../../domain/strategy.js';
 import type { ArtifactStore, DeploymentStore, TargetStore } from '../../ports/index.js';
 import type { OriginSwitch, SiteStager, StagingPlanWriter } from '../../ports/site.js';
 import { planSiteStaging } from '../site/plan-staging.js';
-import type { WorkflowState } from './state.js';
+import { recordFacts, type WorkflowState } from './state.js';
 import { NOT_BEFORE_METADATA } from '../../domain/deployment.js';
 
 /** Lambda refuses deployment packages larger than this once unzipped. */
@@ -39,11 +39,12 @@ export async function prepare(deps: PrepareDeps, input: WorkflowState): Promise<
   if (target.kind === 'site') {
     // A site's entries are judged by slipway's own rules first, so a hostile zip is named for what it is.
     const site = await planSiteStaging(deps, deployment, target);
-    if (!rollback) await checkArtifact(deps, deployment, { maxUncompressedBytes: target.limits.maxUncompressedBytes });
+    const checked = rollback ? {} : await checkArtifact(deps, deployment, { maxUncompressedBytes: target.limits.maxUncompressedBytes });
     // A site switches all at once; CDN invalidation is part of every site deployment.
     return {
       deploymentId: deployment.id,
       target,
+      record: { ...recordFacts(deployment), ...checked },
       site,
       steps: [{ percent: 100, bakeSeconds: 0 }],
       stepIndex: 0,
@@ -52,7 +53,7 @@ export async function prepare(deps: PrepareDeps, input: WorkflowState): Promise<
   }
 
   // A function zip is inflated whole: Lambda's limit holds for its real bytes, not the declared ones.
-  if (!rollback) await checkArtifact(deps, deployment, { maxUncompressedBytes: LAMBDA_MAX_UNZIPPED_BYTES, countInflatedBytes: true });
+  const checked = rollback ? {} : await checkArtifact(deps, deployment, { maxUncompressedBytes: LAMBDA_MAX_UNZIPPED_BYTES, countInflatedBytes: true });
 
   const steps = rollback ? [{ percent: 100, bakeSeconds: 0 }] : planSteps(target.strategy);
   const effective = rollback
@@ -61,6 +62,7 @@ export async function prepare(deps: PrepareDeps, input: WorkflowState): Promise<
   return {
     deploymentId: deployment.id,
     target: effective,
+    record: { ...recordFacts(deployment), ...checked },
     steps,
     stepIndex: 0,
     flags: {
@@ -71,8 +73,12 @@ export async function prepare(deps: PrepareDeps, input: WorkflowState): Promise<
   };
 }
 
-/** The artifact exists, its declared sha256 matches, and it is a readable zip within the limit. */
-async function checkArtifact(deps: PrepareDeps, deployment: Deployment, limits: Parameters<ArtifactStore['inspectZip']>[1]): Promise<void> {
+/** The artifact exists, its declared sha256 matches, and it is a readable zip within the limit; returns what it recorded. */
+async function checkArtifact(
+  deps: PrepareDeps,
+  deployment: Deployment,
+  limits: Parameters<ArtifactStore['inspectZip']>[1],
+): Promise<{ sha256: string; notBefore?: string }> {
   const artifact = deployment.artifact;
   if (!artifact) throw new ArtifactRejectedError(`deployment ${deployment.id} names no artifact`);
   const head = await deps.artifacts.head(artifact);
@@ -86,17 +92,18 @@ async function checkArtifact(deps: PrepareDeps, deployment: Deployment, limits: 
     throw new ArtifactRejectedError(`the sha256 metadata "${declared}" is not 64 hex digits; set it to the hex sha256 of the zip or leave it out`);
   }
   const notBefore = scheduledStart(head.metadata[NOT_BEFORE_METADATA]);
-  const inspection = await deps.artifacts.inspectZip(artifact, limits);
+  const inspection = await deps.artifacts.inspectZip(artifact, limits, head);
   if (declared && declared !== inspection.sha256) {
     throw new ArtifactRejectedError(
       `checksum mismatch: the sha256 metadata says ${declared} but the object's sha256 is ${inspection.sha256}; the upload is corrupt or the metadata is wrong — upload again`,
     );
   }
-  await deps.deployments.update(
-    deployment.id,
-    { sha256: inspection.sha256, ...(notBefore && !deployment.notBefore ? { notBefore } : {}) },
-    { step: 'prepare', message: `artifact checked: ${inspection.entries} entries, ${inspection.uncompressedBytes} bytes unzipped, sha256 ${inspection.sha256}` },
-  );
+  const recorded = { sha256: inspection.sha256, ...(notBefore && !deployment.notBefore ? { notBefore } : {}) };
+  await deps.deployments.update(deployment.id, recorded, {
+    step: 'prepare',
+    message: `artifact checked: ${inspection.entries} entries, ${inspection.uncompressedBytes} bytes unzipped, sha256 ${inspection.sha256}`,
+  });
+  return recorded;
 }
 
 /** The scheduled start an upload carries, normalized; a value that is not a time rejects the artifact. */

@@ -74,6 +74,7 @@ export function verificationPlan(
 export async function shiftTraffic(deps: ShiftTrafficDeps, state: WorkflowState): Promise<WorkflowState> {
   const target = requireFunctionTarget(state);
   const steps = state.steps ?? [];
+  // Read before traffic moves: a cancel asked for since Stage must keep the alias where it is.
   const deployment = await deps.deployments.get(state.deploymentId);
   if (!deployment) throw new DeploymentNotFoundError(state.deploymentId);
   assertNotCancelled(deployment);
@@ -87,23 +88,11 @@ export async function shiftTraffic(deps: ShiftTrafficDeps, state: WorkflowState)
 
   const fn = target.function.name;
   const aliasName = target.function.alias;
-  const alias = await deps.aliases.getAlias(fn, aliasName);
   const desired =
     step.percent >= 100
       ? { version: toVersion }
       : { version: fromVersion, additional: { version: toVersion, weight: step.percent / 100 } };
-  const alreadyThere =
-    alias.version === desired.version &&
-    alias.additional?.version === desired.additional?.version &&
-    (alias.additional?.weight ?? 0) === (desired.additional?.weight ?? 0);
-  if (!alreadyThere) {
-    if (alias.version !== fromVersion && alias.version !== toVersion) {
-      throw new ConcurrentModificationError(
-        `alias ${fn}:${aliasName} moved to version ${alias.version} during the deployment; slipway will not overwrite it`,
-      );
-    }
-    await deps.aliases.updateAlias(fn, aliasName, desired, alias.revisionId);
-  }
+  const aliasRevision = await moveAlias(deps, fn, aliasName, desired, { fromVersion, toVersion }, state.aliasRevision);
 
   // The bake gets what the waits before it left of the execution's history budget, shared among the steps still to bake.
   const plan = promoted
@@ -128,9 +117,44 @@ export async function shiftTraffic(deps: ShiftTrafficDeps, state: WorkflowState)
 
   const verify = { waitSeconds: plan.waitSeconds, remainingChecks: plan.remainingChecks, healthEvery: plan.healthEvery, sinceHealth: 0, checks: 0 };
   const last = stepIndex >= steps.length - 1;
-  const next = { ...state, ...(waits ? { waits } : {}) };
+  const next = { ...state, aliasRevision, ...(waits ? { waits } : {}) };
   if (plan.remainingChecks > 0) return { ...next, stepIndex, verify: { next: 'bake', ...verify } };
   return last
     ? { ...next, stepIndex, verify: { next: 'done', ...verify } }
     : { ...next, stepIndex: stepIndex + 1, verify: { next: 'shift', ...verify } };
+}
+
+/**
+ * Sets the alias, guarded by its RevisionId. The revision slipway last saw (Stage) or left (the
+ * previous Shift) is tried first, with no GetAlias: unchanged, the alias is where slipway put it.
+ * When it changed (a retried step, or someone else), the alias is read and checked as it is.
+ * Returns the alias's new RevisionId.
+ */
+async function moveAlias(
+  deps: ShiftTrafficDeps,
+  fn: string,
+  aliasName: string,
+  desired: { version: string; additional?: { version: string; weight: number } },
+  versions: { fromVersion: string; toVersion: string },
+  knownRevision: string | undefined,
+): Promise<string> {
+  if (knownRevision) {
+    try {
+      return (await deps.aliases.updateAlias(fn, aliasName, desired, knownRevision)).revisionId;
+    } catch (error) {
+      if (!(error instanceof ConcurrentModificationError)) throw error;
+    }
+  }
+  const alias = await deps.aliases.getAlias(fn, aliasName);
+  const alreadyThere =
+    alias.version === desired.version &&
+    alias.additional?.version === desired.additional?.version &&
+    (alias.additional?.weight ?? 0) === (desired.additional?.weight ?? 0);
+  if (alreadyThere) return alias.revisionId;
+  if (alias.version !== versions.fromVersion && alias.version !== versions.toVersion) {
+    throw new ConcurrentModificationError(
+      `alias ${fn}:${aliasName} moved to version ${alias.version} during the deployment; slipway will not overwrite it`,
+    );
+  }
+  return (await deps.aliases.updateAlias(fn, aliasName, desired, alias.revisionId)).revisionId;
 }

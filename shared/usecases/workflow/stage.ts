@@ -1,15 +1,13 @@
-import { assertNotCancelled } from '../../domain/control.js';
 import { codeSha256FromHex } from '../../domain/deployment.js';
 import {
   ConcurrentModificationError,
   ConflictError,
-  DeploymentNotFoundError,
   MissingResourceError,
   RoutingPreconditionError,
 } from '../../domain/errors.js';
 import { planSteps, type TrafficStep } from '../../domain/strategy.js';
 import type { AliasReader, DeploymentStore, VersionConfiguration, VersionPublisher } from '../../ports/index.js';
-import { requireFunctionTarget, type WorkflowState } from './state.js';
+import { facts, requireFunctionTarget, seenByWrite, type WorkflowState } from './state.js';
 
 export interface StageDeps {
   deployments: DeploymentStore;
@@ -67,9 +65,8 @@ export function assertRoutable(
 export async function stage(deps: StageDeps, state: WorkflowState): Promise<WorkflowState> {
   const target = requireFunctionTarget(state);
   const fn = target.function.name;
-  const deployment = await deps.deployments.get(state.deploymentId);
-  if (!deployment) throw new DeploymentNotFoundError(state.deploymentId);
-  assertNotCancelled(deployment);
+  const id = state.deploymentId;
+  const deployment = await facts(deps.deployments, state);
 
   const alias = await deps.aliases.getAlias(fn, target.function.alias);
   assertAliasOnPublishedVersion(fn, target.function.alias, alias.version);
@@ -79,43 +76,49 @@ export async function stage(deps: StageDeps, state: WorkflowState): Promise<Work
     );
   }
   const fromVersion = deployment.fromVersion ?? alias.version;
+  const seen = { aliasRevision: alias.revisionId };
 
   if (deployment.trigger === 'rollback') {
     const toVersion = deployment.toVersion;
-    if (!toVersion) throw new MissingResourceError(`rollback ${deployment.id} names no version`);
+    if (!toVersion) throw new MissingResourceError(`rollback ${id} names no version`);
     const sha = await deps.versions.codeSha256(fn, toVersion);
     const noop = alias.version === toVersion && !alias.additional;
-    await deps.deployments.update(deployment.id, { fromVersion }, { step: 'stage', message: `rolling back to version ${toVersion} (CodeSha256 ${sha})` });
-    return { ...state, noop };
+    seenByWrite(await deps.deployments.update(id, { fromVersion }, { step: 'stage', message: `rolling back to version ${toVersion} (CodeSha256 ${sha})` }));
+    return { ...state, ...seen, record: { ...deployment, fromVersion }, noop };
   }
 
   const expected = codeSha256FromHex(deployment.sha256 ?? '');
-  if (!deployment.sha256) throw new ConflictError(`deployment ${deployment.id} has no checksum; Prepare must run first`);
-
-  const live = await deps.versions.versionConfiguration(fn, fromVersion);
-  if (!deployment.toVersion && live.codeSha256 === expected) {
-    await deps.deployments.update(
-      deployment.id,
-      { fromVersion, toVersion: fromVersion },
-      { step: 'stage', message: `release is already live as version ${fromVersion} (same CodeSha256); nothing to do` },
-    );
-    return { ...state, noop: true };
-  }
+  if (!deployment.sha256) throw new ConflictError(`deployment ${id} has no checksum; Prepare must run first`);
 
   const weighted = splitsTraffic(state.steps ?? planSteps(target.strategy));
-  const from = { version: fromVersion, config: live };
+  // The listing names every version's CodeSha256: the live one's configuration is read only when
+  // weighted routing needs its role and dead-letter queue.
+  const versions = await deps.versions.listVersions(fn);
+  const liveSha = weighted ? undefined : versions.find((v) => v.version === fromVersion)?.codeSha256;
+  const live = liveSha === undefined ? await deps.versions.versionConfiguration(fn, fromVersion) : undefined;
+  if (!deployment.toVersion && (liveSha ?? live?.codeSha256) === expected) {
+    seenByWrite(
+      await deps.deployments.update(
+        id,
+        { fromVersion, toVersion: fromVersion },
+        { step: 'stage', message: `release is already live as version ${fromVersion} (same CodeSha256); nothing to do` },
+      ),
+    );
+    return { ...state, ...seen, record: { ...deployment, fromVersion, toVersion: fromVersion }, publishedVersions: versions.length, noop: true };
+  }
 
   let toVersion = deployment.toVersion;
+  let publishedVersions = versions.length;
   if (!toVersion) {
-    const description = versionDescription(deployment.id, deployment.release);
-    const published = (await deps.versions.listVersions(fn)).find((v) => v.description === description);
+    const description = versionDescription(id, deployment.release);
+    const published = versions.find((v) => v.description === description);
     if (published) {
       toVersion = published.version;
     } else {
-      if (!deployment.artifact) throw new MissingResourceError(`deployment ${deployment.id} names no artifact`);
+      if (!deployment.artifact) throw new MissingResourceError(`deployment ${id} names no artifact`);
       // A version publishes $LATEST's configuration: checking $LATEST refuses before anything changes.
-      if (weighted) {
-        assertRoutable(fn, target.function.alias, from, { version: '$LATEST', config: await deps.versions.versionConfiguration(fn, '$LATEST') });
+      if (weighted && live) {
+        assertRoutable(fn, target.function.alias, { version: fromVersion, config: live }, { version: '$LATEST', config: await deps.versions.versionConfiguration(fn, '$LATEST') });
       }
       const updated = await deps.versions.updateCode(fn, deployment.artifact);
       if (updated.codeSha256 !== expected) {
@@ -124,15 +127,18 @@ export async function stage(deps: StageDeps, state: WorkflowState): Promise<Work
         );
       }
       toVersion = await deps.versions.publishVersion(fn, { codeSha256: expected, revisionId: updated.revisionId }, description);
+      publishedVersions += 1;
     }
   }
   // No traffic before the version is ready; and its configuration may have changed since the check above.
   const ready = await deps.versions.awaitVersionActive(fn, toVersion);
-  if (weighted) assertRoutable(fn, target.function.alias, from, { version: toVersion, config: ready });
-  await deps.deployments.update(
-    deployment.id,
-    { fromVersion, toVersion },
-    { step: 'stage', message: `published version ${toVersion}; alias ${target.function.alias} is on version ${fromVersion}` },
+  if (weighted && live) assertRoutable(fn, target.function.alias, { version: fromVersion, config: live }, { version: toVersion, config: ready });
+  seenByWrite(
+    await deps.deployments.update(
+      id,
+      { fromVersion, toVersion },
+      { step: 'stage', message: `published version ${toVersion}; alias ${target.function.alias} is on version ${fromVersion}` },
+    ),
   );
-  return { ...state, noop: false };
+  return { ...state, ...seen, record: { ...deployment, fromVersion, toVersion }, publishedVersions, noop: false };
 }

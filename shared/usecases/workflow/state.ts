@@ -1,5 +1,8 @@
+import type { ArtifactRef, Deployment } from '../../domain/deployment.js';
 import type { TrafficStep } from '../../domain/strategy.js';
 import type { FunctionTarget, SiteTarget, Target } from '../../domain/target.js';
+import { assertNotCancelled } from '../../domain/control.js';
+import { DeploymentNotFoundError } from '../../domain/errors.js';
 import type { WaitLedger } from './wait-budget.js';
 
 /**
@@ -14,6 +17,18 @@ export interface WorkflowState {
   /** Set by Prepare when the deployment is already over (cancelled before it started, say). */
   skip?: boolean;
   target?: Target;
+  /**
+   * The record's fields the steps need, so no step reads the record again for them: Prepare sets
+   * them, the step that changes one (Stage: the versions) sets it here too. Never the timeline:
+   * the state stays small. Cancel and promote requests are not here: a step sees them in the
+   * record its own write returns, or reads the record where it must see them before acting
+   * (ShiftTraffic, before traffic moves).
+   */
+  record?: RecordFacts;
+  /** The alias RevisionId as slipway last saw or left it (Stage, ShiftTraffic): the next UpdateAlias is guarded by it without a GetAlias. */
+  aliasRevision?: string;
+  /** Published versions of the function after Stage (its own included), so Finalize lists them only when some are to be pruned. */
+  publishedVersions?: number;
   /** Site targets: the staging plan and what was live when the deployment started. */
   site?: SiteWorkflow;
   steps?: TrafficStep[];
@@ -83,6 +98,46 @@ export interface SiteWorkflow {
    * state machine waits `waitSeconds` and runs ShiftTraffic again, which invalidates once it is.
    */
   distribution?: { deployed: boolean; checks: number; waitSeconds: number };
+}
+
+/** What the workflow carries of its deployment record (see WorkflowState.record). */
+export type RecordFacts = Pick<Deployment, 'target' | 'release' | 'trigger' | 'requestedAt'> &
+  Partial<Pick<Deployment, 'fromVersion' | 'toVersion' | 'sha256' | 'notBefore'>> & { artifact?: ArtifactRef };
+
+export function recordFacts(d: Deployment): RecordFacts {
+  return {
+    target: d.target,
+    release: d.release,
+    trigger: d.trigger,
+    requestedAt: d.requestedAt,
+    ...(d.artifact ? { artifact: d.artifact } : {}),
+    ...(d.sha256 ? { sha256: d.sha256 } : {}),
+    ...(d.fromVersion ? { fromVersion: d.fromVersion } : {}),
+    ...(d.toVersion ? { toVersion: d.toVersion } : {}),
+    ...(d.notBefore ? { notBefore: d.notBefore } : {}),
+  };
+}
+
+/**
+ * The record's facts from the state; read from the store only when the state has none (an
+ * execution started before the state carried them).
+ */
+export async function facts(deployments: { get(id: string): Promise<Deployment | undefined> }, state: WorkflowState): Promise<RecordFacts> {
+  if (state.record) return state.record;
+  const deployment = await deployments.get(state.deploymentId);
+  if (!deployment) throw new DeploymentNotFoundError(state.deploymentId);
+  assertNotCancelled(deployment);
+  return recordFacts(deployment);
+}
+
+/**
+ * After a step's own write: the record it returned shows a cancel asked for meanwhile (the step's
+ * work is then undone by Rollback). Undefined (the store refused: the record is already final)
+ * is left to the caller.
+ */
+export function seenByWrite(written: Deployment | undefined): Deployment | undefined {
+  if (written) assertNotCancelled(written);
+  return written;
 }
 
 export function requireTarget(state: WorkflowState): Target {
