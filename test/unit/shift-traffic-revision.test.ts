@@ -45,7 +45,7 @@ describe('Function: shiftTraffic (alias revision)', () => {
     // Prepare
     lambda.on(UpdateAliasCommand).resolves({ FunctionVersion: '2', RevisionId: 'rev-after-shift' });
     // Act
-    const next = await shiftTraffic({ deployments, aliases: aliases() }, state);
+    const next = await shiftTraffic({ deployments, aliases: aliases(), clock: { now: () => new Date('2026-12-01T12:00:00Z') } }, state);
     // Assess
     expect(lambda).toReceiveCommandWith(UpdateAliasCommand, { FunctionName: 'app-fn', Name: 'live', FunctionVersion: '2', RevisionId: 'rev-from-stage' });
     expect(lambda).not.toReceiveCommand(GetAliasCommand);
@@ -61,7 +61,7 @@ describe('Function: shiftTraffic (alias revision)', () => {
       .resolves({ FunctionVersion: '2', RevisionId: 'rev-after-shift' });
     lambda.on(GetAliasCommand).resolves({ FunctionVersion: '1', RevisionId: 'rev-now' });
     // Act
-    const next = await shiftTraffic({ deployments, aliases: aliases() }, state);
+    const next = await shiftTraffic({ deployments, aliases: aliases(), clock: { now: () => new Date('2026-12-01T12:00:00Z') } }, state);
     // Assess
     expect(lambda).toReceiveCommandTimes(UpdateAliasCommand, 2);
     expect(lambda).toReceiveCommandWith(UpdateAliasCommand, { FunctionVersion: '2', RevisionId: 'rev-now' });
@@ -73,7 +73,7 @@ describe('Function: shiftTraffic (alias revision)', () => {
     lambda.on(UpdateAliasCommand).rejects(awsError('PreconditionFailedException'));
     lambda.on(GetAliasCommand).resolves({ FunctionVersion: '7', RevisionId: 'rev-theirs' });
     // Act
-    const shifting = shiftTraffic({ deployments, aliases: aliases() }, state);
+    const shifting = shiftTraffic({ deployments, aliases: aliases(), clock: { now: () => new Date('2026-12-01T12:00:00Z') } }, state);
     // Assess
     await expect(shifting).rejects.toThrow(ConcurrentModificationError);
     await expect(shifting).rejects.toThrow(/moved to version 7 during the deployment/);

@@ -64,6 +64,7 @@ async function rollout(onClose: 'finish' | 'pause' | 'rollback', start: string) 
     updateAlias: async (_fn: string, _name: string, desired: Omit<AliasState, 'revisionId'>) => {
       revision += 1;
       alias = { ...desired, revisionId: `rev-${revision}` };
+      return alias;
     },
   } as unknown as ShiftTrafficDeps['aliases'];
   const deps: ShiftTrafficDeps & CheckHealthDeps = {
