@@ -92,7 +92,7 @@ async function rollout(onClose: 'finish' | 'pause' | 'rollback', start: string) 
       clock.advance((state.verify?.waitSeconds ?? 0) * 1000);
       state = await checkHealth(deps, state);
     }
-    return { outcome: 'done' as const, shifts, record: deployments.record, clock };
+    return { outcome: 'done' as const, shifts, record: deployments.record, clock, state };
   } catch (error) {
     return { outcome: 'failed' as const, error: error as Error, shifts, record: deployments.record, clock };
   }
@@ -122,6 +122,9 @@ describe('A deploy window that closes mid-bake (onClose)', () => {
     const full = Date.parse(run.shifts[1]!.at);
     expect(full).toBeGreaterThanOrEqual(Date.parse(REOPENS));
     expect(full).toBeLessThan(Date.parse(REOPENS) + 60 * 60_000);
+    // Every paused tick is charged to the execution's one wait budget (each is a Wait and a CheckHealth).
+    const paused = await rollout('finish', LATE_IN_THE_WINDOW);
+    expect(run.outcome === 'done' && paused.outcome === 'done' && run.state.waits!.ticks - (paused.state.waits?.ticks ?? 0)).toBeGreaterThan(10);
     // Noted once, however many paused ticks it took.
     expect(windowNotes(run.record)).toEqual([
       `the deploy window closed (outside the allowed windows); onClose is "pause": holding 10% until it reopens at ${REOPENS}`,

@@ -1,3 +1,4 @@
+import { charge } from './wait-budget.js';
 import { assertNotCancelled, describeCaller } from '../../domain/control.js';
 import { DeploymentNotFoundError, UnhealthyReleaseError, WindowError } from '../../domain/errors.js';
 import type { Deployment } from '../../domain/deployment.js';
@@ -83,7 +84,14 @@ export async function checkHealth(deps: CheckHealthDeps, input: WorkflowState): 
   if (stepIndex < lastIndex) {
     // Before the next traffic step: has the deploy window closed meanwhile?
     const held = await onWindowClosed(deps, deployment, (await deps.targets?.get(deployment.target)) ?? target, percent);
-    if (held) return { ...state, verify: { ...verify, next: 'bake', remainingChecks: 1, healthEvery: 1, sinceHealth: 0, checks, waitSeconds: held.waitSeconds } };
+    // A paused tick is a bake tick like any other: it is charged to the execution's wait budget.
+    if (held) {
+      return {
+        ...state,
+        waits: charge(state.waits, 'bake'),
+        verify: { ...verify, next: 'bake', remainingChecks: 1, healthEvery: 1, sinceHealth: 0, checks, waitSeconds: held.waitSeconds },
+      };
+    }
   }
   await deps.deployments.update(
     deployment.id,
