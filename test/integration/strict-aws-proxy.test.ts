@@ -80,7 +80,8 @@ beforeAll(async () => {
   await new S3Client({ ...admin, forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: bucket }));
   await new EventBridgeClient(admin).send(new CreateEventBusCommand({ Name: bus }));
   proxy.registerArtifactBucket(bucket);
-});
+  // The packaged roles are cached by the global setup; a change of the sources during a run packages again here.
+}, 300_000);
 
 afterAll(async () => {
   await proxy?.stop();
