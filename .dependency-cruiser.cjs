@@ -105,7 +105,8 @@ module.exports = {
     {
       name: 'handlers-import-no-adapters',
       severity: 'error',
-      comment: 'A handler factory takes every dependency as an argument; the roots build the adapters. It imports shared/domain, ports, usecases and http only.',
+      comment:
+        'A handler factory takes every dependency as an argument; the roots build the adapters. It imports shared/domain, ports, usecases and http only.',
       from: { path: '^shared/handlers/' },
       to: sharedExcept('handlers', 'domain', 'ports', 'usecases', 'http'),
     },

@@ -124,7 +124,10 @@ export function sourceImportMs(samples = 5): number {
   const script = `const t=performance.now();await import(${JSON.stringify(specifier)});process.stdout.write(String(performance.now()-t));`;
   const xs: number[] = [];
   for (let i = 0; i < samples; i++) {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, AWS_REGION: 'us-east-1' } });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, AWS_REGION: 'us-east-1' },
+    });
     if (run.status !== 0) throw new Error(`importing functions/api.ts failed: ${run.stderr}`);
     xs.push(Number(run.stdout));
   }
@@ -149,7 +152,11 @@ export interface ApiLatencyResult {
 }
 
 /** `connections` loops sending `call` back to back for `seconds`; latency percentiles over all calls. */
-async function sdkLoad(connections: number, seconds: number, call: () => Promise<unknown>): Promise<{ requestsPerSecond: number; p50Ms: number; p99Ms: number }> {
+async function sdkLoad(
+  connections: number,
+  seconds: number,
+  call: () => Promise<unknown>,
+): Promise<{ requestsPerSecond: number; p50Ms: number; p99Ms: number }> {
   const times: number[] = [];
   const end = performance.now() + seconds * 1000;
   await Promise.all(
@@ -246,12 +253,7 @@ export async function benchApiLatency(options: { connections?: number; seconds?:
     const script = join(mkdtempSync(join(tmpdir(), 'slipway-bench-wrk-')), 'post.lua');
     writeFileSync(
       script,
-      [
-        'wrk.method = "POST"',
-        `wrk.body = '${JSON.stringify({ target, release })}'`,
-        'wrk.headers["Content-Type"] = "application/json"',
-        '',
-      ].join('\n'),
+      ['wrk.method = "POST"', `wrk.body = '${JSON.stringify({ target, release })}'`, 'wrk.headers["Content-Type"] = "application/json"', ''].join('\n'),
     );
 
     // POST, the API's own work: the start is recorded instead of run.

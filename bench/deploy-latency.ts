@@ -114,7 +114,9 @@ export async function benchDeployLatency(runs = 5): Promise<DeployLatencyResult>
       const put = await s3.send(new PutObjectCommand({ Bucket: dev.info.artifactBucket, Key: key, Body: body }));
       if (i === runs - 1) counter.reset();
       const started = performance.now();
-      await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'bench-bare', S3Bucket: dev.info.artifactBucket, S3Key: key, S3ObjectVersion: put.VersionId }));
+      await lambda.send(
+        new UpdateFunctionCodeCommand({ FunctionName: 'bench-bare', S3Bucket: dev.info.artifactBucket, S3Key: key, S3ObjectVersion: put.VersionId }),
+      );
       await until(async () => {
         const c = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'bench-bare' }));
         return c.LastUpdateStatus === 'InProgress' ? undefined : c;

@@ -40,13 +40,10 @@ export async function startRequestCounter(upstream: string): Promise<RequestCoun
     const ops = byFunction.get(signer) ?? new Map<string, number>();
     ops.set(op, (ops.get(op) ?? 0) + 1);
     byFunction.set(signer, ops);
-    const proxied = request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
-      (upstreamRes) => {
-        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-        upstreamRes.pipe(res);
-      },
-    );
+    const proxied = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (upstreamRes) => {
+      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+      upstreamRes.pipe(res);
+    });
     proxied.on('error', () => res.writeHead(502).end());
     req.pipe(proxied);
   });

@@ -46,7 +46,14 @@ function puts(counter: RequestCounter): number {
   return counter.counts.get('s3 PUT') ?? 0;
 }
 
-async function stageAll(s3: S3Client, artifact: { bucket: string; key: string; versionId: string }, size: number, bucket: string, prefix: string, previous?: SiteManifest) {
+async function stageAll(
+  s3: S3Client,
+  artifact: { bucket: string; key: string; versionId: string },
+  size: number,
+  bucket: string,
+  prefix: string,
+  previous?: SiteManifest,
+) {
   const inspection = await inspectSiteZip(s3, artifact, size, DEFAULT_SITE_LIMITS);
   const chunks: { start: number; end: number }[] = [];
   for (let start = 0; start < inspection.entries; start += CHUNK) chunks.push({ start, end: Math.min(inspection.entries, start + CHUNK) });
@@ -136,7 +143,10 @@ export async function benchSiteStaging(options: { files?: number; bytesPerFile?:
     const zip2 = await zipFiles(tree2);
     const put2 = await s3.send(new PutObjectCommand({ Bucket: 'bench-artifacts', Key: 'r2.zip', Body: zip2 }));
     counter.reset();
-    const r2 = await stageAll(s3, { bucket: 'bench-artifacts', key: 'r2.zip', versionId: put2.VersionId! }, zip2.length, 'bench-site', 'r2/', { ...r1.manifest, release: 'r1/' });
+    const r2 = await stageAll(s3, { bucket: 'bench-artifacts', key: 'r2.zip', versionId: put2.VersionId! }, zip2.length, 'bench-site', 'r2/', {
+      ...r1.manifest,
+      release: 'r1/',
+    });
     const incrementalPuts = puts(counter);
 
     // `aws s3 sync` after unpacking the new release into a fresh directory, as a CI job would
@@ -148,7 +158,10 @@ export async function benchSiteStaging(options: { files?: number; bytesPerFile?:
 
     // A 1-file change on the same site: what gets invalidated
     const onePlan = planInvalidation(
-      diffManifests(r1.manifest, { ...r1.manifest, files: { ...r1.manifest.files, 'pages/0/p0.html': { ...r1.manifest.files['pages/0/p0.html']!, sha256: 'f'.repeat(64) } } }),
+      diffManifests(r1.manifest, {
+        ...r1.manifest,
+        files: { ...r1.manifest.files, 'pages/0/p0.html': { ...r1.manifest.files['pages/0/p0.html']!, sha256: 'f'.repeat(64) } },
+      }),
     );
     return {
       files: count,

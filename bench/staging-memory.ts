@@ -38,7 +38,15 @@ async function child(bucket: string, key: string, versionId: string, size: numbe
   const artifact = { bucket, key, versionId };
   const started = performance.now();
   const inspection = await inspectSiteZip(s3, artifact, size, { ...DEFAULT_SITE_LIMITS, maxCompressionRatio: 1000 });
-  await stageChunk(s3, { artifact, artifactSize: size, start: 0, end: inspection.entries, bucket: 'bench-memory-site', releasePrefix: 'r1/', headersFor: headersFor([]) });
+  await stageChunk(s3, {
+    artifact,
+    artifactSize: size,
+    start: 0,
+    end: inspection.entries,
+    bucket: 'bench-memory-site',
+    releasePrefix: 'r1/',
+    headersFor: headersFor([]),
+  });
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS, seconds, files: inspection.files }));
 }
@@ -61,7 +69,17 @@ export async function benchStagingMemory(megabytes = Number(process.env.BENCH_ME
         client: new S3Client({ forcePathStyle: true }),
         params: { Bucket: 'bench-memory-artifacts', Key: name, Body: createReadStream(path) },
       }).done();
-      const command = [process.execPath, '--import', 'tsx', import.meta.filename, 'child', 'bench-memory-artifacts', name, upload.VersionId ?? '', String(size)];
+      const command = [
+        process.execPath,
+        '--import',
+        'tsx',
+        import.meta.filename,
+        'child',
+        'bench-memory-artifacts',
+        name,
+        upload.VersionId ?? '',
+        String(size),
+      ];
       // Linux carries a process's peak RSS across fork+exec, so a child forked straight from this
       // (large) process would report our peak as its own: /usr/bin/time sits in between.
       const timed = existsSync('/usr/bin/time');
@@ -77,7 +95,12 @@ export async function benchStagingMemory(megabytes = Number(process.env.BENCH_ME
       if (code !== 0) throw new Error(`the staging process exited ${code}: ${err}`);
       const measured = JSON.parse(out) as { maxRssKb: number; seconds: number; files: number };
       const fromTime = /Maximum resident set size \(kbytes\): (\d+)/.exec(err)?.[1];
-      return { artifactBytes: size, ...measured, maxRssKb: fromTime ? Number(fromTime) : measured.maxRssKb, measuredBy: fromTime ? '/usr/bin/time -v' : 'process.resourceUsage()' };
+      return {
+        artifactBytes: size,
+        ...measured,
+        maxRssKb: fromTime ? Number(fromTime) : measured.maxRssKb,
+        measuredBy: fromTime ? '/usr/bin/time -v' : 'process.resourceUsage()',
+      };
     };
     // The same process staging one 4 MiB file: what Node, tsx and the SDK take before any staging.
     const baseline = await stage('small.zip', FILE_BYTES);

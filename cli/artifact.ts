@@ -86,7 +86,11 @@ export async function sha256OfFile(file: string): Promise<string> {
 
 /** `20261126-211500-ab12cd`: sorts by time (UTC), and the short sha tells releases of one second apart. */
 export function defaultReleaseName(now: Date, sha256: string): string {
-  const stamp = now.toISOString().replace(/\.\d+Z$/, '').replace(/[-:]/g, '').replace('T', '-');
+  const stamp = now
+    .toISOString()
+    .replace(/\.\d+Z$/, '')
+    .replace(/[-:]/g, '')
+    .replace('T', '-');
   return `${stamp}-${sha256.slice(0, 6)}`;
 }
 

@@ -32,11 +32,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * changed in between: each new timeline entry, and status or traffic changes no entry announced.
  * Ends on failure too: a deployment that never appears, or an API that stays unreachable.
  */
-export async function followDeployment(
-  client: Pick<ApiClient, 'getDeployment'>,
-  id: string,
-  options: FollowOptions = {},
-): Promise<DeploymentView> {
+export async function followDeployment(client: Pick<ApiClient, 'getDeployment'>, id: string, options: FollowOptions = {}): Promise<DeploymentView> {
   const intervalMs = options.intervalMs ?? 500;
   const waitingIntervalMs = Math.max(intervalMs, options.waitingIntervalMs ?? 5000);
   const appearWithinMs = options.appearWithinMs ?? 60_000;
@@ -71,11 +67,7 @@ export async function followDeployment(
       if (deployment.status !== lastStatus && !fresh.some((e) => e.status === deployment.status)) {
         report({ kind: 'status', status: deployment.status, deployment });
       }
-      if (
-        lastTraffic !== undefined &&
-        deployment.trafficPercent !== lastTraffic &&
-        !fresh.some((e) => e.trafficPercent === deployment.trafficPercent)
-      ) {
+      if (lastTraffic !== undefined && deployment.trafficPercent !== lastTraffic && !fresh.some((e) => e.trafficPercent === deployment.trafficPercent)) {
         report({ kind: 'traffic', trafficPercent: deployment.trafficPercent, deployment });
       }
       lastStatus = deployment.status;

@@ -63,14 +63,20 @@ export class DeploymentNarrator {
     }
     let line = formatTimelineEntry(entry, startedAt, this.#style);
     const { deployment } = event;
-    if (entry.step === 'window' && entry.status === 'waiting' && deployment.status === 'waiting' && entry === deployment.timeline.findLast((e) => e.status === 'waiting')) {
+    if (
+      entry.step === 'window' &&
+      entry.status === 'waiting' &&
+      deployment.status === 'waiting' &&
+      entry === deployment.timeline.findLast((e) => e.status === 'waiting')
+    ) {
       // The newest waiting entry of a deployment still waiting for its window: until when, in the user's time zone.
       const until = this.#waitingUntil(deployment, entry.message);
       if (until) line = `${formatTimelineEntry({ ...entry, message: undefined }, startedAt, this.#style)}  ${this.#style.dim('·')} ${until}`;
     }
     if (entry.step === 'lock' && entry.status === 'staging') {
       const wait = waitOf(deployment, now);
-      if (wait?.until === entry.at) line += `  ${this.#style.dim(`· after waiting ${formatLongDuration(wait.ms)} (${wait.kind}${wait.promoted ? ', then promoted' : ''})`)}`;
+      if (wait?.until === entry.at)
+        line += `  ${this.#style.dim(`· after waiting ${formatLongDuration(wait.ms)} (${wait.kind}${wait.promoted ? ', then promoted' : ''})`)}`;
     }
     const bakeSeconds = entry.step === 'shift' && entry.trafficPercent !== undefined ? this.#bakeSecondsAt(entry.trafficPercent) : undefined;
     if (bakeSeconds !== undefined && bakeSeconds > 0 && Number.isFinite(at)) {

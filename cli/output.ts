@@ -55,8 +55,7 @@ export function formatJson(value: unknown): string {
 /** `title: detail` (one of them when they say the same), then one `path: message` line per invalid field. */
 export function formatProblem(problem: Problem): string {
   const { title, detail } = problem;
-  const head =
-    title && detail && title !== detail ? `${title}: ${detail}` : (detail ?? title ?? `the API answered HTTP ${problem.status ?? '?'}`);
+  const head = title && detail && title !== detail ? `${title}: ${detail}` : (detail ?? title ?? `the API answered HTTP ${problem.status ?? '?'}`);
   const lines = [head, ...(problem.errors ?? []).map((e) => `  ${e.path}: ${e.message}`)];
   return lines.join('\n');
 }
@@ -153,7 +152,10 @@ export function formatTable(header: string[], rows: string[][], style: Style): s
   const widths = header.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
   return all
     .map((row, r) => {
-      const line = row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+      const line = row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd();
       return `${r === 0 ? style.bold(line) : line}\n`;
     })
     .join('');

@@ -91,5 +91,9 @@ function rejection(status: number, body: string, url: URL): UploadRejectedError 
     SignatureDoesNotMatch: 'the upload URL and the headers sent do not match',
   };
   const hint = code ? hints[code] : undefined;
-  return new UploadRejectedError(status, code, `upload to ${url.origin}${url.pathname} refused (HTTP ${status}${code ? ` ${code}` : ''}): ${message}${hint ? `; ${hint}` : ''}`);
+  return new UploadRejectedError(
+    status,
+    code,
+    `upload to ${url.origin}${url.pathname} refused (HTTP ${status}${code ? ` ${code}` : ''}): ${message}${hint ? `; ${hint}` : ''}`,
+  );
 }

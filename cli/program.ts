@@ -92,7 +92,7 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
     .option('-r, --release <release>', 'release name (default: <UTC time>-<first 6 hex of the sha256>)')
     .option(
       '--at <time>',
-      'start no earlier than this (and within the target\'s window): 2026-11-30T02:00+01:00, a wall time in your time zone 2026-11-30T02:00, or +2h / +30m',
+      "start no earlier than this (and within the target's window): 2026-11-30T02:00+01:00, a wall time in your time zone 2026-11-30T02:00, or +2h / +30m",
     )
     .option('--no-wait', 'return once uploaded, without following the deployment')
     .option('--json', 'print only the final deployment as JSON (progress goes to stderr)')
@@ -165,9 +165,7 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
     .option('--json', 'print only the final deployment as JSON (progress goes to stderr)')
     .action(async (target: string, opts: { to?: string; wait: boolean; json?: boolean }) => {
       const { rollback } = await import('./commands/rollback.js');
-      setExitCode(
-        await rollback(ctx, target, { ...(opts.to !== undefined ? { to: opts.to } : {}), wait: opts.wait, json: opts.json === true }),
-      );
+      setExitCode(await rollback(ctx, target, { ...(opts.to !== undefined ? { to: opts.to } : {}), wait: opts.wait, json: opts.json === true }));
     });
 
   program
@@ -199,7 +197,7 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
   const windows = program.command('windows').description("deploy windows: when a target's releases may start, and when its traffic is quietest");
   windows
     .command('show')
-    .description('the next openings (in the window\'s time zone and yours), the freezes, and the deployments waiting')
+    .description("the next openings (in the window's time zone and yours), the freezes, and the deployments waiting")
     .argument('<target>')
     .addOption(new Option('-n, --count <n>', 'how many openings (default 5)').argParser(intFrom(1, 50)))
     .addOption(json())

@@ -104,7 +104,8 @@ function wallClock(y: string, mo: string, d: string, h: string, mi: string, s: s
   const parts = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? 0)] as const;
   const t = Date.UTC(...parts);
   const probe = new Date(t);
-  if (probe.getUTCMonth() !== parts[1] || probe.getUTCDate() !== parts[2] || probe.getUTCHours() !== parts[3] || parts[4] > 59 || parts[5] > 59) return undefined;
+  if (probe.getUTCMonth() !== parts[1] || probe.getUTCDate() !== parts[2] || probe.getUTCHours() !== parts[3] || parts[4] > 59 || parts[5] > 59)
+    return undefined;
   return t;
 }
 
@@ -143,7 +144,9 @@ export function parseAt(text: string, now: Date, zone: string): ScheduledStart {
     if (wall === undefined) throw new UsageError(`--at "${text}" is not a valid time (no such date or hour)`);
     const instants = instantsOfWallTime(wall, zone);
     if (instants.length === 0) {
-      throw new UsageError(`--at "${text}" does not exist in ${zone}: the clocks skip it when daylight saving time starts; pick another time or give an offset`);
+      throw new UsageError(
+        `--at "${text}" does not exist in ${zone}: the clocks skip it when daylight saving time starts; pick another time or give an offset`,
+      );
     }
     const at = new Date(instants[0]!);
     start =
@@ -216,7 +219,9 @@ export function waitOf(d: Pick<DeploymentView, 'status' | 'timeline' | 'endedAt'
   const entry = d.timeline[first]!;
   const rest = d.timeline.slice(first + 1);
   const started = rest.find(isLockAcquired);
-  const ended = started ? undefined : (rest.find((e) => e.status !== undefined && isTerminal(e.status))?.at ?? (isTerminal(d.status) ? (d.endedAt ?? undefined) : undefined));
+  const ended = started
+    ? undefined
+    : (rest.find((e) => e.status !== undefined && isTerminal(e.status))?.at ?? (isTerminal(d.status) ? (d.endedAt ?? undefined) : undefined));
   const until = started?.at ?? ended;
   const reason = entry.message ?? 'waiting';
   const promote = rest.find((e) => e.step === 'window' && e.message?.startsWith('started by promote'));

@@ -34,7 +34,16 @@ export function taskFunctions(): Record<string, string> {
 export const LOCAL_MAP_CONCURRENCY = 4;
 
 /** Fields only a Distributed Map has; an inline Map must not carry them. */
-const DISTRIBUTED_ONLY = ['Label', 'ToleratedFailurePercentage', 'ToleratedFailurePercentagePath', 'ToleratedFailureCount', 'ToleratedFailureCountPath', 'ItemBatcher', 'ResultWriter', 'ItemReader'];
+const DISTRIBUTED_ONLY = [
+  'Label',
+  'ToleratedFailurePercentage',
+  'ToleratedFailurePercentagePath',
+  'ToleratedFailureCount',
+  'ToleratedFailureCountPath',
+  'ItemBatcher',
+  'ResultWriter',
+  'ItemReader',
+];
 /** Fields of a Map that its local Parallel wrapper takes over: how the state ends and fails. */
 const WRAPPER_FIELDS = ['Comment', 'Retry', 'Catch', 'Next', 'End'];
 

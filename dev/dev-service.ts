@@ -210,7 +210,8 @@ function devPorts(): { aws?: number; api?: number; edge?: number } {
     const raw = process.env[name];
     if (raw === undefined || raw === '' || raw === '0') return undefined;
     const port = Number(raw);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name}=${raw} is not a TCP port: use a number from 1 to 65535, or unset it for a free port`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new Error(`${name}=${raw} is not a TCP port: use a number from 1 to 65535, or unset it for a free port`);
     return port;
   };
   const aws = read('SLIPWAY_DEV_AWS_PORT');
@@ -259,18 +260,31 @@ async function runDevService(options: {
         if (options.progress === false) return;
         // Task states only: Choice and Wait states would drown the useful lines.
         if (state && !taskStates.has(state)) return;
-        void deployments.get(execution.name).then((d) => {
-          const what = d ? `${d.target} ${d.release}` : execution.name;
-          if (state) log(`slipway dev: ${what} (${execution.name}) → ${state}`);
-          else log(`slipway dev: ${what} (${execution.name}) ended ${d?.status ?? execution.status}${d?.reason ? `: ${d.reason}` : ''}`);
-        }, () => undefined);
+        void deployments.get(execution.name).then(
+          (d) => {
+            const what = d ? `${d.target} ${d.release}` : execution.name;
+            if (state) log(`slipway dev: ${what} (${execution.name}) → ${state}`);
+            else log(`slipway dev: ${what} (${execution.name}) ended ${d?.status ?? execution.status}${d?.reason ? `: ${d.reason}` : ''}`);
+          },
+          () => undefined,
+        );
       },
     },
     // The notify function's rule (serverless.yml), played in-process: moto's EventBridge does not
     // invoke Lambda targets, and delivering through a rule to a queue costs it ~0.4 s per PutEvents.
     onEventPublished: (detailType, detail) => {
       if (!STATUS_CHANGED_PATTERN['detail-type'].includes(detailType)) return;
-      const event = { version: '0', id: randomUUID(), source: EVENT_SOURCE, 'detail-type': detailType, account: LOCAL_ACCOUNT, time: new Date().toISOString(), region, resources: [], detail };
+      const event = {
+        version: '0',
+        id: randomUUID(),
+        source: EVENT_SOURCE,
+        'detail-type': detailType,
+        account: LOCAL_ACCOUNT,
+        time: new Date().toISOString(),
+        region,
+        resources: [],
+        detail,
+      };
       notify?.(event as never, {} as never).catch((error: unknown) => log(`slipway dev: notify error: ${(error as Error).message}`));
     },
   });

@@ -18,10 +18,7 @@ export const LOCAL_DEVELOPER_ARN = 'arn:aws:iam::123456789012:user/local-develop
 /** API Gateway HTTP APIs cap payloads at 10 MB; the slipway API only ever takes small JSON. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
-export type HttpApiHandler = (
-  event: APIGatewayProxyEventV2WithIAMAuthorizer,
-  context: Context,
-) => Promise<unknown>;
+export type HttpApiHandler = (event: APIGatewayProxyEventV2WithIAMAuthorizer, context: Context) => Promise<unknown>;
 
 export interface HttpFrontOptions {
   /** 0 picks a free port. */
@@ -61,7 +58,11 @@ export function toApiGatewayEvent(request: HttpRequestParts): APIGatewayProxyEve
   for (const [name, value] of Object.entries(request.headers)) {
     if (value === undefined) continue;
     const joined = Array.isArray(value) ? value.join(',') : value;
-    if (name.toLowerCase() === 'cookie') cookies = joined.split(';').map((c) => c.trim()).filter(Boolean);
+    if (name.toLowerCase() === 'cookie')
+      cookies = joined
+        .split(';')
+        .map((c) => c.trim())
+        .filter(Boolean);
     else headers[name.toLowerCase()] = joined;
   }
   const query: Record<string, string> = {};

@@ -58,7 +58,9 @@ export async function settleInterruptedDeployments(deps: SettleDeps): Promise<De
     const record = await deps.deployments.get(holder);
     if (!record || isTerminal(record.status)) {
       await deps.locks.release(target.name, holder);
-      deps.log(`slipway dev: released the lock of ${target.name}, held by ${record ? `${holder}, which had ended ${record.status}` : `${holder}, which has no record`}`);
+      deps.log(
+        `slipway dev: released the lock of ${target.name}, held by ${record ? `${holder}, which had ended ${record.status}` : `${holder}, which has no record`}`,
+      );
     }
   }
   return settled;

@@ -106,7 +106,9 @@ export async function claimPort(claim: PortClaim): Promise<void> {
     }
   }
   const holder = portHolder(port);
-  const who = holder ? `pid ${holder.pid} (${holder.command})` : 'another process (neither lsof nor ss could name it; try `lsof -iTCP:' + port + ' -sTCP:LISTEN`)';
+  const who = holder
+    ? `pid ${holder.pid} (${holder.command})`
+    : 'another process (neither lsof nor ss could name it; try `lsof -iTCP:' + port + ' -sTCP:LISTEN`)';
   const stop = holder ? `stop it (kill ${holder.pid})` : 'stop that process';
   throw new PortInUseError(
     `port ${port} (${claim.setting}), where slipway dev wants ${claim.purpose}, is in use by ${who}, which this slipway dev did not start: ` +

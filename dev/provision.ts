@@ -18,12 +18,7 @@ import {
   ListVersionsByFunctionCommand,
   PublishVersionCommand,
 } from '@aws-sdk/client-lambda';
-import {
-  CreateBucketCommand,
-  PutBucketNotificationConfigurationCommand,
-  PutBucketVersioningCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BY_TARGET_INDEX, BY_TIME_INDEX } from '../shared/adapters/aws/dynamo-table.js';
 
@@ -89,23 +84,24 @@ export async function createVersionedBucket(bucket: string): Promise<void> {
   await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
 }
 
-export async function provisionService(names: { tableName: string; artifactBucket: string; queueName: string; eventBus: string }): Promise<LocalInfrastructure> {
+export async function provisionService(names: {
+  tableName: string;
+  artifactBucket: string;
+  queueName: string;
+  eventBus: string;
+}): Promise<LocalInfrastructure> {
   await createTable(names.tableName);
   await createVersionedBucket(names.artifactBucket);
   const sqs = new SQSClient({});
   const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${names.queueName}-dlq` }));
-  const dlqArn = (
-    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))
-  ).Attributes?.QueueArn;
+  const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
   const queue = await sqs.send(
     new CreateQueueCommand({
       QueueName: names.queueName,
       Attributes: { VisibilityTimeout: '30', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 5 }) },
     }),
   );
-  const queueArn = (
-    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }))
-  ).Attributes?.QueueArn;
+  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
   await new S3Client({ forcePathStyle: true }).send(
     new PutBucketNotificationConfigurationCommand({
       Bucket: names.artifactBucket,
@@ -114,7 +110,14 @@ export async function provisionService(names: { tableName: string; artifactBucke
           {
             QueueArn: queueArn,
             Events: ['s3:ObjectCreated:*'],
-            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'releases/' }, { Name: 'suffix', Value: '.zip' }] } },
+            Filter: {
+              Key: {
+                FilterRules: [
+                  { Name: 'prefix', Value: 'releases/' },
+                  { Name: 'suffix', Value: '.zip' },
+                ],
+              },
+            },
           },
         ],
       },

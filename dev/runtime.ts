@@ -4,15 +4,7 @@
  * and every function's clients signing as that function (`fn-<key>`), so that a strict emulator in
  * front of moto can evaluate each request against the function's own role.
  */
-import {
-  apiHandler,
-  intakeHandler,
-  notifyHandler,
-  reconcileHandler,
-  workflowHandlers,
-  type AwsRootConfig,
-  type FunctionKey,
-} from '../roots/aws.js';
+import { apiHandler, intakeHandler, notifyHandler, reconcileHandler, workflowHandlers, type AwsRootConfig, type FunctionKey } from '../roots/aws.js';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3SiteReader } from '../shared/adapters/aws/s3-site-reader.js';
 import type { Clock, Orchestrator } from '../shared/ports/index.js';

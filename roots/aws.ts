@@ -125,8 +125,7 @@ function numberSetting(root: AwsRootConfig, name: string, fallback: number): num
  * One builder per SDK client, each called only by the factories whose function uses that
  * service: a bundle then holds only its own clients (esbuild drops the others).
  */
-const dynamoClient = (config: AwsClientConfig) =>
-  DynamoDBDocumentClient.from(new DynamoDBClient(config), { marshallOptions: { removeUndefinedValues: true } });
+const dynamoClient = (config: AwsClientConfig) => DynamoDBDocumentClient.from(new DynamoDBClient(config), { marshallOptions: { removeUndefinedValues: true } });
 // Path-style addressing reaches emulators on an IP endpoint, and dotted bucket names over TLS on AWS.
 const s3Client = (config: AwsClientConfig) => new S3Client({ ...config, forcePathStyle: true });
 const lambdaClient = (config: AwsClientConfig) => new LambdaClient(config);

@@ -50,7 +50,9 @@ function describe(rule: Condition): string {
   if (rule.And) {
     // `IsPresent: true` next to a test of the same variable says nothing a reader needs.
     const tested = new Set(rule.And.filter((c) => c.IsPresent === undefined).map((c) => c.Variable));
-    return rule.And.filter((c) => !(c.IsPresent === true && tested.has(c.Variable))).map(describe).join(' and ');
+    return rule.And.filter((c) => !(c.IsPresent === true && tested.has(c.Variable)))
+      .map(describe)
+      .join(' and ');
   }
   if (rule.Or) return rule.Or.map(describe).join(' or ');
   if (rule.Not) return `not ${describe(rule.Not)}`;
@@ -92,7 +94,8 @@ function emitStates(states: Record<string, AslState>, startAt: string, indent: s
     if (state.Next) lines.push(`${indent}${name} --> ${state.Next}`);
     for (const rule of state.Choices ?? []) if (rule.Next) lines.push(`${indent}${name} --> ${rule.Next} : ${describe(rule)}`);
     if (state.Default) lines.push(`${indent}${name} --> ${state.Default} : otherwise`);
-    for (const c of state.Catch ?? []) lines.push(`${indent}${name} --> ${c.Next} : ${c.ErrorEquals.includes('States.ALL') ? 'error' : c.ErrorEquals.join(', ')}`);
+    for (const c of state.Catch ?? [])
+      lines.push(`${indent}${name} --> ${c.Next} : ${c.ErrorEquals.includes('States.ALL') ? 'error' : c.ErrorEquals.join(', ')}`);
     if (state.End || state.Type === 'Succeed' || state.Type === 'Fail') lines.push(`${indent}${name} --> [*]`);
   }
 }

@@ -63,7 +63,9 @@ export async function deploy(ctx: CliContext, source: string, options: DeployOpt
     const progress = progressStream(ctx, options.json);
     const style = styleFor(progress, ctx.env);
     const zipped = artifact.zippedFiles !== undefined ? `zipped ${artifact.zippedFiles} file${artifact.zippedFiles === 1 ? '' : 's'}, ` : '';
-    progress.write(`${source} (${zipped}${formatBytes(artifact.size)}, sha256 ${artifact.sha256.slice(0, 12)}…) → ${options.target} release ${style.bold(release)}\n`);
+    progress.write(
+      `${source} (${zipped}${formatBytes(artifact.size)}, sha256 ${artifact.sha256.slice(0, 12)}…) → ${options.target} release ${style.bold(release)}\n`,
+    );
     if (scheduled) progress.write(`${describeSchedule(scheduled, zone, target)}\n`);
 
     const startedAt = Date.now();

@@ -12,7 +12,9 @@ export async function status(ctx: CliContext, id: string, options: { json: boole
   const deployment = await client.getDeployment(id);
   if (!deployment) throw new CliError(`deployment ${id} not found (ids look like d-0123456789abcdef0123; see \`slipway history\`)`, 2);
   const now = (ctx.now ?? (() => new Date()))();
-  ctx.stdout.write(options.json ? formatJson(deployment) : formatDeployment(deployment, styleFor(ctx.stdout, ctx.env), { timezone: userTimeZone(ctx.env), now }));
+  ctx.stdout.write(
+    options.json ? formatJson(deployment) : formatDeployment(deployment, styleFor(ctx.stdout, ctx.env), { timezone: userTimeZone(ctx.env), now }),
+  );
   return 0;
 }
 

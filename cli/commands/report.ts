@@ -26,13 +26,7 @@ export interface FollowReportOptions {
  * stdout). At a terminal a live line below shows the status, traffic and the bake countdown.
  * Returns the exit code.
  */
-export async function followAndReport(
-  ctx: CliContext,
-  client: ApiClient,
-  id: string,
-  json: boolean,
-  options: FollowReportOptions = {},
-): Promise<number> {
+export async function followAndReport(ctx: CliContext, client: ApiClient, id: string, json: boolean, options: FollowReportOptions = {}): Promise<number> {
   const progress = progressStream(ctx, json);
   const style = styleFor(progress, ctx.env);
   const now = ctx.now ?? (() => new Date());

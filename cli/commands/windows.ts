@@ -33,14 +33,13 @@ export function formatWindowView(view: WindowView, style: Style, userZone: strin
   const out: string[] = [];
   const zone = view.timezone;
   const sameZone = zone === null || canonical(zone) === canonical(userZone);
-  const both = (at: Date) => (zone === null ? formatInZone(at, userZone) : sameZone ? formatInZone(at, zone) : `${formatInZone(at, zone)} (${formatInZone(at, userZone)})`);
+  const both = (at: Date) =>
+    zone === null ? formatInZone(at, userZone) : sameZone ? formatInZone(at, zone) : `${formatInZone(at, zone)} (${formatInZone(at, userZone)})`;
 
   if (zone === null) {
     out.push(`${style.bold(view.target)} has no deploy window: releases start at once${view.waiting.length > 0 ? ' (unless scheduled with --at)' : ''}`);
   } else {
-    out.push(
-      `${style.bold(view.target)}: deploy window in ${zone}${sameZone ? ' (your time zone too)' : `; your time zone is ${userZone}`}`,
-    );
+    out.push(`${style.bold(view.target)}: deploy window in ${zone}${sameZone ? ' (your time zone too)' : `; your time zone is ${userZone}`}`);
     const first = view.openings[0];
     const firstAt = first ? new Date(first.at) : undefined;
     if (first && firstAt! <= now) {

@@ -62,7 +62,7 @@ export class DeployHookNotFoundError extends SlipwayError {
 /** The secret is missing or wrong. Says nothing more: not which, not how close. */
 export class HookSecretRejectedError extends SlipwayError {
   constructor() {
-    super('the X-Slipway-Hook-Secret header is missing or is not this hook\'s secret');
+    super("the X-Slipway-Hook-Secret header is missing or is not this hook's secret");
   }
 }
 

@@ -237,5 +237,5 @@ export function boundTimeline(timeline: readonly TimelineEntry[]): TimelineEntry
   const dropped = left.reduce((sum, e) => sum + (e.step === 'timeline' && e.dropped ? e.dropped : 1), 0);
   // `left` is never empty here (more than TIMELINE_MAX_ENTRIES in, fewer kept): the marker takes its last entry's time.
   const last = left[left.length - 1];
-  return [...head, droppedMarker(dropped, last ? last.at : (tail[0] ?? head[head.length - 1])?.at ?? ''), ...tail];
+  return [...head, droppedMarker(dropped, last ? last.at : ((tail[0] ?? head[head.length - 1])?.at ?? '')), ...tail];
 }

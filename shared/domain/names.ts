@@ -76,10 +76,5 @@ export function quoteName(name: string): string {
 
 /** Free text that names something people pick from a list (a hook, a freeze): trimmed, visible, bounded. */
 export function visibleNameSchema(maxLength: number) {
-  return z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(maxLength, `must be at most ${maxLength} characters`)
-    .regex(VISIBLE_NAME, VISIBLE_NAME_RULE);
+  return z.string().trim().min(1, 'must not be empty').max(maxLength, `must be at most ${maxLength} characters`).regex(VISIBLE_NAME, VISIBLE_NAME_RULE);
 }

@@ -13,9 +13,7 @@ export interface SlackMessage {
 }
 
 type SlackText = { type: 'mrkdwn' | 'plain_text'; text: string };
-export type SlackBlock =
-  | { type: 'section'; text: SlackText; fields?: SlackText[] }
-  | { type: 'context'; elements: SlackText[] };
+export type SlackBlock = { type: 'section'; text: SlackText; fields?: SlackText[] } | { type: 'context'; elements: SlackText[] };
 
 const ICONS: Record<DeploymentStatus, string> = {
   queued: ':inbox_tray:',
@@ -58,10 +56,7 @@ export function slackMessage(detail: StatusChangedDetail): SlackMessage {
   const release = escapeMrkdwn(detail.release);
   const headline = `${ICONS[detail.status]} ${target} release ${release} ${WORDS[detail.status]}`;
   const reason = detail.reason ? escapeMrkdwn(detail.reason) : undefined;
-  const versions =
-    detail.fromVersion || detail.toVersion
-      ? `${escapeMrkdwn(detail.fromVersion ?? '–')} → ${escapeMrkdwn(detail.toVersion ?? '–')}`
-      : '–';
+  const versions = detail.fromVersion || detail.toVersion ? `${escapeMrkdwn(detail.fromVersion ?? '–')} → ${escapeMrkdwn(detail.toVersion ?? '–')}` : '–';
   const fields: SlackText[] = [
     { type: 'mrkdwn', text: `*Target*\n${target}` },
     { type: 'mrkdwn', text: `*Release*\n${release}` },

@@ -18,10 +18,7 @@ const CODEDEPLOY_CONFIGS = {
   Linear10PercentEvery10Minutes: { type: 'linear', percent: 10, minutes: 10 },
 } as const;
 
-export const NAMED_STRATEGIES = ['AllAtOnce', ...Object.keys(CODEDEPLOY_CONFIGS)] as [
-  'AllAtOnce',
-  ...(keyof typeof CODEDEPLOY_CONFIGS)[],
-];
+export const NAMED_STRATEGIES = ['AllAtOnce', ...Object.keys(CODEDEPLOY_CONFIGS)] as ['AllAtOnce', ...(keyof typeof CODEDEPLOY_CONFIGS)[]];
 
 const DAY_SECONDS = 24 * 3600;
 /**
@@ -44,10 +41,7 @@ const strategyShapes = z.union([
         .array(z.object({ percent, bakeSeconds }).strict())
         .min(1)
         .max(20)
-        .refine(
-          (steps) => steps.every((step, i) => i === 0 || step.percent > steps[i - 1]!.percent),
-          'step percents must increase',
-        ),
+        .refine((steps) => steps.every((step, i) => i === 0 || step.percent > steps[i - 1]!.percent), 'step percents must increase'),
     })
     .strict(),
 ]);
@@ -102,9 +96,7 @@ export function planSteps(strategy: Strategy): TrafficStep[] {
   if (typeof strategy === 'string') {
     const config = CODEDEPLOY_CONFIGS[strategy];
     const bake = config.minutes * 60;
-    return config.type === 'canary'
-      ? [{ percent: config.percent, bakeSeconds: bake }, full]
-      : [...linearSteps(config.percent, bake), full];
+    return config.type === 'canary' ? [{ percent: config.percent, bakeSeconds: bake }, full] : [...linearSteps(config.percent, bake), full];
   }
   switch (strategy.type) {
     case 'canary':

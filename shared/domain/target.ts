@@ -19,17 +19,18 @@ export const MAX_TARGET_CONFIG_BYTES = 64 * 1024;
 
 const lambdaFunctionName = z
   .string()
-  .regex(
-    /^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:)?[A-Za-z0-9_-]{1,64}$/,
-    'must be a Lambda function name or an unqualified function ARN',
-  );
+  .regex(/^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:)?[A-Za-z0-9_-]{1,64}$/, 'must be a Lambda function name or an unqualified function ARN');
 
 /** The longest a probe waits for its answer (body included): the checkHealth function outlasts it. */
 export const PROBE_MAX_TIMEOUT_MS = 60_000;
 
 const probeSchema = z
   .object({
-    url: z.string().max(2048).url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL'),
+    url: z
+      .string()
+      .max(2048)
+      .url()
+      .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL'),
     expectStatus: z.number().int().min(100).max(599).default(200),
     timeoutMs: z.number().int().min(100).max(PROBE_MAX_TIMEOUT_MS).default(3000),
     /** Probe a link-local or instance metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254) anyway. */
@@ -38,7 +39,8 @@ const probeSchema = z
   .strict()
   .superRefine((probe, ctx) => {
     const why = probe.allowLinkLocal || !URL.canParse(probe.url) ? undefined : linkLocalReason(new URL(probe.url).hostname);
-    if (why) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['url'], message: `${why}: slipway does not probe it unless health.probe.allowLinkLocal is true` });
+    if (why)
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['url'], message: `${why}: slipway does not probe it unless health.probe.allowLinkLocal is true` });
   });
 
 export const healthSchema = z
@@ -55,7 +57,13 @@ export const healthSchema = z
 const cdnSchema = z
   .object({
     distributionId: z.string().regex(/^[A-Z0-9]{1,32}$/, 'must be a CloudFront distribution id such as E2QWRUHAPOMQZL'),
-    paths: boundedArray(z.string().max(1024).regex(/^\/[^*]*\*?$/, 'must start with "/" and may only end with "*"'), { min: 1, max: 15 }),
+    paths: boundedArray(
+      z
+        .string()
+        .max(1024)
+        .regex(/^\/[^*]*\*?$/, 'must start with "/" and may only end with "*"'),
+      { min: 1, max: 15 },
+    ),
   })
   .strict();
 
@@ -80,10 +88,7 @@ export const notificationsSchema = z
   .object({
     webhook: z
       .object({
-        url: z
-          .string()
-          .max(2048)
-          .refine(isAllowedWebhookUrl, 'must be an https URL (plain http only for 127.0.0.1 or localhost)'),
+        url: z.string().max(2048).refine(isAllowedWebhookUrl, 'must be an https URL (plain http only for 127.0.0.1 or localhost)'),
         events: z
           .array(deploymentStatusSchema)
           .min(1)
@@ -122,9 +127,7 @@ export const functionTargetSchema = z
   })
   .strict();
 
-const bucketName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name');
+const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name');
 
 export const siteTargetSchema = z
   .object({
@@ -138,7 +141,10 @@ export const siteTargetSchema = z
           .string()
           .max(256, 'must be at most 256 characters (S3 keys are at most 1024 bytes with the release and file path)')
           .regex(/^([A-Za-z0-9._-]+\/)*$/, 'must be empty or end with "/", e.g. "www/"')
-          .refine((p) => !p.split('/').some((segment) => segment === '.' || segment === '..' || segment === '.slipway'), 'must not contain "." , ".." or ".slipway" segments')
+          .refine(
+            (p) => !p.split('/').some((segment) => segment === '.' || segment === '..' || segment === '.slipway'),
+            'must not contain "." , ".." or ".slipway" segments',
+          )
           .default(''),
         distributionId: z.string().regex(/^[A-Z0-9]{1,32}$/, 'must be a CloudFront distribution id such as E2QWRUHAPOMQZL'),
       })
@@ -151,7 +157,12 @@ export const siteTargetSchema = z
     limits: z
       .object({
         maxEntries: z.number().int().min(1).max(1_000_000).default(100_000),
-        maxUncompressedBytes: z.number().int().min(1).max(5 * 1024 ** 4).default(5 * 1024 ** 3),
+        maxUncompressedBytes: z
+          .number()
+          .int()
+          .min(1)
+          .max(5 * 1024 ** 4)
+          .default(5 * 1024 ** 3),
         maxCompressionRatio: z.number().min(2).max(10_000).default(100),
       })
       .strict()

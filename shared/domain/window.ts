@@ -75,7 +75,11 @@ const allowSchema = z
         const error = cronError(expression);
         if (error) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `invalid cron "${expression}": ${error}` });
       }),
-    durationMinutes: z.number().int().min(1).max(7 * 24 * 60),
+    durationMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60),
   })
   .strict();
 

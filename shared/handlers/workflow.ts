@@ -42,9 +42,7 @@ export const createRunHookHandler = ({ logger, ...deps }: RunHookDeps & WithLogg
 
 /** A function shifts its alias step by step; a site switches its origin path at once. */
 export const createShiftTrafficHandler = ({ logger, ...deps }: ShiftTrafficDeps & SwitchSiteDeps & WithLogger) =>
-  createTaskHandler(logger, 'shiftTraffic', (state: WorkflowState) =>
-    state.target?.kind === 'site' ? switchSite(deps, state) : shiftTraffic(deps, state),
-  );
+  createTaskHandler(logger, 'shiftTraffic', (state: WorkflowState) => (state.target?.kind === 'site' ? switchSite(deps, state) : shiftTraffic(deps, state)));
 
 export const createCheckHealthHandler = ({ logger, ...deps }: CheckHealthDeps & WithLogger) =>
   createTaskHandler(logger, 'checkHealth', (state: WorkflowState) => checkHealth(deps, state));

@@ -10,12 +10,7 @@
  * under shared/ imports cli/.
  */
 import type { z } from 'zod';
-import type {
-  cancelRequestSchema,
-  deploymentListSchema,
-  deploymentTimelineSchema,
-  promoteRequestSchema,
-} from './control-schemas.js';
+import type { cancelRequestSchema, deploymentListSchema, deploymentTimelineSchema, promoteRequestSchema } from './control-schemas.js';
 import type { deployRequestSchema, rollbackRequestSchema, targetDeploymentsSchema } from './schemas.js';
 import type {
   deployHookCallRequestSchema,

@@ -31,8 +31,6 @@ export interface ControlApiDeps {
 
 export type ControlEndpoint = (deps: ControlApiDeps, event: ApiEvent) => Promise<ApiResult>;
 
-
-
 /** `POST /deployments/{id}/cancel` `{ reason? }`. */
 export const cancelDeploymentEndpoint: ControlEndpoint = async (deps, event) => {
   const request = parseWith(cancelRequestSchema, readJsonBody(event) ?? {}, 'cancel request');

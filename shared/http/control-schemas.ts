@@ -31,7 +31,10 @@ export const deploymentsQuerySchema = z
     query: z
       .object({
         target: targetName.optional(),
-        status: z.string().regex(STATUS_LIST, `must be one or more of ${STATUSES.join(', ')}, comma-separated`).optional(),
+        status: z
+          .string()
+          .regex(STATUS_LIST, `must be one or more of ${STATUSES.join(', ')}, comma-separated`)
+          .optional(),
         limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).default(DEFAULT_LIST_LIMIT),
         cursor: z.string().min(1).max(2048).optional(),
       })
@@ -95,4 +98,3 @@ export const deploymentTimelineSchema = z.object({
   status: statusSchema,
   events: z.array(timelineEntrySchema),
 });
-

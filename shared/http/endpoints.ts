@@ -22,8 +22,6 @@ import { acceptedDeployment, jsonAnswer } from './answers.js';
 export type ApiDeps = DeployDeps & RollbackRequestDeps;
 export type Endpoint = (deps: ApiDeps, event: ApiEvent) => Promise<ApiResult>;
 
-
-
 /** `PUT /targets/{name}`: registers or replaces a target; answers with the stored, defaulted config. */
 export const putTarget: Endpoint = async (deps, event) => {
   const body = requireJsonBody(event, 'the target config');

@@ -96,7 +96,10 @@ type SchemaName = keyof typeof SCHEMAS;
 
 const HEADERS = {
   Location: { description: 'Where the resource the request created can be read', schema: { type: 'string' } },
-  'Cache-Control': { description: 'The answer carries a secret or a bearer URL: nothing on the way may keep it', schema: { type: 'string', const: 'no-store' } },
+  'Cache-Control': {
+    description: 'The answer carries a secret or a bearer URL: nothing on the way may keep it',
+    schema: { type: 'string', const: 'no-store' },
+  },
   'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'string', pattern: '^[0-9]+$' } },
   'WWW-Authenticate': { description: 'How the route authenticates: the hook secret header', schema: { type: 'string' } },
 } as const;
@@ -214,10 +217,7 @@ function problemAnswer(kinds: ProblemKind[]) {
     content: {
       [PROBLEM_CONTENT_TYPE]: {
         schema: {
-          allOf: [
-            schemaRef('Problem'),
-            { properties: { status: { const: status }, type: { enum: kinds.map((kind) => problemType(kind)) } } },
-          ],
+          allOf: [schemaRef('Problem'), { properties: { status: { const: status }, type: { enum: kinds.map((kind) => problemType(kind)) } } }],
         },
       },
     },
@@ -251,9 +251,7 @@ function operation(route: RouteDoc) {
     ...(route.description ? { description: route.description } : {}),
     security: route.auth === 'hookSecret' ? [{ hookSecret: [] }] : [{ sigv4: [] }, { jwt: [] }],
     ...(parameters.length > 0 ? { parameters } : {}),
-    ...(route.body
-      ? { requestBody: { required: route.body.required, content: { 'application/json': { schema: schemaRef(route.body.schema) } } } }
-      : {}),
+    ...(route.body ? { requestBody: { required: route.body.required, content: { 'application/json': { schema: schemaRef(route.body.schema) } } } } : {}),
     responses: { ...answers, ...problemAnswers(route), default: { $ref: '#/components/responses/Problem' } },
   };
 }

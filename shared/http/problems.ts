@@ -16,13 +16,7 @@ import {
   ValidationError,
 } from '../domain/errors.js';
 import { DeployHookNotFoundError, HookSecretRejectedError, RateLimitedError } from '../domain/deploy-hook.js';
-import {
-  MalformedJsonError,
-  MethodNotAllowedError,
-  PayloadTooLargeError,
-  RouteNotFoundError,
-  UnsupportedMediaTypeError,
-} from './errors.js';
+import { MalformedJsonError, MethodNotAllowedError, PayloadTooLargeError, RouteNotFoundError, UnsupportedMediaTypeError } from './errors.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 export const PROBLEM_TYPE_BASE = 'https://slipway.dev/problems/';

@@ -15,7 +15,10 @@ export const notBeforeSchema = z
   .string()
   .datetime({ offset: true, message: 'must be an ISO 8601 time with an offset, such as 2026-12-01T02:00:00+01:00' })
   .refine((value) => Date.parse(value) > Date.now() - 60_000, 'is in the past; leave it out to deploy now')
-  .refine((value) => Date.parse(value) < Date.now() + MAX_SCHEDULE_DAYS * 86_400_000, `is more than ${MAX_SCHEDULE_DAYS} days ahead, longer than a deployment can wait`);
+  .refine(
+    (value) => Date.parse(value) < Date.now() + MAX_SCHEDULE_DAYS * 86_400_000,
+    `is more than ${MAX_SCHEDULE_DAYS} days ahead, longer than a deployment can wait`,
+  );
 
 /** `POST /deployments`: deploy a release already uploaded to the artifact bucket, now or not before a time. */
 export const deployRequestSchema = z.object({ target: targetName, release: releaseName, notBefore: notBeforeSchema.optional() }).strict();
@@ -29,9 +32,7 @@ export const MAX_HISTORY_LIMIT = 100;
 /** `GET /targets/{name}/deployments?limit=N`. Wrapped in `query` so issues read `query.limit`. */
 export const historyQuerySchema = z
   .object({
-    query: z
-      .object({ limit: z.coerce.number().int().min(1).max(MAX_HISTORY_LIMIT).default(DEFAULT_HISTORY_LIMIT) })
-      .strict(),
+    query: z.object({ limit: z.coerce.number().int().min(1).max(MAX_HISTORY_LIMIT).default(DEFAULT_HISTORY_LIMIT) }).strict(),
   })
   .strict();
 

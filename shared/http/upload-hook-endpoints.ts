@@ -25,7 +25,6 @@ export type UploadHookEndpoint = (deps: UploadHookDeps, event: ApiEvent) => Prom
 /** Answers that carry a secret or a bearer URL are never to be cached by anything on the way. */
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
-
 function hookView(hook: DeployHook): z.input<typeof deployHookViewSchema> {
   return {
     id: hook.id,

@@ -20,7 +20,6 @@ export interface WindowApiDeps {
 
 export type WindowEndpoint = (deps: WindowApiDeps, event: ApiEvent) => Promise<ApiResult>;
 
-
 /** `GET /targets/{name}/window?count=N`. */
 export const getWindowEndpoint: WindowEndpoint = async (deps, event) => {
   const name = pathParam(event, 'name');

@@ -7,9 +7,7 @@ import { HOURS_PER_WEEK } from '../domain/traffic-profile.js';
 import { isTimeZone } from '../domain/window.js';
 import { deploymentViewSchema } from './control-schemas.js';
 
-export const windowQuerySchema = z
-  .object({ query: z.object({ count: z.coerce.number().int().min(1).max(50).default(5) }).strict() })
-  .strict();
+export const windowQuerySchema = z.object({ query: z.object({ count: z.coerce.number().int().min(1).max(50).default(5) }).strict() }).strict();
 
 /**
  * A time the CLI prints in a zone: checked so that a wrong answer fails with a clear message, not a
@@ -40,7 +38,12 @@ export const suggestionsQuerySchema = z
   .object({
     query: z
       .object({
-        durationMinutes: z.coerce.number().int().min(15).max(24 * 60).default(180),
+        durationMinutes: z.coerce
+          .number()
+          .int()
+          .min(15)
+          .max(24 * 60)
+          .default(180),
         days: z.coerce.number().int().min(1).max(28).default(28),
         count: z.coerce.number().int().min(1).max(10).default(3),
         timezone: z
@@ -60,7 +63,5 @@ export const suggestionsViewSchema = z.object({
   samples: z.number(),
   /** Average requests per hour of the week, index 0 = Monday 00:00 local; null where no data. */
   profile: z.array(z.number().nullable()).length(HOURS_PER_WEEK),
-  suggestions: z.array(
-    z.object({ startHour: z.number(), durationMinutes: z.number(), cron: z.string(), averagePerHour: z.number(), label: z.string() }),
-  ),
+  suggestions: z.array(z.object({ startHour: z.number(), durationMinutes: z.number(), cron: z.string(), averagePerHour: z.number(), label: z.string() })),
 });

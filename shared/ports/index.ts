@@ -36,12 +36,7 @@ export interface DeploymentStore {
    * already terminal, so a late retry can never overwrite a final status; with
    * `unlessCancelRequested` also when a cancel was requested (the write that declares success).
    */
-  update(
-    id: string,
-    patch: DeploymentPatch,
-    entry: Omit<TimelineEntry, 'at'>,
-    options?: { unlessCancelRequested?: boolean },
-  ): Promise<Deployment | undefined>;
+  update(id: string, patch: DeploymentPatch, entry: Omit<TimelineEntry, 'at'>, options?: { unlessCancelRequested?: boolean }): Promise<Deployment | undefined>;
   /** Newest first by `requestedAt`. */
   listByTarget(target: string, options?: { limit?: number }): Promise<Deployment[]>;
 }

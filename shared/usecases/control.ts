@@ -64,7 +64,11 @@ export async function promoteDeployment(deps: ControlDeps, input: ControlRequest
   if (outcome.recorded) return deployment;
   if (deployment.status === 'queued' || deployment.status === 'waiting') {
     // Break-glass: a deployment held back by its window, a freeze or its schedule starts now.
-    const start = await deps.control.requestStart(input.id, { at: at.toISOString(), reason: input.reason, ...(input.requestedBy ? { by: input.requestedBy } : {}) });
+    const start = await deps.control.requestStart(input.id, {
+      at: at.toISOString(),
+      reason: input.reason,
+      ...(input.requestedBy ? { by: input.requestedBy } : {}),
+    });
     if (start.recorded && start.deployment) return start.deployment;
     deployment = start.deployment ?? deployment;
     if (deployment.startNowAt && !deployment.cancelRequestedAt && !isTerminal(deployment.status)) return deployment;

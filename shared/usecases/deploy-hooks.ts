@@ -50,11 +50,7 @@ export async function listDeployHooks(deps: Pick<DeployHookDeps, 'targets' | 'de
   return deps.deployHooks.listByTarget(target);
 }
 
-export async function revokeDeployHook(
-  deps: Pick<DeployHookDeps, 'targets' | 'deployHooks' | 'clock'>,
-  target: string,
-  hookId: string,
-): Promise<void> {
+export async function revokeDeployHook(deps: Pick<DeployHookDeps, 'targets' | 'deployHooks' | 'clock'>, target: string, hookId: string): Promise<void> {
   if (!(await deps.targets.get(target))) throw new TargetNotFoundError(target);
   if (!DEPLOY_HOOK_ID.test(hookId) || !(await deps.deployHooks.revoke(target, hookId, deps.clock.now()))) {
     throw new DeployHookNotFoundError(hookId);
@@ -87,10 +83,7 @@ export function newestRelease(target: string, objects: readonly ReleaseObject[])
  * guessing is as slow as deploying (someone holding only the hook id can make it answer 429, not
  * deploy: revoke it and create another); then the secret; then the deployment.
  */
-export async function callDeployHook(
-  deps: DeployHookDeps,
-  request: { hookId: string; secret: string | undefined; release?: string },
-): Promise<Deployment> {
+export async function callDeployHook(deps: DeployHookDeps, request: { hookId: string; secret: string | undefined; release?: string }): Promise<Deployment> {
   if (!DEPLOY_HOOK_ID.test(request.hookId)) throw new DeployHookNotFoundError(request.hookId);
   const hook = await deps.deployHooks.get(request.hookId);
   if (!hook || hook.revokedAt) throw new DeployHookNotFoundError(request.hookId);
@@ -101,13 +94,9 @@ export async function callDeployHook(
   if (!hookSecretMatches(request.secret, hook.secretSha256)) throw new HookSecretRejectedError();
 
   const release =
-    request.release ??
-    hook.release ??
-    newestRelease(hook.target, await deps.uploads.listObjects(deps.artifactBucket, `releases/${hook.target}/`));
+    request.release ?? hook.release ?? newestRelease(hook.target, await deps.uploads.listObjects(deps.artifactBucket, `releases/${hook.target}/`));
   if (!release) {
-    throw new ConflictError(
-      `no release of "${hook.target}" has been uploaded to s3://${deps.artifactBucket}/releases/${hook.target}/ yet; upload one first`,
-    );
+    throw new ConflictError(`no release of "${hook.target}" has been uploaded to s3://${deps.artifactBucket}/releases/${hook.target}/ yet; upload one first`);
   }
   const deployment = await deployRelease(deps, { target: hook.target, release, requestedBy: `hook:${hook.id}` });
   await deps.deployHooks.markUsed(hook.id, deps.clock.now());

@@ -99,9 +99,7 @@ export const BEFORE_SLIPWAY_RELEASE = '(before slipway)';
 const ROLLBACK_HISTORY = 100;
 
 /** Where a rollback goes: a release slipway deployed, or what was live before slipway's first deployment. */
-type RollbackCandidate =
-  | { preSlipway: false; deployment: Deployment; toVersion: string }
-  | { preSlipway: true; toVersion: string; originPath?: string };
+type RollbackCandidate = { preSlipway: false; deployment: Deployment; toVersion: string } | { preSlipway: true; toVersion: string; originPath?: string };
 
 /**
  * What the target served before slipway's first deployment of it: that deployment's `fromVersion`
@@ -110,7 +108,9 @@ type RollbackCandidate =
  */
 function beforeSlipway(target: Target, history: Deployment[], landed: Deployment[]): { preSlipway: true; toVersion: string; originPath?: string } | undefined {
   if (history.length >= ROLLBACK_HISTORY) return undefined;
-  const first = [...history].reverse().find((d) => (target.kind === 'function' ? d.fromVersion : d.fromOriginPath !== undefined) && !d.preSlipway && d.trigger !== 'rollback');
+  const first = [...history]
+    .reverse()
+    .find((d) => (target.kind === 'function' ? d.fromVersion : d.fromOriginPath !== undefined) && !d.preSlipway && d.trigger !== 'rollback');
   if (!first) return undefined;
   if (target.kind === 'site') {
     if (first.fromOriginPath === undefined) return undefined;
@@ -135,10 +135,7 @@ async function preSlipwayStillThere(deps: RollbackRequestDeps, target: Target, c
  * only once goes back to what was live before (the alias's version, the site's origin path), while
  * it still exists: a release slipway did not deploy, recorded as such (`preSlipway`).
  */
-export async function requestRollback(
-  deps: RollbackRequestDeps,
-  request: { target: string; release?: string; requestedBy?: string },
-): Promise<Deployment> {
+export async function requestRollback(deps: RollbackRequestDeps, request: { target: string; release?: string; requestedBy?: string }): Promise<Deployment> {
   const target = await deps.targets.get(request.target);
   if (!target) throw new TargetNotFoundError(request.target);
   const live = await liveVersion(deps, target);
@@ -150,7 +147,8 @@ export async function requestRollback(
   let candidate: RollbackCandidate | undefined = found?.toVersion ? { preSlipway: false, deployment: found, toVersion: found.toVersion } : undefined;
   if (!candidate && (!request.release || request.release === BEFORE_SLIPWAY_RELEASE)) {
     const before = beforeSlipway(target, history, landed);
-    const isLive = before && (target.kind === 'function' ? before.toVersion === live : live === undefined && before.originPath === (await currentOriginPath(deps, target)));
+    const isLive =
+      before && (target.kind === 'function' ? before.toVersion === live : live === undefined && before.originPath === (await currentOriginPath(deps, target)));
     if (before && !isLive && (await preSlipwayStillThere(deps, target, before))) candidate = before;
   }
   if (!candidate) {

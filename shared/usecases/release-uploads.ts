@@ -75,9 +75,7 @@ export async function requestUpload(deps: ReleaseUploadDeps, request: UploadRequ
     );
   }
   if (await deps.releaseHistory.hasDeployment(target.name, request.release)) {
-    throw new ConflictError(
-      `release "${request.release}" of "${target.name}" has been deployed before; release names are immutable: upload under a new name`,
-    );
+    throw new ConflictError(`release "${request.release}" of "${target.name}" has been deployed before; release names are immutable: upload under a new name`);
   }
   const signedAt = deps.clock.now();
   const presigned = await deps.uploads.presignPut({

@@ -7,9 +7,7 @@ export async function applyTarget(deps: { targets: TargetStore }, name: string, 
   const withName = body && typeof body === 'object' && !Array.isArray(body) ? { name, ...(body as object) } : body;
   const target = parseTarget(withName);
   if (target.name !== name) {
-    throw new ValidationError(`the body names target "${target.name}" but the path names "${name}"`, [
-      { path: 'name', message: `must equal "${name}"` },
-    ]);
+    throw new ValidationError(`the body names target "${target.name}" but the path names "${name}"`, [{ path: 'name', message: `must equal "${name}"` }]);
   }
   await deps.targets.put(target);
   return target;

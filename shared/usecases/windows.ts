@@ -44,7 +44,8 @@ export interface SuggestRequest {
 export async function suggestTargetWindows(deps: WindowDeps, request: SuggestRequest): Promise<{ profile: TrafficProfile; suggestions: Suggestion[] }> {
   const target = await deps.targets.get(request.target);
   if (!target) throw new TargetNotFoundError(request.target);
-  if (request.days < 1 || request.days > 28) throw new ValidationError('days must be between 1 and 28', [{ path: 'days', message: 'must be between 1 and 28' }]);
+  if (request.days < 1 || request.days > 28)
+    throw new ValidationError('days must be between 1 and 28', [{ path: 'days', message: 'must be between 1 and 28' }]);
   const timezone = request.timezone ?? target.window?.timezone ?? 'UTC';
   const now = deps.clock.now();
   const to = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000);

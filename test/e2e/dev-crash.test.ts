@@ -42,7 +42,16 @@ const motoPidOf = (work: string): number => Number(readFileSync(join(work, '.sli
 
 /** The target's lock item, or undefined when it is free (get-item prints nothing for a missing item). */
 function lockItem(info: DevInfo, target: string): unknown {
-  const out = aws(info, 'dynamodb', 'get-item', '--consistent-read', '--table-name', 'slipway-local', '--key', JSON.stringify({ pk: { S: `LOCK#${target}` }, sk: { S: 'LOCK' } }));
+  const out = aws(
+    info,
+    'dynamodb',
+    'get-item',
+    '--consistent-read',
+    '--table-name',
+    'slipway-local',
+    '--key',
+    JSON.stringify({ pk: { S: `LOCK#${target}` }, sk: { S: 'LOCK' } }),
+  );
   return out.trim() ? (JSON.parse(out) as { Item?: unknown }).Item : undefined;
 }
 

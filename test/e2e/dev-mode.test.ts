@@ -94,7 +94,10 @@ describe('slipway dev, end to end', () => {
     const zip = await writeZip('canary.zip', 'hello-canary c2, broken');
     // Act
     const deploying = slipway('deploy', zip.path, '--target', 'hello-canary', '--release', 'c2', '--json');
-    const shifting = await eventually(async () => (await history('hello-canary')).find((d) => d.release === 'c2' && d.status === 'shifting'), 'the canary to start');
+    const shifting = await eventually(
+      async () => (await history('hello-canary')).find((d) => d.release === 'c2' && d.status === 'shifting'),
+      'the canary to start',
+    );
     const split = alias('hello-canary').RoutingConfig?.AdditionalVersionWeights ?? {};
     aws('cloudwatch', 'set-alarm-state', '--alarm-name', 'hello-canary-errors', '--state-value', 'ALARM', '--state-reason', 'e2e');
     const run = await deploying;
@@ -178,7 +181,11 @@ describe('slipway dev, end to end', () => {
     // Prepare: whatever the time, a freeze now keeps the nightly window shut
     const target = (await (await fetch(`${info.apiUrl}/targets/hello-nightly`)).json()) as { window: { deny: unknown[] } };
     const now = Date.now();
-    const freeze = { from: `${new Date(now - 3_600_000).toISOString().slice(0, 16)}Z`, to: `${new Date(now + 3_600_000).toISOString().slice(0, 16)}Z`, reason: 'e2e freeze' };
+    const freeze = {
+      from: `${new Date(now - 3_600_000).toISOString().slice(0, 16)}Z`,
+      to: `${new Date(now + 3_600_000).toISOString().slice(0, 16)}Z`,
+      reason: 'e2e freeze',
+    };
     const put = await fetch(`${info.apiUrl}/targets/hello-nightly`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },

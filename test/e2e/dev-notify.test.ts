@@ -84,7 +84,12 @@ async function setWebhook(target: string, webhook: { url: string; events?: strin
 
 async function ship(target: string, release: string): Promise<void> {
   const zip = await functionPackage(`notify e2e ${release}`);
-  await new S3Client({ endpoint: info.awsEndpoint, region: info.region, forcePathStyle: true, credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' } }).send(
+  await new S3Client({
+    endpoint: info.awsEndpoint,
+    region: info.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' },
+  }).send(
     new PutObjectCommand({
       Bucket: info.artifactBucket,
       Key: `releases/${target}/${release}.zip`,
@@ -104,7 +109,10 @@ describe('slipway dev: webhook notifications', () => {
     await new Promise((r) => setTimeout(r, 500));
     // Assess: the listed statuses only (posts run concurrently, so in either order).
     const texts = ok.bodies.map((body) => body.text).sort();
-    expect(texts).toEqual([':inbox_tray: hello release n2 is queued', expect.stringMatching(/^:white_check_mark: hello release n2 succeeded: version \d+ is live$/)]);
+    expect(texts).toEqual([
+      ':inbox_tray: hello release n2 is queued',
+      expect.stringMatching(/^:white_check_mark: hello release n2 succeeded: version \d+ is live$/),
+    ]);
   });
 
   it('keeps a dead letter when the webhook keeps failing', async () => {
@@ -112,14 +120,20 @@ describe('slipway dev: webhook notifications', () => {
     await setWebhook('hello', { url: broken.url, events: ['succeeded'] });
     const letters = new DynamoDeadLetterStore({
       tableName: DEV_NAMES.tableName,
-      client: DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: info.awsEndpoint, region: info.region, credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' } })),
+      client: DynamoDBDocumentClient.from(
+        new DynamoDBClient({ endpoint: info.awsEndpoint, region: info.region, credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' } }),
+      ),
     });
     // Act
     await ship('hello', 'n3');
-    const [letter] = await until(async () => {
-      const found = await letters.list('hello');
-      return found.length ? found : undefined;
-    }, 'a dead letter', 60_000);
+    const [letter] = await until(
+      async () => {
+        const found = await letters.list('hello');
+        return found.length ? found : undefined;
+      },
+      'a dead letter',
+      60_000,
+    );
     // Assess
     expect(broken.bodies).toHaveLength(3);
     expect(letter).toMatchObject({ target: 'hello', release: 'n3', status: 'succeeded', webhook: new URL(broken.url).origin });

@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRuntime } from '../support/runtime.js';
 import type { LambdaHandler } from '../../dev/local-orchestrator.js';
-import {
-  LOCAL_DEVELOPER_ARN,
-  fromApiGatewayResult,
-  localApiContext,
-  startHttpFront,
-  toApiGatewayEvent,
-  type HttpFront,
-} from '../../dev/http-front.js';
+import { LOCAL_DEVELOPER_ARN, fromApiGatewayResult, localApiContext, startHttpFront, toApiGatewayEvent, type HttpFront } from '../../dev/http-front.js';
 import type { Deployment } from '../../shared/domain/deployment.js';
 import type { Orchestrator } from '../../shared/ports/index.js';
 import { uniqueName } from '../support/aws-env.js';

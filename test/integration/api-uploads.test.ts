@@ -7,16 +7,7 @@ import { deploymentIdForObject } from '../../shared/domain/deployment.js';
 import { acceptUpload } from '../../shared/usecases/intake.js';
 import { viaHandler, type Answer } from '../support/api-calls.js';
 import { uniqueName } from '../support/aws-env.js';
-import {
-  aliasOf,
-  createFunctionTarget,
-  createWorld,
-  finished,
-  intakeDeps,
-  localOrchestrator,
-  uploadRelease,
-  type World,
-} from '../support/workflow-harness.js';
+import { aliasOf, createFunctionTarget, createWorld, finished, intakeDeps, localOrchestrator, uploadRelease, type World } from '../support/workflow-harness.js';
 
 const TYPE = 'https://slipway.dev/problems/';
 let call: ReturnType<typeof viaHandler>;

@@ -40,7 +40,10 @@ describe('CloudFrontOriginSwitch against moto', () => {
           CallerReference: uniqueName('ref'),
           Comment: 'slipway site',
           Enabled: true,
-          Origins: { Quantity: 1, Items: [{ Id: 's3', DomainName: `${bucket}.s3.us-east-1.amazonaws.com`, OriginPath: '/www/r1', S3OriginConfig: { OriginAccessIdentity: '' } }] },
+          Origins: {
+            Quantity: 1,
+            Items: [{ Id: 's3', DomainName: `${bucket}.s3.us-east-1.amazonaws.com`, OriginPath: '/www/r1', S3OriginConfig: { OriginAccessIdentity: '' } }],
+          },
           DefaultCacheBehavior: { TargetOriginId: 's3', ViewerProtocolPolicy: 'redirect-to-https', CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6' },
         },
       }),

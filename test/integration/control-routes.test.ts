@@ -118,9 +118,9 @@ describe('GET /deployments', () => {
     for (let i = 0; i < 3; i++) await stored(name);
     const first = await callApi('GET', `/deployments?target=${name}&limit=1`);
     const cursor = first.body.nextCursor as string;
-    const tampered = Buffer.from(
-      JSON.stringify({ ...JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')), k: { pk: 'TARGETS', sk: name } }),
-    ).toString('base64url');
+    const tampered = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')), k: { pk: 'TARGETS', sk: name } })).toString(
+      'base64url',
+    );
     // Act
     const answers = await Promise.all([
       callApi('GET', `/deployments?target=${name}&cursor=not%20a%20cursor`),
@@ -161,7 +161,14 @@ describe('GET /deployments/{id}/events', () => {
     const timeline = [
       { at: '2026-05-01T10:00:00.000Z', step: 'intake', status: 'queued' as const, message: 'arrived' },
       { at: '2026-05-01T10:00:05.000Z', step: 'shift', status: 'shifting' as const, trafficPercent: 10, message: '10% of traffic on version 2' },
-      { at: '2026-05-01T10:01:00.000Z', step: 'rollback', status: 'rolled_back' as const, trafficPercent: 0, health: 'failed' as const, error: 'UnhealthyReleaseError: alarm' },
+      {
+        at: '2026-05-01T10:01:00.000Z',
+        step: 'rollback',
+        status: 'rolled_back' as const,
+        trafficPercent: 0,
+        health: 'failed' as const,
+        error: 'UnhealthyReleaseError: alarm',
+      },
     ];
     const record = await stored(name, { status: 'rolled_back', timeline });
     // Act

@@ -12,7 +12,18 @@ const DYNAMODB_ITEM_LIMIT = 400 * 1024;
 
 function record(id: string): Deployment {
   const at = '2026-01-01T00:00:00.000Z';
-  return { id, target: 'busy', release: 'r1', status: 'waiting', trigger: 's3', requestedAt: at, startedAt: at, updatedAt: at, trafficPercent: 0, timeline: [{ at, step: 'intake', status: 'queued', message: 'release r1 arrived' }] };
+  return {
+    id,
+    target: 'busy',
+    release: 'r1',
+    status: 'waiting',
+    trigger: 's3',
+    requestedAt: at,
+    startedAt: at,
+    updatedAt: at,
+    trafficPercent: 0,
+    timeline: [{ at, step: 'intake', status: 'queued', message: 'release r1 arrived' }],
+  };
 }
 
 describe('Class: DynamoDeploymentStore (timeline bounds)', () => {
@@ -35,7 +46,11 @@ describe('Class: DynamoDeploymentStore (timeline bounds)', () => {
     // (moto slows down with the item's size, so the record starts full instead of taking 200 writes to fill)
     const store = new DynamoDeploymentStore({ tableName });
     const id = uniqueName('gated');
-    const tick = (n: number) => ({ step: 'window', status: 'waiting' as const, message: `tick ${n}: traffic is ${1000 + n} requests/min, above 500; ${'x'.repeat(2_000)}` });
+    const tick = (n: number) => ({
+      step: 'window',
+      status: 'waiting' as const,
+      message: `tick ${n}: traffic is ${1000 + n} requests/min, above 500; ${'x'.repeat(2_000)}`,
+    });
     const seeded = record(id);
     const full = Array.from({ length: TIMELINE_MAX_ENTRIES - 1 }, (_, n) => ({ at: seeded.requestedAt, ...boundEntry(tick(n)) }));
     await store.create({ ...seeded, timeline: [...seeded.timeline, ...full] });
@@ -45,7 +60,11 @@ describe('Class: DynamoDeploymentStore (timeline bounds)', () => {
       await store.update(id, { reason: 'window open but traffic is above its maxRequestsPerMinute 500' }, tick(n));
       if (n % 10 === 0) largest = Math.max(largest, await storedBytes(id));
     }
-    const ended = await store.update(id, { status: 'failed', endedAt: new Date().toISOString(), reason: `gave up: ${'why '.repeat(50_000)}` }, { step: 'rollback', status: 'failed', error: 'e'.repeat(100_000) });
+    const ended = await store.update(
+      id,
+      { status: 'failed', endedAt: new Date().toISOString(), reason: `gave up: ${'why '.repeat(50_000)}` },
+      { step: 'rollback', status: 'failed', error: 'e'.repeat(100_000) },
+    );
     // Assess
     largest = Math.max(largest, await storedBytes(id));
     expect(largest).toBeLessThan(DYNAMODB_ITEM_LIMIT / 2);
@@ -66,7 +85,10 @@ describe('Class: DynamoDeploymentStore (timeline bounds)', () => {
     const store = new DynamoDeploymentStore({ tableName });
     const id = uniqueName('full');
     const seeded = record(id);
-    await store.create({ ...seeded, timeline: Array.from({ length: TIMELINE_MAX_ENTRIES }, (_, n) => ({ at: seeded.requestedAt, step: 'window', message: `tick ${n}` })) });
+    await store.create({
+      ...seeded,
+      timeline: Array.from({ length: TIMELINE_MAX_ENTRIES }, (_, n) => ({ at: seeded.requestedAt, step: 'window', message: `tick ${n}` })),
+    });
     await store.update(id, { status: 'succeeded' }, { step: 'finalize', status: 'succeeded' });
     // Act
     const late = await store.update(id, { status: 'rolled_back' }, { step: 'rollback' });

@@ -63,7 +63,11 @@ describe('DynamoDB stores', () => {
       await store.create(record('t1', '2026-01-01T00:00:00Z'));
       await store.update('t1', { status: 'shifting', trafficPercent: 10 }, { step: 'shift' });
       // Act
-      const change = await store.transition('t1', { status: 'verifying', trafficPercent: 100, reason: undefined }, { step: 'shift', status: 'verifying', message: undefined });
+      const change = await store.transition(
+        't1',
+        { status: 'verifying', trafficPercent: 100, reason: undefined },
+        { step: 'shift', status: 'verifying', message: undefined },
+      );
       const stored = await store.get('t1');
       await store.update('t1', { status: 'succeeded' }, { step: 'finalize' });
       const refused = await store.transition('t1', { status: 'failed' }, { step: 'rollback' });

@@ -70,7 +70,7 @@ describe('Handler: intake', () => {
     expect((await world.deployments.get(started[0]!))?.status).toBe('queued');
   });
 
-  it('drops undecodable keys, keys outside the layout and other buckets\' events with a WARN each, failing nothing', async () => {
+  it("drops undecodable keys, keys outside the layout and other buckets' events with a WARN each, failing nothing", async () => {
     // Prepare
     const started: string[] = [];
     const logger = new Logger({ serviceName: 'slipway', logLevel: 'ERROR' });

@@ -221,10 +221,15 @@ describe('Integration: webhook notifications', () => {
     const body = { name, kind: 'function', function: { name }, notifications: { webhook: { url: 'http://hooks.example.com/x' } } };
     // Act
     const answer = fromApiGatewayResult(
-      await apiHandler(
-        toApiGatewayEvent({ method: 'PUT', url: `/targets/${name}`, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body)) }) as never,
+      (await apiHandler(
+        toApiGatewayEvent({
+          method: 'PUT',
+          url: `/targets/${name}`,
+          headers: { 'content-type': 'application/json' },
+          body: Buffer.from(JSON.stringify(body)),
+        }) as never,
         localApiContext() as never,
-      ) as never,
+      )) as never,
     );
     const problem = JSON.parse(answer.body.toString('utf8')) as { errors: { path: string; message: string }[] };
     // Assess
@@ -247,7 +252,18 @@ describe('Integration: publishing deployment events', () => {
     const now = new Date().toISOString();
     const id = uniqueName('d');
     // Act
-    const created = await store.create({ id, target: 'x', release: 'r1', status: 'queued', trigger: 'api', requestedAt: now, startedAt: now, updatedAt: now, trafficPercent: 0, timeline: [] });
+    const created = await store.create({
+      id,
+      target: 'x',
+      release: 'r1',
+      status: 'queued',
+      trigger: 'api',
+      requestedAt: now,
+      startedAt: now,
+      updatedAt: now,
+      trafficPercent: 0,
+      timeline: [],
+    });
     const updated = await store.update(id, { status: 'staging' }, { step: 'lock', status: 'staging' });
     // Assess
     expect(created.created).toBe(true);

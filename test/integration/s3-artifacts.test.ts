@@ -17,7 +17,6 @@ import { uniqueName, useMoto } from '../support/aws-env.js';
 /** Lambda's limit for an unzipped deployment package. */
 const LAMBDA_LIMIT = { maxUncompressedBytes: 262_144_000 };
 
-
 /** Incompressible but reproducible bytes: a sha256 chain. */
 function noise(size: number, seed = 'seed'): Buffer {
   const blocks: Buffer[] = [];

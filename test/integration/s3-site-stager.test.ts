@@ -38,7 +38,12 @@ describe('Function: stageChunk against moto', () => {
 
   it('writes every file of the zip under the release prefix with its headers and sha256, in chunks', async () => {
     // Prepare
-    const files = { 'index.html': '<h1>r1</h1>', 'about/index.html': '<h1>about</h1>', 'assets/app.1234abcd.js': 'console.log(1)', 'img/logo.bin': Buffer.alloc(3000, 7) };
+    const files = {
+      'index.html': '<h1>r1</h1>',
+      'about/index.html': '<h1>about</h1>',
+      'assets/app.1234abcd.js': 'console.log(1)',
+      'img/logo.bin': Buffer.alloc(3000, 7),
+    };
     const zip = await upload('releases/www/r1.zip', files);
     // Act: two chunks cover the four entries (sorted: about/index.html, assets/…, img/…, index.html)
     const first = await stageChunk(s3, { ...zip, start: 0, end: 2, bucket: site, releasePrefix: 'www/r1/', headersFor });

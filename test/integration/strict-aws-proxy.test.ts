@@ -1,4 +1,12 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -108,7 +116,13 @@ describe('IAM evaluation', () => {
     expect(error.message).toContain('is not authorized to perform: dynamodb:PutItem');
     expect(testFileTag()).toBe('integration.strict-aws-proxy');
     expect(proxy.problems).toEqual([
-      expect.objectContaining({ kind: 'denied', functionKey: 'readOnly', action: 'dynamodb:PutItem', resource: `arn:aws:dynamodb:us-east-1:123456789012:table/${table}`, testFile: 'integration.strict-aws-proxy' }),
+      expect.objectContaining({
+        kind: 'denied',
+        functionKey: 'readOnly',
+        action: 'dynamodb:PutItem',
+        resource: `arn:aws:dynamodb:us-east-1:123456789012:table/${table}`,
+        testFile: 'integration.strict-aws-proxy',
+      }),
     ]);
   });
 
@@ -154,12 +168,16 @@ describe('S3 missing keys', () => {
 
     // Assess
     expect(error.$metadata?.httpStatusCode).toBe(403);
-    expect(proxy.problems).toEqual([expect.objectContaining({ kind: 'denied', operation: 's3:HeadObject', action: 's3:ListBucket', resource: `arn:aws:s3:::${bucket}`, context: {} })]);
+    expect(proxy.problems).toEqual([
+      expect.objectContaining({ kind: 'denied', operation: 's3:HeadObject', action: 's3:ListBucket', resource: `arn:aws:s3:::${bucket}`, context: {} }),
+    ]);
   });
 
   it('answers 200 for an existing key whatever the listing rights', async () => {
     // Prepare
-    await new S3Client({ ...testClient, endpoint: proxy.endpoint, forcePathStyle: true }).send(new PutObjectCommand({ Bucket: bucket, Key: 'releases/web/there.zip', Body: 'x' }));
+    await new S3Client({ ...testClient, endpoint: proxy.endpoint, forcePathStyle: true }).send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'releases/web/there.zip', Body: 'x' }),
+    );
 
     // Act
     const head = await s3('prefixOnlyLister').send(new HeadObjectCommand({ Bucket: bucket, Key: 'releases/web/there.zip' }));
@@ -236,9 +254,17 @@ describe('limits moto ignores', () => {
     await client.send(new PutItemCommand({ TableName: table, Item: { ...key, n: { N: '1' } } }));
 
     // Act
-    const none = await client.send(new UpdateItemCommand({ TableName: table, Key: key, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': { N: '2' } } }));
+    const none = await client.send(
+      new UpdateItemCommand({ TableName: table, Key: key, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': { N: '2' } } }),
+    );
     const old = await client.send(
-      new UpdateItemCommand({ TableName: table, Key: key, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': { N: '3' } }, ReturnValues: 'ALL_OLD' }),
+      new UpdateItemCommand({
+        TableName: table,
+        Key: key,
+        UpdateExpression: 'SET n = :n',
+        ExpressionAttributeValues: { ':n': { N: '3' } },
+        ReturnValues: 'ALL_OLD',
+      }),
     );
 
     // Assess
@@ -267,7 +293,9 @@ describe('limits moto ignores', () => {
 
     // Act
     const error = await errorOf(
-      client.send(new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:none', name: 'web:release/1', input: '{}' })),
+      client.send(
+        new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:none', name: 'web:release/1', input: '{}' }),
+      ),
     );
 
     // Assess

@@ -18,7 +18,10 @@ async function putHourly(cw: CloudWatchClient, data: (at: Date) => MetricDatum[]
   const all: MetricDatum[] = [];
   for (let i = hours; i >= 1; i -= 1) all.push(...data(new Date(NOW.getTime() - i * HOUR)));
   // moto answers large PutMetricData batches with an HTML error page; 20 per call (the long-standing AWS limit) works.
-  for (let i = 0; i < all.length; i += 20) await cw.send(new PutMetricDataCommand({ Namespace: all[i]!.MetricName === 'Requests' ? 'AWS/CloudFront' : 'AWS/Lambda', MetricData: all.slice(i, i + 20) }));
+  for (let i = 0; i < all.length; i += 20)
+    await cw.send(
+      new PutMetricDataCommand({ Namespace: all[i]!.MetricName === 'Requests' ? 'AWS/CloudFront' : 'AWS/Lambda', MetricData: all.slice(i, i + 20) }),
+    );
 }
 
 describe('CloudWatchTrafficMetrics (moto)', () => {
@@ -34,7 +37,15 @@ describe('CloudWatchTrafficMetrics (moto)', () => {
     const target = functionTarget(fn);
     await putHourly(
       cw,
-      (at) => [{ MetricName: 'Invocations', Dimensions: [{ Name: 'FunctionName', Value: fn }], Timestamp: at, Value: [3, 4].includes(at.getUTCHours()) ? 2 : 500, Unit: 'Count' }],
+      (at) => [
+        {
+          MetricName: 'Invocations',
+          Dimensions: [{ Name: 'FunctionName', Value: fn }],
+          Timestamp: at,
+          Value: [3, 4].includes(at.getUTCHours()) ? 2 : 500,
+          Unit: 'Count',
+        },
+      ],
       7 * 24,
     );
     const deps = { targets: { get: async () => target }, metrics: new CloudWatchTrafficMetrics(), clock: manualClock(NOW) };

@@ -33,15 +33,29 @@ describe('PUT /targets/{name} with a window', () => {
     const answer = await callApi('PUT', `/targets/${name}`, {
       kind: 'function',
       function: { name },
-      window: { timezone: 'Europe/Berlin', allow: [{ cron: '0 25 * * *', durationMinutes: 60 }, { cron: '0 0 31 4 *', durationMinutes: 60 }] },
+      window: {
+        timezone: 'Europe/Berlin',
+        allow: [
+          { cron: '0 25 * * *', durationMinutes: 60 },
+          { cron: '0 0 31 4 *', durationMinutes: 60 },
+        ],
+      },
     });
     expect(answer.status).toBe(400);
     expect(answer.body.type).toBe(`${TYPE}validation`);
     expect(JSON.stringify(answer.body)).toContain('window.allow.0.cron');
-    const zone = await callApi('PUT', `/targets/${name}`, { kind: 'function', function: { name }, window: { timezone: 'Moon/Base', allow: [{ cron: '0 2 * * *', durationMinutes: 60 }] } });
+    const zone = await callApi('PUT', `/targets/${name}`, {
+      kind: 'function',
+      function: { name },
+      window: { timezone: 'Moon/Base', allow: [{ cron: '0 2 * * *', durationMinutes: 60 }] },
+    });
     expect(zone.status).toBe(400);
     expect(JSON.stringify(zone.body)).toContain('unknown time zone');
-    const never = await callApi('PUT', `/targets/${name}`, { kind: 'function', function: { name }, window: { allow: [{ cron: '0 0 31 4 *', durationMinutes: 60 }] } });
+    const never = await callApi('PUT', `/targets/${name}`, {
+      kind: 'function',
+      function: { name },
+      window: { allow: [{ cron: '0 0 31 4 *', durationMinutes: 60 }] },
+    });
     expect(never.status).toBe(400);
     expect(JSON.stringify(never.body)).toContain('never fires');
     expect((await callApi('GET', `/targets/${name}`)).status).toBe(404);

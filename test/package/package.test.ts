@@ -108,7 +108,8 @@ function deployedResources(of: Json): Record<string, Json> {
     const [separator, operand] = (node['Fn::Split'] ?? node['Fn::Join'] ?? []) as unknown[];
     const literal = walk(operand);
     if ('Fn::Split' in node && typeof separator === 'string' && typeof literal === 'string') return literal.split(separator);
-    if ('Fn::Join' in node && typeof separator === 'string' && Array.isArray(literal) && literal.every((item) => typeof item === 'string')) return literal.join(separator);
+    if ('Fn::Join' in node && typeof separator === 'string' && Array.isArray(literal) && literal.every((item) => typeof item === 'string'))
+      return literal.join(separator);
     return Object.fromEntries(
       Object.entries(node)
         .map(([key, item]) => [key, walk(item)] as const)
@@ -237,9 +238,7 @@ describe('resources', () => {
     const bucket = resources.ArtifactBucket!;
     expect(bucket.Type).toBe('AWS::S3::Bucket');
     expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
-    expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toMatch(
-      /^(AES256|aws:kms)$/,
-    );
+    expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toMatch(/^(AES256|aws:kms)$/);
     expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
       BlockPublicAcls: true,
       BlockPublicPolicy: true,
@@ -350,9 +349,7 @@ describe('resources', () => {
   it('has an event bus and the outputs a user needs', () => {
     // Assess
     expect(resources.EventBus).toMatchObject({ Type: 'AWS::Events::EventBus', Properties: { Name: `slipway-${STAGE}` } });
-    expect(Object.keys(template.Outputs)).toEqual(
-      expect.arrayContaining(['ApiUrl', 'ArtifactBucketName', 'StateMachineArn', 'TableName', 'EventBusName']),
-    );
+    expect(Object.keys(template.Outputs)).toEqual(expect.arrayContaining(['ApiUrl', 'ArtifactBucketName', 'StateMachineArn', 'TableName', 'EventBusName']));
     expect(template.Outputs.StateMachineArn.Value).toEqual({ Ref: 'DeployStateMachine' });
   });
 
@@ -415,7 +412,10 @@ describe('functions', () => {
       // used only for multi-region access points, which slipway never calls.
       const runtimeRequires = [...fn.bundle.matchAll(/(?:from|import\(|require\()\s*["'](@aws-sdk\/[^"']+)["']/g)].map((m) => m[1]);
       expect([...new Set(runtimeRequires)].sort(), `${fn.key} requires the SDK at run time`).toEqual(['@aws-sdk/signature-v4-crt', '@aws-sdk/signature-v4a']);
-      expect(fn.sourceMap.sources.some((source) => /node_modules\/@aws-sdk\/client-dynamodb\//.test(source)), `${fn.key} bundles the SDK`).toBe(true);
+      expect(
+        fn.sourceMap.sources.some((source) => /node_modules\/@aws-sdk\/client-dynamodb\//.test(source)),
+        `${fn.key} bundles the SDK`,
+      ).toBe(true);
       // Every function talks to the table at least, through the SDK of package-lock.json.
       expect(requiredActions(fn.sourceMap).actions.size, `${fn.key} sends AWS requests`).toBeGreaterThan(0);
     }
@@ -451,8 +451,18 @@ describe('functions', () => {
     }
     expect(problems).toEqual([]);
     // The classes the workflow's Catch and the Rollback step name must be in the step bundles.
-    for (const name of PERMANENT_ERRORS) expect([...kept].some((entry) => entry.endsWith(`:${name}`)), `some bundle keeps ${name}`).toBe(true);
-    for (const [fn, name] of [['stage', 'DeploymentNotFoundError'], ['prepare', 'ArtifactRejectedError'], ['checkHealth', 'UnhealthyReleaseError'], ['runHook', 'HookFailedError'], ['api', 'TargetNotFoundError']]) {
+    for (const name of PERMANENT_ERRORS)
+      expect(
+        [...kept].some((entry) => entry.endsWith(`:${name}`)),
+        `some bundle keeps ${name}`,
+      ).toBe(true);
+    for (const [fn, name] of [
+      ['stage', 'DeploymentNotFoundError'],
+      ['prepare', 'ArtifactRejectedError'],
+      ['checkHealth', 'UnhealthyReleaseError'],
+      ['runHook', 'HookFailedError'],
+      ['api', 'TargetNotFoundError'],
+    ]) {
       expect(kept.has(`${fn}:${name}`), `${fn} keeps ${name}`).toBe(true);
     }
   });
@@ -483,8 +493,15 @@ describe('functions', () => {
   it('serve GET /openapi.json from the api bundle: the document of docs/openapi.json', () => {
     // Prepare: the generator is imported on the route's first request, from the bundle.
     const url = pathToFileURL(functions.get('api')!.unpackedEntry).href;
-    const event = { version: '2.0', routeKey: 'GET /openapi.json', rawPath: '/openapi.json', rawQueryString: '', headers: {}, isBase64Encoded: false,
-      requestContext: { http: { method: 'GET', path: '/openapi.json' } } };
+    const event = {
+      version: '2.0',
+      routeKey: 'GET /openapi.json',
+      rawPath: '/openapi.json',
+      rawQueryString: '',
+      headers: {},
+      isBase64Encoded: false,
+      requestContext: { http: { method: 'GET', path: '/openapi.json' } },
+    };
     const script = `
       const { handler } = await import(${JSON.stringify(url)});
       const context = { functionName: 'api', awsRequestId: 'r-1', getRemainingTimeInMillis: () => 1000 };
@@ -521,8 +538,7 @@ describe('state machine', () => {
   /** The template's DefinitionString with its Fn::Sub placeholders put back. */
   function packagedDefinition(): unknown {
     const definition = resources.DeployStateMachine!.Properties.DefinitionString;
-    const [text, substitutions] =
-      typeof definition === 'string' ? [definition, {}] : (definition['Fn::Sub'] as [string, Record<string, unknown>]);
+    const [text, substitutions] = typeof definition === 'string' ? [definition, {}] : (definition['Fn::Sub'] as [string, Record<string, unknown>]);
     return normalize(JSON.parse(text) as unknown, (value) => {
       const placeholder = typeof value === 'string' ? /^\$\{(\w+)\}$/.exec(value) : null;
       return placeholder && placeholder[1]! in substitutions ? substitutions[placeholder[1]!] : undefined;
@@ -578,14 +594,16 @@ describe('state machine', () => {
     const problems: string[] = [];
     for (const [key, inner] of Object.entries(deadlines)) {
       for (const [what, ms] of inner) {
-        if (timeoutOf(key) < ms / 1000 + MARGIN_SECONDS) problems.push(`${key}: timeout ${timeoutOf(key)} s leaves less than ${MARGIN_SECONDS} s beyond ${what} (${ms / 1000} s)`);
+        if (timeoutOf(key) < ms / 1000 + MARGIN_SECONDS)
+          problems.push(`${key}: timeout ${timeoutOf(key)} s leaves less than ${MARGIN_SECONDS} s beyond ${what} (${ms / 1000} s)`);
       }
     }
     for (const [name, task] of tasks) {
       const logicalId = /"Fn::GetAtt":\["(\w+LambdaFunction)"/.exec(JSON.stringify(task))?.[1];
       const fn = [...functions.values()].find((candidate) => candidate.logicalId === logicalId);
       if (!fn) problems.push(`${name}: invokes no function of this service`);
-      else if (!(task.TimeoutSeconds > timeoutOf(fn.key))) problems.push(`${name}: TimeoutSeconds ${task.TimeoutSeconds} does not exceed ${fn.key}'s timeout of ${timeoutOf(fn.key)} s`);
+      else if (!(task.TimeoutSeconds > timeoutOf(fn.key)))
+        problems.push(`${name}: TimeoutSeconds ${task.TimeoutSeconds} does not exceed ${fn.key}'s timeout of ${timeoutOf(fn.key)} s`);
     }
 
     // Assess
@@ -764,9 +782,10 @@ describe('IAM', () => {
     // Assess
     for (const fn of functions.values()) {
       const logs = statementsAllowing(roleOf(fn).statements, 'logs:PutLogEvents');
-      expect(logs.map((statement) => statement.Resource), fn.key).toEqual([
-        { 'Fn::GetAtt': [`${normalizedName(fn.key)}LogGroup`, 'Arn'] },
-      ]);
+      expect(
+        logs.map((statement) => statement.Resource),
+        fn.key,
+      ).toEqual([{ 'Fn::GetAtt': [`${normalizedName(fn.key)}LogGroup`, 'Arn'] }]);
     }
   });
 
@@ -846,7 +865,9 @@ describe('with the JWT authorizer (apiAuth=jwt) and SSE-KMS site keys (siteKmsKe
       IdentitySource: ['$request.header.Authorization'],
       JwtConfiguration: { Issuer: issuer, Audience: ['slipway-cli'] },
     });
-    const routes = Object.values(jwtResources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route').map((r) => r.Properties);
+    const routes = Object.values(jwtResources)
+      .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
+      .map((r) => r.Properties);
     expect(routes.map((route) => route.RouteKey).sort()).toEqual([...IAM_ROUTES, HOOK_ROUTE].sort());
     for (const route of routes) {
       if (route.RouteKey === HOOK_ROUTE) {

@@ -57,7 +57,7 @@ describe('Shipped: the packaged bundles', () => {
           await fn(key).invoke((key === 'prepare' ? { deploymentId: state.deploymentId } : state) as never, {} as never);
           return `${key}: answered`;
         } catch (error) {
-          return `${key}: ${(error as Error).name}${(error as Error).name === "DeploymentNotFoundError" ? "" : ` (${(error as Error).message})`}`;
+          return `${key}: ${(error as Error).name}${(error as Error).name === 'DeploymentNotFoundError' ? '' : ` (${(error as Error).message})`}`;
         }
       }),
     );

@@ -10,19 +10,21 @@ export interface ApiAnswer {
 export type CallApi = (method: string, path: string, body?: unknown) => Promise<ApiAnswer>;
 
 /** Invokes the API's Lambda handler (middy, router, problem mapping) with the event API Gateway would send. */
-export const apiCaller = (handler: LambdaHandler): CallApi => async (method, path, body) => {
-  const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-  const event = toApiGatewayEvent({
-    method,
-    url: path,
-    headers: { 'content-type': 'application/json' },
-    ...(text === undefined ? {} : { body: Buffer.from(text) }),
-  });
-  const answer = fromApiGatewayResult((await handler(event as never, localApiContext() as never)) as never);
-  const raw = answer.body.toString('utf8');
-  return {
-    status: answer.statusCode,
-    headers: Object.fromEntries(Object.entries(answer.headers).map(([k, v]) => [k, String(v)])),
-    body: raw === '' ? undefined : JSON.parse(raw),
+export const apiCaller =
+  (handler: LambdaHandler): CallApi =>
+  async (method, path, body) => {
+    const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const event = toApiGatewayEvent({
+      method,
+      url: path,
+      headers: { 'content-type': 'application/json' },
+      ...(text === undefined ? {} : { body: Buffer.from(text) }),
+    });
+    const answer = fromApiGatewayResult((await handler(event as never, localApiContext() as never)) as never);
+    const raw = answer.body.toString('utf8');
+    return {
+      status: answer.statusCode,
+      headers: Object.fromEntries(Object.entries(answer.headers).map(([k, v]) => [k, String(v)])),
+      body: raw === '' ? undefined : JSON.parse(raw),
+    };
   };
-};

@@ -24,7 +24,9 @@ export function useMoto(): string {
 export function testFileTag(): string | undefined {
   const path = expect.getState().testPath;
   if (!path) return undefined;
-  const tag = relative(`${process.cwd()}/test`, path).replace(/\.test\.ts$/, '').replace(/[^A-Za-z0-9._-]+/g, '.');
+  const tag = relative(`${process.cwd()}/test`, path)
+    .replace(/\.test\.ts$/, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '.');
   return tag.slice(-50);
 }
 

@@ -32,7 +32,14 @@ export function cleanEnv(): NodeJS.ProcessEnv {
     AWS_REGION: 'us-east-1',
     NO_COLOR: '1',
   };
-  for (const name of ['AWS_ENDPOINT_URL', 'SLIPWAY_API_URL', 'SLIPWAY_ARTIFACT_BUCKET', 'SLIPWAY_DEV_EDGE_PORT', 'SLIPWAY_DEV_API_PORT', 'SLIPWAY_DEV_AWS_PORT']) {
+  for (const name of [
+    'AWS_ENDPOINT_URL',
+    'SLIPWAY_API_URL',
+    'SLIPWAY_ARTIFACT_BUCKET',
+    'SLIPWAY_DEV_EDGE_PORT',
+    'SLIPWAY_DEV_API_PORT',
+    'SLIPWAY_DEV_AWS_PORT',
+  ]) {
     delete env[name];
   }
   return env;
@@ -79,7 +86,10 @@ export async function whenReady(work: string, dev: DevProcess, timeoutMs = 100_0
 }
 
 /** Starts `slipway dev` with its state in `work/.slipway` and waits for `slipway dev: ready`. */
-export async function startDev(work: string, options: { env?: NodeJS.ProcessEnv; npm?: boolean } = {}): Promise<{ info: DevInfo; process: DevProcess; stop(): Promise<void> }> {
+export async function startDev(
+  work: string,
+  options: { env?: NodeJS.ProcessEnv; npm?: boolean } = {},
+): Promise<{ info: DevInfo; process: DevProcess; stop(): Promise<void> }> {
   const dev = spawnDev(work, options);
   const info = await whenReady(work, dev);
   return {

@@ -17,7 +17,9 @@ function valueBytes(value: unknown): number {
   if (value === null || typeof value === 'boolean') return 1;
   if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
   if (typeof value === 'number') {
-    const digits = String(Math.abs(value)).replace(/[.e+-]/g, '').replace(/^0+/, '').length;
+    const digits = String(Math.abs(value))
+      .replace(/[.e+-]/g, '')
+      .replace(/^0+/, '').length;
     return Math.ceil(Math.max(1, digits) / 2) + 1;
   }
   if (value instanceof Uint8Array) return value.byteLength;

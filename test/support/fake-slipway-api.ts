@@ -118,7 +118,15 @@ export async function startFakeSlipwayApi(): Promise<FakeSlipwayApi> {
         params[name] = decodeURIComponent(match[i + 1]!);
       });
     }
-    const request: FakeRequest = { method, path: url.pathname, query: url.searchParams, headers: req.headers, body, ...(json !== undefined ? { json } : {}), params };
+    const request: FakeRequest = {
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+      ...(json !== undefined ? { json } : {}),
+      params,
+    };
     requests.push(request);
     if (route) {
       answer = await route.handler(request);
@@ -196,11 +204,7 @@ export function releaseGrant(apiUrl: string, request: FakeRequest, bucket = 'sli
  * functions the API uses: the next openings of `window` after `now`, the freezes not yet over as
  * instants, and the deployments waiting. No window: `timezone` null, nothing to open.
  */
-export function windowAnswer(
-  target: string,
-  window: DeployWindow | undefined,
-  options: { now: Date; count?: number; waiting?: DeploymentView[] },
-): FakeAnswer {
+export function windowAnswer(target: string, window: DeployWindow | undefined, options: { now: Date; count?: number; waiting?: DeploymentView[] }): FakeAnswer {
   const waiting = options.waiting ?? [];
   if (!window) return { status: 200, body: { target, timezone: null, now: options.now.toISOString(), openings: [], deny: [], waiting } };
   const compiled = compileWindow(window);

@@ -34,8 +34,11 @@ export async function teardown(): Promise<void> {
   );
   await moto?.stop();
   if (limitHits.length > 0) {
-    process.stderr.write(`strict-aws answered ${limitHits.length} request(s) with an AWS limit error moto would have accepted:\n` +
-      limitHits.map((h) => `- ${h.operation} by ${h.caller}${h.testFile ? ` (${h.testFile})` : ''}: ${h.limit}: ${h.detail}`).join('\n') + '\n');
+    process.stderr.write(
+      `strict-aws answered ${limitHits.length} request(s) with an AWS limit error moto would have accepted:\n` +
+        limitHits.map((h) => `- ${h.operation} by ${h.caller}${h.testFile ? ` (${h.testFile})` : ''}: ${h.limit}: ${h.detail}`).join('\n') +
+        '\n',
+    );
   }
   if (problems.length > 0) {
     // vitest only logs an error thrown here and still exits 0: the exit code is what fails the run.

@@ -119,7 +119,13 @@ export function iamActionsFor(module: string, name: string): string[] | undefine
 function importedNames(clause: string): string[] {
   return clause
     .split(',')
-    .map((part) => part.trim().split(/\s+as\s+/)[0]?.trim() ?? '')
+    .map(
+      (part) =>
+        part
+          .trim()
+          .split(/\s+as\s+/)[0]
+          ?.trim() ?? '',
+    )
     .filter((name) => name.length > 0);
 }
 
@@ -161,7 +167,7 @@ export function scanBundledSdkImports(map: BundleSourceMap): BundleScan {
   const own = map.sources
     .map((source, index) => ({ source, content: map.sourcesContent?.[index] ?? '' }))
     .filter(({ source }) => !/node_modules\//.test(source) && /\.(ts|mts|js|mjs)$/.test(source));
-  if (own.length === 0) throw new Error('the source map lists none of slipway\'s own modules: was it built with sourcesContent?');
+  if (own.length === 0) throw new Error("the source map lists none of slipway's own modules: was it built with sourcesContent?");
   const imports: SdkImport[] = [];
   const opaque: string[] = [];
   for (const { content } of own) {

@@ -29,8 +29,17 @@ function sleep(ms: number): void {
 /** The folder holding the template, serverless-state.json and one zip per function. */
 export function packagedDir(root: string): string {
   const hash = createHash('sha256');
-  const inputs = ['serverless.yml', 'package.json', 'package-lock.json', ...['functions', 'roots', 'shared', 'statemachine'].flatMap((d) => sourceFiles(root, d))];
-  for (const file of inputs.sort()) hash.update(file).update('\0').update(readFileSync(join(root, file)));
+  const inputs = [
+    'serverless.yml',
+    'package.json',
+    'package-lock.json',
+    ...['functions', 'roots', 'shared', 'statemachine'].flatMap((d) => sourceFiles(root, d)),
+  ];
+  for (const file of inputs.sort())
+    hash
+      .update(file)
+      .update('\0')
+      .update(readFileSync(join(root, file)));
   const cache = join(root, 'node_modules', '.cache', 'slipway-package');
   const dir = join(cache, hash.digest('hex').slice(0, 16));
   const done = join(dir, 'done');

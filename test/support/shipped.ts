@@ -48,7 +48,9 @@ export async function packagedFunctions(): Promise<Map<FunctionKey, PackagedFunc
   }
   const state = JSON.parse(readFileSync(join(dir, 'serverless-state.json'), 'utf8'));
   const functions = new Map<FunctionKey, PackagedFunction>();
-  for (const [key, fn] of Object.entries(state.service.functions as Record<string, { handler: string; timeout?: number; environment?: Record<string, unknown> }>)) {
+  for (const [key, fn] of Object.entries(
+    state.service.functions as Record<string, { handler: string; timeout?: number; environment?: Record<string, unknown> }>,
+  )) {
     const entry = join(dir, 'unpacked', key, `${fn.handler.replace(/\.handler$/, '')}.mjs`);
     if (!statSync(entry).isFile()) throw new Error(`${key}: no bundle at ${entry}`);
     functions.set(key as FunctionKey, {
@@ -68,7 +70,10 @@ export class ShippedFunction {
   private next = 0;
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 
-  constructor(readonly fn: PackagedFunction, env: Record<string, string>) {
+  constructor(
+    readonly fn: PackagedFunction,
+    env: Record<string, string>,
+  ) {
     this.worker = new Worker(WORKER, {
       env,
       workerData: { entry: fn.entry, functionName: `slipway-${SHIPPED_STAGE}-${fn.key}`, timeoutSeconds: fn.timeoutSeconds },
@@ -145,7 +150,9 @@ export function startShippedFunctions(
       SLIPWAY_EVENT_BUS: world.eventBus,
       ...(fn.environment.SLIPWAY_STATE_MACHINE_ARN ? { SLIPWAY_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:slipway-shipped' } : {}),
       ...Object.fromEntries(
-        Object.entries(fn.environment).filter(([name, value]) => /^SLIPWAY_HOOK_/.test(name) && typeof value !== 'object').map(([name, value]) => [name, String(value)]),
+        Object.entries(fn.environment)
+          .filter(([name, value]) => /^SLIPWAY_HOOK_/.test(name) && typeof value !== 'object')
+          .map(([name, value]) => [name, String(value)]),
       ),
       ...settings,
     };

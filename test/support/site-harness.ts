@@ -18,7 +18,10 @@ export async function createSiteTarget(world: World, overrides: Partial<z.input<
         CallerReference: uniqueName('dist'),
         Comment: `slipway test site ${name}`,
         Enabled: true,
-        Origins: { Quantity: 1, Items: [{ Id: 's3', DomainName: `${bucket}.s3.us-east-1.amazonaws.com`, OriginPath: '', S3OriginConfig: { OriginAccessIdentity: '' } }] },
+        Origins: {
+          Quantity: 1,
+          Items: [{ Id: 's3', DomainName: `${bucket}.s3.us-east-1.amazonaws.com`, OriginPath: '', S3OriginConfig: { OriginAccessIdentity: '' } }],
+        },
         DefaultCacheBehavior: { TargetOriginId: 's3', ViewerProtocolPolicy: 'redirect-to-https', CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6' },
       },
     }),

@@ -24,8 +24,18 @@ import { executionNameValid, historyWithinLimit, lambdaResponseWithinLimit, stat
 /** Every Wait state of the definition made instant: bakes and lock waits pass at once. */
 export const INSTANT_WAITS = { WaitForLock: 0, Bake: 0, WaitForInvalidation: 0, WaitForDistribution: 0 };
 export const INSTANT_RETRIES = {
-  Prepare: 0, AcquireLock: 0, Stage: 0, StageSiteChunk: 0, FinishSiteStaging: 0, PreTrafficHook: 0, ShiftTraffic: 0, CheckHealth: 0,
-  InvalidateCdn: 0, PostTrafficHook: 0, Finalize: 0, Rollback: 0,
+  Prepare: 0,
+  AcquireLock: 0,
+  Stage: 0,
+  StageSiteChunk: 0,
+  FinishSiteStaging: 0,
+  PreTrafficHook: 0,
+  ShiftTraffic: 0,
+  CheckHealth: 0,
+  InvalidateCdn: 0,
+  PostTrafficHook: 0,
+  Finalize: 0,
+  Rollback: 0,
 };
 
 export interface World {
@@ -109,23 +119,21 @@ export async function release(
   options: { metadata?: Record<string, string>; eventTime?: string } = {},
 ): Promise<{ id: string; sha256: string }> {
   const uploaded = await uploadRelease(world, target, name, body, options.metadata);
-  const outcome = await acceptUpload(
-    intakeDeps(world, orchestrator),
-    {
-      bucket: world.bucket,
-      rawKey: encodeURIComponent(uploaded.key),
-      ...(uploaded.versionId ? { versionId: uploaded.versionId } : {}),
-      ...(uploaded.etag ? { etag: uploaded.etag } : {}),
-      eventTime: options.eventTime ?? new Date().toISOString(),
-    },
-  );
+  const outcome = await acceptUpload(intakeDeps(world, orchestrator), {
+    bucket: world.bucket,
+    rawKey: encodeURIComponent(uploaded.key),
+    ...(uploaded.versionId ? { versionId: uploaded.versionId } : {}),
+    ...(uploaded.etag ? { etag: uploaded.etag } : {}),
+    eventTime: options.eventTime ?? new Date().toISOString(),
+  });
   const id = 'deploymentId' in outcome ? outcome.deploymentId : deploymentIdForObject({ bucket: world.bucket, key: uploaded.key });
   return { id, sha256: uploaded.sha256 };
 }
 
 /** The real definition with the real handlers (built by the test root), waits and retries instant unless overridden. */
 export function localOrchestrator(options: LocalRunOptions = {}, runtime: Omit<Parameters<typeof testRuntime>[0], 'run'> = {}): LocalOrchestrator {
-  return testRuntime({ ...runtime, run: withAwsLimits({ waitTimeOverrides: INSTANT_WAITS, retryIntervalOverrides: INSTANT_RETRIES, ...options }) }).orchestrator;
+  return testRuntime({ ...runtime, run: withAwsLimits({ waitTimeOverrides: INSTANT_WAITS, retryIntervalOverrides: INSTANT_RETRIES, ...options }) })
+    .orchestrator;
 }
 
 /**
@@ -177,5 +185,14 @@ export async function finished(world: World, orchestrator: LocalOrchestrator, id
 /** What the intake function is given: its record writes publish "Deployment Status Changed" (queued, or failed) as in AWS. */
 export function intakeDeps(world: World, orchestrator: Orchestrator) {
   const deployments = withDeploymentEvents(world.deployments, new EventBridgeDeploymentEvents());
-  return { targets: world.targets, artifacts: world.artifacts, deployments, orchestrator, artifactBucket: world.bucket, clock: systemClock, log: () => undefined, warn: () => undefined };
+  return {
+    targets: world.targets,
+    artifacts: world.artifacts,
+    deployments,
+    orchestrator,
+    artifactBucket: world.bucket,
+    clock: systemClock,
+    log: () => undefined,
+    warn: () => undefined,
+  };
 }

@@ -56,7 +56,19 @@ class MemoryLocks implements LockStore {
 
 function record(id: string, fields: Partial<Deployment> = {}): Deployment {
   const at = new Date(START).toISOString();
-  return { id, target: 'hello', release: id, status: 'queued', trigger: 's3', requestedAt: at, startedAt: at, updatedAt: at, trafficPercent: 0, timeline: [], ...fields };
+  return {
+    id,
+    target: 'hello',
+    release: id,
+    status: 'queued',
+    trigger: 's3',
+    requestedAt: at,
+    startedAt: at,
+    updatedAt: at,
+    trafficPercent: 0,
+    timeline: [],
+    ...fields,
+  };
 }
 
 function world(target: FunctionTarget, traffic?: () => number | undefined) {

@@ -11,13 +11,7 @@ import {
 } from '../../shared/domain/errors.js';
 import type { Target } from '../../shared/domain/target.js';
 import { createDeployment, listTargetDeployments, putTarget, rollbackTarget, type ApiDeps } from '../../shared/http/endpoints.js';
-import {
-  MalformedJsonError,
-  MethodNotAllowedError,
-  PayloadTooLargeError,
-  RouteNotFoundError,
-  UnsupportedMediaTypeError,
-} from '../../shared/http/errors.js';
+import { MalformedJsonError, MethodNotAllowedError, PayloadTooLargeError, RouteNotFoundError, UnsupportedMediaTypeError } from '../../shared/http/errors.js';
 import { problemResponse, toProblem, type Problem } from '../../shared/http/problems.js';
 import { readJsonBody } from '../../shared/http/request.js';
 import { unmatchedRoute } from '../../shared/http/routing.js';
@@ -37,7 +31,14 @@ function depsWithTargets(targets: Target[] = []): ApiDeps {
     get: async (name) => targets.find((t) => t.name === name),
     list: async () => targets,
   };
-  const unused = new Proxy({}, { get: (_, key) => { throw new Error(`unexpected call to ${String(key)}`); } });
+  const unused = new Proxy(
+    {},
+    {
+      get: (_, key) => {
+        throw new Error(`unexpected call to ${String(key)}`);
+      },
+    },
+  );
   return {
     targets: store,
     deployments: unused as ApiDeps['deployments'],
@@ -238,7 +239,13 @@ describe('Request body validation', () => {
     const deny = Array.from({ length: 100 }, (_, i) => ({ from: '2027-01-01T00:00', to: '2027-01-02T00:00', reason: `freeze ${i}`.padEnd(200, '.') }));
     const cacheControl = Array.from({ length: 50 }, (_, i) => ({ match: `${i}`.padEnd(256, '*'), value: 'no-cache'.padEnd(256, ' ') }));
     const alarms = Array.from({ length: 50 }, (_, i) => `${i}`.padEnd(255, 'a'));
-    const body = { kind: 'site', site: { bucket: 'www-origin', distributionId: 'E1' }, cacheControl, health: { alarms }, window: { allow: [{ cron: '0 2 * * *', durationMinutes: 60 }], deny } };
+    const body = {
+      kind: 'site',
+      site: { bucket: 'www-origin', distributionId: 'E1' },
+      cacheControl,
+      health: { alarms },
+      window: { allow: [{ cron: '0 2 * * *', durationMinutes: 60 }], deny },
+    };
     const event = jsonRequest('PUT', '/targets/www', body);
     event.pathParameters = { name: 'www' };
     const targets: Target[] = [];
@@ -264,7 +271,11 @@ describe('Request body validation', () => {
 
   it('refuses at save a strategy that bakes longer than one execution can last', async () => {
     // Prepare
-    const event = jsonRequest('PUT', '/targets/hello', { kind: 'function', function: { name: 'hello' }, strategy: { type: 'linear', percent: 10, bakeSeconds: 60 * 86_400 } });
+    const event = jsonRequest('PUT', '/targets/hello', {
+      kind: 'function',
+      function: { name: 'hello' },
+      strategy: { type: 'linear', percent: 10, bakeSeconds: 60 * 86_400 },
+    });
     event.pathParameters = { name: 'hello' };
     // Act
     const problem = await problemOf(putTarget(depsWithTargets(), event));

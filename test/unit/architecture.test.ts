@@ -38,10 +38,27 @@ describe('the dependency rule', () => {
 
     // Assess: the cruise saw the layers and resolved the packages, so an empty answer means something.
     const sources = result.modules.map((module) => module.source);
-    for (const layer of ['functions/', 'roots/', 'dev/', 'cli/', 'shared/domain/', 'shared/ports/', 'shared/usecases/', 'shared/adapters/', 'shared/http/', 'shared/handlers/']) {
-      expect(sources.some((source) => source.startsWith(layer)), `no module under ${layer} was cruised`).toBe(true);
+    for (const layer of [
+      'functions/',
+      'roots/',
+      'dev/',
+      'cli/',
+      'shared/domain/',
+      'shared/ports/',
+      'shared/usecases/',
+      'shared/adapters/',
+      'shared/http/',
+      'shared/handlers/',
+    ]) {
+      expect(
+        sources.some((source) => source.startsWith(layer)),
+        `no module under ${layer} was cruised`,
+      ).toBe(true);
     }
-    expect(sources.some((source) => source.startsWith('node_modules/@aws-sdk/')), 'the AWS SDK imports did not resolve').toBe(true);
+    expect(
+      sources.some((source) => source.startsWith('node_modules/@aws-sdk/')),
+      'the AWS SDK imports did not resolve',
+    ).toBe(true);
     expect(result.summary.violations.map(describeViolation)).toEqual([]);
   }, 120_000);
 
@@ -100,23 +117,45 @@ describe('the dependency rule', () => {
         join(fixture, 'package.json'),
         JSON.stringify({
           type: 'module',
-          dependencies: { '@aws-sdk/client-s3': '*', '@aws-sdk/client-dynamodb': '*', '@aws-sdk/client-sfn': '*', '@aws-sdk/client-lambda': '*', '@aws-lambda-powertools/logger': '*', '@middy/core': '*' },
+          dependencies: {
+            '@aws-sdk/client-s3': '*',
+            '@aws-sdk/client-dynamodb': '*',
+            '@aws-sdk/client-sfn': '*',
+            '@aws-sdk/client-lambda': '*',
+            '@aws-lambda-powertools/logger': '*',
+            '@middy/core': '*',
+          },
           devDependencies: { vitest: '*' },
         }),
       );
       for (const [file, imports] of Object.entries(FILES)) {
         await mkdir(dirname(join(fixture, file)), { recursive: true });
-        await writeFile(join(fixture, file), `${imports.map((target, index) => `import * as m${index} from '${target}';`).join('\n')}\nexport const used = [${imports.map((_, index) => `m${index}`).join(', ')}];\n`);
+        await writeFile(
+          join(fixture, file),
+          `${imports.map((target, index) => `import * as m${index} from '${target}';`).join('\n')}\nexport const used = [${imports.map((_, index) => `m${index}`).join(', ')}];\n`,
+        );
       }
 
       // Act
       const result = await cruiseWithProjectRules(fixture);
 
       // Assess: packages are named by package, not by their file inside node_modules.
-      const reported = result.summary.violations.map(describeViolation).map((line) => line.replace(/(?:\.\.\/)*[^ ]*node_modules\/((?:@[^/]+\/)?[^/]+)\/[^ ]*/g, '$1'));
+      const reported = result.summary.violations
+        .map(describeViolation)
+        .map((line) => line.replace(/(?:\.\.\/)*[^ ]*node_modules\/((?:@[^/]+\/)?[^/]+)\/[^ ]*/g, '$1'));
       for (const expected of EXPECTED) expect(reported, `expected ${expected}`).toContain(expected);
-      const allowed = ['cli/dev.ts → dev/runtime.ts', 'functions/stage.ts → roots/aws.ts', 'roots/aws.ts → shared/adapters/store.ts', 'cli/program.ts → shared/http/routes.ts', 'shared/usecases/clean.ts → shared/domain/clean.ts'];
-      for (const edge of allowed) expect(reported.filter((line) => line.endsWith(`: ${edge}`)), `${edge} is allowed`).toEqual([]);
+      const allowed = [
+        'cli/dev.ts → dev/runtime.ts',
+        'functions/stage.ts → roots/aws.ts',
+        'roots/aws.ts → shared/adapters/store.ts',
+        'cli/program.ts → shared/http/routes.ts',
+        'shared/usecases/clean.ts → shared/domain/clean.ts',
+      ];
+      for (const edge of allowed)
+        expect(
+          reported.filter((line) => line.endsWith(`: ${edge}`)),
+          `${edge} is allowed`,
+        ).toEqual([]);
     }, 120_000);
   });
 });

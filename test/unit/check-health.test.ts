@@ -18,14 +18,22 @@ const site = parseTarget({
 /** One last bake tick of a site at 100%, with the probe answering `probed` and `app.js` of `size` bytes in the manifest. */
 function tick(probed: ProbeResult, size: number): { deps: CheckHealthDeps; state: WorkflowState } {
   const deployment = { id: 'd-1', target: 'www', trafficPercent: 100, timeline: [] } as unknown as Deployment;
-  const manifest = { release: 'r2', createdAt: '2025-01-01T00:00:00Z', files: { 'app.js': { sha256: SHA, size, contentType: 'text/javascript', cacheControl: 'max-age=60' } } };
+  const manifest = {
+    release: 'r2',
+    createdAt: '2025-01-01T00:00:00Z',
+    files: { 'app.js': { sha256: SHA, size, contentType: 'text/javascript', cacheControl: 'max-age=60' } },
+  };
   const deps = {
     deployments: { get: async () => deployment, update: async () => deployment },
     health: { alarmsFiring: async () => [], probe: async () => probed },
     cdn: { isInvalidationComplete: async () => true },
     sites: { readJson: async () => manifest },
   } as unknown as CheckHealthDeps;
-  const state = { deploymentId: 'd-1', target: site, site: { release: 'r2', staging: { bucket: 'artifacts', key: 'staging/www/d-1/chunks.json', chunks: 0 }, liveOriginPath: '/r1' } } as unknown as WorkflowState;
+  const state = {
+    deploymentId: 'd-1',
+    target: site,
+    site: { release: 'r2', staging: { bucket: 'artifacts', key: 'staging/www/d-1/chunks.json', chunks: 0 }, liveOriginPath: '/r1' },
+  } as unknown as WorkflowState;
   return { deps, state };
 }
 

@@ -84,7 +84,11 @@ function presignedUploads(options: { versionId?: string; putAnswer?: FakeHandler
         puts.push(request);
         const sha = createHash('sha256').update(request.body).digest('base64');
         if (sha !== request.headers['x-amz-checksum-sha256']) {
-          return { status: 400, headers: { 'content-type': 'application/xml' }, body: '<Error><Code>BadDigest</Code><Message>The sha256 you specified did not match the calculated checksum.</Message></Error>' };
+          return {
+            status: 400,
+            headers: { 'content-type': 'application/xml' },
+            body: '<Error><Code>BadDigest</Code><Message>The sha256 you specified did not match the calculated checksum.</Message></Error>',
+          };
         }
         const headers: Record<string, string> = { etag: '"e7a1"' };
         if (options.versionId) headers['x-amz-version-id'] = options.versionId;
@@ -257,11 +261,28 @@ describe('Command: deploy (presigned upload)', () => {
     api.on(
       'GET',
       '/targets/hello-canary',
-      ok({ ...hello, name: 'hello-canary', strategy: { type: 'canary', percent: 50, bakeSeconds: 5 }, health: { alarms: ['hello-canary-errors'], pollSeconds: 1 } }),
+      ok({
+        ...hello,
+        name: 'hello-canary',
+        strategy: { type: 'canary', percent: 50, bakeSeconds: 5 },
+        health: { alarms: ['hello-canary-errors'], pollSeconds: 1 },
+      }),
     );
     const t0 = '2026-11-26T21:15:00.000Z';
-    const shift50: TimelineEntry = { at: '2026-11-26T21:15:00.500Z', step: 'shift', status: 'shifting', trafficPercent: 50, message: '50% of traffic on version 2' };
-    const shift100: TimelineEntry = { at: '2026-11-26T21:15:05.600Z', step: 'shift', status: 'verifying', trafficPercent: 100, message: '100% of traffic on version 2' };
+    const shift50: TimelineEntry = {
+      at: '2026-11-26T21:15:00.500Z',
+      step: 'shift',
+      status: 'shifting',
+      trafficPercent: 50,
+      message: '50% of traffic on version 2',
+    };
+    const shift100: TimelineEntry = {
+      at: '2026-11-26T21:15:05.600Z',
+      step: 'shift',
+      status: 'verifying',
+      trafficPercent: 100,
+      message: '100% of traffic on version 2',
+    };
     const done: TimelineEntry = { at: '2026-11-26T21:15:05.900Z', step: 'finalize', status: 'succeeded', trafficPercent: 100 };
     const base = { id, target: 'hello-canary', release: 'c2', startedAt: t0, toVersion: '2' };
     api.on(
@@ -279,7 +300,9 @@ describe('Command: deploy (presigned upload)', () => {
     // Assess
     expect(code, stderr.text).toBe(0);
     const lines = stdout.text.split('\n');
-    expect(lines.find((l) => l.includes('traffic 50%'))).toMatch(/\+0\.5s\s+shift\s+shifting\s+traffic 50%.*· baking 5\.0s, watching alarm hello-canary-errors/);
+    expect(lines.find((l) => l.includes('traffic 50%'))).toMatch(
+      /\+0\.5s\s+shift\s+shifting\s+traffic 50%.*· baking 5\.0s, watching alarm hello-canary-errors/,
+    );
     const verdict = lines.findIndex((l) => l.includes('health'));
     expect(lines[verdict]).toMatch(/\+5\.6s\s+health\s+✔ every check passed through the 5\.0s bake at 50% \(alarm hello-canary-errors\)/);
     expect(lines[verdict + 1]).toMatch(/shift\s+verifying\s+traffic 100%/);
@@ -291,7 +314,13 @@ describe('Command: logs', () => {
   const timeline: TimelineEntry[] = [
     { at: '2026-11-26T21:15:00.100Z', step: 'intake', status: 'queued', message: 's3://… uploaded' },
     { at: '2026-11-26T21:15:00.600Z', step: 'shift', status: 'shifting', trafficPercent: 50, message: '50% of traffic on version 2' },
-    { at: '2026-11-26T21:15:05.700Z', step: 'rollback', status: 'rolled_back', trafficPercent: 0, message: 'alarm "hello-canary-errors" went to ALARM during the bake' },
+    {
+      at: '2026-11-26T21:15:05.700Z',
+      step: 'rollback',
+      status: 'rolled_back',
+      trafficPercent: 0,
+      message: 'alarm "hello-canary-errors" went to ALARM during the bake',
+    },
   ];
 
   it('prints the timeline from GET /deployments/{id}/events, and the document itself with --json', async () => {
@@ -348,7 +377,12 @@ describe('Command: logs', () => {
 
     // Assess
     expect(code).toBe(1);
-    expect(stdout.text.trimEnd().split('\n').map((line) => JSON.parse(line))).toEqual(timeline);
+    expect(
+      stdout.text
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    ).toEqual(timeline);
     expect(api.calls()).toHaveLength(5);
   });
 
@@ -369,7 +403,11 @@ describe('Command: cancel', () => {
   it('sends the reason, follows to cancelled and exits 0', async () => {
     // Prepare
     api.on('POST', '/deployments/{id}/cancel', (r) => ok(view({ id: r.params.id, status: 'staging' }), 202));
-    api.on('GET', '/deployments/{id}', inTurn(ok(view({ status: 'staging' })), ok(view({ status: 'cancelled', reason: 'cancelled by local-developer: wrong build' }))));
+    api.on(
+      'GET',
+      '/deployments/{id}',
+      inTurn(ok(view({ status: 'staging' })), ok(view({ status: 'cancelled', reason: 'cancelled by local-developer: wrong build' }))),
+    );
 
     // Act
     const code = await run(['cancel', 'd-1', '--reason', 'wrong build'], context());
@@ -449,7 +487,11 @@ describe('Command: promote', () => {
   it('sends the reason and follows the deployment to succeeded (exit 0)', async () => {
     // Prepare
     api.on('POST', '/deployments/{id}/promote', ok(view({ status: 'shifting', trafficPercent: 10 }), 202));
-    api.on('GET', '/deployments/{id}', inTurn(ok(view({ status: 'verifying', trafficPercent: 100 })), ok(view({ status: 'succeeded', trafficPercent: 100, toVersion: '2' }))));
+    api.on(
+      'GET',
+      '/deployments/{id}',
+      inTurn(ok(view({ status: 'verifying', trafficPercent: 100 })), ok(view({ status: 'succeeded', trafficPercent: 100, toVersion: '2' }))),
+    );
 
     // Act
     const code = await run(['promote', 'd-1', '--reason', 'metrics look fine'], context());
@@ -658,14 +700,17 @@ describe('Command: targets get and delete', () => {
 });
 
 describe('Command: history', () => {
-  const deployments = Array.from({ length: 7 }, (_, i) => view({ id: `d-${7 - i}`, target: i % 2 ? 'www' : 'hello', status: i === 1 ? 'rolled_back' : 'succeeded' }));
+  const deployments = Array.from({ length: 7 }, (_, i) =>
+    view({ id: `d-${7 - i}`, target: i % 2 ? 'www' : 'hello', status: i === 1 ? 'rolled_back' : 'succeeded' }),
+  );
 
   /** GET /deployments over `deployments`, pages of `limit`, cursor = base64url of the next index. */
   function pagedDeployments() {
     api.on('GET', '/deployments', (r) => {
       const limit = Number(r.query.get('limit') ?? 20);
       const cursor = r.query.get('cursor');
-      if (cursor !== null && !/^[A-Za-z0-9_-]+$/.test(cursor)) return problem(400, 'validation', 'invalid cursor', [{ path: 'query.cursor', message: 'is not a cursor this API issued' }]);
+      if (cursor !== null && !/^[A-Za-z0-9_-]+$/.test(cursor))
+        return problem(400, 'validation', 'invalid cursor', [{ path: 'query.cursor', message: 'is not a cursor this API issued' }]);
       const from = cursor ? Number(Buffer.from(cursor, 'base64url').toString()) : 0;
       const matching = deployments.filter((d) => (r.query.get('status') ? d.status === r.query.get('status') : true));
       const page = matching.slice(from, from + limit);
@@ -736,14 +781,22 @@ describe('Command: history', () => {
 
   it('prints the field path of a validation problem (exit 2)', async () => {
     // Prepare
-    api.on('GET', '/deployments', problem(400, 'validation', 'invalid request: query.cursor: is not a cursor this API issued', [{ path: 'query.cursor', message: 'is not a cursor this API issued' }]));
+    api.on(
+      'GET',
+      '/deployments',
+      problem(400, 'validation', 'invalid request: query.cursor: is not a cursor this API issued', [
+        { path: 'query.cursor', message: 'is not a cursor this API issued' },
+      ]),
+    );
 
     // Act
     const code = await run(['history'], context());
 
     // Assess
     expect(code).toBe(2);
-    expect(stderr.text).toBe('slipway: The request is invalid: invalid request: query.cursor: is not a cursor this API issued\n  query.cursor: is not a cursor this API issued\n');
+    expect(stderr.text).toBe(
+      'slipway: The request is invalid: invalid request: query.cursor: is not a cursor this API issued\n  query.cursor: is not a cursor this API issued\n',
+    );
   });
 
   it('on an API without GET /deployments, reads the target history instead and filters the status itself', async () => {

@@ -391,7 +391,8 @@ describe('Command: targets apply', () => {
   it('refuses an alias bomb with exit code 2 and says what is wrong, without a stack trace', async () => {
     // Prepare: nine levels of nine aliases each ("billion laughs") expand to 9^9 strings.
     const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    for (const [previous, name] of ['ab', 'bc', 'cd', 'de', 'ef', 'fg', 'gh', 'hi']) levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(',')}]`);
+    for (const [previous, name] of ['ab', 'bc', 'cd', 'de', 'ef', 'fg', 'gh', 'hi'])
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(',')}]`);
     await writeFile(join(cwd, 'bomb.yaml'), `name: hello\nkind: function\n${levels.join('\n')}\n`);
     const api = fakeApi();
 

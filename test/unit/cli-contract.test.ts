@@ -67,7 +67,10 @@ describe('Contract: one schema per answer', () => {
       const operation = paths[path]?.[method.toLowerCase()];
       expect(operation, `${route} is not in the OpenAPI document`).toBeDefined();
       const success = Object.entries(operation!.responses).filter(([status]) => status.startsWith('2'));
-      expect(success.some(([, answer]) => answer.content?.['application/json']), route).toBe(true);
+      expect(
+        success.some(([, answer]) => answer.content?.['application/json']),
+        route,
+      ).toBe(true);
     }
   });
 });
@@ -85,7 +88,14 @@ describe('Class: ApiClient › answers against the contract', () => {
     await api.close();
   });
 
-  const window = { target: 'hello', timezone: 'Europe/Berlin', now: '2026-11-26T21:15:00.000Z', openings: [], deny: [], waiting: [deploymentView({ status: 'waiting' })] };
+  const window = {
+    target: 'hello',
+    timezone: 'Europe/Berlin',
+    now: '2026-11-26T21:15:00.000Z',
+    openings: [],
+    deny: [],
+    waiting: [deploymentView({ status: 'waiting' })],
+  };
   const upload = {
     target: 'hello',
     release: 'r2',
@@ -115,7 +125,8 @@ describe('Class: ApiClient › answers against the contract', () => {
       good: upload,
       bad: { ...upload, method: 'POST', secretHash: 'x' },
       call: (c: ApiClient) => c.createRelease('hello', { release: 'r2', sha256, size: 3 }),
-      error: /^the API's answer to POST \/targets\/hello\/releases is not an upload URL \(method: Invalid literal value, expected "PUT"; \(root\): Unrecognized key\(s\) in object: 'secretHash'\)$/,
+      error:
+        /^the API's answer to POST \/targets\/hello\/releases is not an upload URL \(method: Invalid literal value, expected "PUT"; \(root\): Unrecognized key\(s\) in object: 'secretHash'\)$/,
     },
     {
       name: 'the deploy hooks',
@@ -123,7 +134,8 @@ describe('Class: ApiClient › answers against the contract', () => {
       good: { hooks: [hook] },
       bad: { hooks: [{ ...hook, lastUsedAt: undefined, createdAt: 'today' }] },
       call: (c: ApiClient) => c.listHooks('hello').then((hooks) => ({ hooks })),
-      error: /^the API's answer to GET \/targets\/hello\/hooks is not a list of deploy hooks \(hooks\.0\.createdAt: Invalid datetime; hooks\.0\.lastUsedAt: Required\)$/,
+      error:
+        /^the API's answer to GET \/targets\/hello\/hooks is not a list of deploy hooks \(hooks\.0\.createdAt: Invalid datetime; hooks\.0\.lastUsedAt: Required\)$/,
     },
     {
       name: 'the deployment timeline',
@@ -171,12 +183,18 @@ describe('Class: ApiClient › answers against the contract', () => {
     const failure = await client.deploymentEvents('d-1').catch((e: unknown) => e);
 
     // Assess
-    expect((failure as CliError).message).toBe("the API's answer to GET /deployments/d-1/events is not JSON (<html>hello</html>); is the API URL the slipway API?");
+    expect((failure as CliError).message).toBe(
+      "the API's answer to GET /deployments/d-1/events is not JSON (<html>hello</html>); is the API URL the slipway API?",
+    );
   });
 
   it('still takes a 404 of the timeline as "no such deployment yet"', async () => {
     // Prepare
-    api.on('GET', '/deployments/{id}/events', { status: 404, headers: { 'content-type': 'application/problem+json' }, body: { type: 'https://slipway.dev/problems/not-found', title: 'Not found', status: 404, detail: 'no deployment d-1' } });
+    api.on('GET', '/deployments/{id}/events', {
+      status: 404,
+      headers: { 'content-type': 'application/problem+json' },
+      body: { type: 'https://slipway.dev/problems/not-found', title: 'Not found', status: 404, detail: 'no deployment d-1' },
+    });
 
     // Act
     const answer = await client.deploymentEvents('d-1');

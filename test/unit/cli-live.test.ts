@@ -64,7 +64,10 @@ describe('Function: transferProgress', () => {
     const b = memoryStream(true);
 
     // Act
-    for (const [stream, env] of [[a, { NO_COLOR: '' }], [b, { TERM: 'dumb' }]] as const) {
+    for (const [stream, env] of [
+      [a, { NO_COLOR: '' }],
+      [b, { TERM: 'dumb' }],
+    ] as const) {
       const bar = transferProgress(stream, env, 1000);
       bar.update(1000);
       bar.stop();
@@ -92,7 +95,13 @@ describe('Class: DeploymentNarrator', () => {
   const canary: StoredTarget = {
     name: 'hello-canary',
     kind: 'function',
-    strategy: { type: 'steps', steps: [{ percent: 10, bakeSeconds: 60 }, { percent: 50, bakeSeconds: 120 }] },
+    strategy: {
+      type: 'steps',
+      steps: [
+        { percent: 10, bakeSeconds: 60 },
+        { percent: 50, bakeSeconds: 120 },
+      ],
+    },
     health: { alarms: ['errors', 'latency'], probe: { url: 'https://example.test/health' } },
   };
   const d = deploymentView({ target: 'hello-canary', startedAt: '2026-11-26T21:15:00.000Z', status: 'shifting', trafficPercent: 10 });
@@ -129,7 +138,10 @@ describe('Class: DeploymentNarrator', () => {
 
       // Act
       rolledBack.lines(entry('2026-11-26T21:15:01.000Z', 'shift', { trafficPercent: 10 }), now);
-      const rollback = rolledBack.lines(entry('2026-11-26T21:15:20.000Z', 'rollback', { status: 'rolled_back', trafficPercent: 0, message: 'alarm "errors" went to ALARM' }), now);
+      const rollback = rolledBack.lines(
+        entry('2026-11-26T21:15:20.000Z', 'rollback', { status: 'rolled_back', trafficPercent: 0, message: 'alarm "errors" went to ALARM' }),
+        now,
+      );
       promoted.lines(entry('2026-11-26T21:15:01.000Z', 'shift', { trafficPercent: 10 }), now);
       promoted.lines(entry('2026-11-26T21:15:05.000Z', 'promote', { message: 'promoted by alice: looks good' }), now);
       const next = promoted.lines(entry('2026-11-26T21:15:06.000Z', 'shift', { trafficPercent: 50 }), now);
@@ -194,10 +206,18 @@ describe('Class: DeploymentNarrator', () => {
       const narrator = new DeploymentNarrator(plain, undefined, { timezone: 'UTC' });
       const old: TimelineEntry = { at: '2026-11-26T21:15:01.000Z', step: 'window', status: 'waiting', message: 'frozen: release freeze' };
       const newest: TimelineEntry = { at: '2026-11-26T21:16:01.000Z', step: 'window', status: 'waiting', message: 'outside the allowed windows' };
-      const waiting = deploymentView({ status: 'waiting', startedAt: '2026-11-26T21:15:00.000Z', startsAt: '2026-11-27T01:00:00.000Z', timeline: [old, newest] });
+      const waiting = deploymentView({
+        status: 'waiting',
+        startedAt: '2026-11-26T21:15:00.000Z',
+        startsAt: '2026-11-27T01:00:00.000Z',
+        timeline: [old, newest],
+      });
 
       // Act
-      const lines = [...narrator.lines({ kind: 'timeline', entry: old, deployment: waiting }, new Date()), ...narrator.lines({ kind: 'timeline', entry: newest, deployment: waiting }, new Date())];
+      const lines = [
+        ...narrator.lines({ kind: 'timeline', entry: old, deployment: waiting }, new Date()),
+        ...narrator.lines({ kind: 'timeline', entry: newest, deployment: waiting }, new Date()),
+      ];
 
       // Assess
       expect(lines).toEqual([

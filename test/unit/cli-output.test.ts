@@ -2,14 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deploymentView } from '../support/deployment-view.js';
 import type { DeploymentView } from '../../shared/domain/deployment.js';
 import { ApiProblemError } from '../../cli/api-client.js';
-import {
-  formatDuration,
-  formatHistory,
-  formatProblem,
-  formatSummary,
-  historyRow,
-  styleFor,
-} from '../../cli/output.js';
+import { formatDuration, formatHistory, formatProblem, formatSummary, historyRow, styleFor } from '../../cli/output.js';
 
 const plain = styleFor({ write: () => true, isTTY: false }, {});
 
@@ -31,15 +24,7 @@ describe('Function: historyRow', () => {
     const row = historyRow(view({ status: 'rolled_back', trafficPercent: 0, reason: 'alarm hello-canary-errors is in ALARM' }));
 
     // Assess
-    expect(row).toEqual([
-      'd-0123456789abcdef0123',
-      'r2',
-      'rolled_back',
-      '0%',
-      '1→2',
-      '2026-11-26 21:15:00Z',
-      'alarm hello-canary-errors is in ALARM',
-    ]);
+    expect(row).toEqual(['d-0123456789abcdef0123', 'r2', 'rolled_back', '0%', '1→2', '2026-11-26 21:15:00Z', 'alarm hello-canary-errors is in ALARM']);
   });
 
   it('shows a dash when no version is known yet', () => {

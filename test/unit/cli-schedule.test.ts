@@ -53,7 +53,9 @@ describe('Command: deploy --at', () => {
     api.on('PUT', '/s3/slipway-artifacts/releases/{target}/{file}', (r) => {
       puts.push(r);
       const sha = createHash('sha256').update(r.body).digest('base64');
-      return sha === r.headers['x-amz-checksum-sha256'] ? { status: 200, headers: { 'x-amz-version-id': 'v-9' } } : { status: 400, body: '<Error><Code>BadDigest</Code></Error>' };
+      return sha === r.headers['x-amz-checksum-sha256']
+        ? { status: 200, headers: { 'x-amz-version-id': 'v-9' } }
+        : { status: 400, body: '<Error><Code>BadDigest</Code></Error>' };
     });
   }
 
@@ -152,7 +154,9 @@ describe('Command: deploy --at', () => {
 
   it('says the API is older than --at (exit 1) when it refuses notBefore as an unknown field', async () => {
     // Prepare: a strict request schema without the field, answering as the API's does today
-    presignedUploads(() => problem(400, 'validation', 'invalid upload request: (root): unknown field(s) "notBefore"', [{ path: '(root)', message: 'unknown field(s) "notBefore"' }]));
+    presignedUploads(() =>
+      problem(400, 'validation', 'invalid upload request: (root): unknown field(s) "notBefore"', [{ path: '(root)', message: 'unknown field(s) "notBefore"' }]),
+    );
 
     // Act
     const code = await run(['deploy', 'build.zip', '-t', 'hello-nightly', '-r', 'r9', '--at', '+2h'], context());
@@ -166,7 +170,9 @@ describe('Command: deploy --at', () => {
 
   it('passes any other 400 about notBefore through as a usage error (exit 2)', async () => {
     // Prepare: an API that knows the field and refuses the value
-    presignedUploads(() => problem(400, 'validation', 'invalid upload request: notBefore: must have an offset', [{ path: 'notBefore', message: 'must have an offset' }]));
+    presignedUploads(() =>
+      problem(400, 'validation', 'invalid upload request: notBefore: must have an offset', [{ path: 'notBefore', message: 'must have an offset' }]),
+    );
 
     // Act
     const code = await run(['deploy', 'build.zip', '-t', 'hello-nightly', '-r', 'r9', '--at', '+2h'], context());
@@ -215,7 +221,15 @@ describe('Command: deploy --at', () => {
       `/deployments/${id}`,
       inTurn(
         ok(view({ ...base, status: 'waiting', startsAt: base.notBefore, reason: scheduledFor.message!, timeline: [intake, scheduledFor] })),
-        ok(view({ ...base, status: 'cancelled', endedAt: '2026-11-26T21:20:00.000Z', reason: 'cancelled by local-developer', timeline: [intake, scheduledFor, { at: '2026-11-26T21:20:00.000Z', step: 'cancel', status: 'cancelled' }] })),
+        ok(
+          view({
+            ...base,
+            status: 'cancelled',
+            endedAt: '2026-11-26T21:20:00.000Z',
+            reason: 'cancelled by local-developer',
+            timeline: [intake, scheduledFor, { at: '2026-11-26T21:20:00.000Z', step: 'cancel', status: 'cancelled' }],
+          }),
+        ),
       ),
     );
     const terminal = memoryStream(true);
@@ -233,11 +247,19 @@ describe('Command: promote a waiting deployment', () => {
   it('starts it despite the window and follows it to success (exit 0)', async () => {
     // Prepare
     const waiting: TimelineEntry = { at: '2026-11-26T21:15:01.000Z', step: 'window', status: 'waiting', message: waitingReason };
-    const promoted: TimelineEntry = { at: '2026-11-26T21:16:00.000Z', step: 'window', message: 'started by promote from local-developer: hotfix for the outage' };
+    const promoted: TimelineEntry = {
+      at: '2026-11-26T21:16:00.000Z',
+      step: 'window',
+      message: 'started by promote from local-developer: hotfix for the outage',
+    };
     const lock: TimelineEntry = { at: '2026-11-26T21:16:00.100Z', step: 'lock', status: 'staging', message: 'target lock acquired' };
     const done: TimelineEntry = { at: '2026-11-26T21:16:03.000Z', step: 'finalize', status: 'succeeded', trafficPercent: 100 };
     const base = { id: 'd-5', release: 'r5', startedAt: '2026-11-26T21:15:00.000Z' };
-    api.on('POST', '/deployments/{id}/promote', ok(view({ ...base, status: 'waiting', startsAt: '2026-11-27T01:00:00.000Z', reason: waitingReason, timeline: [waiting] }), 202));
+    api.on(
+      'POST',
+      '/deployments/{id}/promote',
+      ok(view({ ...base, status: 'waiting', startsAt: '2026-11-27T01:00:00.000Z', reason: waitingReason, timeline: [waiting] }), 202),
+    );
     api.on('GET', '/targets/{name}', ok(nightlyTarget));
     api.on(
       'GET',
@@ -254,7 +276,9 @@ describe('Command: promote a waiting deployment', () => {
     // Assess
     expect(code, stderr.text).toBe(0);
     expect(api.requests[0]).toMatchObject({ path: '/deployments/d-5/promote', json: { reason: 'hotfix for the outage' } });
-    expect(stdout.text).toContain('promoted d-5 (hello-nightly r5, waiting): it starts now, despite the deploy window, freezes and any --at — "hotfix for the outage"');
+    expect(stdout.text).toContain(
+      'promoted d-5 (hello-nightly r5, waiting): it starts now, despite the deploy window, freezes and any --at — "hotfix for the outage"',
+    );
     expect(stdout.text).toContain('waiting until 2026-11-26 20:00 EST (waiting for the deploy window');
     expect(stdout.text).toContain('  +1m00s   window  · started by promote from local-developer: hotfix for the outage\n');
     expect(stdout.text).toContain('  +1m00s   lock  staging  · target lock acquired  · after waiting 59s (window, then promoted)\n');

@@ -100,7 +100,15 @@ describe('Function: instantsOfWallTime', () => {
       fc.property(fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2030, 0, 1) }), fc.constantFrom(...zones), (minute, zone) => {
         const t = Math.floor(minute / MINUTE) * MINUTE;
         // The wall time the clocks show at t is always found again, and t among its instants.
-        const parts = new Intl.DateTimeFormat('en-CA', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).formatToParts(new Date(t));
+        const parts = new Intl.DateTimeFormat('en-CA', {
+          timeZone: zone,
+          hourCycle: 'h23',
+          year: 'numeric',
+          month: '2-digit',
+          day: '2-digit',
+          hour: '2-digit',
+          minute: '2-digit',
+        }).formatToParts(new Date(t));
         const get = (type: string) => parts.find((p) => p.type === type)!.value;
         const shown = Date.parse(`${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}:00Z`);
         expect(instantsOfWallTime(shown, zone)).toContain(t);
@@ -211,7 +219,10 @@ describe('Function: waitOf', () => {
   const lock: TimelineEntry = { at: t(181), step: 'lock', status: 'staging', message: 'target lock acquired' };
 
   it('measures from the first waiting window entry to the lock acquired entry', () => {
-    const wait = waitOf(deploymentView({ status: 'succeeded', timeline: [intake, waiting, { ...waiting, at: t(60), message: 'frozen: x' }, open, lock] }), new Date());
+    const wait = waitOf(
+      deploymentView({ status: 'succeeded', timeline: [intake, waiting, { ...waiting, at: t(60), message: 'frozen: x' }, open, lock] }),
+      new Date(),
+    );
     expect(wait).toMatchObject({ from: t(1), until: t(181), ms: 180 * MINUTE, kind: 'window' });
     expect(formatWaitShort(wait!)).toBe('3h00m window');
     expect(formatWaitLine(wait!)).toBe(
@@ -220,7 +231,10 @@ describe('Function: waitOf', () => {
   });
 
   it('counts a deployment still waiting up to now, with a +', () => {
-    const wait = waitOf(deploymentView({ status: 'waiting', timeline: [intake, { ...waiting, message: 'scheduled for 2026-11-30T01:00:00.000Z' }] }), new Date(t(31)));
+    const wait = waitOf(
+      deploymentView({ status: 'waiting', timeline: [intake, { ...waiting, message: 'scheduled for 2026-11-30T01:00:00.000Z' }] }),
+      new Date(t(31)),
+    );
     expect(wait).toMatchObject({ ms: 30 * MINUTE, kind: 'schedule' });
     expect(wait!.until).toBeUndefined();
     expect(formatWaitShort(wait!)).toBe('30m00s+ schedule');
@@ -229,12 +243,23 @@ describe('Function: waitOf', () => {
 
   it('ends the wait of a deployment that ended while it waited, and names a promote', () => {
     const cancelled = waitOf(
-      deploymentView({ status: 'cancelled', endedAt: t(10), timeline: [intake, { ...waiting, message: 'waiting for the deploy window: frozen: year-end freeze (until …)' }, { at: t(10), step: 'cancel', status: 'cancelled' }] }),
+      deploymentView({
+        status: 'cancelled',
+        endedAt: t(10),
+        timeline: [
+          intake,
+          { ...waiting, message: 'waiting for the deploy window: frozen: year-end freeze (until …)' },
+          { at: t(10), step: 'cancel', status: 'cancelled' },
+        ],
+      }),
       new Date(t(99)),
     );
     expect(cancelled).toMatchObject({ until: t(10), ms: 9 * MINUTE, kind: 'freeze' });
     const promoted = waitOf(
-      deploymentView({ status: 'staging', timeline: [intake, waiting, { at: t(20), step: 'window', message: 'started by promote from local-developer: hotfix' }, { ...lock, at: t(20) }] }),
+      deploymentView({
+        status: 'staging',
+        timeline: [intake, waiting, { at: t(20), step: 'window', message: 'started by promote from local-developer: hotfix' }, { ...lock, at: t(20) }],
+      }),
       new Date(),
     );
     expect(promoted).toMatchObject({ ms: 19 * MINUTE, promoted: 'promote from local-developer: hotfix' });
@@ -242,6 +267,8 @@ describe('Function: waitOf', () => {
   });
 
   it('is undefined for a deployment that never waited for its window (a lock wait is not one)', () => {
-    expect(waitOf(deploymentView({ timeline: [intake, { at: t(1), step: 'lock', status: 'waiting', message: 'target busy with d-2' }, lock] }), new Date())).toBeUndefined();
+    expect(
+      waitOf(deploymentView({ timeline: [intake, { at: t(1), step: 'lock', status: 'waiting', message: 'target busy with d-2' }, lock] }), new Date()),
+    ).toBeUndefined();
   });
 });

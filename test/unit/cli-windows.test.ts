@@ -106,7 +106,14 @@ describe('Command: windows show', () => {
 
   it('says a target without a window starts releases at once, and still lists scheduled ones waiting', async () => {
     // Prepare
-    const scheduled = view({ id: 'd-6', release: 'r6', status: 'waiting', notBefore: '2026-11-27T07:00:00.000Z', startsAt: '2026-11-27T07:00:00.000Z', reason: 'scheduled for 2026-11-27T07:00:00.000Z' });
+    const scheduled = view({
+      id: 'd-6',
+      release: 'r6',
+      status: 'waiting',
+      notBefore: '2026-11-27T07:00:00.000Z',
+      startsAt: '2026-11-27T07:00:00.000Z',
+      reason: 'scheduled for 2026-11-27T07:00:00.000Z',
+    });
     api.on('GET', '/targets/{name}/window', (r) => windowAnswer(r.params.name!, undefined, { now: NOW, waiting: [scheduled] }));
 
     // Act
@@ -212,7 +219,7 @@ describe('Command: windows suggest', () => {
     expect(lines[2]).toBe('     0     6     12    18   23');
     expect(lines[3]).toMatch(/^Mon {2}[▁▂▃▄▅▆▇█]{24}$/);
     expect(lines.filter((l) => /^ +\^/.test(l)).length).toBeGreaterThan(0);
-    expect(stdout.text).toContain("rows Monday to Sunday, columns the hours 0–23; ▁ quiet to █ the busiest hour (1,000/hour); · no data; ^ suggested");
+    expect(stdout.text).toContain('rows Monday to Sunday, columns the hours 0–23; ▁ quiet to █ the busiest hour (1,000/hour); · no data; ^ suggested');
     expect(stdout.text).toContain('quietest 3h windows (Europe/Berlin)\n1. Sun 00:00–03:00  average 45/hour, 5% of the busiest hour\n');
     expect(stdout.text).toContain('2. Sun 22:00–Mon 01:00  average 71.7/hour, 7% of the busiest hour\n');
     const entries = lines.filter((l) => l.startsWith('   {')).map((l) => JSON.parse(l));
@@ -223,12 +230,12 @@ describe('Command: windows suggest', () => {
       { cron: '0 23 * * 1', durationMinutes: 180 },
     ]);
     // The marks under the chart are the suggested hours: Sunday 0–2 and 22–23, Monday 0 and 23, Tuesday 0–1.
-    expect(lines.slice(3, 17)).toEqual(
-      expect.arrayContaining(['     ^                      ^', '     ^^', '     ^^^                   ^^']),
-    );
+    expect(lines.slice(3, 17)).toEqual(expect.arrayContaining(['     ^                      ^', '     ^^', '     ^^^                   ^^']));
     // Every entry pastes into a valid window in the zone it names.
     for (const entry of entries) expect(windowSchema.safeParse({ timezone: 'Europe/Berlin', allow: [entry] }).success).toBe(true);
-    expect(stdout.text).toContain(`the crons are in Europe/Berlin: paste one or more entries into the target's "window": { "timezone": "Europe/Berlin", "allow": [ … ] },`);
+    expect(stdout.text).toContain(
+      `the crons are in Europe/Berlin: paste one or more entries into the target's "window": { "timezone": "Europe/Berlin", "allow": [ … ] },`,
+    );
   });
 
   it('passes --duration (3h, 180m, 1h30m), --days, --count and --timezone to the API', async () => {

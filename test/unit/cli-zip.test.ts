@@ -63,7 +63,7 @@ function entriesOf(file: string): Promise<ZipEntryInfo[]> {
   });
 }
 
-const files = { 'index.mjs': 'export const handler = async () => "r2";\n', 'lib/util.mjs': 'export const x = 1;\n', 'lib/a-b.mjs': 'b\n', 'README': 'r\n' };
+const files = { 'index.mjs': 'export const handler = async () => "r2";\n', 'lib/util.mjs': 'export const x = 1;\n', 'lib/a-b.mjs': 'b\n', README: 'r\n' };
 
 describe('Function: zipDirectory', () => {
   it('gives the same sha256 for the same tree zipped twice, in two places', async () => {

@@ -37,6 +37,8 @@ describe('One clock', () => {
   it('tells a read of the time from a parse of a stored one', () => {
     const patterns = (line: string) => READS_THE_TIME.some((pattern) => pattern.test(line));
     expect(['const now = new Date();', 'new Date ( )', 'const at = Date.now() + 5;', 'sleep(Date . now)', 'x = new Date;'].filter(patterns)).toHaveLength(5);
-    expect(['new Date(record.requestedAt)', 'new Date(0)', 'Date.parse(value)', 'new Date(now.getTime() + 1000)', 'deps.clock.now()'].filter(patterns)).toEqual([]);
+    expect(['new Date(record.requestedAt)', 'new Date(0)', 'Date.parse(value)', 'new Date(now.getTime() + 1000)', 'deps.clock.now()'].filter(patterns)).toEqual(
+      [],
+    );
   });
 });

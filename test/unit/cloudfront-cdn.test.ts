@@ -32,7 +32,9 @@ describe('Class: CloudFrontCdn', () => {
       // Prepare: CloudFront answers 400 when the distribution has its maximum of invalidations in flight.
       cloudfront.on(CreateInvalidationCommand).rejects(awsError('TooManyInvalidationsInProgress', 400));
       // Act
-      const failure = await cdn().invalidate('E2QWRUHAPOMQZL', ['/*'], 'd-1-switch').catch((error: unknown) => error);
+      const failure = await cdn()
+        .invalidate('E2QWRUHAPOMQZL', ['/*'], 'd-1-switch')
+        .catch((error: unknown) => error);
       // Assess
       expect(failure).toBeInstanceOf(InvalidationsBusyError);
       expect(failure).toBeInstanceOf(TransientError);

@@ -43,7 +43,9 @@ describe('Class: CloudWatchHealthSignals', () => {
       // Prepare
       cloudwatch.on(DescribeAlarmsCommand).resolves({ CompositeAlarms: [{ AlarmName: 'service-health', StateValue: 'OK' }] });
       // Act
-      const failure = await signals().alarmsFiring(['service-health', 'errros', 'latency']).catch((error: unknown) => error);
+      const failure = await signals()
+        .alarmsFiring(['service-health', 'errros', 'latency'])
+        .catch((error: unknown) => error);
       // Assess
       expect(failure).toBeInstanceOf(MissingResourceError);
       expect(PERMANENT_ERRORS).toContain((failure as Error).name);

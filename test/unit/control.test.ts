@@ -40,7 +40,13 @@ describe('Function: verificationPlan', () => {
 
   it.each([
     ['Linear10PercentEvery10Minutes', planSteps('Linear10PercentEvery10Minutes')],
-    ['a year-long canary', [{ percent: 10, bakeSeconds: 364 * 24 * 3600 }, { percent: 100, bakeSeconds: 0 }]],
+    [
+      'a year-long canary',
+      [
+        { percent: 10, bakeSeconds: 364 * 24 * 3600 },
+        { percent: 100, bakeSeconds: 0 },
+      ],
+    ],
     ['twenty day-long steps', Array.from({ length: 21 }, (_, i) => ({ percent: Math.min(100, (i + 1) * 5), bakeSeconds: i < 20 ? 86_400 : 0 }))],
   ])('keeps the ticks of all steps of %s within the history budget', (_, steps) => {
     // Act
@@ -69,7 +75,9 @@ function record(fields: Partial<Deployment>): Deployment {
 
 describe('Cancel and promote rules', () => {
   it('says who cancelled and why', () => {
-    expect(cancelDescription({ cancelRequestedBy: 'arn:aws:iam::1:user/ana', cancelReason: ' bad build ' })).toBe('cancelled by arn:aws:iam::1:user/ana: bad build');
+    expect(cancelDescription({ cancelRequestedBy: 'arn:aws:iam::1:user/ana', cancelReason: ' bad build ' })).toBe(
+      'cancelled by arn:aws:iam::1:user/ana: bad build',
+    );
     expect(cancelDescription({})).toBe('cancelled by an unidentified caller');
   });
 

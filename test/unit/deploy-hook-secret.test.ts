@@ -1,13 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import {
-  DEPLOY_HOOK_ID,
-  hashHookSecret,
-  hookRateFromEnv,
-  hookSecretMatches,
-  newHookId,
-  newHookSecret,
-} from '../../shared/domain/deploy-hook.js';
+import { DEPLOY_HOOK_ID, hashHookSecret, hookRateFromEnv, hookSecretMatches, newHookId, newHookSecret } from '../../shared/domain/deploy-hook.js';
 
 // Records every timingSafeEqual call, to see what the compare hands it.
 const compared = vi.hoisted(() => [] as [number, number][]);

@@ -12,7 +12,11 @@ import {
 import { dynamoItemBytes } from '../support/dynamo-item-size.js';
 
 function entries(count: number, from = 0): TimelineEntry[] {
-  return Array.from({ length: count }, (_, i) => ({ at: new Date(Date.UTC(2026, 0, 1, 0, 0, from + i)).toISOString(), step: 'lock', message: `tick ${from + i}` }));
+  return Array.from({ length: count }, (_, i) => ({
+    at: new Date(Date.UTC(2026, 0, 1, 0, 0, from + i)).toISOString(),
+    step: 'lock',
+    message: `tick ${from + i}`,
+  }));
 }
 
 describe('Function: boundTimeline', () => {
@@ -68,7 +72,14 @@ describe('Function: boundEntry', () => {
   });
 
   it('keeps a full timeline of the largest entries far below 400 KB', () => {
-    const big = boundEntry({ at: '2026-01-01T00:00:00.000Z', step: 'verify', message: 'm'.repeat(900), error: 'e'.repeat(900), reason: 'r'.repeat(900), requestedBy: 'b'.repeat(900) });
+    const big = boundEntry({
+      at: '2026-01-01T00:00:00.000Z',
+      step: 'verify',
+      message: 'm'.repeat(900),
+      error: 'e'.repeat(900),
+      reason: 'r'.repeat(900),
+      requestedBy: 'b'.repeat(900),
+    });
     expect(dynamoItemBytes({ timeline: Array.from({ length: TIMELINE_MAX_ENTRIES }, () => big) })).toBeLessThan(250_000);
   });
 });

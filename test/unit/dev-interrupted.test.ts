@@ -50,8 +50,13 @@ describe('settleInterruptedDeployments', () => {
       { deploymentId: 'd-2', error: INTERRUPTED_ERROR },
       { deploymentId: 'd-3', error: INTERRUPTED_ERROR },
     ]);
-    expect(settled.map((d) => [d.id, d.status])).toEqual([['d-2', 'rolled_back'], ['d-3', 'rolled_back']]);
-    expect(settled[0]?.reason).toBe('interrupted: slipway dev stopped while this deployment was running; rolled back at the next start; alias restored to version 1');
+    expect(settled.map((d) => [d.id, d.status])).toEqual([
+      ['d-2', 'rolled_back'],
+      ['d-3', 'rolled_back'],
+    ]);
+    expect(settled[0]?.reason).toBe(
+      'interrupted: slipway dev stopped while this deployment was running; rolled back at the next start; alias restored to version 1',
+    );
     expect(lines[0]).toBe(`slipway dev: hello d-2 (d-2) was shifting when slipway dev last stopped: rolled_back: ${settled[0]?.reason}`);
   });
 
@@ -74,7 +79,9 @@ describe('settleInterruptedDeployments', () => {
     const settled = await settleInterruptedDeployments(deps);
     // Assess
     expect(settled.map((d) => d.id)).toEqual(['d-2']);
-    expect(lines[0]).toBe('slipway dev: could not settle hello d-1 (d-1), left shifting when slipway dev last stopped: alias conflict; restart slipway dev to try again');
+    expect(lines[0]).toBe(
+      'slipway dev: could not settle hello d-1 (d-1), left shifting when slipway dev last stopped: alias conflict; restart slipway dev to try again',
+    );
   });
 });
 

@@ -28,7 +28,13 @@ type MapState = {
   Next?: string;
   ItemProcessor: { ProcessorConfig: { Mode: string; ExecutionType?: string }; States: Record<string, { Resource?: unknown }> };
 };
-type ParallelState = { Type: string; ResultPath?: null; Catch?: unknown[]; Next?: string; Branches: { StartAt: string; States: Record<string, MapState & { Parameters?: unknown }> }[] };
+type ParallelState = {
+  Type: string;
+  ResultPath?: null;
+  Catch?: unknown[];
+  Next?: string;
+  Branches: { StartAt: string; States: Record<string, MapState & { Parameters?: unknown }> }[];
+};
 
 const localStageSite = (options?: Parameters<typeof loadDefinition>[0]) => loadDefinition(options).States['StageSite'] as unknown as ParallelState;
 
@@ -75,7 +81,12 @@ describe('StageSite: a Distributed Map in AWS, an inline Map locally', () => {
     expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'INLINE' });
     expect(map.MaxConcurrency).toBe(LOCAL_MAP_CONCURRENCY);
     expect(map.ItemsPath).toBe('$.items');
-    expect(map.ItemSelector).toEqual({ 'deploymentId.$': '$.state.deploymentId', 'target.$': '$.state.target', 'site.$': '$.state.site', 'chunk.$': '$$.Map.Item.Value' });
+    expect(map.ItemSelector).toEqual({
+      'deploymentId.$': '$.state.deploymentId',
+      'target.$': '$.state.target',
+      'site.$': '$.state.site',
+      'chunk.$': '$$.Map.Item.Value',
+    });
     for (const field of ['Label', 'ToleratedFailurePercentage', 'ItemReader', 'Catch']) expect(map).not.toHaveProperty(field);
     expect(map.ItemProcessor.States['StageSiteChunk']!.Resource).toBe('arn:aws:lambda:us-east-1:123456789012:function:slipway-local-stageSiteChunk');
     expect(itemReaderStates()).toEqual(['ReadStageSiteItems']);
@@ -143,7 +154,10 @@ describe('Function: describeFailure', () => {
     // Prepare
     const timeline = [entry('chunk 0 (entries 0-50) failed: throttled'), entry('chunk 2 (entries 100-150) failed: the artifact is gone')];
     // Act
-    const text = describeFailure({ Error: 'States.ExceedToleratedFailureThreshold', Cause: 'The specified tolerated failure threshold was exceeded' }, timeline);
+    const text = describeFailure(
+      { Error: 'States.ExceedToleratedFailureThreshold', Cause: 'The specified tolerated failure threshold was exceeded' },
+      timeline,
+    );
     // Assess
     expect(text).toBe('staging failed: chunk 2 (entries 100-150) failed: the artifact is gone');
   });

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment } from '../../shared/domain/deployment.js';
-import {
-  STATUS_CHANGED,
-  TRAFFIC_SHIFTED,
-  eventsForChange,
-  statusChangedDetailSchema,
-  trafficShiftedDetailSchema,
-} from '../../shared/domain/events.js';
+import { STATUS_CHANGED, TRAFFIC_SHIFTED, eventsForChange, statusChangedDetailSchema, trafficShiftedDetailSchema } from '../../shared/domain/events.js';
 import type { DeploymentEvents, DeploymentPatch, DeploymentStore, DeploymentTransitions } from '../../shared/ports/index.js';
 import { withDeploymentEvents } from '../../shared/usecases/deployment-events.js';
 

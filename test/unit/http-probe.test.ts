@@ -85,15 +85,18 @@ describe('Class: HttpProbe', () => {
       expect(result.failure).toBe(`probe ${server.url} failed: no answer within 200 ms`);
     });
 
-    it.each(['http://169.254.169.254/latest/meta-data/', 'http://2852039166/', 'http://0xa9fea9fe/', 'http://[::ffff:169.254.169.254]/', 'http://[fd00:ec2::254]/'])(
-      'refuses %s without connecting',
-      async (url) => {
-        // Act
-        const result = await new HttpProbe({ lookup: neverResolves }).probe({ url, expectStatus: 200, timeoutMs: 2000 });
-        // Assess
-        expect(result.failure).toMatch(/^probe .* refused: .*link-local or instance metadata.*health\.probe\.allowLinkLocal/);
-      },
-    );
+    it.each([
+      'http://169.254.169.254/latest/meta-data/',
+      'http://2852039166/',
+      'http://0xa9fea9fe/',
+      'http://[::ffff:169.254.169.254]/',
+      'http://[fd00:ec2::254]/',
+    ])('refuses %s without connecting', async (url) => {
+      // Act
+      const result = await new HttpProbe({ lookup: neverResolves }).probe({ url, expectStatus: 200, timeoutMs: 2000 });
+      // Assess
+      expect(result.failure).toMatch(/^probe .* refused: .*link-local or instance metadata.*health\.probe\.allowLinkLocal/);
+    });
 
     it('refuses a host name that resolves to the metadata address', async () => {
       // Prepare
@@ -101,7 +104,9 @@ describe('Class: HttpProbe', () => {
       // Act
       const result = await probe.probe({ url: 'http://metadata.example.test/latest/meta-data/', expectStatus: 200, timeoutMs: 2000 });
       // Assess
-      expect(result.failure).toMatch(/^probe http:\/\/metadata\.example\.test\/latest\/meta-data\/ refused: metadata\.example\.test resolves to 169\.254\.169\.254/);
+      expect(result.failure).toMatch(
+        /^probe http:\/\/metadata\.example\.test\/latest\/meta-data\/ refused: metadata\.example\.test resolves to 169\.254\.169\.254/,
+      );
     });
 
     it('refuses a host name that resolves to the IPv6 metadata address', async () => {

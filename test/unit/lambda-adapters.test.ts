@@ -50,15 +50,10 @@ describe('Class: LambdaVersionPublisher', () => {
       });
     });
 
-    it.each(['PreconditionFailedException', 'InvalidParameterValueException'])(
-      'reports %s as a concurrent modification',
-      async (name) => {
-        lambda.on(PublishVersionCommand).rejects(awsError(name, name === 'PreconditionFailedException' ? 412 : 400));
-        await expect(adapter().publishVersion('fn', { codeSha256: 'x', revisionId: 'r' }, 'd')).rejects.toBeInstanceOf(
-          ConcurrentModificationError,
-        );
-      },
-    );
+    it.each(['PreconditionFailedException', 'InvalidParameterValueException'])('reports %s as a concurrent modification', async (name) => {
+      lambda.on(PublishVersionCommand).rejects(awsError(name, name === 'PreconditionFailedException' ? 412 : 400));
+      await expect(adapter().publishVersion('fn', { codeSha256: 'x', revisionId: 'r' }, 'd')).rejects.toBeInstanceOf(ConcurrentModificationError);
+    });
 
     it('turns throttling that outlived the SDK retries into a TransientError', async () => {
       lambda.on(PublishVersionCommand).rejects(awsError('TooManyRequestsException', 429));
@@ -101,7 +96,9 @@ describe('Class: LambdaVersionPublisher', () => {
   describe('Method: awaitVersionActive', () => {
     it('returns what PublishVersion answered for a version that was Active at once, reading nothing', async () => {
       // Prepare
-      lambda.on(PublishVersionCommand).resolves({ Version: '8', State: 'Active', LastUpdateStatus: 'Successful', CodeSha256: 'abc=', Role: 'arn:aws:iam::1:role/r' });
+      lambda
+        .on(PublishVersionCommand)
+        .resolves({ Version: '8', State: 'Active', LastUpdateStatus: 'Successful', CodeSha256: 'abc=', Role: 'arn:aws:iam::1:role/r' });
       const publisher = adapter();
       await publisher.publishVersion('fn', { codeSha256: 'abc=', revisionId: 'r' }, 'd');
       // Act
@@ -114,7 +111,9 @@ describe('Class: LambdaVersionPublisher', () => {
     it('reads the version when PublishVersion answered Pending', async () => {
       // Prepare
       lambda.on(PublishVersionCommand).resolves({ Version: '9', State: 'Pending', LastUpdateStatus: 'InProgress' });
-      lambda.on(GetFunctionConfigurationCommand, { FunctionName: 'fn', Qualifier: '9' }).resolves({ Version: '9', State: 'Active', LastUpdateStatus: 'Successful' });
+      lambda
+        .on(GetFunctionConfigurationCommand, { FunctionName: 'fn', Qualifier: '9' })
+        .resolves({ Version: '9', State: 'Active', LastUpdateStatus: 'Successful' });
       const publisher = adapter();
       await publisher.publishVersion('fn', { codeSha256: 'abc=', revisionId: 'r' }, 'd');
       // Act
@@ -169,9 +168,7 @@ describe('Class: LambdaVersionPublisher', () => {
       const outcome = adapter().awaitVersionActive('fn', '7');
       // Assess
       await expect(outcome).rejects.toBeInstanceOf(VersionFailedError);
-      await expect(adapter().awaitVersionActive('fn', '7')).rejects.toThrow(
-        /version 7 of fn .*FunctionError: SnapStart init failed/,
-      );
+      await expect(adapter().awaitVersionActive('fn', '7')).rejects.toThrow(/version 7 of fn .*FunctionError: SnapStart init failed/);
     });
 
     it('gives the Task back to Step Functions’ retry when the version is still Pending at the deadline', async () => {
@@ -253,7 +250,9 @@ describe('Class: CloudFrontCdn', () => {
   it('sends the CallerReference it is given, so a retried Task repeats the same invalidation', async () => {
     // Prepare
     cloudfront.reset();
-    cloudfront.on(CreateInvalidationCommand).resolves({ Invalidation: { Id: 'I1', Status: 'InProgress', CreateTime: new Date(), InvalidationBatch: undefined } });
+    cloudfront
+      .on(CreateInvalidationCommand)
+      .resolves({ Invalidation: { Id: 'I1', Status: 'InProgress', CreateTime: new Date(), InvalidationBatch: undefined } });
     const cdn = new CloudFrontCdn({ client: new CloudFrontClient({ region: 'us-east-1' }) });
     // Act
     await cdn.invalidate('E123', ['/index.html', '/api/*'], 'd-1-switch');

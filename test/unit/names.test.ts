@@ -1,14 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ArtifactRejectedError } from '../../shared/domain/errors.js';
-import {
-  isReleaseName,
-  quoteName,
-  RELEASE_NAME,
-  releaseNameProblem,
-  VISIBLE_NAME,
-  visibleNameProblem,
-} from '../../shared/domain/names.js';
+import { isReleaseName, quoteName, RELEASE_NAME, releaseNameProblem, VISIBLE_NAME, visibleNameProblem } from '../../shared/domain/names.js';
 import { checkEntry, newEntryCheckState } from '../../shared/domain/site/entry-rules.js';
 import { parseTarget } from '../../shared/domain/target.js';
 import { windowSchema } from '../../shared/domain/window.js';
@@ -23,10 +16,9 @@ const CONTROLS = ['\u0000', '\u0001', '\u0009', '\u000a', '\u001b', '\u001f', '\
 
 /** Strings mixing plain letters, a dot, the characters the rules are about and their neighbours. */
 const tricky = fc
-  .array(
-    fc.constantFrom('a', 'Z', '0', '.', '_', '-', ' ', '/', 'é', '☕', '\u00a0', '\u2065', '\u206a', '\u2029', '\u200d', ...BIDI_CONTROLS, ...CONTROLS),
-    { maxLength: 12 },
-  )
+  .array(fc.constantFrom('a', 'Z', '0', '.', '_', '-', ' ', '/', 'é', '☕', '\u00a0', '\u2065', '\u206a', '\u2029', '\u200d', ...BIDI_CONTROLS, ...CONTROLS), {
+    maxLength: 12,
+  })
   .map((chars) => chars.join(''));
 
 describe('Release names', () => {
@@ -96,14 +88,20 @@ describe('Function: visibleNameProblem', () => {
 describe('One rule for the names people read', () => {
   const name = 'deploy\u202ekcab';
   const functionTarget = { name: 'hello', kind: 'function', function: { name: 'hello' } };
-  const window = (reason: string) => ({ allow: [{ cron: '0 2 * * *', durationMinutes: 60 }], deny: [{ from: '2026-12-20T00:00', to: '2027-01-05T00:00', reason }] });
+  const window = (reason: string) => ({
+    allow: [{ cron: '0 2 * * *', durationMinutes: 60 }],
+    deny: [{ from: '2026-12-20T00:00', to: '2027-01-05T00:00', reason }],
+  });
 
   const entryPoints: [string, (n: string) => string | undefined][] = [
     [
       'a zip entry',
       (n) => {
         try {
-          checkEntry({ nameBytes: Buffer.from(n), generalPurposeBitFlag: 0x0800, externalFileAttributes: 0, versionMadeBy: 20, compressedSize: 1, uncompressedSize: 1 }, newEntryCheckState());
+          checkEntry(
+            { nameBytes: Buffer.from(n), generalPurposeBitFlag: 0x0800, externalFileAttributes: 0, versionMadeBy: 20, compressedSize: 1, uncompressedSize: 1 },
+            newEntryCheckState(),
+          );
           return undefined;
         } catch (error) {
           expect(error).toBeInstanceOf(ArtifactRejectedError);
@@ -112,7 +110,17 @@ describe('One rule for the names people read', () => {
       },
     ],
     ['a deploy hook name', (n) => deployHookCreateRequestSchema.safeParse({ name: n }).error?.issues[0]?.message],
-    ['an alarm name', (n) => { try { parseTarget({ ...functionTarget, health: { alarms: [n] } }); return undefined; } catch (e) { return (e as Error).message; } }],
+    [
+      'an alarm name',
+      (n) => {
+        try {
+          parseTarget({ ...functionTarget, health: { alarms: [n] } });
+          return undefined;
+        } catch (e) {
+          return (e as Error).message;
+        }
+      },
+    ],
     ['a freeze label', (n) => windowSchema.safeParse(window(n)).error?.issues[0]?.message],
   ];
 

@@ -66,7 +66,7 @@ describe('Function: slackMessage', () => {
     expect(escapeMrkdwn('a<b>&c')).toBe('a&lt;b&gt;&amp;c');
   });
 
-  it('keeps within Slack\'s text limits', () => {
+  it("keeps within Slack's text limits", () => {
     // Act
     const message = slackMessage(detail({ reason: 'x'.repeat(10_000) }));
     // Assess
@@ -97,8 +97,12 @@ describe('Schema: target notifications', () => {
 
   it('allows plain http only to this machine', () => {
     // Act & Assess
-    expect(parseTarget({ ...base, notifications: { webhook: { url: 'http://127.0.0.1:8080/hook' } } }).notifications?.webhook?.url).toBe('http://127.0.0.1:8080/hook');
-    expect(parseTarget({ ...base, kind: 'function', notifications: { webhook: { url: 'http://localhost/x', events: ['failed'] } } }).notifications?.webhook?.events).toEqual(['failed']);
+    expect(parseTarget({ ...base, notifications: { webhook: { url: 'http://127.0.0.1:8080/hook' } } }).notifications?.webhook?.url).toBe(
+      'http://127.0.0.1:8080/hook',
+    );
+    expect(
+      parseTarget({ ...base, kind: 'function', notifications: { webhook: { url: 'http://localhost/x', events: ['failed'] } } }).notifications?.webhook?.events,
+    ).toEqual(['failed']);
     expect(issuesOf({ ...base, notifications: { webhook: { url: 'http://hooks.example.com/x' } } })).toEqual([
       'notifications.webhook.url: must be an https URL (plain http only for 127.0.0.1 or localhost)',
     ]);
@@ -107,7 +111,9 @@ describe('Schema: target notifications', () => {
   it('names a bad URL, an unknown status and an unknown field by their paths', () => {
     // Act & Assess
     expect(issuesOf({ ...base, notifications: { webhook: { url: 'not a url' } } })[0]).toMatch(/^notifications\.webhook\.url: must be an https URL/);
-    expect(issuesOf({ ...base, notifications: { webhook: { url: 'https://x.example', events: ['done'] } } })[0]).toMatch(/^notifications\.webhook\.events\.0: /);
+    expect(issuesOf({ ...base, notifications: { webhook: { url: 'https://x.example', events: ['done'] } } })[0]).toMatch(
+      /^notifications\.webhook\.events\.0: /,
+    );
     expect(issuesOf({ ...base, notifications: { webhook: { url: 'https://x.example', events: [] } } })[0]).toMatch(/^notifications\.webhook\.events: /);
     expect(issuesOf({ ...base, notifications: { slack: {} } })).toEqual(['notifications: unknown field(s) "slack"']);
   });

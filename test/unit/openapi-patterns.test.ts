@@ -60,11 +60,52 @@ const NOT_PORTABLE = [/\\[pP]\{/, /\(\?/, /\\[dDwWsSbB]/, /\\[1-9]/, /\\k</];
  * no pattern can avoid while JavaScript has no `\Z`.)
  */
 const SAMPLES = [
-  '', 'r1', 'hello', 'Hello', 'v1.2.3_rc-1', '.slipway', '..', '-x', 'a/b', '/a*', '/a*b', 'www/', 'www/app/', 'E2QWRUHAPOMQZL',
-  'my-bucket.example', 'live', '123', '12a', 'arn:aws:lambda:eu-west-1:123456789012:function:hello', 'hello:1',
-  '2026-12-20T00:00', '2026-12-20T00:00:30', '2026-12-20T00:00+01:00', '2026-12-20T00:00Z', '٢٠٢٦-١٢-٢٠T00:00', '２０２６-12-20T00:00',
-  '１２３', 'a'.repeat(64), 'f'.repeat(64), 'queued', 'queued,failed', 'queued,', 'nightly from CI', 'café ☕',
-  'a\u0000b', 'a\u0009b', 'a\u007fb', 'a\u0085b', 'a\u202eb', 'a\u200fb', 'a\u061cb', 'a\u2066b', 'a\u00a0b', 'ü', 'ǅ', '3600',
+  '',
+  'r1',
+  'hello',
+  'Hello',
+  'v1.2.3_rc-1',
+  '.slipway',
+  '..',
+  '-x',
+  'a/b',
+  '/a*',
+  '/a*b',
+  'www/',
+  'www/app/',
+  'E2QWRUHAPOMQZL',
+  'my-bucket.example',
+  'live',
+  '123',
+  '12a',
+  'arn:aws:lambda:eu-west-1:123456789012:function:hello',
+  'hello:1',
+  '2026-12-20T00:00',
+  '2026-12-20T00:00:30',
+  '2026-12-20T00:00+01:00',
+  '2026-12-20T00:00Z',
+  '٢٠٢٦-١٢-٢٠T00:00',
+  '２０２６-12-20T00:00',
+  '１２３',
+  'a'.repeat(64),
+  'f'.repeat(64),
+  'queued',
+  'queued,failed',
+  'queued,',
+  'nightly from CI',
+  'café ☕',
+  'a\u0000b',
+  'a\u0009b',
+  'a\u007fb',
+  'a\u0085b',
+  'a\u202eb',
+  'a\u200fb',
+  'a\u061cb',
+  'a\u2066b',
+  'a\u00a0b',
+  'ü',
+  'ǅ',
+  '3600',
 ];
 
 describe('Patterns of docs/openapi.json', () => {
@@ -90,7 +131,10 @@ describe('Patterns of docs/openapi.json', () => {
     // Prepare
     const unique = [...new Set(found.map((f) => f.pattern))];
     // Act
-    const inPython = python<boolean[][]>(SEARCH, unique.map((pattern) => ({ pattern, samples: SAMPLES })));
+    const inPython = python<boolean[][]>(
+      SEARCH,
+      unique.map((pattern) => ({ pattern, samples: SAMPLES })),
+    );
     // Assess
     unique.forEach((pattern, i) => {
       const inJs = SAMPLES.map((s) => new RegExp(pattern, 'u').test(s));

@@ -138,8 +138,7 @@ describe('Function: maxUploadBytes', () => {
   it('is Lambda’s unzipped limit for a function, the target’s limit or one S3 PUT for a site', () => {
     // Prepare
     const fn = parseTarget({ name: 'fn', kind: 'function', function: { name: 'fn' } });
-    const site = (limits: object) =>
-      parseTarget({ name: 'www', kind: 'site', site: { bucket: 'acme-www', distributionId: 'E1' }, limits });
+    const site = (limits: object) => parseTarget({ name: 'www', kind: 'site', site: { bucket: 'acme-www', distributionId: 'E1' }, limits });
     // Act & Assess
     expect(maxUploadBytes(fn).bytes).toBe(250 * 1024 * 1024);
     expect(maxUploadBytes(site({ maxUncompressedBytes: 1000 })).bytes).toBe(1000);

@@ -8,11 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseReleaseKey, readReleaseKey, releaseKey } from '../../shared/domain/artifact-key.js';
 import { ValidationError } from '../../shared/domain/errors.js';
 import { deployRequestSchema, rollbackRequestSchema } from '../../shared/http/schemas.js';
-import {
-  deployHookCallRequestSchema,
-  deployHookCreateRequestSchema,
-  releaseUploadRequestSchema,
-} from '../../shared/http/upload-hook-schemas.js';
+import { deployHookCallRequestSchema, deployHookCreateRequestSchema, releaseUploadRequestSchema } from '../../shared/http/upload-hook-schemas.js';
 import { deployRelease, type DeployDeps } from '../../shared/usecases/deployments.js';
 import { acceptUpload, type IntakeDeps } from '../../shared/usecases/intake.js';
 
@@ -20,7 +16,14 @@ const DOT_NAMES = ['.', '..', '.slipway', '.env'];
 
 /** A dependency no step of the case may touch: any use fails the test. */
 function untouchable<T>(): T {
-  return new Proxy({}, { get: (_, key) => { throw new Error(`unexpected call to ${String(key)}`); } }) as T;
+  return new Proxy(
+    {},
+    {
+      get: (_, key) => {
+        throw new Error(`unexpected call to ${String(key)}`);
+      },
+    },
+  ) as T;
 }
 
 describe('Key layout', () => {
@@ -98,7 +101,14 @@ describe('API request schemas', () => {
 describe('Function: deployRelease', () => {
   it.each(DOT_NAMES)('refuses the release "%s" before it looks anything up', async (release) => {
     // Prepare
-    const deps: DeployDeps = { targets: untouchable(), deployments: untouchable(), artifacts: untouchable(), orchestrator: untouchable(), artifactBucket: 'artifacts', clock: untouchable() };
+    const deps: DeployDeps = {
+      targets: untouchable(),
+      deployments: untouchable(),
+      artifacts: untouchable(),
+      orchestrator: untouchable(),
+      artifactBucket: 'artifacts',
+      clock: untouchable(),
+    };
     // Act
     const error = await deployRelease(deps, { target: 'www', release }).catch((e: unknown) => e);
     // Assess

@@ -10,7 +10,19 @@ const site = siteTargetSchema.parse({ name: 'www', kind: 'site', site: { bucket:
 
 function landed(release: string, fields: Partial<Deployment>): Deployment {
   const at = fields.requestedAt ?? '2026-01-01T00:00:00.000Z';
-  return { id: `d-${release}`, target: 'hello', release, status: 'succeeded', trigger: 's3', requestedAt: at, startedAt: at, updatedAt: at, trafficPercent: 100, timeline: [], ...fields };
+  return {
+    id: `d-${release}`,
+    target: 'hello',
+    release,
+    status: 'succeeded',
+    trigger: 's3',
+    requestedAt: at,
+    startedAt: at,
+    updatedAt: at,
+    trafficPercent: 100,
+    timeline: [],
+    ...fields,
+  };
 }
 
 function deps(target: Target, history: Deployment[], live: { version?: string; originPath?: string; versions?: string[]; prefixes?: string[] }) {
@@ -55,7 +67,10 @@ describe('Function: requestRollback (before slipway)', () => {
   });
 
   it('prefers a release slipway deployed when there is one to go back to', async () => {
-    const history = [landed('r3', { fromVersion: '2', toVersion: '3', requestedAt: '2026-01-02T00:00:00.000Z' }), landed('r2', { fromVersion: '1', toVersion: '2' })];
+    const history = [
+      landed('r3', { fromVersion: '2', toVersion: '3', requestedAt: '2026-01-02T00:00:00.000Z' }),
+      landed('r2', { fromVersion: '1', toVersion: '2' }),
+    ];
     const { deps: d } = deps(fn, history, { version: '3', versions: ['1', '2', '3'] });
     expect(await requestRollback(d, { target: 'hello' })).toMatchObject({ release: 'r2', toVersion: '2' });
   });
@@ -66,7 +81,10 @@ describe('Function: requestRollback (before slipway)', () => {
   });
 
   it('does not offer the version from before slipway while it is live', async () => {
-    const history = [landed(BEFORE_SLIPWAY_RELEASE, { trigger: 'rollback', preSlipway: true, fromVersion: '2', toVersion: '1', requestedAt: '2026-01-02T00:00:00.000Z' }), landed('r2', { fromVersion: '1', toVersion: '2' })];
+    const history = [
+      landed(BEFORE_SLIPWAY_RELEASE, { trigger: 'rollback', preSlipway: true, fromVersion: '2', toVersion: '1', requestedAt: '2026-01-02T00:00:00.000Z' }),
+      landed('r2', { fromVersion: '1', toVersion: '2' }),
+    ];
     const { deps: d } = deps(fn, history, { version: '1', versions: ['1', '2'] });
     expect(await requestRollback(d, { target: 'hello' })).toMatchObject({ release: 'r2', toVersion: '2' });
   });
@@ -76,7 +94,10 @@ describe('Function: requestRollback (before slipway)', () => {
     ['a path of its own', '/legacy', '/legacy'],
   ])('switches a site back to %s it served before slipway’s first release', async (_, before, shown) => {
     // Prepare
-    const { deps: d } = deps(site, [landed('r1', { target: 'www', toVersion: 'r1', fromOriginPath: before })], { originPath: '/www/r1', prefixes: [before.replace(/^\//, '')] });
+    const { deps: d } = deps(site, [landed('r1', { target: 'www', toVersion: 'r1', fromOriginPath: before })], {
+      originPath: '/www/r1',
+      prefixes: [before.replace(/^\//, '')],
+    });
     // Act
     const rollback = await requestRollback(d, { target: 'www' });
     // Assess

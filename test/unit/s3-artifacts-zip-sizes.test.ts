@@ -70,10 +70,12 @@ describe('Class: S3ArtifactStore', () => {
     it('refuses an entry that declares 100 bytes but inflates to 300 MiB, naming the entry, without inflating it all', async () => {
       // Prepare
       const bomb = await deflatedZeros(300);
-      serve(rawZip([
-        { name: 'index.mjs', data: 'export const handler = 1;' },
-        { name: 'node_modules/huge.bin', data: bomb, method: 8, uncompressedSize: 100 },
-      ]));
+      serve(
+        rawZip([
+          { name: 'index.mjs', data: 'export const handler = 1;' },
+          { name: 'node_modules/huge.bin', data: bomb, method: 8, uncompressedSize: 100 },
+        ]),
+      );
       // Act
       const error = await rejection(store.inspectZip(ref, FUNCTION_LIMITS));
       // Assess

@@ -20,9 +20,7 @@ describe('Function: objectsCreated', () => {
     const { objects, problem } = objectsCreated(body, NOW);
     // Assess
     expect(problem).toBeUndefined();
-    expect(objects).toEqual([
-      { bucket: 'b', rawKey: 'releases%2Fhello%2Fr2.zip', versionId: 'v1', etag: 'e1', eventTime: '2026-11-26T21:33:10.347Z' },
-    ]);
+    expect(objects).toEqual([{ bucket: 'b', rawKey: 'releases%2Fhello%2Fr2.zip', versionId: 'v1', etag: 'e1', eventTime: '2026-11-26T21:33:10.347Z' }]);
   });
 
   it('drops S3 test events silently and names what is wrong with anything else', () => {
@@ -34,7 +32,12 @@ describe('Function: objectsCreated', () => {
   it('stamps a record without a usable event time with the time it was read', () => {
     // Prepare
     const object = { s3: { bucket: { name: 'b' }, object: { key: 'releases%2Fhello%2Fr2.zip' } } };
-    const body = JSON.stringify({ Records: [{ eventName: 'ObjectCreated:Put', ...object }, { eventName: 'ObjectCreated:Put', eventTime: 'yesterday', ...object }] });
+    const body = JSON.stringify({
+      Records: [
+        { eventName: 'ObjectCreated:Put', ...object },
+        { eventName: 'ObjectCreated:Put', eventTime: 'yesterday', ...object },
+      ],
+    });
     // Act
     const { objects } = objectsCreated(body, NOW);
     // Assess

@@ -7,7 +7,6 @@ import { zipFiles } from '../../dev/zip.js';
 import type { Entry, ZipFile } from 'yauzl';
 import { S3RangeReadError, S3RangeReader, openS3Zip, zipEntries } from '../../shared/adapters/aws/s3-range-reader.js';
 
-
 /** Incompressible but reproducible bytes: a sha256 chain. */
 function noise(size: number): Buffer {
   const blocks: Buffer[] = [];
@@ -26,9 +25,7 @@ async function readAll(zip: ZipFile): Promise<Entry[]> {
 }
 
 async function entryBytes(zip: ZipFile, entry: Entry): Promise<Buffer> {
-  const stream = await new Promise<Readable>((resolve, reject) =>
-    zip.openReadStream(entry, (error, opened) => (error ? reject(error) : resolve(opened))),
-  );
+  const stream = await new Promise<Readable>((resolve, reject) => zip.openReadStream(entry, (error, opened) => (error ? reject(error) : resolve(opened))));
   return Buffer.concat(await stream.toArray());
 }
 
@@ -65,9 +62,7 @@ describe('Module: s3-range-reader', () => {
 
       // Assess
       expect(entries.map((e) => e.fileName)).toEqual(['index.mjs', 'lib/util.mjs']);
-      expect(sentRequests()).toEqual([
-        { Bucket: 'artifacts', Key: 'releases/api/r1.zip', VersionId: 'v-1', Range: `bytes=0-${object.length - 1}` },
-      ]);
+      expect(sentRequests()).toEqual([{ Bucket: 'artifacts', Key: 'releases/api/r1.zip', VersionId: 'v-1', Range: `bytes=0-${object.length - 1}` }]);
     });
 
     it('fetches only the tail of a large zip to read its directory', async () => {
@@ -184,9 +179,7 @@ describe('Module: s3-range-reader', () => {
       await readAll(await openS3Zip(client, unversioned, object.length));
 
       // Assess
-      expect(sentRequests()).toEqual([
-        { Bucket: 'artifacts', Key: 'releases/site/r1.zip', IfMatch: 'abc123', Range: `bytes=0-${object.length - 1}` },
-      ]);
+      expect(sentRequests()).toEqual([{ Bucket: 'artifacts', Key: 'releases/site/r1.zip', IfMatch: 'abc123', Range: `bytes=0-${object.length - 1}` }]);
     });
 
     it('rejects with S3RangeReadError carrying the SDK error when S3 refuses a read', async () => {

@@ -84,7 +84,11 @@ describe('Class: S3SiteStore', () => {
   describe('Site retention', () => {
     it('logs staging records S3 would not delete, with key and code, instead of passing over them', async () => {
       // Prepare
-      const target = parseWith(siteTargetSchema, { name: 'www', kind: 'site', site: { bucket: 'www-origin', prefix: 'www/', distributionId: 'E2QWRUHAPOMQZL' } }, 'target');
+      const target = parseWith(
+        siteTargetSchema,
+        { name: 'www', kind: 'site', site: { bucket: 'www-origin', prefix: 'www/', distributionId: 'E2QWRUHAPOMQZL' } },
+        'target',
+      );
       s3Mock.on(ListObjectsV2Command).resolves({ Contents: [{ Key: 'www/.slipway/staging/d-1/0.json' }] });
       s3Mock.on(DeleteObjectsCommand).resolves({ Errors: [{ Key: 'www/.slipway/staging/d-1/0.json', Code: 'AccessDenied' }] });
       const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
@@ -98,10 +102,16 @@ describe('Class: S3SiteStore', () => {
 
     it('throws from release retention what S3 would not delete, so Finalize logs it', async () => {
       // Prepare
-      const target = parseWith(siteTargetSchema, { name: 'www', kind: 'site', site: { bucket: 'www-origin', prefix: 'www/', distributionId: 'E2QWRUHAPOMQZL' }, keepReleases: 2 }, 'target');
+      const target = parseWith(
+        siteTargetSchema,
+        { name: 'www', kind: 'site', site: { bucket: 'www-origin', prefix: 'www/', distributionId: 'E2QWRUHAPOMQZL' }, keepReleases: 2 },
+        'target',
+      );
       const manifest = (createdAt: string) => ({ Body: { transformToString: async () => JSON.stringify({ release: 'x', createdAt, files: {} }) } as never });
       s3Mock.on(ListObjectsV2Command, { Delimiter: '/' }).resolves({ CommonPrefixes: [{ Prefix: 'www/r1/' }, { Prefix: 'www/r2/' }, { Prefix: 'www/r3/' }] });
-      s3Mock.on(GetObjectCommand).callsFake((input: { Key: string }) => manifest(input.Key.endsWith('/r1.json') ? '2026-01-01T00:00:00Z' : '2026-02-01T00:00:00Z'));
+      s3Mock
+        .on(GetObjectCommand)
+        .callsFake((input: { Key: string }) => manifest(input.Key.endsWith('/r1.json') ? '2026-01-01T00:00:00Z' : '2026-02-01T00:00:00Z'));
       s3Mock.on(ListObjectsV2Command, { Prefix: 'www/.slipway/manifests/r1.json' }).resolves({ Contents: [{ Key: 'www/.slipway/manifests/r1.json' }] });
       s3Mock.on(DeleteObjectsCommand).resolves({ Errors: [{ Key: 'www/.slipway/manifests/r1.json', Code: 'AccessDenied' }] });
       // Act

@@ -84,7 +84,9 @@ describe('Schema: manifestSchema', () => {
 
   it('keeps a file stored under the key "__proto__" instead of dropping it', () => {
     // Prepare
-    const raw = JSON.parse(`{"release":"r2","createdAt":"2026-01-01T00:00:00.000Z","files":{"__proto__":${JSON.stringify(file)},"a.html":${JSON.stringify(file)}}}`);
+    const raw = JSON.parse(
+      `{"release":"r2","createdAt":"2026-01-01T00:00:00.000Z","files":{"__proto__":${JSON.stringify(file)},"a.html":${JSON.stringify(file)}}}`,
+    );
     // Act
     const manifest = manifestSchema.parse(raw);
     // Assess

@@ -16,7 +16,13 @@ const STATE_BUDGET_BYTES = 8 * 1024;
 function world(entries: number, options: { trigger?: Deployment['trigger'] } = {}) {
   const target: SiteTarget = parseWith(
     siteTargetSchema,
-    { name: 'www', kind: 'site', site: { bucket: 'origin', prefix: 'www/', distributionId: 'E2QWRUHAPOMQZL' }, limits: { maxEntries: 1_000_000 }, staging: { chunkEntries: 50 } },
+    {
+      name: 'www',
+      kind: 'site',
+      site: { bucket: 'origin', prefix: 'www/', distributionId: 'E2QWRUHAPOMQZL' },
+      limits: { maxEntries: 1_000_000 },
+      staging: { chunkEntries: 50 },
+    },
     'target',
   );
   const deployment = {

@@ -8,11 +8,7 @@ import { DISTRIBUTION_POLL_SECONDS, MAX_DISTRIBUTION_CHECKS, switchSite } from '
 import { rollback } from '../../shared/usecases/workflow/rollback.js';
 import type { WorkflowState } from '../../shared/usecases/workflow/state.js';
 
-const target = parseWith(
-  siteTargetSchema,
-  { name: 'www', kind: 'site', site: { bucket: 'www-bucket', prefix: 'www/', distributionId: 'E1' } },
-  'target',
-);
+const target = parseWith(siteTargetSchema, { name: 'www', kind: 'site', site: { bucket: 'www-bucket', prefix: 'www/', distributionId: 'E1' } }, 'target');
 
 /** A distribution that reports InProgress for the given number of looks after each switch. */
 class FakeDistribution implements OriginSwitch {

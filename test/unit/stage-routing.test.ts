@@ -71,7 +71,9 @@ function deploymentStore(deployment: Deployment): DeploymentStore & { patches: u
   };
 }
 
-function scenario(options: { strategy?: FunctionTarget['strategy']; alias?: string; fn?: FakeFunction; trigger?: Deployment['trigger']; toVersion?: string } = {}) {
+function scenario(
+  options: { strategy?: FunctionTarget['strategy']; alias?: string; fn?: FakeFunction; trigger?: Deployment['trigger']; toVersion?: string } = {},
+) {
   const target = parseWith(
     functionTargetSchema,
     { name: 'app', kind: 'function', function: { name: 'app', alias: 'live' }, strategy: options.strategy ?? 'Canary10Percent5Minutes' },

@@ -36,7 +36,13 @@ describe('Function: planSteps', () => {
     ]);
     expect(planSteps({ type: 'linear', percent: 30, bakeSeconds: 10 }).map((s) => s.percent)).toEqual([30, 60, 90, 100]);
     expect(
-      planSteps({ type: 'steps', steps: [{ percent: 5, bakeSeconds: 120 }, { percent: 50, bakeSeconds: 300 }] }),
+      planSteps({
+        type: 'steps',
+        steps: [
+          { percent: 5, bakeSeconds: 120 },
+          { percent: 50, bakeSeconds: 300 },
+        ],
+      }),
     ).toEqual([
       { percent: 5, bakeSeconds: 120 },
       { percent: 50, bakeSeconds: 300 },
@@ -47,7 +53,17 @@ describe('Function: planSteps', () => {
 
 describe('Schema: strategy', () => {
   it('accepts the ten named strategies', () => {
-    const names = ['AllAtOnce', 'Canary10Percent5Minutes', 'Canary10Percent10Minutes', 'Canary10Percent15Minutes', 'Canary10Percent30Minutes', 'Linear10PercentEvery1Minute', 'Linear10PercentEvery2Minutes', 'Linear10PercentEvery3Minutes', 'Linear10PercentEvery10Minutes'];
+    const names = [
+      'AllAtOnce',
+      'Canary10Percent5Minutes',
+      'Canary10Percent10Minutes',
+      'Canary10Percent15Minutes',
+      'Canary10Percent30Minutes',
+      'Linear10PercentEvery1Minute',
+      'Linear10PercentEvery2Minutes',
+      'Linear10PercentEvery3Minutes',
+      'Linear10PercentEvery10Minutes',
+    ];
     for (const name of names) expect(strategySchema.safeParse(name).success, name).toBe(true);
     expect(strategySchema.safeParse('Canary10Percent7Minutes').success).toBe(false);
   });
@@ -56,7 +72,13 @@ describe('Schema: strategy', () => {
     expect(strategySchema.safeParse({ type: 'canary', percent: 100, bakeSeconds: 1 }).success).toBe(false);
     expect(strategySchema.safeParse({ type: 'linear', percent: 0, bakeSeconds: 1 }).success).toBe(false);
     expect(
-      strategySchema.safeParse({ type: 'steps', steps: [{ percent: 50, bakeSeconds: 1 }, { percent: 20, bakeSeconds: 1 }] }).success,
+      strategySchema.safeParse({
+        type: 'steps',
+        steps: [
+          { percent: 50, bakeSeconds: 1 },
+          { percent: 20, bakeSeconds: 1 },
+        ],
+      }).success,
     ).toBe(false);
     expect(strategySchema.safeParse({ type: 'canary', percent: 10, bakeSeconds: 1, extra: true }).success).toBe(false);
   });

@@ -84,13 +84,39 @@ describe('Function: executionNameValid', () => {
     expect(thrown(() => executionNameValid('a'.repeat(EXECUTION_NAME_MAX_LENGTH + 1))).name).toBe('InvalidName');
   });
 
-  it.each([' ', '\t', '<', '>', '{', '}', '[', ']', '?', '*', '"', '#', '%', '\\', '^', '|', '~', '`', '$', '&', ',', ';', ':', '/', '\u0000', '\u001f', '\u007f', '\u009f'])(
-    'refuses a name containing %j',
-    (character) => {
-      // Act & Assess
-      expect(thrown(() => executionNameValid(`web${character}1`)).name).toBe('InvalidName');
-    },
-  );
+  it.each([
+    ' ',
+    '\t',
+    '<',
+    '>',
+    '{',
+    '}',
+    '[',
+    ']',
+    '?',
+    '*',
+    '"',
+    '#',
+    '%',
+    '\\',
+    '^',
+    '|',
+    '~',
+    '`',
+    '$',
+    '&',
+    ',',
+    ';',
+    ':',
+    '/',
+    '\u0000',
+    '\u001f',
+    '\u007f',
+    '\u009f',
+  ])('refuses a name containing %j', (character) => {
+    // Act & Assess
+    expect(thrown(() => executionNameValid(`web${character}1`)).name).toBe('InvalidName');
+  });
 
   it('takes the characters slipway deployment ids use', () => {
     // Act & Assess

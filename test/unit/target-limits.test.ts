@@ -67,7 +67,11 @@ describe('Field sizes of a target config', () => {
     ['an alarm name', { ...fn, health: { alarms: ['a'.repeat(256)] } }, 'health.alarms.0'],
     ['a site prefix', { ...site, site: { ...site.site, prefix: `${'a'.repeat(300)}/` } }, 'site.prefix'],
     ['a time zone', { ...fn, window: { timezone: 'Europe/'.padEnd(100, 'x'), allow } }, 'window.timezone'],
-    ['a freeze label', { ...fn, window: { allow, deny: [{ from: '2027-01-01T00:00', to: '2027-01-02T00:00', reason: 'x'.repeat(201) }] } }, 'window.deny.0.reason'],
+    [
+      'a freeze label',
+      { ...fn, window: { allow, deny: [{ from: '2027-01-01T00:00', to: '2027-01-02T00:00', reason: 'x'.repeat(201) }] } },
+      'window.deny.0.reason',
+    ],
   ])('refuses %s that is too long, naming its field', (_, input, path) => {
     expect(issuesOf(input).map((i) => i.path)).toContain(path);
   });
@@ -79,7 +83,12 @@ describe('Field sizes of a target config', () => {
     const issues = issuesOf(input);
     // Assess
     expect(JSON.stringify(input).length).toBeGreaterThan(MAX_TARGET_CONFIG_BYTES);
-    expect(issues).toEqual([{ path: 'cacheControl', message: expect.stringMatching(/^the target config is \d+ bytes as JSON, more than the 65536 allowed; the largest part, cacheControl, is \d+ bytes/) }]);
+    expect(issues).toEqual([
+      {
+        path: 'cacheControl',
+        message: expect.stringMatching(/^the target config is \d+ bytes as JSON, more than the 65536 allowed; the largest part, cacheControl, is \d+ bytes/),
+      },
+    ]);
   });
 
   it('takes a large config that fits', () => {
@@ -109,7 +118,13 @@ describe('Total bake of a strategy', () => {
 
   it('refuses steps whose bakes together pass the limit though each fits', () => {
     // Prepare
-    const strategy = { type: 'steps', steps: [{ percent: 10, bakeSeconds: 200 * 86_400 }, { percent: 50, bakeSeconds: 200 * 86_400 + 3600 }] };
+    const strategy = {
+      type: 'steps',
+      steps: [
+        { percent: 10, bakeSeconds: 200 * 86_400 },
+        { percent: 50, bakeSeconds: 200 * 86_400 + 3600 },
+      ],
+    };
     // Act
     const result = strategySchema.safeParse(strategy);
     // Assess

@@ -33,21 +33,36 @@ describe('traffic profile', () => {
 
   it('proposes stretches that do not overlap, quietest first, wrapping from Sunday into Monday', () => {
     // Sun 23:00–Mon 01:00 at 1 an hour, Wed 02:00–04:00 at 5, Mon 01:00 at 50, the rest at 100
-    const quiet = new Map([[167, 1], [0, 1], [50, 5], [51, 5], [1, 50]]);
-    const profile = buildProfile(weeks((h) => quiet.get(h) ?? 100), 'UTC');
+    const quiet = new Map([
+      [167, 1],
+      [0, 1],
+      [50, 5],
+      [51, 5],
+      [1, 50],
+    ]);
+    const profile = buildProfile(
+      weeks((h) => quiet.get(h) ?? 100),
+      'UTC',
+    );
     const suggestions = suggestWindows(profile, 120, 3);
     expect(suggestions.map((s) => s.label)).toEqual(['Sun 23:00–Mon 01:00', 'Wed 02:00–04:00', 'Mon 01:00–03:00']);
     expect(suggestions[0]!.cron).toBe('0 23 * * 0');
   });
 
   it('does not propose hours it has no data for', () => {
-    const profile = buildProfile(weeks(() => 5).filter((p) => hourOfWeek(p.at, 'UTC') >= 24), 'UTC');
+    const profile = buildProfile(
+      weeks(() => 5).filter((p) => hourOfWeek(p.at, 'UTC') >= 24),
+      'UTC',
+    );
     expect(suggestWindows(profile, 60, 200).every((s) => s.startHour >= 24)).toBe(true);
     expect(suggestWindows(profile, 60, 200)).toHaveLength(144);
   });
 
   it('draws seven rows of 24 bars scaled to the busiest hour, marking the suggestions', () => {
-    const profile = buildProfile(weeks((h) => (h % 24 < 6 ? 0 : 90)), 'UTC');
+    const profile = buildProfile(
+      weeks((h) => (h % 24 < 6 ? 0 : 90)),
+      'UTC',
+    );
     const chart = profileChart(profile, { ascii: true, highlight: suggestWindows(profile, 120, 1) });
     const lines = chart.split('\n');
     expect(lines[1]).toBe('Mon  000000999999999999999999');

@@ -131,7 +131,9 @@ describe('One wait budget per execution', () => {
   it('lets up to three waits of a week in all finish without running out', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ kind: kinds, seconds: fc.integer({ min: 1, max: 2 * DAY + 8 * HOUR }), pollSeconds: fc.integer({ min: 1, max: 300 }) }), { maxLength: 3 }),
+        fc.array(fc.record({ kind: kinds, seconds: fc.integer({ min: 1, max: 2 * DAY + 8 * HOUR }), pollSeconds: fc.integer({ min: 1, max: 300 }) }), {
+          maxLength: 3,
+        }),
         stepsSpec,
         (waits, steps) => {
           expect(simulate(waits, steps).exhausted).toBe(false);

@@ -54,7 +54,20 @@ async function rollout(onClose: 'finish' | 'pause' | 'rollback', start: string) 
   const target = canaryTarget(onClose);
   const at = clock.now().toISOString();
   const deployments = new MemoryDeployments(
-    { id: 'd-1', target: 'hello', release: 'r2', status: 'staging', trigger: 's3', requestedAt: at, startedAt: at, updatedAt: at, trafficPercent: 0, fromVersion: '1', toVersion: '2', timeline: [] },
+    {
+      id: 'd-1',
+      target: 'hello',
+      release: 'r2',
+      status: 'staging',
+      trigger: 's3',
+      requestedAt: at,
+      startedAt: at,
+      updatedAt: at,
+      trafficPercent: 0,
+      fromVersion: '1',
+      toVersion: '2',
+      timeline: [],
+    },
     clock,
   );
   let alias: AliasState = { version: '1', revisionId: 'rev-0' };

@@ -53,7 +53,9 @@ describe('Function: windowGate', () => {
   it('waits outside the window for at most the check interval, knowing when it starts', async () => {
     const gate = await windowGate(deps(undefined, new Date('2026-11-27T12:00:00Z')), deployment(), target(nightly));
     expect(gate).toMatchObject({ open: false, waitSeconds: 60, startsAt: '2026-11-30T01:00:00.000Z' });
-    expect(gate.open ? '' : gate.reason).toBe('waiting for the deploy window: outside the allowed windows; starts 2026-11-30 02:00 GMT+1 (2026-11-30 01:00 UTC)');
+    expect(gate.open ? '' : gate.reason).toBe(
+      'waiting for the deploy window: outside the allowed windows; starts 2026-11-30 02:00 GMT+1 (2026-11-30 01:00 UTC)',
+    );
   });
 
   it('keeps an open window shut while traffic is above maxRequestsPerMinute, and opens below it', async () => {
@@ -75,7 +77,11 @@ describe('Function: windowGate', () => {
 
   it('holds a jittered start planned while waiting, inside the opening', async () => {
     const planned = deployment({ startsAt: new Date(NOW.getTime() + 90_000).toISOString() });
-    expect(await windowGate(deps(), planned, target({ ...nightly, jitterSeconds: 600 }))).toMatchObject({ open: false, waitSeconds: 60, startsAt: planned.startsAt });
+    expect(await windowGate(deps(), planned, target({ ...nightly, jitterSeconds: 600 }))).toMatchObject({
+      open: false,
+      waitSeconds: 60,
+      startsAt: planned.startsAt,
+    });
     const later = await windowGate(deps(undefined, new Date(NOW.getTime() + 91_000)), planned, target({ ...nightly, jitterSeconds: 600 }));
     expect(later.open).toBe(true);
   });

@@ -1,16 +1,7 @@
 import { Cron } from 'croner';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  compileWindow,
-  decide,
-  isOpen,
-  jitteredStart,
-  nextOpening,
-  upcomingOpenings,
-  windowSchema,
-  type DeployWindow,
-} from '../../shared/domain/window.js';
+import { compileWindow, decide, isOpen, jitteredStart, nextOpening, upcomingOpenings, windowSchema, type DeployWindow } from '../../shared/domain/window.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -72,7 +63,13 @@ describe('deploy window: openings', () => {
   });
 
   it('joins overlapping allow periods into one open stretch', () => {
-    const w = window({ timezone: 'UTC', allow: [{ cron: '0 1 * * *', durationMinutes: 120 }, { cron: '30 2 * * *', durationMinutes: 60 }] });
+    const w = window({
+      timezone: 'UTC',
+      allow: [
+        { cron: '0 1 * * *', durationMinutes: 120 },
+        { cron: '30 2 * * *', durationMinutes: 60 },
+      ],
+    });
     expect(first(w, '2026-12-01T00:00:00Z')?.closesAt.toISOString()).toBe('2026-12-01T03:30:00.000Z');
   });
 
@@ -127,7 +124,9 @@ describe('deploy window: validation', () => {
 
   it('rejects an invalid cron with its field path', () => {
     expect(issues({ allow: [{ cron: '61 2 * * *', durationMinutes: 60 }] })).toEqual([expect.stringMatching(/^allow\.0\.cron: invalid cron "61 2 \* \* \*"/)]);
-    expect(issues({ allow: [{ cron: '0 2 * *', durationMinutes: 60 }] })).toEqual(['allow.0.cron: cron "0 2 * *" must have 5 fields: minute hour day-of-month month day-of-week']);
+    expect(issues({ allow: [{ cron: '0 2 * *', durationMinutes: 60 }] })).toEqual([
+      'allow.0.cron: cron "0 2 * *" must have 5 fields: minute hour day-of-month month day-of-week',
+    ]);
   });
 
   it('rejects an unknown time zone', () => {

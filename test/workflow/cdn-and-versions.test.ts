@@ -1,9 +1,4 @@
-import {
-  CloudFrontClient,
-  CreateDistributionCommand,
-  GetInvalidationCommand,
-  ListInvalidationsCommand,
-} from '@aws-sdk/client-cloudfront';
+import { CloudFrontClient, CreateDistributionCommand, GetInvalidationCommand, ListInvalidationsCommand } from '@aws-sdk/client-cloudfront';
 import { ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProbeServer, type ProbeServer } from '../support/probe-server.js';
@@ -18,7 +13,10 @@ async function createDistribution(): Promise<string> {
         CallerReference: uniqueName('dist'),
         Comment: 'slipway test',
         Enabled: true,
-        Origins: { Quantity: 1, Items: [{ Id: 'api', DomainName: 'api.example.com', CustomOriginConfig: { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: 'https-only' } }] },
+        Origins: {
+          Quantity: 1,
+          Items: [{ Id: 'api', DomainName: 'api.example.com', CustomOriginConfig: { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: 'https-only' } }],
+        },
         DefaultCacheBehavior: { TargetOriginId: 'api', ViewerProtocolPolicy: 'redirect-to-https', CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6' },
       },
     }),

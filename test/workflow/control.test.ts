@@ -7,16 +7,7 @@ import { startProbeServer, type ProbeServer } from '../support/probe-server.js';
 import { apiCaller, type CallApi } from '../support/api-handler.js';
 import { testRuntime } from '../support/runtime.js';
 import { createSiteTarget, originPath, siteKeys, siteObject } from '../support/site-harness.js';
-import {
-  INSTANT_WAITS,
-  aliasOf,
-  createFunctionTarget,
-  createWorld,
-  finished,
-  localOrchestrator,
-  release,
-  type World,
-} from '../support/workflow-harness.js';
+import { INSTANT_WAITS, aliasOf, createFunctionTarget, createWorld, finished, localOrchestrator, release, type World } from '../support/workflow-harness.js';
 
 /** Bakes tick for real (20 ms a tick) so that one left to run takes visibly longer than a cut one. */
 const TICKING = { ...INSTANT_WAITS, Bake: 20 };
@@ -87,9 +78,7 @@ describe('Workflow: cancel and promote through the API', () => {
     expect(alias.FunctionVersion).toBe('1');
     expect(alias.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
     expect(record.timeline.some((e) => e.step === 'shift')).toBe(false);
-    expect(record.timeline).toContainEqual(
-      expect.objectContaining({ step: 'cancel', requestedBy: LOCAL_DEVELOPER_ARN, reason: 'wrong build' }),
-    );
+    expect(record.timeline).toContainEqual(expect.objectContaining({ step: 'cancel', requestedBy: LOCAL_DEVELOPER_ARN, reason: 'wrong build' }));
     expect(await publishedVersions(world, target.function.name)).toEqual(['1', '2']);
     expect(await world.locks.holder(target.name)).toBeUndefined();
     const again = await callApi('POST', `/deployments/${id}/cancel`, {});
@@ -221,7 +210,13 @@ describe('Workflow: cancel and promote through the API', () => {
     expect(record.status, record.reason).toBe('cancelled');
     expect(record.reason).toContain('typo on the front page; nothing live changed');
     // chunk 0 staged its files; the chunks that started after the cancel staged nothing
-    expect(outcomes.map((o) => [o.chunk, o.files > 0]).sort()).toEqual([[0, true], [1, false], [2, false], [3, false], [4, false]]);
+    expect(outcomes.map((o) => [o.chunk, o.files > 0]).sort()).toEqual([
+      [0, true],
+      [1, false],
+      [2, false],
+      [3, false],
+      [4, false],
+    ]);
     expect(await originPath(target)).toBe('/www/r1');
     expect(await siteKeys(world, target, 'www/r2/')).toEqual([]);
     expect(await siteKeys(world, target, 'www/.slipway/staging/')).toEqual([]);
@@ -255,7 +250,12 @@ describe('Workflow: cancel and promote through the API', () => {
     const promotions = record.timeline.filter((e) => e.step === 'promote');
     expect(promotions).toEqual([
       expect.objectContaining({ requestedBy: LOCAL_DEVELOPER_ARN, reason: 'metrics look fine', message: expect.stringContaining('promote requested') }),
-      expect.objectContaining({ requestedBy: LOCAL_DEVELOPER_ARN, reason: 'metrics look fine', trafficPercent: 25, message: expect.stringContaining('skipped') }),
+      expect.objectContaining({
+        requestedBy: LOCAL_DEVELOPER_ARN,
+        reason: 'metrics look fine',
+        trafficPercent: 25,
+        message: expect.stringContaining('skipped'),
+      }),
     ]);
     const alias = await aliasOf(world, target.function.name);
     expect(alias.FunctionVersion).toBe(record.toVersion);

@@ -60,7 +60,9 @@ describe('Workflow: deployment events', () => {
       const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
       if (!out.Messages?.length) return;
       for (const m of out.Messages) into(JSON.parse(m.Body!) as SlipwayEvent);
-      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: out.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+      await sqs.send(
+        new DeleteMessageBatchCommand({ QueueUrl: url, Entries: out.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
+      );
     }
   }
 
@@ -89,7 +91,9 @@ describe('Workflow: deployment events', () => {
       order.push(next[0]!.status);
       previous = next[0]!.status;
     }
-    expect(order.length, `every status event links to the one before: ${JSON.stringify(statuses.map((s) => [s.previousStatus, s.status]))}`).toBe(statuses.length);
+    expect(order.length, `every status event links to the one before: ${JSON.stringify(statuses.map((s) => [s.previousStatus, s.status]))}`).toBe(
+      statuses.length,
+    );
     return order;
   }
 

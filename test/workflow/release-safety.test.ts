@@ -8,7 +8,17 @@ import { acceptUpload } from '../../shared/usecases/intake.js';
 import { deploymentIdForObject } from '../../shared/domain/deployment.js';
 import { uniqueName } from '../support/aws-env.js';
 import { rawZip } from '../support/raw-zip.js';
-import { aliasOf, intakeDeps, createFunctionTarget, createWorld, finished, localOrchestrator, release, uploadRelease, type World } from '../support/workflow-harness.js';
+import {
+  aliasOf,
+  intakeDeps,
+  createFunctionTarget,
+  createWorld,
+  finished,
+  localOrchestrator,
+  release,
+  uploadRelease,
+  type World,
+} from '../support/workflow-harness.js';
 
 async function publishedVersions(world: World, fn: string): Promise<string[]> {
   const out = await world.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: fn }));
@@ -105,10 +115,12 @@ describe('Workflow: release safety', () => {
     const orchestrator: Orchestrator = { start: async (id) => void started.push(id) };
     const uploaded = await uploadRelease(world, 'no-such-target', 'r1', await functionPackage('x'));
     // Act
-    const outcome = await acceptUpload(
-      intakeDeps(world, orchestrator),
-      { bucket: world.bucket, rawKey: uploaded.key, versionId: uploaded.versionId!, eventTime: new Date().toISOString() },
-    );
+    const outcome = await acceptUpload(intakeDeps(world, orchestrator), {
+      bucket: world.bucket,
+      rawKey: uploaded.key,
+      versionId: uploaded.versionId!,
+      eventTime: new Date().toISOString(),
+    });
     // Assess
     expect(outcome.outcome).toBe('rejected');
     const record = await world.deployments.get((outcome as { deploymentId: string }).deploymentId);

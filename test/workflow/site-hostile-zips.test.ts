@@ -15,9 +15,17 @@ const HOSTILE: [string, Buffer, string][] = [
   ['a symlink', rawZip([ok('index.html'), { name: 'link', data: '/etc/passwd', unixMode: 0o120777 }]), 'symbolic link'],
   ['a duplicate path', rawZip([ok('index.html'), ok('index.html', 'other')]), 'appears twice'],
   ['an encrypted entry', rawZip([ok('index.html'), { name: 'secret.html', data: 'x', flags: 0x0801 }]), 'is encrypted'],
-  ['a zip bomb ratio', rawZip([ok('index.html'), { name: 'bomb.bin', data: 'x'.repeat(100), method: 8, compressedSize: 100, uncompressedSize: 4 * 1024 ** 3 - 1 }]), 'expands'],
+  [
+    'a zip bomb ratio',
+    rawZip([ok('index.html'), { name: 'bomb.bin', data: 'x'.repeat(100), method: 8, compressedSize: 100, uncompressedSize: 4 * 1024 ** 3 - 1 }]),
+    'expands',
+  ],
   ['a name that is not UTF-8', rawZip([ok('index.html'), { name: Buffer.from([0x66, 0xff, 0x2e, 0x68]), flags: 0x0800 }]), 'not valid UTF-8'],
-  ['a stored entry whose sizes disagree', rawZip([ok('index.html'), { name: 'lie.html', data: 'x', uncompressedSize: 5000 }]), 'declares 1 bytes stored and 5000 unpacked'],
+  [
+    'a stored entry whose sizes disagree',
+    rawZip([ok('index.html'), { name: 'lie.html', data: 'x', uncompressedSize: 5000 }]),
+    'declares 1 bytes stored and 5000 unpacked',
+  ],
   ['a truncated archive', rawZip([ok('index.html'), ok('about.html')]).subarray(0, 60), 'not a zip'],
 ];
 

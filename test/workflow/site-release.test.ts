@@ -95,7 +95,11 @@ describe('Workflow: site release', () => {
     // Assess
     expect(failed).toBe(true);
     expect(record.status, record.reason).toBe('succeeded');
-    expect(await siteKeys(world, target, 'www/r1/')).toEqual(Object.keys(files).map((p) => `www/r1/${p}`).sort());
+    expect(await siteKeys(world, target, 'www/r1/')).toEqual(
+      Object.keys(files)
+        .map((p) => `www/r1/${p}`)
+        .sort(),
+    );
     expect(await originPath(target)).toBe('/www/r1');
   });
 
@@ -103,7 +107,10 @@ describe('Workflow: site release', () => {
     // Prepare: r1 then r2 live
     const target = await createSiteTarget(world);
     const orchestrator = localOrchestrator();
-    for (const [name, body] of [['r1', '<h1>r1</h1>'], ['r2', '<h1>r2</h1>']] as const) {
+    for (const [name, body] of [
+      ['r1', '<h1>r1</h1>'],
+      ['r2', '<h1>r2</h1>'],
+    ] as const) {
       const { id } = await release(world, orchestrator, target.name, name, await zipFiles({ ...site, 'index.html': body }));
       expect((await finished(world, orchestrator, id)).status).toBe('succeeded');
     }
@@ -133,7 +140,10 @@ describe('Workflow: site release', () => {
     // Prepare: the local edge serves whatever release the distribution's origin path selects
     const target = await createSiteTarget(world);
     const edge = await startLocalEdge({ port: 0, targets: [target] });
-    await world.targets.put({ ...target, health: { ...target.health, alarms: [], probe: { url: `${edge.url}/`, expectStatus: 200, timeoutMs: 3000 }, pollSeconds: 1 } });
+    await world.targets.put({
+      ...target,
+      health: { ...target.health, alarms: [], probe: { url: `${edge.url}/`, expectStatus: 200, timeoutMs: 3000 }, pollSeconds: 1 },
+    });
     const orchestrator = localOrchestrator();
     // Act
     const { id } = await release(world, orchestrator, target.name, 'r1', await zipFiles(site));

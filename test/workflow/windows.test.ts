@@ -127,7 +127,9 @@ describe('Workflow: deploy windows', () => {
     expect(waiting).toMatchObject({ notBefore, startsAt: notBefore, reason: `scheduled for ${notBefore}` });
     expect(record.status, record.reason).toBe('succeeded');
     expect(lockedAt(record)).toBeGreaterThanOrEqual(Date.parse(notBefore));
-    const bad = await release(world, orchestrator, target.name, 'r3', await functionPackage('bad schedule'), { metadata: { 'slipway-not-before': 'next tuesday' } });
+    const bad = await release(world, orchestrator, target.name, 'r3', await functionPackage('bad schedule'), {
+      metadata: { 'slipway-not-before': 'next tuesday' },
+    });
     const rejected = await finished(world, orchestrator, bad.id);
     expect(rejected.status).toBe('failed');
     expect(rejected.reason).toContain('the slipway-not-before metadata "next tuesday" is not an ISO 8601 time');

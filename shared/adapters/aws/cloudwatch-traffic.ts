@@ -46,7 +46,13 @@ export class CloudWatchTrafficMetrics implements TrafficMetrics {
     try {
       do {
         const out = await client.send(
-          new GetMetricDataCommand({ MetricDataQueries: [trafficQuery(target, HOUR_SECONDS)], StartTime: from, EndTime: to, NextToken, ScanBy: 'TimestampAscending' }),
+          new GetMetricDataCommand({
+            MetricDataQueries: [trafficQuery(target, HOUR_SECONDS)],
+            StartTime: from,
+            EndTime: to,
+            NextToken,
+            ScanBy: 'TimestampAscending',
+          }),
         );
         for (const result of out.MetricDataResults ?? []) {
           for (const [i, at] of (result.Timestamps ?? []).entries()) points.push({ at, value: result.Values?.[i] ?? 0 });

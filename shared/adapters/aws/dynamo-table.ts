@@ -27,10 +27,7 @@ export interface TableOptions {
 }
 
 function documentClient(options: TableOptions): DynamoDBDocumentClient {
-  return (
-    options.client ??
-    DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } })
-  );
+  return options.client ?? DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
 }
 
 /**

@@ -42,9 +42,12 @@ export class EventBridgeDeploymentEvents implements DeploymentEvents {
       }
       const retryable = failure.code !== undefined && RETRYABLE_ENTRY_ERRORS.has(failure.code);
       if (!retryable || attempt >= this.attempts) {
-        throw Object.assign(new Error(`PutEvents rejected the event on ${this.bus}: ${failure.code ?? 'error'}: ${failure.message ?? 'no message'} (attempt ${attempt})`), {
-          name: retryable ? 'ServiceException' : 'EventRejectedError',
-        });
+        throw Object.assign(
+          new Error(`PutEvents rejected the event on ${this.bus}: ${failure.code ?? 'error'}: ${failure.message ?? 'no message'} (attempt ${attempt})`),
+          {
+            name: retryable ? 'ServiceException' : 'EventRejectedError',
+          },
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs * 2 ** (attempt - 1)));
     }

@@ -14,9 +14,7 @@ export function toAliasState(alias: AliasConfiguration): AliasState {
 
 export class LambdaAliasReader extends LambdaAdapter implements AliasReader {
   async getAlias(fn: string, alias: string): Promise<AliasState> {
-    const out = await this.call(`reading alias ${fn}:${alias}`, () =>
-      this.client.send(new GetAliasCommand({ FunctionName: fn, Name: alias })),
-    );
+    const out = await this.call(`reading alias ${fn}:${alias}`, () => this.client.send(new GetAliasCommand({ FunctionName: fn, Name: alias })));
     return toAliasState(out);
   }
 }

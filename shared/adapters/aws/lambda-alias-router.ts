@@ -18,9 +18,7 @@ export class LambdaAliasRouter extends LambdaAliasReader implements AliasRouter 
           Name: alias,
           FunctionVersion: routing.version,
           RoutingConfig: {
-            AdditionalVersionWeights: routing.additional
-              ? { [routing.additional.version]: routing.additional.weight }
-              : {},
+            AdditionalVersionWeights: routing.additional ? { [routing.additional.version]: routing.additional.weight } : {},
           },
           RevisionId: revisionId,
         }),

@@ -7,9 +7,7 @@ export class LambdaVersionCatalog extends LambdaAdapter implements VersionCatalo
     const versions: PublishedVersion[] = [];
     let marker: string | undefined;
     do {
-      const out = await this.call(`listing versions of ${fn}`, () =>
-        this.client.send(new ListVersionsByFunctionCommand({ FunctionName: fn, Marker: marker })),
-      );
+      const out = await this.call(`listing versions of ${fn}`, () => this.client.send(new ListVersionsByFunctionCommand({ FunctionName: fn, Marker: marker })));
       for (const v of out.Versions ?? []) {
         if (!v.Version || v.Version === '$LATEST') continue;
         versions.push({ version: v.Version, codeSha256: v.CodeSha256 ?? '', ...(v.Description ? { description: v.Description } : {}) });

@@ -8,9 +8,7 @@ export class LambdaVersionPruner extends LambdaVersionCatalog implements Version
     const used = new Set<string>();
     let marker: string | undefined;
     do {
-      const out = await this.call(`listing aliases of ${fn}`, () =>
-        this.client.send(new ListAliasesCommand({ FunctionName: fn, Marker: marker })),
-      );
+      const out = await this.call(`listing aliases of ${fn}`, () => this.client.send(new ListAliasesCommand({ FunctionName: fn, Marker: marker })));
       for (const a of out.Aliases ?? []) {
         if (a.FunctionVersion) used.add(a.FunctionVersion);
         for (const v of Object.keys(a.RoutingConfig?.AdditionalVersionWeights ?? {})) used.add(v);

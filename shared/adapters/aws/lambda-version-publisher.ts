@@ -1,17 +1,6 @@
-import {
-  GetFunctionConfigurationCommand,
-  PublishVersionCommand,
-  UpdateFunctionCodeCommand,
-  type FunctionConfiguration,
-} from '@aws-sdk/client-lambda';
+import { GetFunctionConfigurationCommand, PublishVersionCommand, UpdateFunctionCodeCommand, type FunctionConfiguration } from '@aws-sdk/client-lambda';
 import type { ArtifactRef } from '../../domain/deployment.js';
-import {
-  ArtifactRejectedError,
-  ConcurrentModificationError,
-  MissingResourceError,
-  TransientError,
-  VersionFailedError,
-} from '../../domain/errors.js';
+import { ArtifactRejectedError, ConcurrentModificationError, MissingResourceError, TransientError, VersionFailedError } from '../../domain/errors.js';
 import type { VersionConfiguration, VersionPublisher } from '../../ports/index.js';
 import type { LambdaAdapterOptions } from './lambda-adapter.js';
 import { LambdaVersionCatalog } from './lambda-version-catalog.js';
@@ -57,9 +46,7 @@ export class LambdaVersionPublisher extends LambdaVersionCatalog implements Vers
   }
 
   private readConfiguration(fn: string, qualifier: string): Promise<FunctionConfiguration> {
-    return this.call(`reading ${fn}:${qualifier}`, () =>
-      this.client.send(new GetFunctionConfigurationCommand({ FunctionName: fn, Qualifier: qualifier })),
-    );
+    return this.call(`reading ${fn}:${qualifier}`, () => this.client.send(new GetFunctionConfigurationCommand({ FunctionName: fn, Qualifier: qualifier })));
   }
 
   async codeSha256(fn: string, qualifier: string): Promise<string> {
@@ -135,13 +122,9 @@ export class LambdaVersionPublisher extends LambdaVersionCatalog implements Vers
     const deadline = Date.now() + this.updateTimeoutMs;
     let delay = 100;
     for (;;) {
-      const config = await this.call(`reading ${fn}`, () =>
-        this.client.send(new GetFunctionConfigurationCommand({ FunctionName: fn })),
-      );
+      const config = await this.call(`reading ${fn}`, () => this.client.send(new GetFunctionConfigurationCommand({ FunctionName: fn })));
       if (config.LastUpdateStatus === 'Failed') {
-        throw new ArtifactRejectedError(
-          `Lambda could not apply the code to ${fn}: ${config.LastUpdateStatusReason ?? 'no reason given'}`,
-        );
+        throw new ArtifactRejectedError(`Lambda could not apply the code to ${fn}: ${config.LastUpdateStatusReason ?? 'no reason given'}`);
       }
       if (config.LastUpdateStatus !== 'InProgress') {
         return { revisionId: config.RevisionId ?? '', codeSha256: config.CodeSha256 ?? '' };
@@ -168,10 +151,9 @@ export class LambdaVersionPublisher extends LambdaVersionCatalog implements Vers
       return out.Version;
     } catch (error) {
       if (GUARD_ERRORS.has(errorName(error) ?? '')) {
-        throw new ConcurrentModificationError(
-          `${fn} changed while slipway was publishing it (CodeSha256/RevisionId guard): ${(error as Error).message}`,
-          { cause: error },
-        );
+        throw new ConcurrentModificationError(`${fn} changed while slipway was publishing it (CodeSha256/RevisionId guard): ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       rethrowTransient(error, `publishing ${fn}`);
     }

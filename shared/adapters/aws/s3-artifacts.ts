@@ -9,15 +9,7 @@ import type { ArtifactRef } from '../../domain/deployment.js';
 import { ArtifactRejectedError, TransientError, errorMessage } from '../../domain/errors.js';
 import type { ArtifactHead, ArtifactInspection, ArtifactStore } from '../../ports/index.js';
 import type { Entry, ZipFile } from 'yauzl';
-import {
-  S3RangeReadError,
-  describeObject,
-  entryDataRejection,
-  entryName,
-  openCheckedEntryStream,
-  openS3Zip,
-  zipEntries,
-} from './s3-range-reader.js';
+import { S3RangeReadError, describeObject, entryDataRejection, entryName, openCheckedEntryStream, openS3Zip, zipEntries } from './s3-range-reader.js';
 import { errorName, rethrowTransient } from './sdk-errors.js';
 
 export interface S3ArtifactStoreOptions {
@@ -107,12 +99,7 @@ export class S3ArtifactStore implements ArtifactStore {
     return hash.digest('hex');
   }
 
-  async #readDirectory(
-    ref: ArtifactRef,
-    size: number,
-    limits: ZipLimits,
-    signal: AbortSignal,
-  ): Promise<Omit<ArtifactInspection, 'sha256'>> {
+  async #readDirectory(ref: ArtifactRef, size: number, limits: ZipLimits, signal: AbortSignal): Promise<Omit<ArtifactInspection, 'sha256'>> {
     const where = describeObject(ref);
     // yauzl's own size check runs before an entry is seen, and says "size mismatch 77 != 77" of an
     // encrypted stored entry; the checks below say what is wrong instead, and count the real bytes.

@@ -118,13 +118,7 @@ export class S3RangeReader extends yauzl.RandomAccessReader {
     }
   }
 
-  override read(
-    buffer: Buffer,
-    offset: number,
-    length: number,
-    position: number,
-    callback: (err: Error | null, bytesRead?: number) => void,
-  ): void {
+  override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null, bytesRead?: number) => void): void {
     this.#readThroughWindow(position, length).then(
       (bytes) => {
         bytes.copy(buffer, offset);
@@ -196,12 +190,17 @@ export class S3RangeReader extends yauzl.RandomAccessReader {
 export function openS3Zip(client: S3Client, ref: ArtifactRef, size: number, options: S3ZipOptions = {}): Promise<ZipFile> {
   return new Promise((resolve, reject) => {
     const reader = new S3RangeReader(client, ref, size, options);
-    yauzl.fromRandomAccessReader(reader, size, {
-      lazyEntries: true,
-      autoClose: true,
-      decodeStrings: options.decodeStrings ?? true,
-      validateEntrySizes: options.validateEntrySizes ?? true,
-    }, (error, zip) => (error ? reject(error) : resolve(zip)));
+    yauzl.fromRandomAccessReader(
+      reader,
+      size,
+      {
+        lazyEntries: true,
+        autoClose: true,
+        decodeStrings: options.decodeStrings ?? true,
+        validateEntrySizes: options.validateEntrySizes ?? true,
+      },
+      (error, zip) => (error ? reject(error) : resolve(zip)),
+    );
   });
 }
 
@@ -321,7 +320,7 @@ const YAUZL_DATA_FAULTS = /invalid local file header|file data overflows|unsuppo
  * S3 failure (S3RangeReadError) or anything else is not.
  */
 export function entryDataRejection(where: string, name: string, error: unknown): ArtifactRejectedError | undefined {
-  const fix = 'rebuild the zip with a standard tool (zip -r, or your build\'s packager) and upload it again';
+  const fix = "rebuild the zip with a standard tool (zip -r, or your build's packager) and upload it again";
   if (error instanceof EntrySizeMismatchError) {
     const why = error.more ? 'a zip whose directory understates its sizes is refused, as a zip bomb would be' : 'its directory does not match its data';
     return new ArtifactRejectedError(`${where}: ${error.message}; ${why}, and nothing was published — ${fix}`, { cause: error });
@@ -329,7 +328,9 @@ export function entryDataRejection(where: string, name: string, error: unknown):
   if (error instanceof S3RangeReadError || !(error instanceof Error)) return undefined;
   const code = (error as { code?: unknown }).code;
   if ((typeof code === 'string' && code.startsWith('Z_')) || YAUZL_DATA_FAULTS.test(error.message)) {
-    return new ArtifactRejectedError(`${where}: the zip entry ${JSON.stringify(name)} has corrupt data (${error.message}); nothing was published — ${fix}`, { cause: error });
+    return new ArtifactRejectedError(`${where}: the zip entry ${JSON.stringify(name)} has corrupt data (${error.message}); nothing was published — ${fix}`, {
+      cause: error,
+    });
   }
   return undefined;
 }

@@ -25,7 +25,6 @@ export interface S3ReleaseUploadsOptions {
   client?: S3Client;
 }
 
-
 export class S3ReleaseUploads implements ReleaseUploads {
   readonly #client: S3Client;
 

@@ -95,9 +95,7 @@ export async function stageChunk(client: S3Client, request: StageChunkRequest): 
       }
       const common = { Bucket: request.bucket, Key: key, ContentType: headers.contentType, CacheControl: headers.cacheControl, Metadata: { sha256 } };
       if (body) {
-        await client.send(
-          new PutObjectCommand({ ...common, Body: body, ChecksumSHA256: Buffer.from(sha256, 'hex').toString('base64') }),
-        );
+        await client.send(new PutObjectCommand({ ...common, Body: body, ChecksumSHA256: Buffer.from(sha256, 'hex').toString('base64') }));
       } else {
         // A large file is read a second time and streamed up in parts; memory stays bounded.
         await new Upload({ client, params: { ...common, Body: await openStream(zip, entry) }, queueSize: 2 }).done();

@@ -57,9 +57,7 @@ export class S3SiteStore extends S3SiteReader implements SiteStore {
     let token: string | undefined;
     do {
       try {
-        const out = await this.client.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }),
-        );
+        const out = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }));
         for (const p of out.CommonPrefixes ?? []) if (p.Prefix) prefixes.push(p.Prefix);
         token = out.IsTruncated ? out.NextContinuationToken : undefined;
       } catch (error) {
@@ -80,7 +78,13 @@ export class S3SiteStore extends S3SiteReader implements SiteStore {
           const batch = keys.slice(i, i + DELETE_BATCH);
           // A key S3 could not delete is often a passing fault (InternalError, SlowDown): one more try.
           const failed = await this.#deleteObjects(bucket, batch);
-          const stillFailed = failed.length > 0 ? await this.#deleteObjects(bucket, failed.map((f) => f.key)) : [];
+          const stillFailed =
+            failed.length > 0
+              ? await this.#deleteObjects(
+                  bucket,
+                  failed.map((f) => f.key),
+                )
+              : [];
           if (stillFailed.length > 0) throw new ObjectsNotDeletedError(bucket, stillFailed);
           deleted += batch.length;
         }
@@ -94,9 +98,7 @@ export class S3SiteStore extends S3SiteReader implements SiteStore {
 
   /** The keys S3 reports it did not delete (Quiet mode: only those come back). */
   async #deleteObjects(bucket: string, keys: string[]): Promise<DeleteFailure[]> {
-    const out = await this.client.send(
-      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
-    );
+    const out = await this.client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }));
     return (out.Errors ?? []).map((e) => ({ key: e.Key ?? '(no key)', code: e.Code ?? 'unknown', ...(e.Message ? { message: e.Message } : {}) }));
   }
 }

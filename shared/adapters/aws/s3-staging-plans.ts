@@ -18,9 +18,7 @@ export class S3StagingPlanWriter implements StagingPlanWriter {
 
   async writePlan(key: string, chunks: readonly StagingChunk[]): Promise<{ bucket: string; key: string }> {
     try {
-      await this.#client.send(
-        new PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: JSON.stringify(chunks), ContentType: 'application/json' }),
-      );
+      await this.#client.send(new PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: JSON.stringify(chunks), ContentType: 'application/json' }));
     } catch (error) {
       rethrowTransient(error, `writing the staging plan s3://${this.#bucket}/${key}`);
     }

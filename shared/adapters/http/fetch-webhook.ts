@@ -13,6 +13,9 @@ export class FetchWebhookSender implements WebhookSender {
     // The body is not needed, but reading it lets the connection be reused.
     await response.arrayBuffer().catch(() => undefined);
     const retryAfter = Number(response.headers.get('retry-after'));
-    return { status: response.status, ...(Number.isFinite(retryAfter) && retryAfter >= 0 && response.headers.has('retry-after') ? { retryAfterSeconds: retryAfter } : {}) };
+    return {
+      status: response.status,
+      ...(Number.isFinite(retryAfter) && retryAfter >= 0 && response.headers.has('retry-after') ? { retryAfterSeconds: retryAfter } : {}),
+    };
   }
 }

@@ -64,7 +64,11 @@ export class HttpProbe {
       }, probe.timeoutMs);
 
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-      request = send(url, { method: 'GET', lookup: this.guardedLookup(url.hostname, probe.allowLinkLocal ?? false), headers: { 'user-agent': 'slipway-probe' } });
+      request = send(url, {
+        method: 'GET',
+        lookup: this.guardedLookup(url.hostname, probe.allowLinkLocal ?? false),
+        headers: { 'user-agent': 'slipway-probe' },
+      });
       request.on('error', (error) => {
         if (timedOut) return done({ failure: `probe ${probe.url} failed: no answer within ${probe.timeoutMs} ms` });
         if (error instanceof RefusedAddressError) return done(refused(error.message));

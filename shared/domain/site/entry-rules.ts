@@ -91,7 +91,8 @@ export function checkEntry(entry: ZipEntryRecord, state: EntryCheckState, limits
   if (segments.some((s, i) => s === '.' || (s === '' && i < segments.length - 1))) reject(name, 'has an empty or "." path segment');
   // Paths become keys of plain objects along the way (the manifest's `files`, JSON.parse of it), where
   // `__proto__` sets a prototype instead of adding a file; no site needs the name, so it is refused.
-  if (segments.includes('__proto__')) reject(name, 'has a "__proto__" path segment, which slipway refuses because it collides with JavaScript object internals; rename it');
+  if (segments.includes('__proto__'))
+    reject(name, 'has a "__proto__" path segment, which slipway refuses because it collides with JavaScript object internals; rename it');
   if (entry.generalPurposeBitFlag & FLAG_ENCRYPTED) reject(name, 'is encrypted');
   const mode = entry.externalFileAttributes >>> 16;
   if (entry.versionMadeBy >> 8 === MADE_BY_UNIX && (mode & S_IFMT) === S_IFLNK) reject(name, 'is a symbolic link');
@@ -110,7 +111,10 @@ export function checkEntry(entry: ZipEntryRecord, state: EntryCheckState, limits
     );
   }
   if (entry.uncompressedSize > RATIO_FLOOR_BYTES && entry.uncompressedSize > limits.maxCompressionRatio * Math.max(entry.compressedSize, 1)) {
-    reject(name, `expands ${Math.round(entry.uncompressedSize / Math.max(entry.compressedSize, 1))}:1, past the ${limits.maxCompressionRatio}:1 limit (a zip bomb?)`);
+    reject(
+      name,
+      `expands ${Math.round(entry.uncompressedSize / Math.max(entry.compressedSize, 1))}:1, past the ${limits.maxCompressionRatio}:1 limit (a zip bomb?)`,
+    );
   }
   return name;
 }

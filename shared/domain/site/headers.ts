@@ -46,10 +46,7 @@ function isHexHash(token: string): boolean {
  */
 function isBundlerHash(token: string): boolean {
   return (
-    /^[A-Za-z0-9_-]{8}$/.test(token) &&
-    /[A-Z]/.test(token) &&
-    classRuns(token) >= 4 &&
-    !(token.match(/[a-z]{3,}/g) ?? []).some((run) => /[aeiouy]/.test(run))
+    /^[A-Za-z0-9_-]{8}$/.test(token) && /[A-Z]/.test(token) && classRuns(token) >= 4 && !(token.match(/[a-z]{3,}/g) ?? []).some((run) => /[aeiouy]/.test(run))
   );
 }
 
@@ -63,7 +60,10 @@ function isBundlerHash(token: string): boolean {
  * after an hour.
  */
 export function isFingerprinted(path: string): boolean {
-  const parts = path.slice(path.lastIndexOf('/') + 1).split('.').slice(0, -1);
+  const parts = path
+    .slice(path.lastIndexOf('/') + 1)
+    .split('.')
+    .slice(0, -1);
   return parts.some((part, p) => {
     const pieces = part.split('-');
     const hex = pieces.some((piece, i) => isHexHash(piece) && (p > 0 || i > 0 || piece.length >= 16));

@@ -9,7 +9,6 @@ export const MAX_INVALIDATION_CHECKS = 60;
 export async function awaitSiteInvalidation(cdn: Pick<Cdn, 'isInvalidationComplete'>, target: SiteTarget, state: WorkflowState): Promise<WorkflowState> {
   const current = state.invalidation;
   if (!current || current.complete) return state;
-  const complete =
-    current.checks + 1 >= MAX_INVALIDATION_CHECKS || (await cdn.isInvalidationComplete(target.site.distributionId, current.id));
+  const complete = current.checks + 1 >= MAX_INVALIDATION_CHECKS || (await cdn.isInvalidationComplete(target.site.distributionId, current.id));
   return { ...state, invalidation: { ...current, complete, checks: current.checks + 1 } };
 }

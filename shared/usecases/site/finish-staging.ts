@@ -59,7 +59,12 @@ export async function finishSiteStaging(deps: FinishStagingDeps, state: Workflow
       totals.uploadedBytes += part.uploaded.bytes;
       totals.copied += part.copied.files;
     }
-    manifest = { release: deployment.release, createdAt: deps.clock.now().toISOString(), ...(deployment.sha256 ? { artifactSha256: deployment.sha256 } : {}), files };
+    manifest = {
+      release: deployment.release,
+      createdAt: deps.clock.now().toISOString(),
+      ...(deployment.sha256 ? { artifactSha256: deployment.sha256 } : {}),
+      files,
+    };
     await deps.sites.writeJson(bucket, manifestKey(target, deployment.release), manifest);
     staged = `staged ${Object.keys(files).length} files: ${totals.uploaded} uploaded (${totals.uploadedBytes} bytes), ${totals.copied} copied unchanged; `;
   }
@@ -72,9 +77,7 @@ export async function finishSiteStaging(deps: FinishStagingDeps, state: Workflow
     { toVersion: deployment.release, ...(site.liveRelease ? { fromVersion: site.liveRelease } : { fromOriginPath: site.liveOriginPath }) },
     {
       step: 'stage',
-      message: noop
-        ? `release ${deployment.release} is already live; nothing to do`
-        : `${staged}${plan.paths.length} path(s) to invalidate after the switch`,
+      message: noop ? `release ${deployment.release} is already live; nothing to do` : `${staged}${plan.paths.length} path(s) to invalidate after the switch`,
     },
   );
   return { ...state, noop, site: { ...site, invalidationPaths: plan.paths.length } };

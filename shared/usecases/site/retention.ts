@@ -11,7 +11,10 @@ import type { SiteStore } from '../../ports/site.js';
  */
 export function releasesToDelete(releases: { release: string; createdAt: string }[], keep: number, protect: Set<string>): string[] {
   const newestFirst = [...releases].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  return newestFirst.slice(keep).map((r) => r.release).filter((r) => !protect.has(r));
+  return newestFirst
+    .slice(keep)
+    .map((r) => r.release)
+    .filter((r) => !protect.has(r));
 }
 
 export async function pruneReleases(sites: SiteStore, target: SiteTarget, protect: Set<string>): Promise<string[]> {

@@ -78,7 +78,12 @@ export async function acquireLock(deps: AcquireLockDeps, state: WorkflowState): 
     }
     const older = queueAll ? history.find((d) => d.id !== me.id && isNewer(me, d) && NOT_STARTED.has(d.status)) : undefined;
     if (older) {
-      return wait(deps, state, me, ticks, { kind: 'lock', step: 'window', reason: `waiting for release ${older.release} (${older.id}), which arrived earlier (queue: all)`, seconds: deps.lockPollSeconds });
+      return wait(deps, state, me, ticks, {
+        kind: 'lock',
+        step: 'window',
+        reason: `waiting for release ${older.release} (${older.id}), which arrived earlier (queue: all)`,
+        seconds: deps.lockPollSeconds,
+      });
     }
     if (gate.note && !me.timeline.some((e) => e.step === 'window' && e.message === gate.note)) {
       await deps.deployments.update(me.id, {}, { step: 'window', message: gate.note });

@@ -73,9 +73,7 @@ export async function checkHealth(deps: CheckHealthDeps, input: WorkflowState): 
       },
     );
     const next = { ...verify, remainingChecks: 0, sinceHealth: 0, checks };
-    return stepIndex >= lastIndex
-      ? { ...state, verify: { ...next, next: 'done' } }
-      : { ...state, stepIndex: lastIndex, verify: { ...next, next: 'shift' } };
+    return stepIndex >= lastIndex ? { ...state, verify: { ...next, next: 'done' } } : { ...state, stepIndex: lastIndex, verify: { ...next, next: 'shift' } };
   }
 
   if (remainingChecks > 0) {
@@ -104,9 +102,7 @@ export async function checkHealth(deps: CheckHealthDeps, input: WorkflowState): 
     },
   );
   const done = { ...verify, remainingChecks, sinceHealth: 0, checks };
-  return stepIndex >= lastIndex
-    ? { ...state, verify: { ...done, next: 'done' } }
-    : { ...state, stepIndex: stepIndex + 1, verify: { ...done, next: 'shift' } };
+  return stepIndex >= lastIndex ? { ...state, verify: { ...done, next: 'done' } } : { ...state, stepIndex: stepIndex + 1, verify: { ...done, next: 'shift' } };
 }
 
 /** Pause ticks per closed stretch at most, so a weekend's pause fits Step Functions' history. */

@@ -61,7 +61,11 @@ async function pruneVersions(deps: FinalizeDeps, target: FunctionTarget, publish
   if (published !== undefined && published <= target.keepVersions) return;
   const fn = target.function.name;
   const [versions, aliased] = await Promise.all([deps.versions.listVersions(fn), deps.versions.aliasedVersions(fn)]);
-  const prune = versionsToPrune(versions.map((v) => v.version), aliased, target.keepVersions);
+  const prune = versionsToPrune(
+    versions.map((v) => v.version),
+    aliased,
+    target.keepVersions,
+  );
   for (const version of prune) await deps.versions.deleteVersion(fn, version);
 }
 

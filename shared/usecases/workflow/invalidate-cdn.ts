@@ -25,7 +25,11 @@ export async function invalidateCdn(deps: InvalidateCdnDeps, state: WorkflowStat
   const current = state.invalidation;
   if (!current) {
     const id = await deps.cdn.invalidate(cdn.distributionId, cdn.paths, `${state.deploymentId}-switch`);
-    await deps.deployments.update(state.deploymentId, {}, { step: 'invalidate', message: `invalidating ${cdn.paths.length} path(s) on ${cdn.distributionId} (${id})` });
+    await deps.deployments.update(
+      state.deploymentId,
+      {},
+      { step: 'invalidate', message: `invalidating ${cdn.paths.length} path(s) on ${cdn.distributionId} (${id})` },
+    );
     const complete = await deps.cdn.isInvalidationComplete(cdn.distributionId, id);
     return { ...state, invalidation: { id, complete, checks: 1, waitSeconds: deps.pollSeconds } };
   }

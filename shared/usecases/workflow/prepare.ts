@@ -111,7 +111,9 @@ function scheduledStart(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const at = Date.parse(value);
   if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(at)) {
-    throw new ArtifactRejectedError(`the ${NOT_BEFORE_METADATA} metadata "${value}" is not an ISO 8601 time such as 2026-12-01T02:00:00Z; fix it or leave it out`);
+    throw new ArtifactRejectedError(
+      `the ${NOT_BEFORE_METADATA} metadata "${value}" is not an ISO 8601 time such as 2026-12-01T02:00:00Z; fix it or leave it out`,
+    );
   }
   return new Date(at).toISOString();
 }

@@ -25,7 +25,10 @@ export async function reconcileExecutionEnd(deps: RollbackDeps, ended: Execution
   await rollback(deps, {
     deploymentId: deployment.id,
     error: {
-      Error: `Execution${ended.status.charAt(0)}${ended.status.slice(1).toLowerCase().replace(/_(\w)/g, (_, c: string) => c.toUpperCase())}`,
+      Error: `Execution${ended.status.charAt(0)}${ended.status
+        .slice(1)
+        .toLowerCase()
+        .replace(/_(\w)/g, (_, c: string) => c.toUpperCase())}`,
       Cause: `the workflow ended ${ended.status} before recording an outcome${ended.cause ? ` (${ended.cause})` : ''}`,
     },
   });

@@ -88,10 +88,7 @@ export async function shiftTraffic(deps: ShiftTrafficDeps, state: WorkflowState)
 
   const fn = target.function.name;
   const aliasName = target.function.alias;
-  const desired =
-    step.percent >= 100
-      ? { version: toVersion }
-      : { version: fromVersion, additional: { version: toVersion, weight: step.percent / 100 } };
+  const desired = step.percent >= 100 ? { version: toVersion } : { version: fromVersion, additional: { version: toVersion, weight: step.percent / 100 } };
   const aliasRevision = await moveAlias(deps, fn, aliasName, desired, { fromVersion, toVersion }, state.aliasRevision);
 
   // The bake gets what the waits before it left of the execution's history budget, shared among the steps still to bake.
@@ -119,9 +116,7 @@ export async function shiftTraffic(deps: ShiftTrafficDeps, state: WorkflowState)
   const last = stepIndex >= steps.length - 1;
   const next = { ...state, aliasRevision, ...(waits ? { waits } : {}) };
   if (plan.remainingChecks > 0) return { ...next, stepIndex, verify: { next: 'bake', ...verify } };
-  return last
-    ? { ...next, stepIndex, verify: { next: 'done', ...verify } }
-    : { ...next, stepIndex: stepIndex + 1, verify: { next: 'shift', ...verify } };
+  return last ? { ...next, stepIndex, verify: { next: 'done', ...verify } } : { ...next, stepIndex: stepIndex + 1, verify: { next: 'shift', ...verify } };
 }
 
 /**
@@ -152,9 +147,7 @@ async function moveAlias(
     (alias.additional?.weight ?? 0) === (desired.additional?.weight ?? 0);
   if (alreadyThere) return alias.revisionId;
   if (alias.version !== versions.fromVersion && alias.version !== versions.toVersion) {
-    throw new ConcurrentModificationError(
-      `alias ${fn}:${aliasName} moved to version ${alias.version} during the deployment; slipway will not overwrite it`,
-    );
+    throw new ConcurrentModificationError(`alias ${fn}:${aliasName} moved to version ${alias.version} during the deployment; slipway will not overwrite it`);
   }
   return (await deps.aliases.updateAlias(fn, aliasName, desired, alias.revisionId)).revisionId;
 }

@@ -1,10 +1,5 @@
 import { codeSha256FromHex } from '../../domain/deployment.js';
-import {
-  ConcurrentModificationError,
-  ConflictError,
-  MissingResourceError,
-  RoutingPreconditionError,
-} from '../../domain/errors.js';
+import { ConcurrentModificationError, ConflictError, MissingResourceError, RoutingPreconditionError } from '../../domain/errors.js';
 import { planSteps, type TrafficStep } from '../../domain/strategy.js';
 import type { AliasReader, DeploymentStore, VersionConfiguration, VersionPublisher } from '../../ports/index.js';
 import { facts, requireFunctionTarget, seenByWrite, type WorkflowState } from './state.js';
@@ -118,7 +113,12 @@ export async function stage(deps: StageDeps, state: WorkflowState): Promise<Work
       if (!deployment.artifact) throw new MissingResourceError(`deployment ${id} names no artifact`);
       // A version publishes $LATEST's configuration: checking $LATEST refuses before anything changes.
       if (weighted && live) {
-        assertRoutable(fn, target.function.alias, { version: fromVersion, config: live }, { version: '$LATEST', config: await deps.versions.versionConfiguration(fn, '$LATEST') });
+        assertRoutable(
+          fn,
+          target.function.alias,
+          { version: fromVersion, config: live },
+          { version: '$LATEST', config: await deps.versions.versionConfiguration(fn, '$LATEST') },
+        );
       }
       const updated = await deps.versions.updateCode(fn, deployment.artifact);
       if (updated.codeSha256 !== expected) {

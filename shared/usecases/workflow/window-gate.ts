@@ -45,12 +45,16 @@ export async function windowGate(deps: WindowGateDeps, me: Deployment, target: T
   const now = deps.clock.now();
   if (me.trigger === 'rollback') return { open: true };
   if (me.startNowAt) {
-    return { open: true, note: `started by promote from ${me.startNowBy ?? 'an unidentified caller'}${me.startNowReason ? `: ${me.startNowReason}` : ''}, despite the window` };
+    return {
+      open: true,
+      note: `started by promote from ${me.startNowBy ?? 'an unidentified caller'}${me.startNowReason ? `: ${me.startNowReason}` : ''}, despite the window`,
+    };
   }
   const limit = new Date(Date.parse(me.requestedAt) + MAX_WAIT_DAYS * DAY);
   if (me.notBefore) {
     const notBefore = new Date(me.notBefore);
-    if (notBefore > limit) throw new WindowError(`notBefore ${me.notBefore} is more than ${MAX_WAIT_DAYS} days after the release arrived, longer than a deployment can wait`);
+    if (notBefore > limit)
+      throw new WindowError(`notBefore ${me.notBefore} is more than ${MAX_WAIT_DAYS} days after the release arrived, longer than a deployment can wait`);
     if (now < notBefore) {
       return { open: false, waitSeconds: waitFor(now, notBefore, deps.windowCheckSeconds), reason: `scheduled for ${me.notBefore}`, startsAt: me.notBefore };
     }
@@ -72,7 +76,12 @@ export async function windowGate(deps: WindowGateDeps, me: Deployment, target: T
   // Open: a jittered start planned while waiting still holds while it lies inside this opening.
   if (me.startsAt && now < new Date(me.startsAt) && new Date(me.startsAt) < decision.closesAt) {
     const start = new Date(me.startsAt);
-    return { open: false, waitSeconds: waitFor(now, start, deps.windowCheckSeconds), reason: `window open; starting at ${when(start, window.timezone)} (jitter)`, startsAt: me.startsAt };
+    return {
+      open: false,
+      waitSeconds: waitFor(now, start, deps.windowCheckSeconds),
+      reason: `window open; starting at ${when(start, window.timezone)} (jitter)`,
+      startsAt: me.startsAt,
+    };
   }
   if (window.maxRequestsPerMinute !== undefined) {
     const current = await deps.metrics.currentPerMinute(target, now);
@@ -89,7 +98,11 @@ export async function windowGate(deps: WindowGateDeps, me: Deployment, target: T
 }
 
 /** Whether the window has closed for a deployment that is moving traffic (promoted ones ignore it). */
-export function windowClosed(me: Deployment, target: Target, now: Date): { closed: false } | { closed: true; policy: 'finish' | 'pause' | 'rollback'; reason: string; reopensAt?: Date } {
+export function windowClosed(
+  me: Deployment,
+  target: Target,
+  now: Date,
+): { closed: false } | { closed: true; policy: 'finish' | 'pause' | 'rollback'; reason: string; reopensAt?: Date } {
   const window = target.window;
   if (!window || me.promotedAt || me.startNowAt || me.trigger === 'rollback') return { closed: false };
   const decision = decide(window, now);

@@ -94,7 +94,13 @@ export async function classify(request: RequestFacts, tables: TableShapes): Prom
     case 'cloudfront':
       return cloudFrontOperation(request);
     default:
-      return { service: request.signingService ?? 'unknown', name: `${request.method} ${request.path}`, mapped: false, authorizations: [], names: emptyNames() };
+      return {
+        service: request.signingService ?? 'unknown',
+        name: `${request.method} ${request.path}`,
+        mapped: false,
+        authorizations: [],
+        names: emptyNames(),
+      };
   }
 }
 
@@ -124,8 +130,7 @@ function formAction(request: RequestFacts): string | undefined {
 
 async function jsonOperation(service: string, name: string, json: Record<string, unknown>, region: string, tables: TableShapes): Promise<Operation> {
   const op: Operation = { service, name, mapped: true, authorizations: [], names: emptyNames(), json };
-  const allow = (action: string, resource: string, context: Authorization['context'] = {}) =>
-    op.authorizations.push({ action, resource, context });
+  const allow = (action: string, resource: string, context: Authorization['context'] = {}) => op.authorizations.push({ action, resource, context });
   switch (`${service}:${name}`) {
     case 'dynamodb:GetItem':
     case 'dynamodb:PutItem':
@@ -164,7 +169,13 @@ async function jsonOperation(service: string, name: string, json: Record<string,
     case 'dynamodb:TransactWriteItems':
     case 'dynamodb:TransactGetItems': {
       // A transaction is authorized item by item, each as its own operation.
-      const actions: Record<string, string> = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem', Get: 'GetItem' };
+      const actions: Record<string, string> = {
+        Put: 'PutItem',
+        Update: 'UpdateItem',
+        Delete: 'DeleteItem',
+        ConditionCheck: 'ConditionCheckItem',
+        Get: 'GetItem',
+      };
       for (const entry of (json.TransactItems ?? []) as Record<string, Record<string, unknown>>[]) {
         for (const [kind, item] of Object.entries(entry)) {
           const table = String(item.TableName ?? '');
@@ -211,7 +222,10 @@ async function jsonOperation(service: string, name: string, json: Record<string,
     case 'sqs:GetQueueAttributes':
     case 'sqs:SendMessage':
     case 'sqs:SendMessageBatch': {
-      const queue = String(json.QueueUrl ?? '').split('/').pop() ?? '';
+      const queue =
+        String(json.QueueUrl ?? '')
+          .split('/')
+          .pop() ?? '';
       op.names.queues.push(queue);
       // Batch operations are authorized as their single-message actions.
       const action = name.replace(/Batch$/, '');
@@ -284,9 +298,15 @@ export function s3Location(path: string, hostHeader: string | undefined): { buck
 function s3Operation(request: RequestFacts): Operation {
   const { bucket, key } = s3Location(request.path, header(request.headers, 'host'));
   const q = request.query;
-  const op: Operation = { service: 's3', name: '', mapped: true, authorizations: [], names: emptyNames(), ...(bucket ? { s3: { bucket, ...(key ? { key } : {}) } } : {}) };
-  const allow = (action: string, resource: string, context: Authorization['context'] = {}) =>
-    op.authorizations.push({ action, resource, context });
+  const op: Operation = {
+    service: 's3',
+    name: '',
+    mapped: true,
+    authorizations: [],
+    names: emptyNames(),
+    ...(bucket ? { s3: { bucket, ...(key ? { key } : {}) } } : {}),
+  };
+  const allow = (action: string, resource: string, context: Authorization['context'] = {}) => op.authorizations.push({ action, resource, context });
   const named = (name: string) => {
     op.name = name;
     return op;

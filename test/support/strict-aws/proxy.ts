@@ -172,8 +172,19 @@ export async function startStrictAwsProxy(options: ProxyOptions): Promise<Strict
     if (caller.functionKey) {
       evaluated.set(caller.functionKey, (evaluated.get(caller.functionKey) ?? 0) + 1);
       if (!op.mapped) {
-        record({ kind: 'unmapped', functionKey: caller.functionKey, operation: `${op.service}:${op.name}`, ...(caller.testFile ? { testFile: caller.testFile } : {}) });
-        return answerError(res, op, 400, 'StrictAwsUnmappedOperation', `strict-aws does not know how AWS authorizes ${op.service} ${op.name}: map it in test/support/strict-aws/operations.ts`);
+        record({
+          kind: 'unmapped',
+          functionKey: caller.functionKey,
+          operation: `${op.service}:${op.name}`,
+          ...(caller.testFile ? { testFile: caller.testFile } : {}),
+        });
+        return answerError(
+          res,
+          op,
+          400,
+          'StrictAwsUnmappedOperation',
+          `strict-aws does not know how AWS authorizes ${op.service} ${op.name}: map it in test/support/strict-aws/operations.ts`,
+        );
       }
       for (const authorization of op.authorizations) {
         const denied = await deniedBy(caller, op, authorization);
@@ -183,7 +194,13 @@ export async function startStrictAwsProxy(options: ProxyOptions): Promise<Strict
 
     const limit = limitProblem(op);
     if (limit) {
-      limitHits.push({ limit: limit.code, operation: `${op.service}:${op.name}`, detail: limit.message, caller: caller.accessKeyId ?? 'unsigned', ...(caller.testFile ? { testFile: caller.testFile } : {}) });
+      limitHits.push({
+        limit: limit.code,
+        operation: `${op.service}:${op.name}`,
+        detail: limit.message,
+        caller: caller.accessKeyId ?? 'unsigned',
+        ...(caller.testFile ? { testFile: caller.testFile } : {}),
+      });
       return answerError(res, op, 400, limit.code, limit.message);
     }
     if (op.service === 'dynamodb' && op.name === 'UpdateItem') return updateWithinItemLimit(req, res, op, caller, body!);
@@ -224,7 +241,10 @@ export async function startStrictAwsProxy(options: ProxyOptions): Promise<Strict
     }
     record({ kind: 'denied', ...base, detail: evaluation.decision });
     const role = evaluator.roleName(functionKey) ?? functionKey;
-    const why = evaluation.decision === 'ExplicitlyDenied' ? 'with an explicit deny in an identity-based policy' : `because no identity-based policy allows the ${authorization.action} action`;
+    const why =
+      evaluation.decision === 'ExplicitlyDenied'
+        ? 'with an explicit deny in an identity-based policy'
+        : `because no identity-based policy allows the ${authorization.action} action`;
     return `User: arn:aws:sts::123456789012:assumed-role/${role}/slipway-${functionKey} is not authorized to perform: ${authorization.action} on resource: ${authorization.resource} ${why}`;
   }
 
@@ -240,13 +260,20 @@ export async function startStrictAwsProxy(options: ProxyOptions): Promise<Strict
     const json = op.json ?? {};
     if (op.service === 'dynamodb' && op.name === 'PutItem') {
       const size = itemSize((json.Item ?? {}) as Record<string, AttributeValue>);
-      if (size > DYNAMODB_ITEM_LIMIT_BYTES) return { code: 'ValidationException', message: `Item size has exceeded the maximum allowed size (${size} bytes; DynamoDB allows ${DYNAMODB_ITEM_LIMIT_BYTES})` };
+      if (size > DYNAMODB_ITEM_LIMIT_BYTES)
+        return {
+          code: 'ValidationException',
+          message: `Item size has exceeded the maximum allowed size (${size} bytes; DynamoDB allows ${DYNAMODB_ITEM_LIMIT_BYTES})`,
+        };
     }
     if (op.service === 'events' && op.name === 'PutEvents') {
       const entries = (json.Entries ?? []) as PutEventsEntry[];
       const total = entries.reduce((sum, e) => sum + putEventsEntrySize(e), 0);
       if (total > PUT_EVENTS_LIMIT_BYTES) {
-        return { code: 'ValidationException', message: `Total size of the entries in the request is over the limit (${total} bytes; EventBridge allows ${PUT_EVENTS_LIMIT_BYTES})` };
+        return {
+          code: 'ValidationException',
+          message: `Total size of the entries in the request is over the limit (${total} bytes; EventBridge allows ${PUT_EVENTS_LIMIT_BYTES})`,
+        };
       }
     }
     if (op.service === 'states' && op.name === 'StartExecution' && typeof json.name === 'string') {
@@ -280,14 +307,22 @@ export async function startStrictAwsProxy(options: ProxyOptions): Promise<Strict
     const after =
       asked === 'ALL_NEW'
         ? (out.Attributes as Record<string, AttributeValue>)
-        : ((await motoJson('DynamoDB_20120810.GetItem', 'dynamodb', caller.region, { TableName: table, Key: json.Key, ConsistentRead: true })).json.Item as Record<string, AttributeValue> | undefined);
+        : ((await motoJson('DynamoDB_20120810.GetItem', 'dynamodb', caller.region, { TableName: table, Key: json.Key, ConsistentRead: true })).json.Item as
+            | Record<string, AttributeValue>
+            | undefined);
     const size = after ? itemSize(after) : 0;
     if (size > DYNAMODB_ITEM_LIMIT_BYTES) {
       if (before) await motoJson('DynamoDB_20120810.PutItem', 'dynamodb', caller.region, { TableName: table, Item: before });
       else await motoJson('DynamoDB_20120810.DeleteItem', 'dynamodb', caller.region, { TableName: table, Key: json.Key });
       // DynamoDB's own wording for an update (moto copies it).
       const message = `Item size to update has exceeded the maximum allowed size (the update makes it ${size} bytes; DynamoDB allows ${DYNAMODB_ITEM_LIMIT_BYTES})`;
-      limitHits.push({ limit: 'ValidationException', operation: 'dynamodb:UpdateItem', detail: message, caller: caller.accessKeyId ?? 'unsigned', ...(caller.testFile ? { testFile: caller.testFile } : {}) });
+      limitHits.push({
+        limit: 'ValidationException',
+        operation: 'dynamodb:UpdateItem',
+        detail: message,
+        caller: caller.accessKeyId ?? 'unsigned',
+        ...(caller.testFile ? { testFile: caller.testFile } : {}),
+      });
       return answerError(res, op, 400, 'ValidationException', message);
     }
     if (asked === 'NONE') {
@@ -374,7 +409,7 @@ export async function startStrictAwsProxy(options: ProxyOptions): Promise<Strict
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      const message = error instanceof Error ? error.stack ?? error.message : String(error);
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
       res.end(`strict-aws proxy failed: ${message}`);
     });
@@ -415,7 +450,11 @@ function answerError(res: ServerResponse, op: Operation, status: number, code: s
   if (op.service === 's3') {
     const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${xmlEscape(message)}</Message><RequestId>${requestId}</RequestId><HostId>${requestId}</HostId></Error>`;
     // A HEAD answer has no body: the SDK reads the status alone (403 -> Forbidden).
-    res.writeHead(status, { 'content-type': 'application/xml', 'x-amz-request-id': requestId, ...(op.name === 'HeadObject' ? {} : { 'content-length': Buffer.byteLength(xml) }) });
+    res.writeHead(status, {
+      'content-type': 'application/xml',
+      'x-amz-request-id': requestId,
+      ...(op.name === 'HeadObject' ? {} : { 'content-length': Buffer.byteLength(xml) }),
+    });
     res.end(op.name === 'HeadObject' ? undefined : xml);
     return;
   }
@@ -474,9 +513,13 @@ export function describeProblems(problems: Problem[]): string {
   const lines = [...seen.values()].map(({ problem: p, count, files }) => {
     const where = files.size ? ` (tests: ${[...files].join(', ')})` : '';
     const times = count > 1 ? ` ×${count}` : '';
-    if (p.kind === 'unmapped') return `- ${p.functionKey}: ${p.operation} is not mapped to IAM actions in test/support/strict-aws/operations.ts${times}${where}`;
+    if (p.kind === 'unmapped')
+      return `- ${p.functionKey}: ${p.operation} is not mapped to IAM actions in test/support/strict-aws/operations.ts${times}${where}`;
     const context = p.context && Object.keys(p.context).length ? ` with ${JSON.stringify(p.context)}` : '';
-    const verdict = p.kind === 'evaluator' ? `could not be evaluated: ${p.detail}` : `${p.detail === 'ExplicitlyDenied' ? 'explicitly denied' : 'not allowed'} by its packaged role`;
+    const verdict =
+      p.kind === 'evaluator'
+        ? `could not be evaluated: ${p.detail}`
+        : `${p.detail === 'ExplicitlyDenied' ? 'explicitly denied' : 'not allowed'} by its packaged role`;
     return `- ${p.functionKey}: ${p.operation} needs ${p.action} on ${p.resource}${context}, ${verdict}${p.note ? ` (${p.note})` : ''}${times}${where}`;
   });
   return lines.join('\n');

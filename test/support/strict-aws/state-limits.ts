@@ -67,8 +67,7 @@ export function historyWithinLimit(eventCount: number): number {
  * the payload itself.
  */
 export function lambdaResponseWithinLimit(payload: number | string | unknown): number {
-  const bytes =
-    typeof payload === 'number' ? payload : utf8Bytes(typeof payload === 'string' ? payload : JSON.stringify(payload ?? null));
+  const bytes = typeof payload === 'number' ? payload : utf8Bytes(typeof payload === 'string' ? payload : JSON.stringify(payload ?? null));
   if (bytes > LAMBDA_RESPONSE_LIMIT_BYTES) {
     throw new AwsLimitError(
       'Function.ResponseSizeTooLarge',
