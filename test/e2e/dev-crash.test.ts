@@ -3,7 +3,8 @@
  * its moto_server goes with it, a moto an earlier run left behind is stopped, another holder of a
  * port is named, and against an emulator that outlived it (AWS_ENDPOINT_URL) a deployment it left
  * half way through a canary bake is rolled back at the next start. Fixed, unusual ports
- * (47611–47618), so a restart finds them taken the way a person's second `npm start` would.
+ * (27611–27618, below the kernel's ephemeral range 32768–60999, which other tests' port-0 listeners and
+ * outgoing connections draw from), so a restart finds them taken the way a person's second `npm start` would.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -59,7 +60,7 @@ describe('slipway dev killed with SIGKILL, then started again', () => {
   it('takes its moto_server down with it, and starts again on the same ports past a moto an earlier run left there', async () => {
     // Prepare
     const work = workDir();
-    const ports = { SLIPWAY_DEV_AWS_PORT: '47613', SLIPWAY_DEV_API_PORT: '47614' };
+    const ports = { SLIPWAY_DEV_AWS_PORT: '27613', SLIPWAY_DEV_API_PORT: '27614' };
     const first = await startDev(work, { env: ports });
     cleanups.push(first.stop);
     const firstMoto = motoPidOf(work);
@@ -67,12 +68,12 @@ describe('slipway dev killed with SIGKILL, then started again', () => {
     first.process.child.kill('SIGKILL');
     await first.process.exited;
     const freedIn = Date.now();
-    await eventually(async () => ((await isPortFree(47613)) ? true : undefined), 'the moto port to be free', 5000);
+    await eventually(async () => ((await isPortFree(27613)) ? true : undefined), 'the moto port to be free', 5000);
     const freedAfterMs = Date.now() - freedIn;
     // Prepare: a moto_server that did survive a run (as before this fix) holds the port, recorded in moto.pid
-    const survivor = spawn(ensureMotoServer(root), ['-H', '127.0.0.1', '-p', '47613'], { detached: true, stdio: 'ignore' });
+    const survivor = spawn(ensureMotoServer(root), ['-H', '127.0.0.1', '-p', '27613'], { detached: true, stdio: 'ignore' });
     cleanups.push(() => void (isAlive(survivor.pid!) && process.kill(survivor.pid!, 'SIGKILL')));
-    await eventually(async () => ((await isPortFree(47613)) ? undefined : true), 'the survivor to listen', 20_000);
+    await eventually(async () => ((await isPortFree(27613)) ? undefined : true), 'the survivor to listen', 20_000);
     writeFileSync(join(work, '.slipway', 'moto.pid'), `${survivor.pid}\n`);
     // Act: `npm start` on the same ports
     const second = await startDev(work, { env: ports, npm: true });
@@ -82,13 +83,13 @@ describe('slipway dev killed with SIGKILL, then started again', () => {
     const alias = JSON.parse(aws(second.info, 'lambda', 'get-alias', '--function-name', 'hello', '--name', 'live')) as { FunctionVersion: string };
     // Act: kill -9 npm itself; the dev process it started is left behind, re-parented
     second.process.child.kill('SIGKILL');
-    await eventually(async () => ((await isPortFree(47613)) && (await isPortFree(47614)) ? true : undefined), 'both ports to be free', 10_000);
+    await eventually(async () => ((await isPortFree(27613)) && (await isPortFree(27614)) ? true : undefined), 'both ports to be free', 10_000);
     // Assess
     expect(isAlive(firstMoto)).toBe(false);
     expect(freedAfterMs).toBeLessThan(5000);
-    expect(readyOutput).toContain(`slipway dev: stopping moto_server (pid ${survivor.pid}) left on port 47613 by an earlier slipway dev`);
+    expect(readyOutput).toContain(`slipway dev: stopping moto_server (pid ${survivor.pid}) left on port 27613 by an earlier slipway dev`);
     expect(isAlive(survivor.pid!)).toBe(false);
-    expect(second.info).toMatchObject({ awsEndpoint: 'http://127.0.0.1:47613', apiUrl: 'http://127.0.0.1:47614' });
+    expect(second.info).toMatchObject({ awsEndpoint: 'http://127.0.0.1:27613', apiUrl: 'http://127.0.0.1:27614' });
     expect(alias.FunctionVersion).toBe('1');
     await eventually(() => (isAlive(secondMoto) ? undefined : true), 'the second moto to stop', 5000);
   });
@@ -97,14 +98,14 @@ describe('slipway dev killed with SIGKILL, then started again', () => {
     // Prepare
     const work = workDir();
     const squatter: Server = createServer();
-    await new Promise<void>((resolve) => squatter.listen(47618, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => squatter.listen(27618, '127.0.0.1', resolve));
     cleanups.push(() => new Promise<void>((resolve) => squatter.close(() => resolve())));
     // Act
-    const dev = spawnDev(work, { env: { SLIPWAY_DEV_API_PORT: '47618' } });
+    const dev = spawnDev(work, { env: { SLIPWAY_DEV_API_PORT: '27618' } });
     const code = await dev.exited;
     // Assess
     expect(code).toBe(1);
-    expect(dev.output()).toContain(`slipway: port 47618 (SLIPWAY_DEV_API_PORT), where slipway dev wants the API, is in use by pid ${process.pid} (`);
+    expect(dev.output()).toContain(`slipway: port 27618 (SLIPWAY_DEV_API_PORT), where slipway dev wants the API, is in use by pid ${process.pid} (`);
     expect(dev.output()).toContain(`stop it (kill ${process.pid}), or choose another port with SLIPWAY_DEV_API_PORT`);
     expect(dev.output()).not.toContain('unexpected error');
     expect(existsSync(join(work, '.slipway', 'moto.pid'))).toBe(false);
@@ -113,9 +114,9 @@ describe('slipway dev killed with SIGKILL, then started again', () => {
   it('rolls back, at the next start, a canary it was baking when killed, against the emulator that outlived it', async () => {
     // Prepare: an emulator of the user's own, which outlives dev mode
     const work = workDir();
-    const moto: MotoServer = await startMotoServer({ projectRoot: root, port: 47611 });
+    const moto: MotoServer = await startMotoServer({ projectRoot: root, port: 27611 });
     cleanups.push(() => moto.stop());
-    const env = { AWS_ENDPOINT_URL: moto.endpoint, SLIPWAY_DEV_API_PORT: '47612' };
+    const env = { AWS_ENDPOINT_URL: moto.endpoint, SLIPWAY_DEV_API_PORT: '27612' };
     const first = await startDev(work, { env });
     cleanups.push(first.stop);
     const info: DevInfo = first.info;
