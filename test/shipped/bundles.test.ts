@@ -15,18 +15,10 @@ import { uniqueName } from '../support/aws-env.js';
 import { packagedFunctions, shippedOrchestrator, startShippedFunctions, type ShippedFunction } from '../support/shipped.js';
 import { createSiteTarget, originPath } from '../support/site-harness.js';
 import { aliasOf, codeShaOf, createFunctionTarget, createWorld, finished, release, uploadRelease, type World } from '../support/workflow-harness.js';
+import { nextHookAnswers } from '../support/hook-answers.js';
 
 /** The workflow steps that need their record (Rollback has nothing to undo without one, and ends quietly). */
 const STEPS: FunctionKey[] = ['prepare', 'acquireLock', 'stage', 'shiftTraffic', 'checkHealth', 'invalidateCdn', 'finalize'];
-
-async function nextHookAnswers(results: string[]): Promise<void> {
-  const res = await fetch(`${process.env.AWS_ENDPOINT_URL}/moto-api/static/lambda-simple/response`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ results, region: 'us-east-1' }),
-  });
-  expect(res.status).toBe(201);
-}
 
 describe('Shipped: the packaged bundles', () => {
   let world: World;

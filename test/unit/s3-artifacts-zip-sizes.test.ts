@@ -8,6 +8,7 @@ import { zipFiles } from '../../dev/zip.js';
 import { ArtifactRejectedError } from '../../shared/domain/errors.js';
 import { LAMBDA_MAX_UNZIPPED_BYTES } from '../../shared/usecases/workflow/prepare.js';
 import { rawZip } from '../support/raw-zip.js';
+import { rejection } from '../support/rejection.js';
 
 const MiB = 1024 * 1024;
 const FUNCTION_LIMITS = { maxUncompressedBytes: LAMBDA_MAX_UNZIPPED_BYTES, countInflatedBytes: true };
@@ -23,15 +24,6 @@ async function deflatedZeros(mebibytes: number): Promise<Buffer> {
   deflate.end();
   await done;
   return Buffer.concat(out);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('Class: S3ArtifactStore', () => {

@@ -5,15 +5,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ObjectsNotDeletedError, S3SiteStore } from '../../shared/adapters/aws/s3-site-store.js';
 import { parseWith, siteTargetSchema } from '../../shared/domain/target.js';
 import { cleanUpStaging, pruneReleases } from '../../shared/usecases/site/retention.js';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from '../support/rejection.js';
 
 describe('Class: S3SiteStore', () => {
   const client = new S3Client({ region: 'us-east-1' });

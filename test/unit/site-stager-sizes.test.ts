@@ -8,15 +8,7 @@ import { stageChunk } from '../../shared/adapters/aws/s3-site-stager.js';
 import { ArtifactRejectedError } from '../../shared/domain/errors.js';
 import { checkEntry, newEntryCheckState, type ZipEntryRecord } from '../../shared/domain/site/entry-rules.js';
 import { rawZip } from '../support/raw-zip.js';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from '../support/rejection.js';
 
 describe('Function: stageChunk (entry sizes)', () => {
   const client = new S3Client({ region: 'us-east-1' });

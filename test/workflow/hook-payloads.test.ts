@@ -4,16 +4,9 @@ import { functionPackage } from '../../dev/zip.js';
 import { HOOK_REASON_MAX_BYTES } from '../../shared/usecases/workflow/run-hook.js';
 import { uniqueName } from '../support/aws-env.js';
 import { aliasOf, createFunctionTarget, createWorld, finished, localOrchestrator, release, type World } from '../support/workflow-harness.js';
+import { nextHookAnswers } from '../support/hook-answers.js';
 
 /** moto's Lambda stub answers Invoke from a queue of canned results (it cannot run code here). */
-async function nextHookAnswers(results: string[]): Promise<void> {
-  const res = await fetch(`${process.env.AWS_ENDPOINT_URL!}/moto-api/static/lambda-simple/response`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ results, region: 'us-east-1' }),
-  });
-  expect(res.status).toBe(201);
-}
 
 /** A hook's answer of about 5 MB: within Lambda's 6 MB, twenty times Step Functions' 256 KiB. */
 const FIVE_MB = 5 * 1024 * 1024;

@@ -19,6 +19,7 @@ import {
   uploadRelease,
   type World,
 } from '../support/workflow-harness.js';
+import { nextHookAnswers } from '../support/hook-answers.js';
 
 async function publishedVersions(world: World, fn: string): Promise<string[]> {
   const out = await world.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: fn }));
@@ -26,15 +27,6 @@ async function publishedVersions(world: World, fn: string): Promise<string[]> {
 }
 
 /** moto's Lambda stub answers Invoke from a queue of canned results (it cannot run code here). */
-async function nextHookAnswers(results: string[]): Promise<void> {
-  const endpoint = process.env.AWS_ENDPOINT_URL!;
-  const res = await fetch(`${endpoint}/moto-api/static/lambda-simple/response`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ results, region: 'us-east-1' }),
-  });
-  expect(res.status).toBe(201);
-}
 
 describe('Workflow: release safety', () => {
   let world: World;
