@@ -1,0 +1,77 @@
+/** The records slipway keeps (targets, deployments, locks), where executions start, the event bus and the clock. */
+import type { Target } from '../domain/target.js';
+import type { Deployment, DeploymentStatus, TimelineEntry } from '../domain/deployment.js';
+
+export interface TargetStore {
+  put(target: Target): Promise<void>;
+  get(name: string): Promise<Target | undefined>;
+  list(): Promise<Target[]>;
+}
+
+export interface DeploymentPatch {
+  status?: DeploymentStatus;
+  reason?: string;
+  fromVersion?: string;
+  toVersion?: string;
+  trafficPercent?: number;
+  sha256?: string;
+  endedAt?: string;
+  bakeEndsAt?: string;
+  startsAt?: string;
+  notBefore?: string;
+  /** Sites: the origin path before the deployment, when it was not a slipway release prefix. */
+  fromOriginPath?: string;
+}
+
+export interface DeploymentStore {
+  /** Creates the record unless one with the same id exists; returns the stored record either way. */
+  create(deployment: Deployment): Promise<{ created: boolean; deployment: Deployment }>;
+  get(id: string): Promise<Deployment | undefined>;
+  /**
+   * Applies a patch and appends a timeline entry. Refuses (returns undefined) when the record is
+   * already terminal, so a late retry can never overwrite a final status; with
+   * `unlessCancelRequested` also when a cancel was requested (the write that declares success).
+   */
+  update(id: string, patch: DeploymentPatch, entry: Omit<TimelineEntry, 'at'>, options?: { unlessCancelRequested?: boolean }): Promise<Deployment | undefined>;
+  /** Newest first by `requestedAt`. */
+  listByTarget(target: string, options?: { limit?: number }): Promise<Deployment[]>;
+}
+
+/** The record before and after one update. */
+export interface DeploymentTransition {
+  before: Deployment;
+  after: Deployment;
+}
+
+/** A store that can tell what an update changed (read in the same write, so no other writer slips in between). */
+export interface DeploymentTransitions {
+  /** `update`, returning the record as it was and as it is now; undefined where `update` refuses. */
+  transition(
+    id: string,
+    patch: DeploymentPatch,
+    entry: Omit<TimelineEntry, 'at'>,
+    options?: { unlessCancelRequested?: boolean },
+  ): Promise<DeploymentTransition | undefined>;
+}
+
+export interface LockStore {
+  /** Takes the target's lock for the deployment; true when it holds it (also when it already did). */
+  acquire(target: string, deploymentId: string): Promise<boolean>;
+  /** Releases the lock when this deployment holds it; a no-op otherwise. */
+  release(target: string, deploymentId: string): Promise<void>;
+  holder(target: string): Promise<string | undefined>;
+}
+
+export interface Orchestrator {
+  /** Starts the workflow for a recorded deployment; starting one that already started is a no-op. */
+  start(deploymentId: string): Promise<void>;
+}
+
+/** Publishes on the service's event bus (source "slipway"; detail types and schemas in shared/domain/events.ts). */
+export interface DeploymentEvents {
+  publish(detailType: string, detail: Record<string, unknown>): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
