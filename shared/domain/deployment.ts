@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ConfigurationChange, PinnedConfiguration } from './configuration.js';
 
 export const ACTIVE_STATUSES = ['queued', 'waiting', 'staging', 'shifting', 'verifying'] as const;
 export const TERMINAL_STATUSES = ['succeeded', 'rolled_back', 'failed', 'cancelled', 'superseded'] as const;
@@ -14,7 +15,13 @@ export function isTerminal(status: DeploymentStatus): status is TerminalStatus {
 /** Object metadata that schedules an uploaded release (`x-amz-meta-slipway-not-before`, ISO 8601). */
 export const NOT_BEFORE_METADATA = 'slipway-not-before';
 
-export type Trigger = 's3' | 'api' | 'rollback';
+/**
+ * What started a deployment: an upload (`s3`), the API's deploy (`api`), a rollback, a promotion
+ * from the upstream environment (`promotion`), or a change of the target's configuration alone
+ * (`config`: the live release again, with the new configuration).
+ */
+export const TRIGGERS = ['s3', 'api', 'rollback', 'promotion', 'config'] as const;
+export type Trigger = (typeof TRIGGERS)[number];
 
 /** The exact S3 object a deployment takes live. */
 export interface ArtifactRef {
@@ -88,7 +95,28 @@ export interface Deployment {
   fromOriginPath?: string;
   /** Sites: the origin path a pre-slipway rollback returns to (not a release prefix). */
   toOriginPath?: string;
+  /** Functions with a configuration, sites with a runtime config: what this deployment releases (never a secret's value). */
+  configuration?: DeploymentConfiguration;
+  /** A promotion: where the release comes from. */
+  promotion?: { from: string; upstreamDeploymentId: string };
+  /** A promotion behind `approval: "required"`: who decided, and why. */
+  approval?: { state: 'pending' | 'approved' | 'rejected'; by?: string; reason?: string; at?: string };
+  /** Break-glass: a direct release to a gated target, forced by this caller for this reason. */
+  forcedBy?: string;
+  forceReason?: string;
   timeline: TimelineEntry[];
+}
+
+/** The configuration a deployment releases, as records keep it. */
+export interface DeploymentConfiguration {
+  /** Hex sha256 of the pinned configuration (configuration.ts configurationDigest). */
+  digest: string;
+  /** The digest of what was live before, when slipway knows it. */
+  fromDigest?: string;
+  /** Functions: the configuration with every reference pinned (no secret values). */
+  pinned?: PinnedConfiguration;
+  /** What changes, secrets redacted. */
+  changes: ConfigurationChange[];
 }
 
 /** The public JSON shape of a deployment (API and `--json` output). */

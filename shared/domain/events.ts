@@ -9,7 +9,7 @@
  * renamed or retyped without a new version.
  */
 import { z } from 'zod';
-import { ACTIVE_STATUSES, TERMINAL_STATUSES, isTerminal, type Deployment } from './deployment.js';
+import { ACTIVE_STATUSES, TERMINAL_STATUSES, TRIGGERS, isTerminal, type Deployment } from './deployment.js';
 
 export const EVENT_SOURCE = 'slipway';
 export const STATUS_CHANGED = 'Deployment Status Changed';
@@ -27,7 +27,7 @@ const deploymentFields = {
   deploymentId: z.string().min(1),
   target: z.string().min(1),
   release: z.string().min(1),
-  trigger: z.enum(['s3', 'api', 'rollback']),
+  trigger: z.enum(TRIGGERS),
   status: deploymentStatusSchema,
   /** Share of traffic (0–100) on the new release. */
   trafficPercent: z.number().int().min(0).max(100),

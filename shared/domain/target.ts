@@ -7,6 +7,8 @@ import { TARGET_NAME, TARGET_NAME_RULE, VISIBLE_NAME, VISIBLE_NAME_RULE } from '
 import { linkLocalReason } from './probe-address.js';
 import { strategySchema } from './strategy.js';
 import { windowSchema } from './window.js';
+import { functionConfigurationSchema, siteRuntimeConfigSchema } from './configuration.js';
+import { promotionSchema } from './promotion.js';
 
 export { RELEASE_NAME, TARGET_NAME } from './names.js';
 
@@ -124,6 +126,10 @@ export const functionTargetSchema = z
     notifications: notificationsSchema.optional(),
     /** When releases may go live; none: at once. */
     window: windowSchema.optional(),
+    /** What the function runs with besides its code, published with each version (docs/environments.md). None: slipway leaves it as it is. */
+    configuration: functionConfigurationSchema.optional(),
+    /** This target is an environment downstream of `promotion.from` (docs/environments.md). */
+    promotion: promotionSchema.optional(),
   })
   .strict();
 
@@ -179,6 +185,10 @@ export const siteTargetSchema = z
     notifications: notificationsSchema.optional(),
     /** When releases may go live; none: at once. */
     window: windowSchema.optional(),
+    /** A file written into every release, so one build serves every environment (docs/environments.md). */
+    runtimeConfig: siteRuntimeConfigSchema.optional(),
+    /** This target is an environment downstream of `promotion.from` (docs/environments.md). */
+    promotion: promotionSchema.optional(),
   })
   .strict();
 

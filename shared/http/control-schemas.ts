@@ -4,7 +4,7 @@
  * send, checked against these before they leave.
  */
 import { z } from 'zod';
-import { ACTIVE_STATUSES, TERMINAL_STATUSES } from '../domain/deployment.js';
+import { ACTIVE_STATUSES, TERMINAL_STATUSES, TRIGGERS } from '../domain/deployment.js';
 import { targetNameSchema as targetName } from '../domain/names.js';
 
 const STATUSES = [...ACTIVE_STATUSES, ...TERMINAL_STATUSES] as const;
@@ -67,7 +67,7 @@ export const deploymentViewSchema = z.object({
   target: z.string(),
   release: z.string(),
   status: statusSchema,
-  trigger: z.enum(['s3', 'api', 'rollback']),
+  trigger: z.enum(TRIGGERS),
   fromVersion: z.string().nullable(),
   toVersion: z.string().nullable(),
   trafficPercent: z.number(),

@@ -16,7 +16,7 @@ export interface DeployDeps {
   clock: Clock;
 }
 
-function newRecord(fields: Pick<Deployment, 'id' | 'target' | 'release' | 'trigger'> & Partial<Deployment>, message: string, now: string): Deployment {
+export function newRecord(fields: Pick<Deployment, 'id' | 'target' | 'release' | 'trigger'> & Partial<Deployment>, message: string, now: string): Deployment {
   return {
     status: 'queued',
     requestedAt: now,
