@@ -1,4 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startProbeServer, type ProbeServer } from '../support/probe-server.js';
 import { CloudFrontOriginReader } from '../../shared/adapters/aws/cloudfront-origin-reader.js';
 import { LambdaAliasReader } from '../../shared/adapters/aws/lambda-alias-reader.js';
 import { LambdaVersionCatalog } from '../../shared/adapters/aws/lambda-version-catalog.js';
@@ -43,8 +44,13 @@ async function configDeployment(world: World, orchestrator: ReturnType<typeof lo
 
 describe('Workflow: a site runtime config', () => {
   let world: World;
+  let probe: ProbeServer;
   beforeAll(async () => {
     world = await createWorld();
+    probe = await startProbeServer();
+  });
+  afterAll(async () => {
+    await probe.close();
   });
 
   it('stages the release with the config file, then a config-only change under a new prefix, and a rollback brings the old file back', async () => {
@@ -109,6 +115,28 @@ describe('Workflow: a site runtime config', () => {
     expect(back.configuration).toMatchObject({ digest: configurationDigest(staging), fromDigest: configurationDigest(changed.runtimeConfig) });
     expect(await originPath(target)).toBe(`/www/${v1}`);
     expect((await invalidationsOf(target)).find((i) => i.callerReference.startsWith(`${requested.id}-switch`))?.paths).toEqual(['/config.json']);
+  });
+
+  it('switches back to the old config when the probe fails after a config-only deployment', async () => {
+    // Prepare: r1 live with the staging config
+    const target = await createSiteTarget(world, { runtimeConfig: staging, health: { probe: { url: probe.url }, pollSeconds: 1 } });
+    const orchestrator = localOrchestrator();
+    const first = await release(world, orchestrator, target.name, 'r1', await zipFiles(site));
+    const r1 = await finished(world, orchestrator, first.id);
+    expect(r1.status, r1.reason).toBe('succeeded');
+    const changed = { ...target, runtimeConfig: { path: 'config.json', values: { apiUrl: 'https://broken.example' } } };
+    await world.targets.put(changed);
+    probe.status = 500;
+    // Act
+    const id = await configDeployment(world, orchestrator, changed, r1);
+    const record = await finished(world, orchestrator, id);
+    probe.status = 200;
+    // Assess
+    expect(record.status, record.reason).toBe('rolled_back');
+    expect(record.reason).toContain(`origin path restored to /www/${r1.toVersion}`);
+    expect(await originPath(target)).toBe(`/www/${r1.toVersion}`);
+    expect((await siteObject(world, target, `www/${r1.toVersion}/config.json`)).body).toBe(JSON.stringify(staging.values));
+    expect((await invalidationsOf(target)).find((i) => i.callerReference.startsWith(`${id}-rollback`))?.paths).toEqual(['/config.json']);
   });
 
   it('keeps the config file on a cacheControl rule that matches it', async () => {
