@@ -219,3 +219,31 @@ export const siteRuntimeConfigSchema = z
   .strict();
 
 export type SiteRuntimeConfig = z.infer<typeof siteRuntimeConfigSchema>;
+
+/** A runtime config value as a diff reads it: canonical JSON, cut to this many characters. */
+const RUNTIME_VALUE_SHOWN = 200;
+
+function describeRuntimeValue(value: unknown): string {
+  const text = String(canonicalJson(value));
+  return text.length > RUNTIME_VALUE_SHOWN ? `${text.slice(0, RUNTIME_VALUE_SHOWN - 1)}…` : text;
+}
+
+/**
+ * What a site's runtime config values change, by top-level key, keys in order (before undefined:
+ * the live version had no runtime config). Values are shown as JSON, cut to 200 characters: they
+ * are public (the file is served to every viewer), but a record must stay small.
+ */
+export function diffRuntimeConfigValues(before: Record<string, unknown> | undefined, after: Record<string, unknown>): ConfigurationChange[] {
+  const was = new Map(Object.entries(before ?? {}));
+  const now = new Map(Object.entries(after));
+  const changes: ConfigurationChange[] = [];
+  for (const key of [...new Set([...was.keys(), ...now.keys()])].sort()) {
+    const from = was.get(key);
+    const to = now.get(key);
+    if (was.has(key) && !now.has(key)) changes.push({ key, change: 'removed', from: describeRuntimeValue(from) });
+    else if (!was.has(key)) changes.push({ key, change: 'added', to: describeRuntimeValue(to) });
+    else if (canonicalJson(from) !== canonicalJson(to))
+      changes.push({ key, change: 'changed', from: describeRuntimeValue(from), to: describeRuntimeValue(to) });
+  }
+  return changes;
+}

@@ -41,6 +41,8 @@ export interface SiteStore {
   /** A JSON document (manifest, staging record), or undefined when there is none. */
   readJson(bucket: string, key: string): Promise<unknown | undefined>;
   writeJson(bucket: string, key: string, value: unknown): Promise<void>;
+  /** A file served to viewers (a site's runtime config), with its headers; S3 checks its sha256. */
+  putFile(bucket: string, key: string, body: string, file: { contentType: string; cacheControl: string; sha256: string }): Promise<void>;
   /** The "folders" directly under `prefix` (each `<prefix><name>/`). */
   listReleasePrefixes(bucket: string, prefix: string): Promise<string[]>;
   /** Deletes every object under `prefix`; returns how many. */

@@ -141,8 +141,10 @@ export async function requestRollback(deps: RollbackRequestDeps, request: { targ
   const live = await liveVersion(deps, target);
   const history = await deps.deployments.listByTarget(target.name, { limit: ROLLBACK_HISTORY });
   const landed = history.filter((d) => d.status === 'succeeded' && d.toVersion);
+  // A site release may have gone live with several runtime configs (versions): a named one goes
+  // back to its newest version that is not the live one.
   const found = request.release
-    ? landed.find((d) => d.release === request.release)
+    ? (landed.find((d) => d.release === request.release && d.toVersion !== live) ?? landed.find((d) => d.release === request.release))
     : landed.find((d) => d.toVersion !== live && !(target.kind === 'site' && d.preSlipway));
   let candidate: RollbackCandidate | undefined = found?.toVersion ? { preSlipway: false, deployment: found, toVersion: found.toVersion } : undefined;
   if (!candidate && (!request.release || request.release === BEFORE_SLIPWAY_RELEASE)) {

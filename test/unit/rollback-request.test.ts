@@ -110,3 +110,20 @@ describe('Function: requestRollback (before slipway)', () => {
     await expect(requestRollback(d, { target: 'www' })).rejects.toThrow('no earlier release');
   });
 });
+
+describe('Function: requestRollback (site runtime configs)', () => {
+  const history = [
+    landed('r1', { target: 'www', trigger: 'config', fromVersion: 'r1~aaaaaaaaaaaa', toVersion: 'r1~bbbbbbbbbbbb', requestedAt: '2026-01-02T00:00:00.000Z' }),
+    landed('r1', { target: 'www', toVersion: 'r1~aaaaaaaaaaaa' }),
+  ];
+
+  it('goes back to the same release with the config it had before a config-only deployment', async () => {
+    const { deps: d } = deps(site, history, { originPath: '/www/r1~bbbbbbbbbbbb' });
+    expect(await requestRollback(d, { target: 'www' })).toMatchObject({ release: 'r1', toVersion: 'r1~aaaaaaaaaaaa' });
+  });
+
+  it('takes a named release to its newest version that is not live', async () => {
+    const { deps: d } = deps(site, history, { originPath: '/www/r1~bbbbbbbbbbbb' });
+    expect(await requestRollback(d, { target: 'www', release: 'r1' })).toMatchObject({ release: 'r1', toVersion: 'r1~aaaaaaaaaaaa' });
+  });
+});

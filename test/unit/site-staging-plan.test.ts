@@ -70,6 +70,7 @@ function world(entries: number, options: { trigger?: Deployment['trigger'] } = {
       return undefined;
     },
     writeJson: async () => undefined,
+    putFile: async () => undefined,
     listReleasePrefixes: async () => [],
     deletePrefix: async () => 0,
   };

@@ -69,6 +69,7 @@ function world(looksInProgress: number, paths: string[] = ['/index.html']) {
   const sites = {
     readJson: async () => ({ paths, wildcards: 0 }),
     writeJson: async () => undefined,
+    putFile: async () => undefined,
     listReleasePrefixes: async () => [],
     deletePrefix: async () => 0,
   };

@@ -52,6 +52,24 @@ export class S3SiteStore extends S3SiteReader implements SiteStore {
     }
   }
 
+  async putFile(bucket: string, key: string, body: string, file: { contentType: string; cacheControl: string; sha256: string }): Promise<void> {
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ContentType: file.contentType,
+          CacheControl: file.cacheControl,
+          Metadata: { sha256: file.sha256 },
+          ChecksumSHA256: Buffer.from(file.sha256, 'hex').toString('base64'),
+        }),
+      );
+    } catch (error) {
+      rethrowTransient(error, `writing s3://${bucket}/${key}`);
+    }
+  }
+
   async listReleasePrefixes(bucket: string, prefix: string): Promise<string[]> {
     const prefixes: string[] = [];
     let token: string | undefined;

@@ -95,3 +95,16 @@ export function headersFor(rules: CacheControlRule[]): (path: string) => FileHea
     cacheControl: matchers.find((m) => m.test(path))?.value ?? defaultCacheControl(path),
   });
 }
+
+/**
+ * A site's runtime config file: it changes with every environment and config-only deployment under
+ * a fixed name, so browsers must ask again each time (`no-cache`: they may keep it, but revalidate
+ * by its ETag before use), unless a `cacheControl` rule matches its path. Always JSON.
+ */
+export const RUNTIME_CONFIG_CACHE = 'no-cache';
+export const RUNTIME_CONFIG_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+export function runtimeConfigHeaders(rules: CacheControlRule[], path: string): FileHeaders {
+  const rule = rules.find((r) => picomatch(r.match, { dot: true })(path));
+  return { contentType: RUNTIME_CONFIG_CONTENT_TYPE, cacheControl: rule?.value ?? RUNTIME_CONFIG_CACHE };
+}

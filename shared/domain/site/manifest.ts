@@ -27,16 +27,34 @@ const filesSchema = z
     return Object.fromEntries(files) as Record<string, ManifestFile>;
   });
 
-/** What a staged release holds; written last, so a release without one is never switched to. */
+/**
+ * The runtime config a version was staged with: its file is one of `files`; the values are kept so
+ * the next deployment can say what it changes, and a rollback what comes back (they are public: the
+ * file is served to every viewer).
+ */
+const manifestRuntimeConfigSchema = z
+  .object({
+    path: z.string(),
+    /** configurationDigest of the target's runtimeConfig ({ path, values }). */
+    digest: z.string().regex(/^[0-9a-f]{64}$/),
+    values: z.record(z.string(), z.unknown()),
+  })
+  .strict();
+
+/** What a staged version holds; written last, so a version without one is never switched to. */
 export const manifestSchema = z
   .object({
+    /** The release name (without the config digest of the version). */
     release: z.string(),
     createdAt: z.string(),
     /** sha256 of the zip the release was staged from. */
     artifactSha256: z.string().optional(),
+    runtimeConfig: manifestRuntimeConfigSchema.optional(),
     files: filesSchema,
   })
   .strict();
+
+export type ManifestRuntimeConfig = z.infer<typeof manifestRuntimeConfigSchema>;
 
 export type SiteManifest = z.infer<typeof manifestSchema>;
 export type ManifestFile = z.infer<typeof fileSchema>;

@@ -1,11 +1,17 @@
+import { createHash } from 'node:crypto';
+import { configurationDigest, diffRuntimeConfigValues, shortDigest } from '../../domain/configuration.js';
 import { assertNotCancelled } from '../../domain/control.js';
+import type { DeploymentConfiguration } from '../../domain/deployment.js';
 import { DeploymentNotFoundError, ArtifactRejectedError, MissingResourceError } from '../../domain/errors.js';
+import { runtimeConfigHeaders } from '../../domain/site/headers.js';
 import { planInvalidation } from '../../domain/site/invalidation-plan.js';
-import { manifestKey, planKey, stagingKey } from '../../domain/site/layout.js';
-import { diffManifests, manifestSchema, type SiteManifest } from '../../domain/site/manifest.js';
+import { manifestKey, planKey, releasePrefix, stagingKey } from '../../domain/site/layout.js';
+import { diffManifests, manifestSchema, type ManifestRuntimeConfig, type SiteManifest } from '../../domain/site/manifest.js';
+import type { SiteTarget } from '../../domain/target.js';
 import type { Clock, DeploymentStore } from '../../ports/index.js';
 import type { SiteStore, StageChunkResult } from '../../ports/site.js';
 import { requireSiteTarget, type WorkflowState } from '../workflow/state.js';
+import { deployedVersion } from './version.js';
 
 export interface FinishStagingDeps {
   deployments: DeploymentStore;
@@ -19,9 +25,46 @@ async function readManifest(sites: SiteStore, bucket: string, key: string): Prom
 }
 
 /**
- * After every chunk is staged: writes the release manifest (last, so a release without one is
- * never switched to), plans the invalidation from the difference with the live release, and
- * records the counts. A release identical to the live one ends as a no-op.
+ * Writes the target's runtime config file into the version's prefix (after every chunk, so it wins
+ * over a file of the same path in the zip) and returns it as the manifest lists it.
+ */
+async function writeRuntimeConfig(
+  sites: SiteStore,
+  target: SiteTarget & { runtimeConfig: NonNullable<SiteTarget['runtimeConfig']> },
+  version: string,
+  files: SiteManifest['files'],
+): Promise<{ runtimeConfig: ManifestRuntimeConfig; note: string }> {
+  const { path, values } = target.runtimeConfig;
+  const body = JSON.stringify(values);
+  const sha256 = createHash('sha256').update(body).digest('hex');
+  const headers = runtimeConfigHeaders(target.cacheControl, path);
+  const fromZip = Object.hasOwn(files, path);
+  await sites.putFile(target.site.bucket, `${releasePrefix(target, version)}${path}`, body, { ...headers, sha256 });
+  Object.assign(files, { [path]: { sha256, size: Buffer.byteLength(body, 'utf8'), ...headers } });
+  const digest = configurationDigest(target.runtimeConfig);
+  const note = `runtime config ${path} written (digest ${shortDigest(digest)}, Cache-Control ${headers.cacheControl})${fromZip ? `, replacing the zip's own ${path}` : ''}; `;
+  return { runtimeConfig: { path, digest, values }, note };
+}
+
+/** What the record keeps of the runtime config the deployment releases, against the live version's. */
+function configurationOf(live: SiteManifest | undefined, next: SiteManifest): DeploymentConfiguration | undefined {
+  const config = next.runtimeConfig;
+  if (!config) return undefined;
+  const was = live?.runtimeConfig;
+  return { digest: config.digest, ...(was ? { fromDigest: was.digest } : {}), changes: diffRuntimeConfigValues(was?.values, config.values) };
+}
+
+function describeConfiguration(configuration: DeploymentConfiguration | undefined): string {
+  if (!configuration || configuration.fromDigest === configuration.digest) return '';
+  const keys = configuration.changes.map((c) => `${c.key} ${c.change}`).join(', ');
+  return `; runtime config ${configuration.fromDigest ? `${shortDigest(configuration.fromDigest)} → ` : ''}${shortDigest(configuration.digest)}${keys ? ` (${keys})` : ''}`;
+}
+
+/**
+ * After every chunk is staged: writes the runtime config file (when the target has one), then the
+ * version's manifest (last, so a version without one is never switched to), plans the invalidation
+ * from the difference with the live version, and records the counts and the configuration. A
+ * version identical to the live one ends as a no-op.
  */
 export async function finishSiteStaging(deps: FinishStagingDeps, state: WorkflowState): Promise<WorkflowState> {
   const target = requireSiteTarget(state);
@@ -31,6 +74,7 @@ export async function finishSiteStaging(deps: FinishStagingDeps, state: Workflow
   if (!deployment) throw new DeploymentNotFoundError(state.deploymentId);
   assertNotCancelled(deployment);
   const bucket = target.site.bucket;
+  const version = deployedVersion(site, deployment);
   const live = site.liveRelease ? await readManifest(deps.sites, bucket, manifestKey(target, site.liveRelease)) : undefined;
 
   let manifest: SiteManifest;
@@ -38,9 +82,10 @@ export async function finishSiteStaging(deps: FinishStagingDeps, state: Workflow
   if (deployment.toOriginPath !== undefined) {
     // A rollback to what was live before slipway: no manifest, so every path is invalidated.
     manifest = { release: deployment.release, createdAt: deployment.requestedAt, files: {} };
-  } else if (deployment.trigger === 'rollback' || deployment.release === site.liveRelease) {
-    const existing = await readManifest(deps.sites, bucket, manifestKey(target, deployment.release));
-    if (!existing) throw new MissingResourceError(`release "${deployment.release}" has no manifest in s3://${bucket}; deploy its artifact again`);
+  } else if (deployment.trigger === 'rollback' || version === site.liveRelease) {
+    const existing = await readManifest(deps.sites, bucket, manifestKey(target, version));
+    if (!existing)
+      throw new MissingResourceError(`release "${deployment.release}" (version ${version}) has no manifest in s3://${bucket}; deploy its artifact again`);
     if (deployment.trigger !== 'rollback' && existing.artifactSha256 !== deployment.sha256) {
       throw new ArtifactRejectedError(
         `release "${deployment.release}" is live with other content; release names are immutable — upload the new build under a new release name`,
@@ -59,25 +104,34 @@ export async function finishSiteStaging(deps: FinishStagingDeps, state: Workflow
       totals.uploadedBytes += part.uploaded.bytes;
       totals.copied += part.copied.files;
     }
+    const runtime = target.runtimeConfig ? await writeRuntimeConfig(deps.sites, { ...target, runtimeConfig: target.runtimeConfig }, version, files) : undefined;
     manifest = {
       release: deployment.release,
       createdAt: deps.clock.now().toISOString(),
       ...(deployment.sha256 ? { artifactSha256: deployment.sha256 } : {}),
+      ...(runtime ? { runtimeConfig: runtime.runtimeConfig } : {}),
       files,
     };
-    await deps.sites.writeJson(bucket, manifestKey(target, deployment.release), manifest);
-    staged = `staged ${Object.keys(files).length} files: ${totals.uploaded} uploaded (${totals.uploadedBytes} bytes), ${totals.copied} copied unchanged; `;
+    await deps.sites.writeJson(bucket, manifestKey(target, version), manifest);
+    staged = `${runtime?.note ?? ''}staged ${Object.keys(files).length} files: ${totals.uploaded} uploaded (${totals.uploadedBytes} bytes), ${totals.copied} copied unchanged; `;
   }
 
-  const noop = deployment.release === site.liveRelease;
+  const noop = version === site.liveRelease;
   const plan = deployment.toOriginPath !== undefined ? { paths: ['/*'], wildcards: 1 } : planInvalidation(diffManifests(live, manifest));
+  const configuration = deployment.toOriginPath === undefined ? configurationOf(live, manifest) : undefined;
   await deps.sites.writeJson(bucket, planKey(target, deployment.id), plan);
   await deps.deployments.update(
     deployment.id,
-    { toVersion: deployment.release, ...(site.liveRelease ? { fromVersion: site.liveRelease } : { fromOriginPath: site.liveOriginPath }) },
+    {
+      toVersion: version,
+      ...(site.liveRelease ? { fromVersion: site.liveRelease } : { fromOriginPath: site.liveOriginPath }),
+      ...(configuration ? { configuration } : {}),
+    },
     {
       step: 'stage',
-      message: noop ? `release ${deployment.release} is already live; nothing to do` : `${staged}${plan.paths.length} path(s) to invalidate after the switch`,
+      message: noop
+        ? `release ${deployment.release}${version === deployment.release ? '' : ` (version ${version})`} is already live; nothing to do`
+        : `${staged}${plan.paths.length} path(s) to invalidate after the switch${describeConfiguration(configuration)}`,
     },
   );
   return { ...state, noop, site: { ...site, invalidationPaths: plan.paths.length } };

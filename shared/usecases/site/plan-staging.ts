@@ -1,6 +1,6 @@
 import type { Deployment } from '../../domain/deployment.js';
 import { ArtifactRejectedError } from '../../domain/errors.js';
-import { releaseOfOriginPath } from '../../domain/site/layout.js';
+import { releaseOfOriginPath, siteVersionFor } from '../../domain/site/layout.js';
 import type { SiteTarget } from '../../domain/target.js';
 import type { ArtifactStore } from '../../ports/index.js';
 import type { OriginSwitch, SiteStager, StagingChunk, StagingPlanWriter } from '../../ports/site.js';
@@ -38,14 +38,18 @@ export function stagingChunks(entries: number, size: number): StagingChunk[] {
  * rules, splits the entries into staging chunks (one Map iteration each) and notes what is live.
  * The chunks go to S3, not into the state: a site of a million entries has 20,000 of them, far
  * more than Step Functions' 256 KiB of state data holds; the StageSite Map reads them from there.
- * A rollback stages nothing (its release is already in the bucket): its plan is empty.
+ * A rollback stages nothing (its version is already in the bucket): its plan is empty. The version
+ * is the release with the target's runtime config digest when it has one (layout.ts): a config-only
+ * deployment of the live release stages a version of its own, never into the live prefix.
  */
 export async function planSiteStaging(deps: PlanStagingDeps, deployment: Deployment, target: SiteTarget): Promise<SiteWorkflow> {
   const liveOriginPath = await deps.origins.currentOriginPath(target.site.distributionId, target.site.bucket);
   const liveRelease = releaseOfOriginPath(target, liveOriginPath);
-  const live = { release: deployment.release, liveOriginPath, ...(liveRelease ? { liveRelease } : {}) };
-  // Staging a release under the name that is live would change the live files in place.
-  const chunks = deployment.trigger === 'rollback' || deployment.release === liveRelease ? [] : await planChunks(deps, deployment, target);
+  const rollback = deployment.trigger === 'rollback';
+  const version = rollback ? (deployment.toVersion ?? deployment.release) : siteVersionFor(target, deployment.release);
+  const live = { release: deployment.release, version, liveOriginPath, ...(liveRelease ? { liveRelease } : {}) };
+  // Staging a version under the name that is live would change the live files in place.
+  const chunks = rollback || version === liveRelease ? [] : await planChunks(deps, deployment, target);
   // Written even when empty: the Map's ItemReader fails on a missing object.
   const written = await deps.plans.writePlan(stagingPlanKey(target.name, deployment.id), chunks);
   return { staging: { ...written, chunks: chunks.length }, ...live };

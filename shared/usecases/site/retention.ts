@@ -1,13 +1,14 @@
 import { errorMessage } from '../../domain/errors.js';
-import { CONTROL_DIR, manifestKey, planKey, stagingPrefix } from '../../domain/site/layout.js';
+import { CONTROL_DIR, manifestKey, planKey, releasePrefix, stagingPrefix } from '../../domain/site/layout.js';
 import { manifestSchema } from '../../domain/site/manifest.js';
 import type { SiteTarget } from '../../domain/target.js';
 import type { SiteStore } from '../../ports/site.js';
 
 /**
- * Releases to delete: beyond the newest `keep` (by manifest time), never the live or the
- * previous one. Release prefixes without a manifest are partial stagings of failed deployments:
- * those are removed by their own rollback, not here.
+ * Versions to delete: beyond the newest `keep` (by manifest time), never the live or the previous
+ * one. Each version counts, so a release staged with two runtime configs (`r1`, `r1~<digest12>`)
+ * takes two of `keepReleases`. Prefixes without a manifest are partial stagings of failed
+ * deployments: those are removed by their own rollback, not here.
  */
 export function releasesToDelete(releases: { release: string; createdAt: string }[], keep: number, protect: Set<string>): string[] {
   const newestFirst = [...releases].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
@@ -31,7 +32,7 @@ export async function pruneReleases(sites: SiteStore, target: SiteTarget, protec
   for (const release of doomed) {
     // The manifest goes first: a release without one is never switched to.
     await sites.deletePrefix(bucket, manifestKey(target, release));
-    await sites.deletePrefix(bucket, `${target.site.prefix}${release}/`);
+    await sites.deletePrefix(bucket, releasePrefix(target, release));
   }
   return doomed;
 }

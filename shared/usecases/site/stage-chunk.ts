@@ -6,6 +6,7 @@ import type { SiteTarget } from '../../domain/target.js';
 import type { ArtifactStore, DeploymentStore } from '../../ports/index.js';
 import type { SiteStager, SiteStore } from '../../ports/site.js';
 import type { SiteWorkflow, StagingChunk } from '../workflow/state.js';
+import { deployedVersion } from './version.js';
 
 export interface StageChunkDeps {
   deployments: DeploymentStore;
@@ -21,7 +22,7 @@ export interface StageChunkDeps {
 export interface StageChunkInput {
   deploymentId: string;
   target: SiteTarget;
-  site: Pick<SiteWorkflow, 'liveRelease'>;
+  site: Pick<SiteWorkflow, 'liveRelease' | 'version'>;
   chunk: StagingChunk;
 }
 
@@ -64,7 +65,7 @@ async function stageOneChunk(deps: StageChunkDeps, input: StageChunkInput): Prom
     start: input.chunk.start,
     end: input.chunk.end,
     bucket: target.site.bucket,
-    releasePrefix: releasePrefix(target, deployment.release),
+    releasePrefix: releasePrefix(target, deployedVersion(input.site, deployment)),
     ...(live && liveManifest?.success ? { previous: { releasePrefix: releasePrefix(target, live), files: liveManifest.data.files } } : {}),
     headersFor: headersFor(target.cacheControl),
     concurrency: target.staging.concurrency,

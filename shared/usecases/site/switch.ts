@@ -6,6 +6,7 @@ import type { Cdn, DeploymentStore } from '../../ports/index.js';
 import type { OriginSwitch, SiteStore } from '../../ports/site.js';
 import { verificationPlan } from '../workflow/shift-traffic.js';
 import { requireSiteTarget, type WorkflowState } from '../workflow/state.js';
+import { deployedVersion } from './version.js';
 
 export interface SwitchSiteDeps {
   deployments: DeploymentStore;
@@ -45,7 +46,7 @@ export async function switchSite(deps: SwitchSiteDeps, state: WorkflowState): Pr
   if (!deployment) throw new DeploymentNotFoundError(state.deploymentId);
   assertNotCancelled(deployment);
   const { distributionId, bucket } = target.site;
-  const originPath = deployment.toOriginPath ?? originPathOf(target, deployment.release);
+  const originPath = deployment.toOriginPath ?? originPathOf(target, deployedVersion(site, deployment));
   await deps.origins.switchOriginPath(distributionId, bucket, originPath);
 
   const plan = await readPlan(deps.sites, bucket, planKey(target, deployment.id));

@@ -150,7 +150,7 @@ async function checkSignals(deps: CheckHealthDeps, target: Target, state: Workfl
   }
   if (probed.failure) throw new UnhealthyReleaseError(probed.failure);
   if (target.kind === 'site' && probe && (probed.bodySha256 || probed.truncated) && state.site) {
-    await expectNewRelease(deps, target, state.site.release, probe.url, probed);
+    await expectNewRelease(deps, target, state.site.version ?? state.site.release, probe.url, probed);
   }
 }
 

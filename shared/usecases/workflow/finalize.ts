@@ -72,7 +72,7 @@ async function pruneVersions(deps: FinalizeDeps, target: FunctionTarget, publish
 /** Keeps `keepReleases` release prefixes (always the live and the previous one) and drops staging records. */
 async function tidySite(deps: FinalizeDeps, target: SiteTarget, deployment: Deployment | undefined): Promise<void> {
   if (!deployment) return;
-  const protect = new Set([deployment.release, ...(deployment.fromVersion ? [deployment.fromVersion] : [])]);
+  const protect = new Set([deployment.toVersion ?? deployment.release, ...(deployment.fromVersion ? [deployment.fromVersion] : [])]);
   await pruneReleases(deps.sites, target, protect);
   await cleanUpStaging(deps.sites, target, deployment.id);
 }

@@ -9,6 +9,7 @@ import type { AliasRouter, Cdn, Clock, DeploymentStore, LockStore, TargetStore }
 import type { OriginSwitch, SiteStore } from '../../ports/site.js';
 import { cleanUpStaging } from '../site/retention.js';
 import { CHUNK_FAILURE_PREFIX } from '../site/stage-chunk.js';
+import { deployedVersion } from '../site/version.js';
 import { readPlan } from '../site/switch.js';
 import type { WorkflowState } from './state.js';
 
@@ -150,7 +151,8 @@ async function restoreFunction(deps: RollbackDeps, target: FunctionTarget, deplo
 async function restoreSite(deps: RollbackDeps, target: SiteTarget, deployment: Deployment, state: WorkflowState): Promise<Restoration> {
   const { bucket, distributionId } = target.site;
   const current = await deps.origins.currentOriginPath(distributionId, bucket);
-  const ours = deployment.toOriginPath ?? originPathOf(target, deployment.release);
+  const version = deployedVersion(state.site, deployment);
+  const ours = deployment.toOriginPath ?? originPathOf(target, version);
   const before = state.site?.liveOriginPath ?? (deployment.fromVersion ? originPathOf(target, deployment.fromVersion) : undefined);
   if (current === ours && before !== undefined && before !== ours) {
     await deps.origins.switchOriginPath(distributionId, bucket, before);
@@ -167,9 +169,9 @@ async function restoreSite(deps: RollbackDeps, target: SiteTarget, deployment: D
   const keep = new Set([releaseOfOriginPath(target, current), deployment.fromVersion, state.site?.liveRelease]);
   // Before the lock was taken nothing was staged; the release prefix may be an earlier deployment's.
   const staged = deployment.status !== 'queued' && deployment.status !== 'waiting';
-  if (deployment.trigger !== 'rollback' && staged && !keep.has(deployment.release)) {
-    await deps.sites.deletePrefix(bucket, manifestKey(target, deployment.release));
-    await deps.sites.deletePrefix(bucket, releasePrefix(target, deployment.release));
+  if (deployment.trigger !== 'rollback' && staged && !keep.has(version)) {
+    await deps.sites.deletePrefix(bucket, manifestKey(target, version));
+    await deps.sites.deletePrefix(bucket, releasePrefix(target, version));
   }
   await cleanUpStaging(deps.sites, target, deployment.id);
   return { restored: false, detail: 'nothing live changed' };

@@ -87,10 +87,15 @@ export interface StagingPlanRef {
 export interface SiteWorkflow {
   /** The release being deployed. */
   release: string;
+  /**
+   * The version it is staged as and switched to (layout.ts): the release, or `<release>~<digest12>`
+   * with a runtime config. Absent in the state of an execution started before versions had digests.
+   */
+  version?: string;
   staging: StagingPlanRef;
   /** The distribution's origin path before this deployment ('' when it served the bucket root). */
   liveOriginPath: string;
-  /** The release behind that origin path, when it is one of this target's. */
+  /** The version behind that origin path (`r1`, `r1~<digest12>`), when it is one of this target's. */
   liveRelease?: string;
   invalidationPaths?: number;
   /**
