@@ -7,6 +7,7 @@ import {
   deploymentTimelineSchema,
   deploymentViewSchema,
   releaseUploadResponseSchema,
+  pipelineViewSchema,
   suggestionsViewSchema,
   targetDeploymentsSchema,
   windowViewSchema,
@@ -16,6 +17,7 @@ import {
   type DeployHookView,
   type DeploymentPage,
   type DeploymentTimeline,
+  type PipelineView,
   type PromoteRequest,
   type ReleaseUpload,
   type ReleaseUploadRequest,
@@ -111,6 +113,7 @@ export const ANSWERS = {
   'GET /targets/{name}/hooks': { schema: deployHookListSchema, is: 'a list of deploy hooks' },
   'GET /targets/{name}/window': { schema: windowViewSchema, is: 'a deploy window' },
   'GET /targets/{name}/window/suggestions': { schema: suggestionsViewSchema, is: 'window suggestions' },
+  'GET /targets/{name}/pipeline': { schema: pipelineViewSchema, is: 'a pipeline' },
 } as const satisfies Record<string, { schema: z.ZodTypeAny; is: string }>;
 
 export type AnsweredRoute = keyof typeof ANSWERS;
@@ -216,6 +219,11 @@ export class ApiClient {
     const params: Record<string, string> = { durationMinutes: String(query.durationMinutes), days: String(query.days), count: String(query.count) };
     if (query.timezone !== undefined) params.timezone = query.timezone;
     return this.#answer('GET /targets/{name}/window/suggestions', `/targets/${encodeURIComponent(target)}/window/suggestions`, { query: params });
+  }
+
+  /** `GET /targets/{name}/pipeline`: the chain of environments the target belongs to. */
+  getPipeline(target: string): Promise<PipelineView> {
+    return this.#answer('GET /targets/{name}/pipeline', `/targets/${encodeURIComponent(target)}/pipeline`, {});
   }
 
   createHook(target: string, hook: DeployHookCreateRequest): Promise<DeployHookCreated> {

@@ -229,6 +229,21 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
       );
     });
 
+  const pipeline =
+    program.commands.find((c) => c.name() === 'pipeline') ??
+    program.command('pipeline').description('environments: the chain a target belongs to (promotion.from), and promotions along it');
+  pipeline
+    .command('show')
+    .description(
+      'one block per environment: the live release (sha256, configuration digest), what runs, what is eligible next or why not, what awaits approval',
+    )
+    .argument('<target>')
+    .addOption(json())
+    .action(async (target: string, opts: { json?: boolean }) => {
+      const { showPipeline } = await import('./commands/pipeline.js');
+      setExitCode(await showPipeline(ctx, target, { json: opts.json === true }));
+    });
+
   const hooks = program.command('hooks').description('deploy hooks: secret URLs that deploy a target, for CI systems without AWS credentials');
   hooks
     .command('create')

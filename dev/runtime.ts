@@ -4,7 +4,16 @@
  * and every function's clients signing as that function (`fn-<key>`), so that a strict emulator in
  * front of moto can evaluate each request against the function's own role.
  */
-import { apiHandler, intakeHandler, notifyHandler, reconcileHandler, workflowHandlers, type AwsRootConfig, type FunctionKey } from '../roots/aws.js';
+import {
+  apiHandler,
+  intakeHandler,
+  notifyHandler,
+  promoteDownstreamHandler,
+  reconcileHandler,
+  workflowHandlers,
+  type AwsRootConfig,
+  type FunctionKey,
+} from '../roots/aws.js';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3SiteReader } from '../shared/adapters/aws/s3-site-reader.js';
 import type { Clock, Orchestrator } from '../shared/ports/index.js';
@@ -66,6 +75,18 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   });
   const items = new S3SiteReader({ client: stateMachineS3 });
   const tasks = workflowHandlers(base) as unknown as Record<string, LambdaHandler> & { rollback: LambdaHandler };
+  // PromoteDownstream starts executions: it gets the orchestrator the API gets, which exists only
+  // once the local orchestrator (which needs every Task's handler) is built.
+  let starts: Orchestrator | undefined;
+  tasks.promoteDownstream = promoteDownstreamHandler({
+    ...base,
+    orchestrator: {
+      start: (id) => {
+        if (!starts) throw new Error('the local orchestrator is not built yet');
+        return starts.start(id);
+      },
+    },
+  }) as unknown as LambdaHandler;
   const orchestrator = new LocalOrchestrator(
     {
       tasks,
@@ -75,6 +96,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     options.run,
   );
   const root: AwsRootConfig = { ...base, orchestrator: options.orchestrator ?? options.wrapOrchestrator?.(orchestrator) ?? orchestrator };
+  starts = root.orchestrator;
   return {
     orchestrator,
     api: apiHandler(root) as unknown as LambdaHandler,

@@ -51,6 +51,7 @@ import { createApiHandler } from '../shared/handlers/api.js';
 import { createIntakeHandler } from '../shared/handlers/intake.js';
 import { createNotifyHandler } from '../shared/handlers/notify.js';
 import { createReconcileHandler } from '../shared/handlers/reconcile.js';
+import { createPromoteDownstreamHandler } from '../shared/handlers/promote-downstream.js';
 import * as workflow from '../shared/handlers/workflow.js';
 import type { Clock, DeploymentEvents, Orchestrator } from '../shared/ports/index.js';
 import { withDeploymentEvents } from '../shared/usecases/deployment-events.js';
@@ -75,7 +76,8 @@ export type FunctionKey =
   | 'checkHealth'
   | 'invalidateCdn'
   | 'finalize'
-  | 'rollback';
+  | 'rollback'
+  | 'promoteDownstream';
 
 /** What every SDK client of a function is built with; `{}` in Lambda (the standard configuration chain). */
 export interface AwsClientConfig {
@@ -149,9 +151,14 @@ const table = (root: AwsRootConfig, client: DynamoDBDocumentClient) => ({ client
  * the function.
  */
 function publishingDeploymentStore(root: AwsRootConfig, b: Built, dynamo: DynamoDBDocumentClient): DynamoDeploymentStore {
+  return withDeploymentEvents(new DynamoDeploymentStore(table(root, dynamo)), eventBus(root, b), (message, details) => b.logger.warn(message, details));
+}
+
+/** The service's bus, and dev mode's listener told of every event published on it. */
+function eventBus(root: AwsRootConfig, b: Built): DeploymentEvents {
   const bus = new EventBridgeDeploymentEvents({ client: new EventBridgeClient(b.config), busName: required(root, 'SLIPWAY_EVENT_BUS') });
   const listener = root.onEventPublished;
-  const events: DeploymentEvents = listener
+  return listener
     ? {
         async publish(detailType, detail) {
           await bus.publish(detailType, detail);
@@ -159,7 +166,6 @@ function publishingDeploymentStore(root: AwsRootConfig, b: Built, dynamo: Dynamo
         },
       }
     : bus;
-  return withDeploymentEvents(new DynamoDeploymentStore(table(root, dynamo)), events, (message, details) => b.logger.warn(message, details));
 }
 
 function orchestrator(root: AwsRootConfig, b: Built): Orchestrator {
@@ -400,7 +406,28 @@ export function rollbackHandler(root: AwsRootConfig) {
   return workflow.createRollbackHandler({ logger: b.logger, ...rollbackDeps(root, b) });
 }
 
-/** The Task handlers by serverless.yml function key: what the definition's Task states invoke. */
+/**
+ * PromoteDownstream: after the soak, promotes the release into the targets taking from this one.
+ * It starts executions, so it is built with the orchestrator (in AWS, the state machine's ARN by
+ * name: a reference would be a cycle, since the definition names this function).
+ */
+export function promoteDownstreamHandler(root: AwsRootConfig) {
+  const b = built(root, 'promoteDownstream');
+  const dynamo = dynamoClient(b.config);
+  return createPromoteDownstreamHandler({
+    logger: b.logger,
+    targets: new DynamoTargetStore(table(root, dynamo)),
+    deployments: publishingDeploymentStore(root, b, dynamo),
+    orchestrator: orchestrator(root, b),
+    events: eventBus(root, b),
+    clock: clock(root),
+  });
+}
+
+/**
+ * The Task handlers by serverless.yml function key: what the definition's Task states invoke.
+ * promoteDownstream is not among them: it needs the orchestrator (promoteDownstreamHandler).
+ */
 export function workflowHandlers(root: AwsRootConfig) {
   return {
     prepare: prepareHandler(root),

@@ -115,3 +115,28 @@ export function eventsForChange(before: Deployment | undefined, after: Deploymen
   }
   return events;
 }
+
+// ---- Promotion Eligible (issue 11, auto-promotion) -----------------------------------------
+// Published by the PromoteDownstream step once a release has soaked on the upstream for a
+// downstream target's `promotion.soakSeconds` and is still live there (not rolled back, not
+// replaced). Whether the downstream then promotes by itself is its `promotion.auto`.
+
+export const PROMOTION_ELIGIBLE = 'Promotion Eligible';
+
+export const promotionEligibleDetailSchema = z
+  .object({
+    schemaVersion: z.literal(EVENT_SCHEMA_VERSION),
+    /** The downstream target the release may now be promoted into. */
+    target: z.string().min(1),
+    /** The upstream target it passed (the downstream's promotion.from). */
+    from: z.string().min(1),
+    release: z.string().min(1),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    /** The upstream deployment that took the release live. */
+    upstreamDeploymentId: z.string().min(1),
+    /** When it was found eligible. */
+    at: isoTime,
+  })
+  .strict();
+
+export type PromotionEligibleDetail = z.infer<typeof promotionEligibleDetailSchema>;

@@ -11,6 +11,7 @@ import { ROUTES, type OperationId } from '../http/routes.js';
 import { unmatchedRoute } from '../http/routing.js';
 import * as uploadHookEndpoints from '../http/upload-hook-endpoints.js';
 import * as windowEndpoints from '../http/window-endpoints.js';
+import * as pipelineEndpoints from '../http/pipeline-endpoints.js';
 
 /** Everything the API's routes use, each port under one name. */
 export type ApiHandlerDeps = endpoints.ApiDeps &
@@ -44,6 +45,7 @@ const ENDPOINTS: Record<OperationId, Endpoint> = {
   deleteTarget: control.deleteTargetEndpoint,
   getTargetWindow: windowEndpoints.getWindowEndpoint,
   suggestTargetWindows: windowEndpoints.windowSuggestionsEndpoint,
+  getTargetPipeline: pipelineEndpoints.getPipelineEndpoint,
   // Loaded on first request: the document's generator stays out of every other cold start.
   getOpenApiDocument: async () => (await import('../http/openapi.js')).serveOpenApi(),
 };

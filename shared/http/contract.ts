@@ -22,6 +22,7 @@ import type {
   releaseUploadResponseSchema,
 } from './upload-hook-schemas.js';
 import type { suggestionsViewSchema, windowViewSchema } from './window-schemas.js';
+import type { pipelineViewSchema } from './pipeline-schemas.js';
 
 export {
   cancelRequestSchema,
@@ -55,6 +56,7 @@ export {
   releaseUploadResponseSchema,
 } from './upload-hook-schemas.js';
 export { suggestionsQuerySchema, suggestionsViewSchema, windowQuerySchema, windowViewSchema } from './window-schemas.js';
+export { pipelineViewSchema } from './pipeline-schemas.js';
 
 // Requests, as a client writes them (before defaults).
 export type DeployRequest = z.input<typeof deployRequestSchema>;
@@ -81,3 +83,6 @@ export type DeployHookList = z.infer<typeof deployHookListSchema>;
 export type WindowView = z.infer<typeof windowViewSchema>;
 export type WaitingDeployment = WindowView['waiting'][number];
 export type WindowSuggestions = z.infer<typeof suggestionsViewSchema>;
+/** `GET /targets/{name}/pipeline`. */
+export type PipelineView = z.infer<typeof pipelineViewSchema>;
+export type PipelineEnvironmentView = PipelineView['environments'][number];

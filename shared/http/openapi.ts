@@ -40,6 +40,7 @@ import {
   releaseUploadResponseSchema,
 } from './upload-hook-schemas.js';
 import { suggestionsQuerySchema, suggestionsViewSchema, windowQuerySchema, windowViewSchema } from './window-schemas.js';
+import { pipelineViewSchema } from './pipeline-schemas.js';
 
 /** The document itself, as `GET /openapi.json` answers with it. */
 export const openApiDocumentSchema = z
@@ -90,6 +91,7 @@ const SCHEMAS = {
   OpenApiDocument: openApiDocumentSchema,
   TargetWindow: windowViewSchema,
   WindowSuggestions: suggestionsViewSchema,
+  TargetPipeline: pipelineViewSchema,
 } satisfies Record<string, z.ZodTypeAny>;
 
 type SchemaName = keyof typeof SCHEMAS;

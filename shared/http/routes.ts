@@ -235,6 +235,15 @@ export const ROUTES = [
   },
   {
     method: 'GET',
+    path: '/targets/{name}/pipeline',
+    operationId: 'getTargetPipeline',
+    summary: 'The chain of environments a target belongs to: what is live in each, what is eligible next and why, what waits for approval',
+    auth: 'iam',
+    answers: [ok('TargetPipeline', 'The environments, root first (at most 20; `omitted` counts the rest)')],
+    problems: ['not-found'],
+  },
+  {
+    method: 'GET',
     path: '/openapi.json',
     operationId: 'getOpenApiDocument',
     summary: 'This document',

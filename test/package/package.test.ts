@@ -186,6 +186,7 @@ const STEP_FUNCTIONS = [
   'invalidateCdn',
   'finalize',
   'rollback',
+  'promoteDownstream',
 ];
 
 describe('serverless package', () => {
@@ -391,6 +392,8 @@ describe('functions', () => {
       });
       // Only the starters know the state machine (for a Task function it would be a cycle).
       if (fn.key === 'intake' || fn.key === 'api') expect(env.SLIPWAY_STATE_MACHINE_ARN).toEqual({ Ref: 'DeployStateMachine' });
+      // PromoteDownstream starts promotions: the ARN by name, as a reference would be a cycle.
+      else if (fn.key === 'promoteDownstream') expect(JSON.stringify(env.SLIPWAY_STATE_MACHINE_ARN)).toContain(`:stateMachine:slipway-${STAGE}-deploy`);
       else expect(env.SLIPWAY_STATE_MACHINE_ARN, fn.key).toBeUndefined();
     }
   });

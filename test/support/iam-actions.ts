@@ -286,7 +286,8 @@ export const EXPECTED_RESOURCE_BY_SERVICE: Record<string, RegExp> = {
   dynamodb: /SlipwayTable/,
   // The artifact bucket's releases, or a site target's origin bucket (named at run time).
   s3: /ArtifactBucket\.Arn\}\/releases\/\*|"ArtifactBucket"|siteBucketArnPattern|:s3:::\*/,
-  states: /DeployStateMachine/,
+  // The state machine by reference, or by its name where a reference would be a cycle (promoteDownstream, which the definition names).
+  states: /DeployStateMachine|:stateMachine:slipway-[a-z0-9-]+-deploy"/,
   events: /EventBus/,
   lambda: /:function:/,
   cloudfront: /:distribution\//,

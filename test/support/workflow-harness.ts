@@ -22,7 +22,7 @@ import { testRuntime } from './runtime.js';
 import { executionNameValid, historyWithinLimit, lambdaResponseWithinLimit, stateDataWithinLimit } from './strict-aws/state-limits.js';
 
 /** Every Wait state of the definition made instant: bakes and lock waits pass at once. */
-export const INSTANT_WAITS = { WaitForLock: 0, Bake: 0, WaitForInvalidation: 0, WaitForDistribution: 0 };
+export const INSTANT_WAITS = { WaitForLock: 0, Bake: 0, WaitForInvalidation: 0, WaitForDistribution: 0, Soak: 0 };
 export const INSTANT_RETRIES = {
   Prepare: 0,
   AcquireLock: 0,
@@ -35,6 +35,7 @@ export const INSTANT_RETRIES = {
   InvalidateCdn: 0,
   PostTrafficHook: 0,
   Finalize: 0,
+  PromoteDownstream: 0,
   Rollback: 0,
 };
 

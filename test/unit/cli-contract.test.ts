@@ -13,6 +13,7 @@ import { openApiJson } from '../../shared/http/openapi.js';
 import { targetDeploymentsSchema } from '../../shared/http/schemas.js';
 import { deployHookCreatedSchema, deployHookListSchema, releaseUploadResponseSchema } from '../../shared/http/upload-hook-schemas.js';
 import { suggestionsViewSchema, windowViewSchema } from '../../shared/http/window-schemas.js';
+import { pipelineViewSchema } from '../../shared/http/pipeline-schemas.js';
 import { deploymentView } from '../support/deployment-view.js';
 import { startFakeSlipwayApi, type FakeSlipwayApi } from '../support/fake-slipway-api.js';
 
@@ -30,6 +31,7 @@ const API_ANSWERS: Record<AnsweredRoute, z.ZodTypeAny> = {
   'GET /targets/{name}/hooks': deployHookListSchema,
   'GET /targets/{name}/window': windowViewSchema,
   'GET /targets/{name}/window/suggestions': suggestionsViewSchema,
+  'GET /targets/{name}/pipeline': pipelineViewSchema,
 };
 
 describe('Contract: one schema per answer', () => {

@@ -53,7 +53,7 @@ function world(entries: number, options: { trigger?: Deployment['trigger'] } = {
     head: async () => ({ size: 1_000_000_000, metadata: {} }),
     inspectZip: async () => ({ entries, uncompressedBytes: entries * 1024, sha256: 'a'.repeat(64) }),
   } as unknown as ArtifactStore;
-  const targets = { get: async () => target } as unknown as TargetStore;
+  const targets = { get: async () => target, list: async () => [target] } as unknown as TargetStore;
   const deps = {
     targets,
     deployments,

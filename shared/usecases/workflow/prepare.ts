@@ -6,6 +6,7 @@ import type { ArtifactStore, DeploymentStore, TargetStore } from '../../ports/in
 import type { OriginSwitch, SiteStager, StagingPlanWriter } from '../../ports/site.js';
 import { planSiteStaging } from '../site/plan-staging.js';
 import { recordFacts, type WorkflowState } from './state.js';
+import { planDownstream } from './promote-downstream.js';
 import { NOT_BEFORE_METADATA } from '../../domain/deployment.js';
 
 /** Lambda refuses deployment packages larger than this once unzipped. */
@@ -35,6 +36,9 @@ export async function prepare(deps: PrepareDeps, input: WorkflowState): Promise<
   const target = await deps.targets.get(deployment.target);
   if (!target) throw new TargetNotFoundError(deployment.target);
   const rollback = deployment.trigger === 'rollback';
+  // Read once here, before anything changes: the soak waits after Finalize need no other lookup.
+  const downstream = rollback ? undefined : planDownstream(await deps.targets.list(), target.name, deployment.trigger);
+  const carried = downstream ? { downstream } : {};
   const hooks = { preTraffic: Boolean(target.health.preTraffic), postTraffic: Boolean(target.health.postTraffic) };
   if (target.kind === 'site') {
     // A site's entries are judged by slipway's own rules first, so a hostile zip is named for what it is.
@@ -49,6 +53,7 @@ export async function prepare(deps: PrepareDeps, input: WorkflowState): Promise<
       steps: [{ percent: 100, bakeSeconds: 0 }],
       stepIndex: 0,
       flags: rollback ? { preTraffic: false, postTraffic: false, cdn: true } : { ...hooks, cdn: true },
+      ...carried,
     };
   }
 
@@ -70,6 +75,7 @@ export async function prepare(deps: PrepareDeps, input: WorkflowState): Promise<
       postTraffic: Boolean(effective.health.postTraffic),
       cdn: Boolean(effective.cdn),
     },
+    ...carried,
   };
 }
 

@@ -43,6 +43,8 @@ export interface WorkflowState {
   invalidation?: { id: string; complete: boolean; checks: number; waitSeconds: number };
   /** What the last hook answered, bounded (run-hook.ts): never the hook's raw payload. */
   hookResult?: HookSummary;
+  /** Targets promoting from this one, for the PromoteDownstream step after the soak (promote-downstream.ts). */
+  downstream?: DownstreamPlan;
   /** Step Functions' Catch output: the error name and its cause. */
   error?: { Error: string; Cause: string };
 }
@@ -66,6 +68,21 @@ export interface Verification {
 }
 
 export type { StagingChunk } from '../../ports/site.js';
+
+/**
+ * The targets whose `promotion.from` is this deployment's target (at most MAX_DOWNSTREAM, by soak
+ * then name), set by Prepare. After Finalize the state machine waits `waitSeconds` (Soak), then
+ * PromoteDownstream takes every target whose soak is over, and sets the wait until the next soak
+ * ends; without `waitSeconds` there is nothing left to wait for.
+ */
+export interface DownstreamPlan {
+  targets: { target: string; soakSeconds: number }[];
+  /** Seconds waited since Finalize so far. */
+  waited: number;
+  waitSeconds?: number;
+  /** What PromoteDownstream did for each target, bounded: promoted, awaiting approval, or why not. */
+  outcomes?: { target: string; outcome: 'started' | 'awaiting approval' | 'eligible' | 'not promoted'; why: string; deploymentId?: string }[];
+}
 
 /** A hook's answer as the state keeps it: its status and at most HOOK_REASON_MAX_BYTES of its reason. */
 export interface HookSummary {

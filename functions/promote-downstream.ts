@@ -1,0 +1,3 @@
+import { lambdaRoot, promoteDownstreamHandler } from '../roots/aws.js';
+
+export const handler = promoteDownstreamHandler(lambdaRoot());
