@@ -1,6 +1,6 @@
 /** The records slipway keeps (targets, deployments, locks), where executions start, the event bus and the clock. */
 import type { Target } from '../domain/target.js';
-import type { Deployment, DeploymentStatus, TimelineEntry } from '../domain/deployment.js';
+import type { Deployment, DeploymentConfiguration, DeploymentStatus, TimelineEntry } from '../domain/deployment.js';
 
 export interface TargetStore {
   put(target: Target): Promise<void>;
@@ -21,6 +21,8 @@ export interface DeploymentPatch {
   notBefore?: string;
   /** Sites: the origin path before the deployment, when it was not a slipway release prefix. */
   fromOriginPath?: string;
+  /** Functions with a configuration: what Stage pinned and published (never a secret's value). */
+  configuration?: DeploymentConfiguration;
 }
 
 export interface DeploymentStore {
