@@ -22,6 +22,8 @@ export interface Authorization {
   context: Record<string, string | string[]>;
   /** Why AWS makes this check, when it is not the operation's own action. */
   note?: string;
+  /** The resource's own policy, where AWS requires one to allow too (a KMS key policy). */
+  resourcePolicy?: Record<string, unknown>;
 }
 
 /** Names of the resources a request touches: the proxy binds the template's resources to them. */
@@ -262,6 +264,11 @@ function decryptVia(op: Operation, service: 'ssm' | 'secretsmanager', region: st
     action: 'kms:Decrypt',
     resource: `arn:aws:kms:${region}:${ACCOUNT_ID}:key/00000000-0000-0000-0000-000000000000`,
     context: { 'kms:ViaService': `${service}.${region}.amazonaws.com` },
+    // KMS needs the key policy to allow too: the default key policy, which leaves it to IAM.
+    resourcePolicy: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` }, Action: 'kms:*', Resource: '*' }],
+    },
     note: `${service} decrypts the value with the caller's kms:Decrypt (customer-managed keys)`,
   });
 }
