@@ -83,6 +83,9 @@ describe('Workflow: function configuration', () => {
       STRIPE_KEY: { secret },
     });
     expect(second.status, second.reason).toBe('rolled_back');
+    // The parameter moved on to version 2; the first deployment's record still names version 1.
+    expect((await world.deployments.get(first.id))?.configuration?.pinned?.environment.DB_PASSWORD).toEqual({ parameter, version: 1 });
+    expect(second.configuration?.pinned?.environment.DB_PASSWORD).toEqual({ parameter, version: 2 });
     expect(await environmentOf(world, target.function.name, second.toVersion!)).toMatchObject({ GREETING: 'bonjour', DB_PASSWORD: 'db-pass-two' });
     expect(second.configuration).toMatchObject({ fromDigest: first.configuration?.digest });
     expect(second.configuration?.changes.map((c) => `${c.key} ${c.change}`)).toEqual(['DB_PASSWORD changed', 'GREETING changed']);
