@@ -12,6 +12,8 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -41,6 +43,8 @@ import { S3ReleaseUploads } from '../shared/adapters/aws/s3-release-uploads.js';
 import { S3SiteInspector } from '../shared/adapters/aws/s3-site-inspector.js';
 import { S3SiteReader } from '../shared/adapters/aws/s3-site-reader.js';
 import { S3SiteStager } from '../shared/adapters/aws/s3-site-stager.js';
+import { SecretsManagerSecrets } from '../shared/adapters/aws/secretsmanager-secrets.js';
+import { SsmParameters } from '../shared/adapters/aws/ssm-parameters.js';
 import { S3SiteStore } from '../shared/adapters/aws/s3-site-store.js';
 import { S3StagingPlanWriter } from '../shared/adapters/aws/s3-staging-plans.js';
 import { StepFunctionsOrchestrator } from '../shared/adapters/aws/sfn-orchestrator.js';
@@ -297,6 +301,8 @@ export function stageHandler(root: AwsRootConfig) {
     deployments: new DynamoDeploymentStore(table(root, dynamo)),
     aliases: new LambdaAliasReader({ client: lambda }),
     versions: new LambdaVersionPublisher({ client: lambda }),
+    parameters: new SsmParameters({ client: new SSMClient(b.config) }),
+    secrets: new SecretsManagerSecrets({ client: new SecretsManagerClient(b.config) }),
   });
 }
 

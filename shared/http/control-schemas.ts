@@ -4,6 +4,7 @@
  * send, checked against these before they leave.
  */
 import { z } from 'zod';
+import { configurationChangeSchema } from '../domain/configuration.js';
 import { ACTIVE_STATUSES, TERMINAL_STATUSES, TRIGGERS } from '../domain/deployment.js';
 import { targetNameSchema as targetName } from '../domain/names.js';
 
@@ -80,6 +81,14 @@ export const deploymentViewSchema = z.object({
   startsAt: z.string().nullable(),
   /** True on a rollback to what was live before slipway's first deployment (a release slipway did not deploy). */
   preSlipway: z.literal(true).optional(),
+  /** The configuration the deployment releases (functions with `configuration`, sites with `runtimeConfig`); secrets appear as reference@version only. */
+  configuration: z
+    .object({
+      digest: z.string(),
+      fromDigest: z.string().nullable(),
+      changes: z.array(configurationChangeSchema),
+    })
+    .nullable(),
   timeline: z.array(timelineEntrySchema),
 });
 

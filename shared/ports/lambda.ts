@@ -50,6 +50,16 @@ export interface VersionConfiguration {
   state?: string;
   stateReasonCode?: string;
   stateReason?: string;
+  /** The version's SLIPWAY_CONFIG_DIGEST variable: the digest of the configuration slipway published with it (values are never read out). */
+  configDigest?: string;
+}
+
+/** What UpdateFunctionConfiguration sets on $LATEST before a version is published with it. */
+export interface FunctionSettings {
+  /** The whole environment (it replaces what $LATEST had): secret values included, so never logged or recorded. */
+  environment: Record<string, string>;
+  memorySize?: number;
+  timeout?: number;
 }
 
 export interface VersionPublisher extends VersionCatalog {
@@ -63,6 +73,12 @@ export interface VersionPublisher extends VersionCatalog {
    * reports Failed, TransientError when it is still Pending at the deadline.
    */
   awaitVersionActive(fn: string, version: string): Promise<VersionConfiguration>;
+  /**
+   * Sets $LATEST's configuration and waits, bounded, until LastUpdateStatus is Successful.
+   * VersionFailedError when Lambda reports Failed, ValidationError when it refuses the settings,
+   * TransientError when the update is still in progress at the deadline.
+   */
+  updateConfiguration(fn: string, settings: FunctionSettings): Promise<void>;
   /** Points $LATEST at the exact S3 object; returns the new RevisionId once the update is Successful. */
   updateCode(fn: string, artifact: ArtifactRef): Promise<{ revisionId: string; codeSha256: string }>;
   /** Publishes $LATEST; rejected unless its code and revision are still the expected ones. */

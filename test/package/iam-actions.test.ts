@@ -32,6 +32,8 @@ describe('Function: iamActionsFor', () => {
     ['@aws-sdk/client-cloudfront', 'CreateInvalidationCommand', ['cloudfront:CreateInvalidation']],
     ['@aws-sdk/client-cloudwatch', 'DescribeAlarmsCommand', ['cloudwatch:DescribeAlarms']],
     ['@aws-sdk/lib-storage', 'Upload', ['s3:PutObject', 's3:AbortMultipartUpload']],
+    ['@aws-sdk/client-ssm', 'GetParameterCommand', ['ssm:GetParameter', 'kms:Decrypt']],
+    ['@aws-sdk/client-secrets-manager', 'GetSecretValueCommand', ['secretsmanager:GetSecretValue', 'kms:Decrypt']],
   ])('maps %s %s to its IAM actions', (module, name, actions) => {
     // Act & Assess
     expect(iamActionsFor(module, name)).toEqual(actions);

@@ -125,7 +125,12 @@ function siteKmsGrants(deployed: Record<string, Json>, keys: string[]) {
     const role = deployed[deployed[`${normalizedName(key)}LambdaFunction`]!.Properties.Role['Fn::GetAtt'][0] as string]!;
     const statements = roleStatements(role);
     const onSites = (action: string) => statementsAllowing(statements, action).some((statement) => JSON.stringify(statement.Resource).includes(':s3:::'));
-    const kms = statements.filter((statement) => ([] as string[]).concat(statement.Action ?? []).some((action) => action.startsWith('kms:')));
+    // Stage's kms:Decrypt through SSM/Secrets Manager (kms:ViaService) is for configuration secrets, not site objects.
+    const kms = statements.filter(
+      (statement) =>
+        ([] as string[]).concat(statement.Action ?? []).some((action) => action.startsWith('kms:')) &&
+        !JSON.stringify(statement.Condition ?? {}).includes('kms:ViaService'),
+    );
     return { key, readsSites: onSites('s3:GetObject'), writesSites: onSites('s3:PutObject'), kms };
   });
 }

@@ -18,6 +18,7 @@ export function deploymentView(overrides: Partial<DeploymentView> = {}): Deploym
     sha256: null,
     notBefore: null,
     startsAt: null,
+    configuration: null,
     timeline: [],
     ...overrides,
   };

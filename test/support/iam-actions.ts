@@ -21,6 +21,8 @@ const SAME_NAME_SERVICES: Record<string, string> = {
   '@aws-sdk/client-sfn': 'states',
   '@aws-sdk/client-sqs': 'sqs',
   '@aws-sdk/client-dynamodb': 'dynamodb',
+  '@aws-sdk/client-ssm': 'ssm',
+  '@aws-sdk/client-secrets-manager': 'secretsmanager',
 };
 
 /**
@@ -78,6 +80,13 @@ const EXCEPTIONS: Record<string, Record<string, string[]>> = {
     waitUntilPublishedVersionActive: ['lambda:GetFunctionConfiguration'],
     waitForFunctionUpdated: ['lambda:GetFunctionConfiguration'],
     waitForFunctionUpdatedV2: ['lambda:GetFunction'],
+  },
+  // A SecureString parameter or a secret under a customer-managed key is decrypted with the caller's kms:Decrypt (through the service).
+  '@aws-sdk/client-ssm': {
+    GetParameterCommand: ['ssm:GetParameter', 'kms:Decrypt'],
+  },
+  '@aws-sdk/client-secrets-manager': {
+    GetSecretValueCommand: ['secretsmanager:GetSecretValue', 'kms:Decrypt'],
   },
   '@aws-sdk/client-cloudfront': {
     waitUntilInvalidationCompleted: ['cloudfront:GetInvalidation'],

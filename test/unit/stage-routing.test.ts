@@ -36,6 +36,9 @@ class FakeFunction implements VersionPublisher {
     this.calls.push(`read ${qualifier}`);
     return this.configs.get(qualifier)!;
   }
+  async updateConfiguration() {
+    this.calls.push('updateConfiguration');
+  }
   async updateCode() {
     this.calls.push('updateCode');
     this.configs.set('$LATEST', { ...this.configs.get('$LATEST')!, codeSha256: codeSha256FromHex(SHA_HEX) });

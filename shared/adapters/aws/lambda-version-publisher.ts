@@ -1,7 +1,21 @@
-import { GetFunctionConfigurationCommand, PublishVersionCommand, UpdateFunctionCodeCommand, type FunctionConfiguration } from '@aws-sdk/client-lambda';
+import {
+  GetFunctionConfigurationCommand,
+  PublishVersionCommand,
+  UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
+  type FunctionConfiguration,
+} from '@aws-sdk/client-lambda';
+import { CONFIG_DIGEST_ENV } from '../../domain/configuration.js';
 import type { ArtifactRef } from '../../domain/deployment.js';
-import { ArtifactRejectedError, ConcurrentModificationError, MissingResourceError, TransientError, VersionFailedError } from '../../domain/errors.js';
-import type { VersionConfiguration, VersionPublisher } from '../../ports/index.js';
+import {
+  ArtifactRejectedError,
+  ConcurrentModificationError,
+  MissingResourceError,
+  TransientError,
+  ValidationError,
+  VersionFailedError,
+} from '../../domain/errors.js';
+import type { FunctionSettings, VersionConfiguration, VersionPublisher } from '../../ports/index.js';
 import type { LambdaAdapterOptions } from './lambda-adapter.js';
 import { LambdaVersionCatalog } from './lambda-version-catalog.js';
 import { errorName, rethrowTransient } from './sdk-errors.js';
@@ -30,6 +44,8 @@ export function toVersionConfiguration(config: FunctionConfiguration): VersionCo
     ...(config.State ? { state: config.State } : {}),
     ...(config.StateReasonCode ? { stateReasonCode: config.StateReasonCode } : {}),
     ...(config.StateReason ? { stateReason: config.StateReason } : {}),
+    // Only slipway's digest is taken from the environment: the other values may be secrets.
+    ...(config.Environment?.Variables?.[CONFIG_DIGEST_ENV] ? { configDigest: config.Environment.Variables[CONFIG_DIGEST_ENV] } : {}),
   };
 }
 
@@ -91,6 +107,48 @@ export class LambdaVersionPublisher extends LambdaVersionCatalog implements Vers
       }
       await sleep(delay);
       delay = Math.min(delay * 2, 5000);
+    }
+  }
+
+  async updateConfiguration(fn: string, settings: FunctionSettings): Promise<void> {
+    let answer: FunctionConfiguration | undefined;
+    try {
+      answer = await this.client.send(
+        new UpdateFunctionConfigurationCommand({
+          FunctionName: fn,
+          Environment: { Variables: settings.environment },
+          ...(settings.memorySize !== undefined ? { MemorySize: settings.memorySize } : {}),
+          ...(settings.timeout !== undefined ? { Timeout: settings.timeout } : {}),
+        }),
+      );
+    } catch (error) {
+      const code = errorName(error);
+      // Lambda's message for a refused environment quotes the variables ("String measured: ..."),
+      // secret values included: neither the message nor the error goes on.
+      if (code === 'InvalidParameterValueException') {
+        throw new ValidationError(
+          `Lambda refused the configuration of ${fn} (InvalidParameterValueException: an environment over 4 KB, a memory size or timeout out of range); check the target's configuration and deploy again`,
+        );
+      }
+      if (code === 'ResourceNotFoundException') throw new MissingResourceError(`function ${fn} does not exist`);
+      rethrowTransient(error, `updating the configuration of ${fn}`);
+    }
+    if (answer?.LastUpdateStatus === 'Successful') return;
+    // Lambda applies the update asynchronously; UpdateFunctionCode before it settles is refused (ResourceConflictException).
+    const deadline = Date.now() + this.updateTimeoutMs;
+    let delay = 100;
+    for (;;) {
+      const config = await this.readConfiguration(fn, '$LATEST');
+      if (config.LastUpdateStatus === 'Failed') {
+        throw new VersionFailedError(
+          `Lambda could not apply the configuration to ${fn} (${config.LastUpdateStatusReasonCode ?? 'no reason code'}: ${config.LastUpdateStatusReason ?? 'no reason given'}); ` +
+            'fix the cause (see the reason code in the Lambda documentation on function states) and deploy again',
+        );
+      }
+      if ((config.LastUpdateStatus ?? 'Successful') === 'Successful') return;
+      if (Date.now() > deadline) throw new TransientError(`the configuration update of ${fn} is still in progress`);
+      await sleep(delay);
+      delay = Math.min(delay * 2, 2000);
     }
   }
 

@@ -1,13 +1,130 @@
-import { codeSha256FromHex } from '../../domain/deployment.js';
-import { ConcurrentModificationError, ConflictError, MissingResourceError, RoutingPreconditionError } from '../../domain/errors.js';
+import {
+  CONFIG_DIGEST_ENV,
+  configurationDigest,
+  diffConfiguration,
+  LAMBDA_MAX_ENVIRONMENT_BYTES,
+  shortDigest,
+  type ConfigurationChange,
+  type FunctionConfiguration,
+  type PinnedConfiguration,
+  type PinnedValue,
+} from '../../domain/configuration.js';
+import { codeSha256FromHex, type Deployment, type DeploymentConfiguration } from '../../domain/deployment.js';
+import { ConcurrentModificationError, ConflictError, MissingResourceError, RoutingPreconditionError, ValidationError } from '../../domain/errors.js';
 import { planSteps, type TrafficStep } from '../../domain/strategy.js';
-import type { AliasReader, DeploymentStore, VersionConfiguration, VersionPublisher } from '../../ports/index.js';
+import type {
+  AliasReader,
+  DeploymentStore,
+  FunctionSettings,
+  ParameterResolver,
+  SecretResolver,
+  VersionConfiguration,
+  VersionPublisher,
+} from '../../ports/index.js';
 import { facts, requireFunctionTarget, seenByWrite, type WorkflowState } from './state.js';
 
 export interface StageDeps {
   deployments: DeploymentStore;
   aliases: AliasReader;
   versions: VersionPublisher;
+  /** Where a target's `configuration` references are resolved (needed only by targets that have one). */
+  parameters?: ParameterResolver;
+  secrets?: SecretResolver;
+}
+
+/** A configuration resolved for one deployment: what the record keeps, and what the function gets (secret values: never logged). */
+export interface ResolvedConfiguration {
+  pinned: PinnedConfiguration;
+  digest: string;
+  settings: FunctionSettings;
+}
+
+/**
+ * Pins every reference to the version that is current now and builds the version's settings:
+ * plain values, resolved values and SLIPWAY_CONFIG_DIGEST. The values are written into the
+ * version's environment (docs/environments.md: a rollback brings the older values back).
+ */
+export async function resolveConfiguration(
+  deps: Pick<StageDeps, 'parameters' | 'secrets'>,
+  fn: string,
+  config: FunctionConfiguration,
+): Promise<ResolvedConfiguration> {
+  const pinnedEnv: Record<string, PinnedValue> = {};
+  const environment: Record<string, string> = {};
+  for (const [key, wanted] of Object.entries(config.environment).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (typeof wanted === 'string') {
+      pinnedEnv[key] = { value: wanted };
+      environment[key] = wanted;
+    } else if ('parameter' in wanted) {
+      if (!deps.parameters)
+        throw new MissingResourceError(`Stage was built without an SSM client, so ${key} (SSM parameter ${wanted.parameter}) cannot be resolved`);
+      const got = await deps.parameters.resolveParameter(wanted.parameter);
+      pinnedEnv[key] = { parameter: wanted.parameter, version: got.version };
+      environment[key] = got.value;
+    } else {
+      if (!deps.secrets)
+        throw new MissingResourceError(`Stage was built without a Secrets Manager client, so ${key} (secret ${wanted.secret}) cannot be resolved`);
+      const got = await deps.secrets.resolveSecret(wanted.secret);
+      pinnedEnv[key] = { secret: wanted.secret, versionId: got.versionId };
+      environment[key] = got.value;
+    }
+  }
+  const pinned: PinnedConfiguration = {
+    environment: pinnedEnv,
+    ...(config.memorySize !== undefined ? { memorySize: config.memorySize } : {}),
+    ...(config.timeout !== undefined ? { timeout: config.timeout } : {}),
+  };
+  const digest = configurationDigest(pinned);
+  environment[CONFIG_DIGEST_ENV] = digest;
+  assertEnvironmentFits(fn, environment);
+  return {
+    pinned,
+    digest,
+    settings: {
+      environment,
+      ...(config.memorySize !== undefined ? { memorySize: config.memorySize } : {}),
+      ...(config.timeout !== undefined ? { timeout: config.timeout } : {}),
+    },
+  };
+}
+
+/** Lambda counts keys and values together against 4 KB; the error names the largest keys and their sizes, never a value. */
+export function assertEnvironmentFits(fn: string, environment: Record<string, string>): void {
+  const sizes = Object.entries(environment).map(([key, value]) => ({ key, bytes: Buffer.byteLength(key, 'utf8') + Buffer.byteLength(value, 'utf8') }));
+  const total = sizes.reduce((sum, s) => sum + s.bytes, 0);
+  if (total <= LAMBDA_MAX_ENVIRONMENT_BYTES) return;
+  const largest = sizes
+    .filter((s) => s.key !== CONFIG_DIGEST_ENV)
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 3)
+    .map((s) => `${s.key} (${s.bytes} bytes)`);
+  throw new ValidationError(
+    `the environment of ${fn} would be ${total} bytes, over Lambda's limit of ${LAMBDA_MAX_ENVIRONMENT_BYTES} bytes (names and values together, ${CONFIG_DIGEST_ENV} included); ` +
+      `the largest: ${largest.join(', ')}; make them smaller or have the function read them at run time, then deploy again`,
+  );
+}
+
+/** The pinned configuration behind a live version: the record of the succeeded deployment that published it with that digest. */
+async function livePinned(deps: StageDeps, target: string, version: string, digest: string | undefined): Promise<PinnedConfiguration | undefined> {
+  if (!digest) return undefined;
+  const history = await deps.deployments.listByTarget(target, { limit: 100 });
+  const published = history.find(
+    (d: Deployment) => d.status === 'succeeded' && d.toVersion === version && d.configuration?.digest === digest && d.configuration.pinned,
+  );
+  return published?.configuration?.pinned;
+}
+
+const MAX_LISTED_CHANGES = 8;
+
+/** The timeline's short list of changes: keys and how they change, secrets by reference only (describePinned). */
+export function describeChanges(changes: ConfigurationChange[]): string {
+  if (!changes.length) return 'no changes';
+  const bounded = (text: string) => (text.length > 60 ? `${text.slice(0, 57)}...` : text);
+  const listed = changes
+    .slice(0, MAX_LISTED_CHANGES)
+    .map((c) => `${c.key} ${c.change}${c.change === 'removed' || c.to === undefined ? '' : ` to ${bounded(c.to)}`}`);
+  const more = changes.length > MAX_LISTED_CHANGES ? ` and ${changes.length - MAX_LISTED_CHANGES} more` : '';
+  return `${listed.join('; ')}${more}`;
 }
 
 export function versionDescription(deploymentId: string, release: string): string {
@@ -86,17 +203,34 @@ export async function stage(deps: StageDeps, state: WorkflowState): Promise<Work
   if (!deployment.sha256) throw new ConflictError(`deployment ${id} has no checksum; Prepare must run first`);
 
   const weighted = splitsTraffic(state.steps ?? planSteps(target.strategy));
+  // Resolved before anything changes: a missing parameter or secret stops the deployment here.
+  const resolved = target.configuration ? await resolveConfiguration(deps, fn, target.configuration) : undefined;
   // The listing names every version's CodeSha256: the live one's configuration is read only when
-  // weighted routing needs its role and dead-letter queue.
+  // weighted routing needs its role and dead-letter queue, or a configuration its digest.
   const versions = await deps.versions.listVersions(fn);
-  const liveSha = weighted ? undefined : versions.find((v) => v.version === fromVersion)?.codeSha256;
+  const liveSha = weighted || resolved ? undefined : versions.find((v) => v.version === fromVersion)?.codeSha256;
   const live = liveSha === undefined ? await deps.versions.versionConfiguration(fn, fromVersion) : undefined;
-  if (!deployment.toVersion && (liveSha ?? live?.codeSha256) === expected) {
+  let configuration: DeploymentConfiguration | undefined;
+  if (resolved) {
+    const fromDigest = live?.configDigest;
+    const before = fromDigest === resolved.digest ? resolved.pinned : await livePinned(deps, target.name, fromVersion, fromDigest);
+    configuration = {
+      digest: resolved.digest,
+      ...(fromDigest ? { fromDigest } : {}),
+      pinned: resolved.pinned,
+      changes: diffConfiguration(before, resolved.pinned),
+    };
+  }
+  const sameConfiguration = !resolved || live?.configDigest === resolved.digest;
+  if (!deployment.toVersion && (liveSha ?? live?.codeSha256) === expected && sameConfiguration) {
     seenByWrite(
       await deps.deployments.update(
         id,
-        { fromVersion, toVersion: fromVersion },
-        { step: 'stage', message: `release is already live as version ${fromVersion} (same CodeSha256); nothing to do` },
+        { fromVersion, toVersion: fromVersion, ...(configuration ? { configuration } : {}) },
+        {
+          step: 'stage',
+          message: `release is already live as version ${fromVersion} (same CodeSha256${resolved ? `, same configuration ${shortDigest(resolved.digest)}` : ''}); nothing to do`,
+        },
       ),
     );
     return { ...state, ...seen, record: { ...deployment, fromVersion, toVersion: fromVersion }, publishedVersions: versions.length, noop: true };
@@ -111,6 +245,9 @@ export async function stage(deps: StageDeps, state: WorkflowState): Promise<Work
       toVersion = published.version;
     } else {
       if (!deployment.artifact) throw new MissingResourceError(`deployment ${id} names no artifact`);
+      // The configuration goes on $LATEST first: PublishVersion then publishes it with the code,
+      // and the RevisionId guard below covers both. Setting the same values again on a retry is harmless.
+      if (resolved) await deps.versions.updateConfiguration(fn, resolved.settings);
       // A version publishes $LATEST's configuration: checking $LATEST refuses before anything changes.
       if (weighted && live) {
         assertRoutable(
@@ -133,11 +270,20 @@ export async function stage(deps: StageDeps, state: WorkflowState): Promise<Work
   // No traffic before the version is ready; and its configuration may have changed since the check above.
   const ready = await deps.versions.awaitVersionActive(fn, toVersion);
   if (weighted && live) assertRoutable(fn, target.function.alias, { version: fromVersion, config: live }, { version: toVersion, config: ready });
+  if (resolved && ready.configDigest !== resolved.digest) {
+    // A retry found the version an earlier attempt published, but a parameter or secret moved on
+    // since: the record would name versions the function does not run with.
+    throw new ConcurrentModificationError(
+      `version ${toVersion} of ${fn} carries configuration ${shortDigest(ready.configDigest ?? 'none')}, not ${shortDigest(resolved.digest)}: ` +
+        'a referenced parameter or secret changed while this deployment was staging, or another change reached the function; deploy again',
+    );
+  }
+  const configured = configuration ? ` with configuration ${shortDigest(configuration.digest)} (${describeChanges(configuration.changes)})` : '';
   seenByWrite(
     await deps.deployments.update(
       id,
-      { fromVersion, toVersion },
-      { step: 'stage', message: `published version ${toVersion}; alias ${target.function.alias} is on version ${fromVersion}` },
+      { fromVersion, toVersion, ...(configuration ? { configuration } : {}) },
+      { step: 'stage', message: `published version ${toVersion}${configured}; alias ${target.function.alias} is on version ${fromVersion}` },
     ),
   );
   return { ...state, ...seen, record: { ...deployment, fromVersion, toVersion }, publishedVersions, noop: false };

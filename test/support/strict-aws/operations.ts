@@ -3,7 +3,7 @@
  * authorization AWS makes, the action, the resource ARN and the condition keys it carries.
  *
  * The operation comes from the wire: `X-Amz-Target` for the JSON protocols (DynamoDB, Step
- * Functions, EventBridge, CloudWatch, SQS), `Action=` for the Query protocol, and the REST path
+ * Functions, EventBridge, CloudWatch, SQS, SSM, Secrets Manager), `Action=` for the Query protocol, and the REST path
  * for S3 (path-style and virtual-hosted), Lambda and CloudFront. The signing service in the SigV4
  * credential scope says which service a REST request is for.
  *
@@ -22,6 +22,8 @@ export interface Authorization {
   context: Record<string, string | string[]>;
   /** Why AWS makes this check, when it is not the operation's own action. */
   note?: string;
+  /** The resource's own policy, where AWS requires one to allow too (a KMS key policy). */
+  resourcePolicy?: Record<string, unknown>;
 }
 
 /** Names of the resources a request touches: the proxy binds the template's resources to them. */
@@ -74,6 +76,8 @@ const TARGET_SERVICES: Record<string, string> = {
   AWSEvents: 'events',
   GraniteServiceVersion20100801: 'cloudwatch',
   AmazonSQS: 'sqs',
+  AmazonSSM: 'ssm',
+  secretsmanager: 'secretsmanager',
 };
 
 export async function classify(request: RequestFacts, tables: TableShapes): Promise<Operation> {
@@ -232,9 +236,41 @@ async function jsonOperation(service: string, name: string, json: Record<string,
       allow(`sqs:${action}`, `arn:aws:sqs:${region}:${ACCOUNT_ID}:${queue}`);
       return op;
     }
+    case 'ssm:GetParameter': {
+      // A parameter's ARN drops the name's leading slash: /prod/db → parameter/prod/db.
+      const parameter = String(json.Name ?? '').replace(/^\//, '');
+      allow('ssm:GetParameter', `arn:aws:ssm:${region}:${ACCOUNT_ID}:parameter/${parameter}`);
+      if (json.WithDecryption) decryptVia(op, 'ssm', region);
+      return op;
+    }
+    case 'secretsmanager:GetSecretValue': {
+      const id = String(json.SecretId ?? '');
+      // A secret's ARN ends in six random characters AWS adds to its name; any stand for them here.
+      allow('secretsmanager:GetSecretValue', id.startsWith('arn:') ? id : `arn:aws:secretsmanager:${region}:${ACCOUNT_ID}:secret:${id}-AbCdEf`);
+      decryptVia(op, 'secretsmanager', region);
+      return op;
+    }
     default:
       return { ...op, mapped: false };
   }
+}
+
+/**
+ * A SecureString or a secret under a customer-managed key: the service calls KMS with the caller's
+ * rights, kms:ViaService naming it. Which key it is the request does not say; any key of the account stands for it.
+ */
+function decryptVia(op: Operation, service: 'ssm' | 'secretsmanager', region: string): void {
+  op.authorizations.push({
+    action: 'kms:Decrypt',
+    resource: `arn:aws:kms:${region}:${ACCOUNT_ID}:key/00000000-0000-0000-0000-000000000000`,
+    context: { 'kms:ViaService': `${service}.${region}.amazonaws.com` },
+    // KMS needs the key policy to allow too: the default key policy, which leaves it to IAM.
+    resourcePolicy: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` }, Action: 'kms:*', Resource: '*' }],
+    },
+    note: `${service} decrypts the value with the caller's kms:Decrypt (customer-managed keys)`,
+  });
 }
 
 function tableArn(region: string, table: string, index?: string): string {

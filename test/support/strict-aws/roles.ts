@@ -258,6 +258,7 @@ export class RoleEvaluator {
         identityPolicies: policies.map((policy, i) => ({ name: role.policies[i]!.name, policy })),
         serviceControlPolicies: [],
         resourceControlPolicies: [],
+        ...(authorization.resourcePolicy ? { resourcePolicy: authorization.resourcePolicy } : {}),
       },
       {},
     );
