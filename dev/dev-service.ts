@@ -26,7 +26,7 @@ import { startHttpFront } from './http-front.js';
 import { createLocalRuntime, type LocalRuntime } from './runtime.js';
 import { taskFunctions } from './definition.js';
 import { startMotoServer, type MotoServer } from './moto-server.js';
-import { createAlarm, createAliasedFunction, provisionService, provisionSiteOrigin } from './provision.js';
+import { createAlarm, createAliasedFunction, provisionService, provisionSiteOrigin, seedConfigurationReferences } from './provision.js';
 import { putExampleTraffic } from './example-traffic.js';
 import { startIntakePoller } from './intake-poller.js';
 import { settleInterruptedDeployments } from './interrupted.js';
@@ -92,6 +92,10 @@ async function seedExamples(log: (line: string) => void): Promise<SiteTarget[]> 
   for (const file of readdirSync(targetsDir).filter((f) => f.endsWith('.json'))) {
     const target = parseTarget(JSON.parse(readFileSync(join(targetsDir, file), 'utf8')));
     for (const alarm of target.health.alarms) await createAlarm(alarm, 'OK');
+    if (target.kind === 'function' && target.configuration) {
+      const created = await seedConfigurationReferences(target.configuration.environment);
+      if (created.length) log(`target ${target.name}: made-up ${created.join(', ')} for its configuration`);
+    }
     if (target.kind === 'function' && target.window) {
       const points = await putExampleTraffic(target.function.name, target.window.timezone);
       log(`target ${target.name}: ${points} hours of made-up invocations in CloudWatch, for \`slipway windows suggest ${target.name}\``);
@@ -160,7 +164,9 @@ export async function startDevService(options: {
   wrapOrchestrator?: (local: Orchestrator) => Orchestrator;
 }): Promise<DevService> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const region = process.env.AWS_REGION ?? 'us-east-1';
+  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  // The emulator's clients take the region from the standard chain, which a newcomer's shell may not fill.
+  process.env.AWS_REGION ??= region;
   const stateDir = options.stateDir ?? join(options.projectRoot, '.slipway');
   mkdirSync(stateDir, { recursive: true });
   const ports = devPorts();

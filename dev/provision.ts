@@ -19,7 +19,9 @@ import {
   PublishVersionCommand,
 } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateSecretCommand, ResourceExistsException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ParameterAlreadyExists, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { BY_TARGET_INDEX, BY_TIME_INDEX } from '../shared/adapters/aws/dynamo-table.js';
 
 export interface LocalInfrastructure {
@@ -265,4 +267,32 @@ export async function provisionSiteOrigin(bucket: string): Promise<{ distributio
   const distributionId = created.Distribution?.Id;
   if (!distributionId) throw new Error(`CreateDistribution for ${bucket} returned no id`);
   return { distributionId, created: true };
+}
+
+/**
+ * The SSM parameters and Secrets Manager secrets an example target's configuration refers to, with
+ * made-up values, so the example pipeline deploys out of the box. One that exists already (an
+ * emulator that outlived a run, or one a person changed to try a rotation) is kept as it is.
+ */
+export async function seedConfigurationReferences(environment: Record<string, unknown>): Promise<string[]> {
+  const created: string[] = [];
+  const ssm = new SSMClient({});
+  const secrets = new SecretsManagerClient({});
+  for (const value of Object.values(environment)) {
+    if (!value || typeof value !== 'object') continue;
+    try {
+      if ('parameter' in value && typeof value.parameter === 'string') {
+        await ssm.send(
+          new PutParameterCommand({ Name: value.parameter, Type: 'SecureString', Value: `dev-only value of ${value.parameter}`, Overwrite: false }),
+        );
+        created.push(`SSM parameter ${value.parameter}`);
+      } else if ('secret' in value && typeof value.secret === 'string') {
+        await secrets.send(new CreateSecretCommand({ Name: value.secret, SecretString: `dev-only value of ${value.secret}` }));
+        created.push(`secret ${value.secret}`);
+      }
+    } catch (error) {
+      if (!(error instanceof ParameterAlreadyExists) && !(error instanceof ResourceExistsException)) throw error;
+    }
+  }
+  return created;
 }

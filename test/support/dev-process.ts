@@ -58,7 +58,9 @@ export interface DevProcess {
  * `npm: true`, through `npm start` (the process a person kills is then npm's).
  */
 export function spawnDev(work: string, options: { env?: NodeJS.ProcessEnv; npm?: boolean } = {}): DevProcess {
-  const env = { ...cleanEnv(), SLIPWAY_DEV_STATE_DIR: join(work, '.slipway'), POWERTOOLS_LOG_LEVEL: 'ERROR', ...options.env };
+  // A newcomer's shell names no region either: `slipway dev` must not need one.
+  const { AWS_REGION: _region, AWS_DEFAULT_REGION: _defaultRegion, ...newcomer } = cleanEnv();
+  const env = { ...newcomer, SLIPWAY_DEV_STATE_DIR: join(work, '.slipway'), POWERTOOLS_LOG_LEVEL: 'ERROR', ...options.env };
   const child = options.npm
     ? spawn('npm', ['start', '--silent'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn(process.execPath, ['--import', 'tsx', join(root, 'cli', 'main.ts'), 'dev'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
