@@ -140,6 +140,13 @@ export interface DeploymentView {
   startsAt: string | null;
   /** Present (true) on a rollback to what was live before slipway's first deployment. */
   preSlipway?: true;
+  /** A promotion: where the release comes from. */
+  promotion?: { from: string; upstreamDeploymentId: string };
+  /** A promotion behind `approval: "required"`: pending, or who decided and why. */
+  approval?: { state: 'pending' | 'approved' | 'rejected'; by?: string; reason?: string; at?: string };
+  /** Break-glass past a promotion gate: who forced it (when known) and why. */
+  forcedBy?: string;
+  forceReason?: string;
   timeline: TimelineEntry[];
 }
 
@@ -161,6 +168,10 @@ export function toView(d: Deployment): DeploymentView {
     notBefore: d.notBefore ?? null,
     startsAt: d.startsAt ?? null,
     ...(d.preSlipway ? { preSlipway: true as const } : {}),
+    ...(d.promotion ? { promotion: d.promotion } : {}),
+    ...(d.approval ? { approval: d.approval } : {}),
+    ...(d.forcedBy ? { forcedBy: d.forcedBy } : {}),
+    ...(d.forceReason ? { forceReason: d.forceReason } : {}),
     timeline: d.timeline,
   };
 }
