@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { settleInterruptedDeployments } from '../../dev/interrupted.js';
-import type { Deployment } from '../../shared/domain/deployment.js';
+import type { Deployment, TimelineEntry } from '../../shared/domain/deployment.js';
 import { ConflictError, ValidationError } from '../../shared/domain/errors.js';
 import {
   PROMOTION_APPROVED,
@@ -12,7 +12,7 @@ import {
 } from '../../shared/domain/events.js';
 import { parseTarget, type Target } from '../../shared/domain/target.js';
 import { deployRequestSchema } from '../../shared/http/schemas.js';
-import type { DeploymentPatch, DeploymentStore, TimelineEntry, UpdateGuards } from '../../shared/ports/index.js';
+import type { DeploymentPatch, DeploymentStore, UpdateGuards } from '../../shared/ports/index.js';
 import { cancelDeployment, promoteDeployment } from '../../shared/usecases/control.js';
 import { approvePromotion, promoteRelease, promotionGate, rejectPromotion } from '../../shared/usecases/promotions.js';
 import { applyTarget } from '../../shared/usecases/targets.js';
@@ -210,7 +210,7 @@ describe('approve and reject', () => {
   });
 
   it('a cancel ends a promotion awaiting approval at once; a promote (start now) is refused', async () => {
-    const { deps, deployments, id } = await pending();
+    const { deployments, id } = await pending();
     const control = {
       requestCancel: async (i: string, r: { by?: string; reason?: string }) => ({
         recorded: true,
