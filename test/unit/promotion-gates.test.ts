@@ -307,3 +307,24 @@ describe('POST /deployments force', () => {
     expect(deployRequestSchema.safeParse({ target: 'a', release: 'r1', force: true, reason: 'incident' }).success).toBe(true);
   });
 });
+
+describe('DynamoDeploymentStore approval guard', () => {
+  it('sends the pending-approval condition with the update', async () => {
+    // Prepare
+    const { mockClient } = await import('aws-sdk-client-mock');
+    const { DynamoDBDocumentClient, UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+    const { DynamoDeploymentStore } = await import('../../shared/adapters/aws/dynamo-deployments.js');
+    const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+    const mock = mockClient(client);
+    mock.on(UpdateCommand).resolves({ Attributes: { ...record({ id: 'd-1', target: 't', release: 'r', status: 'waiting' }), approval: { state: 'pending' } } });
+    const store = new DynamoDeploymentStore({ client, tableName: 'tbl' });
+    // Act
+    await store.update('d-1', { approval: { state: 'approved', by: 'arn:a' } }, { step: 'approval' }, { onlyIfApprovalPending: true });
+    // Assess
+    const input = mock.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(input?.ConditionExpression).toContain('#approval.#approvalState = :pending');
+    expect(input?.ExpressionAttributeNames).toMatchObject({ '#approval': 'approval', '#approvalState': 'state' });
+    expect(input?.ExpressionAttributeValues).toMatchObject({ ':pending': 'pending', ':approval': { state: 'approved', by: 'arn:a' } });
+  });
+});
