@@ -11,7 +11,9 @@ import {
   suggestionsViewSchema,
   targetDeploymentsSchema,
   windowViewSchema,
+  type ApprovalRequest,
   type CancelRequest,
+  type DeployRequest,
   type DeployHookCreated,
   type DeployHookCreateRequest,
   type DeployHookView,
@@ -19,6 +21,7 @@ import {
   type DeploymentTimeline,
   type PipelineView,
   type PromoteRequest,
+  type PromotionRequest,
   type ReleaseUpload,
   type ReleaseUploadRequest,
   type RollbackRequest,
@@ -106,6 +109,10 @@ export const ANSWERS = {
   'POST /targets/{name}/rollback': { schema: deploymentViewSchema, is: 'a deployment' },
   'POST /deployments/{id}/cancel': { schema: deploymentViewSchema, is: 'a deployment' },
   'POST /deployments/{id}/promote': { schema: deploymentViewSchema, is: 'a deployment' },
+  'POST /deployments': { schema: deploymentViewSchema, is: 'a deployment' },
+  'POST /targets/{name}/promotions': { schema: deploymentViewSchema, is: 'a deployment' },
+  'POST /deployments/{id}/approve': { schema: deploymentViewSchema, is: 'a deployment' },
+  'POST /deployments/{id}/reject': { schema: deploymentViewSchema, is: 'a deployment' },
   'GET /deployments': { schema: deploymentListSchema, is: 'a page of deployments' },
   'GET /deployments/{id}/events': { schema: deploymentTimelineSchema, is: 'a deployment timeline' },
   'POST /targets/{name}/releases': { schema: releaseUploadResponseSchema, is: 'an upload URL' },
@@ -246,6 +253,27 @@ export class ApiClient {
   promoteDeployment(id: string, reason: string): Promise<DeploymentView> {
     const body: PromoteRequest = { reason };
     return this.#answer('POST /deployments/{id}/promote', `/deployments/${encodeURIComponent(id)}/promote`, { body });
+  }
+
+  /** `POST /deployments`: deploy a release already in the artifact bucket (`force` + `reason`: past a promotion gate). */
+  createDeployment(request: DeployRequest): Promise<DeploymentView> {
+    return this.#answer('POST /deployments', '/deployments', { body: request });
+  }
+
+  /** `POST /targets/{name}/promotions`: the named release of the upstream, or its newest eligible one. */
+  promoteRelease(target: string, release?: string): Promise<DeploymentView> {
+    const body: PromotionRequest = release !== undefined ? { release } : {};
+    return this.#answer('POST /targets/{name}/promotions', `/targets/${encodeURIComponent(target)}/promotions`, { body });
+  }
+
+  approveDeployment(id: string, reason: string): Promise<DeploymentView> {
+    const body: ApprovalRequest = { reason };
+    return this.#answer('POST /deployments/{id}/approve', `/deployments/${encodeURIComponent(id)}/approve`, { body });
+  }
+
+  rejectDeployment(id: string, reason: string): Promise<DeploymentView> {
+    const body: ApprovalRequest = { reason };
+    return this.#answer('POST /deployments/{id}/reject', `/deployments/${encodeURIComponent(id)}/reject`, { body });
   }
 
   /** `GET /deployments?target=&status=&limit=&cursor=`: one page, newest first. */

@@ -94,15 +94,19 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
       '--at <time>',
       "start no earlier than this (and within the target's window): 2026-11-30T02:00+01:00, a wall time in your time zone 2026-11-30T02:00, or +2h / +30m",
     )
+    .option('--force', 'break-glass: deploy to a target that takes releases only by promotion (needs --reason; recorded with who forced it)')
+    .option('--reason <text>', 'why the promotion gate is bypassed (required with --force)')
     .option('--no-wait', 'return once uploaded, without following the deployment')
     .option('--json', 'print only the final deployment as JSON (progress goes to stderr)')
-    .action(async (path: string, opts: { target: string; release?: string; at?: string; wait: boolean; json?: boolean }) => {
+    .action(async (path: string, opts: { target: string; release?: string; at?: string; force?: boolean; reason?: string; wait: boolean; json?: boolean }) => {
       const { deploy } = await import('./commands/deploy.js');
       setExitCode(
         await deploy(ctx, path, {
           target: opts.target,
           ...(opts.release !== undefined ? { release: opts.release } : {}),
           ...(opts.at !== undefined ? { at: opts.at } : {}),
+          ...(opts.force ? { force: true } : {}),
+          ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
           wait: opts.wait,
           json: opts.json === true,
         }),
@@ -194,6 +198,46 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
       setExitCode(await promote(ctx, id, { reason: opts.reason, wait: opts.wait, json: opts.json === true }));
     });
 
+  const pipeline = program
+    .command('pipeline')
+    .description('environments: the chain a target belongs to (promotion.from), and promoting a release that passed upstream along it');
+  pipeline
+    .command('promote')
+    .description('deploy to a gated target the very artifact that passed its upstream (promotion.from): the newest eligible release, or --release')
+    .argument('<target>', 'the downstream target (the one with promotion.from)')
+    .option('-r, --release <release>', 'the upstream release to promote (default: the newest eligible one)')
+    .option('--no-wait', 'return once requested, without following')
+    .option('--json', 'print only the deployment as JSON (progress goes to stderr)')
+    .action(async (target: string, opts: { release?: string; wait: boolean; json?: boolean }) => {
+      const { pipelinePromote } = await import('./commands/pipeline.js');
+      setExitCode(
+        await pipelinePromote(ctx, target, { ...(opts.release !== undefined ? { release: opts.release } : {}), wait: opts.wait, json: opts.json === true }),
+      );
+    });
+
+  program
+    .command('approve')
+    .description('approve a promotion that awaits approval: it starts (its deploy window and the target lock still apply)')
+    .argument('<id>', 'deployment id (d-…)')
+    .requiredOption('--reason <text>', 'why (required; recorded with the deployment)')
+    .option('--no-wait', 'return once approved, without following')
+    .option('--json', 'print only the final deployment as JSON (progress goes to stderr)')
+    .action(async (id: string, opts: { reason: string; wait: boolean; json?: boolean }) => {
+      const { approve } = await import('./commands/pipeline.js');
+      setExitCode(await approve(ctx, id, { reason: opts.reason, wait: opts.wait, json: opts.json === true }));
+    });
+
+  program
+    .command('reject')
+    .description('reject a promotion that awaits approval: it ends cancelled, nothing changed')
+    .argument('<id>', 'deployment id (d-…)')
+    .requiredOption('--reason <text>', 'why (required; recorded with the deployment)')
+    .addOption(json())
+    .action(async (id: string, opts: { reason: string; json?: boolean }) => {
+      const { reject } = await import('./commands/pipeline.js');
+      setExitCode(await reject(ctx, id, { reason: opts.reason, json: opts.json === true }));
+    });
+
   const windows = program.command('windows').description("deploy windows: when a target's releases may start, and when its traffic is quietest");
   windows
     .command('show')
@@ -229,9 +273,6 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
       );
     });
 
-  const pipeline =
-    program.commands.find((c) => c.name() === 'pipeline') ??
-    program.command('pipeline').description('environments: the chain a target belongs to (promotion.from), and promotions along it');
   pipeline
     .command('show')
     .description(

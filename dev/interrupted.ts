@@ -8,6 +8,7 @@
  * (traffic had moved) or `failed`, the lock released.
  */
 import { isTerminal, type Deployment } from '../shared/domain/deployment.js';
+import { awaitsApproval } from '../shared/domain/promotion.js';
 import type { DeploymentStore, LockStore, TargetStore } from '../shared/ports/index.js';
 import type { WorkflowState } from '../shared/usecases/workflow/state.js';
 
@@ -36,7 +37,10 @@ export interface SettleDeps {
 export async function settleInterruptedDeployments(deps: SettleDeps): Promise<Deployment[]> {
   const settled: Deployment[] = [];
   for (const target of await deps.targets.list()) {
-    const unfinished = (await deps.deployments.listByTarget(target.name, { limit: RECORDS_PER_TARGET })).filter((d) => !isTerminal(d.status));
+    // A promotion awaiting approval had no execution to lose: it still waits for its approve or reject.
+    const unfinished = (await deps.deployments.listByTarget(target.name, { limit: RECORDS_PER_TARGET })).filter(
+      (d) => !isTerminal(d.status) && !awaitsApproval(d),
+    );
     // Oldest first, as they started.
     for (const deployment of unfinished.reverse()) {
       try {

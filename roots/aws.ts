@@ -273,6 +273,7 @@ export function prepareHandler(root: AwsRootConfig) {
     stager: new S3SiteInspector({ client: s3 }),
     origins: new CloudFrontOriginReader({ client: cloudFront }),
     plans: new S3StagingPlanWriter({ client: s3, bucket: required(root, 'SLIPWAY_ARTIFACT_BUCKET') }),
+    clock: clock(root),
   });
 }
 

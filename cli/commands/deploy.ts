@@ -26,6 +26,9 @@ export interface DeployOptions {
   release?: string;
   /** `--at`: start no earlier than this (ISO with offset, a wall time in the user's zone, or `+2h`). */
   at?: string;
+  /** Break-glass past a promotion gate; `reason` is required with it. */
+  force?: boolean;
+  reason?: string;
   wait: boolean;
   json: boolean;
 }
@@ -49,6 +52,9 @@ export async function deploy(ctx: CliContext, source: string, options: DeployOpt
   }
   const releaseProblem = options.release === undefined ? undefined : releaseNameProblem(options.release);
   if (releaseProblem) throw new UsageError(`invalid release name "${options.release}": it ${releaseProblem}`);
+  const forceReason = options.reason?.trim();
+  if (options.force && !forceReason) throw new UsageError('--force needs --reason: say why the promotion gate is bypassed (it is recorded)');
+  if (options.reason !== undefined && !options.force) throw new UsageError('--reason goes with --force; leave it out otherwise');
   const clock = ctx.now ?? (() => new Date());
   const zone = userTimeZone(ctx.env);
   const scheduled = options.at !== undefined ? parseAt(options.at, clock(), zone) : undefined;
@@ -58,6 +64,13 @@ export async function deploy(ctx: CliContext, source: string, options: DeployOpt
     const { client, config } = await connect(ctx);
     // An unregistered target would still take the upload and end as a `failed` deployment; say so first.
     const target = await withTargetSuggestions(client, options.target, () => client.getTarget(options.target));
+    const gate = (target.promotion as { from?: string } | undefined)?.from;
+    if (gate && !options.force) {
+      throw new CliError(
+        `${options.target} takes releases only by promotion from ${gate}: deploy the release to ${gate}, then \`slipway pipeline promote ${options.target}\` (break-glass: --force --reason "…")`,
+        1,
+      );
+    }
 
     const release = options.release ?? defaultReleaseName(clock(), artifact.sha256);
     const progress = progressStream(ctx, options.json);
@@ -78,6 +91,16 @@ export async function deploy(ctx: CliContext, source: string, options: DeployOpt
         `${uploaded.versionId ? ` (version ${uploaded.versionId})` : ''}; deployment ${style.bold(uploaded.deploymentId)}\n`,
     );
 
+    if (options.force && forceReason) {
+      // The upload's own deployment is refused by the gate (recorded failed); the forced one is followed.
+      const forced = await client.createDeployment({ target: options.target, release, force: true, reason: forceReason, ...(notBefore ? { notBefore } : {}) });
+      progress.write(`forced past the promotion gate${gate ? ` (from ${gate})` : ''}: deployment ${style.bold(forced.id)} — "${forceReason}"\n`);
+      if (!options.wait) {
+        ctx.stdout.write(options.json ? formatJson(forced) : `follow it with: slipway logs ${forced.id} --follow\n`);
+        return 0;
+      }
+      return await followAndReport(ctx, client, forced.id, options.json, { target });
+    }
     if (!options.wait) {
       if (options.json) {
         ctx.stdout.write(

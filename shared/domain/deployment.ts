@@ -142,6 +142,13 @@ export interface DeploymentView {
   preSlipway?: true;
   /** What configuration the deployment releases: its digest, the live one's, and the redacted diff; null without one. */
   configuration: { digest: string; fromDigest: string | null; changes: ConfigurationChange[] } | null;
+  /** A promotion: where the release comes from. */
+  promotion?: { from: string; upstreamDeploymentId: string };
+  /** A promotion behind `approval: "required"`: pending, or who decided and why. */
+  approval?: { state: 'pending' | 'approved' | 'rejected'; by?: string; reason?: string; at?: string };
+  /** Break-glass past a promotion gate: who forced it (when known) and why. */
+  forcedBy?: string;
+  forceReason?: string;
   timeline: TimelineEntry[];
 }
 
@@ -167,6 +174,10 @@ export function toView(d: Deployment): DeploymentView {
     configuration: d.configuration
       ? { digest: d.configuration.digest, fromDigest: d.configuration.fromDigest ?? null, changes: d.configuration.changes }
       : null,
+    ...(d.promotion ? { promotion: d.promotion } : {}),
+    ...(d.approval ? { approval: d.approval } : {}),
+    ...(d.forcedBy ? { forcedBy: d.forcedBy } : {}),
+    ...(d.forceReason ? { forceReason: d.forceReason } : {}),
     timeline: d.timeline,
   };
 }

@@ -2,7 +2,9 @@
  * The events slipway publishes on its EventBridge bus (`source: "slipway"`), one per change of a
  * deployment record: "Deployment Status Changed" whenever its status changes (from nothing when it
  * is created), "Deployment Traffic Shifted" whenever the share of traffic on the new release
- * changes. The detail schemas below are the published contract (docs/EVENTS.md): the publisher
+ * changes, and for a promotion behind `approval: "required"`: "Promotion Awaiting Approval" when it
+ * is recorded, then "Promotion Approved" or "Promotion Rejected". "Promotion Eligible" is published
+ * by the automatic promotion step, not by a record change. The detail schemas below are the published contract (docs/EVENTS.md): the publisher
  * builds every detail through them, and a consumer can validate with them.
  *
  * Versioning: `schemaVersion` is 1. Fields may be added within a version; a field is never removed,
@@ -14,6 +16,11 @@ import { ACTIVE_STATUSES, TERMINAL_STATUSES, TRIGGERS, isTerminal, type Deployme
 export const EVENT_SOURCE = 'slipway';
 export const STATUS_CHANGED = 'Deployment Status Changed';
 export const TRAFFIC_SHIFTED = 'Deployment Traffic Shifted';
+export const PROMOTION_AWAITING_APPROVAL = 'Promotion Awaiting Approval';
+export const PROMOTION_APPROVED = 'Promotion Approved';
+export const PROMOTION_REJECTED = 'Promotion Rejected';
+/** Published by the automatic promotion step when a release has passed upstream (after its soak). */
+export const PROMOTION_ELIGIBLE = 'Promotion Eligible';
 export const EVENT_SCHEMA_VERSION = 1;
 
 export const DEPLOYMENT_STATUSES = [...ACTIVE_STATUSES, ...TERMINAL_STATUSES] as const;
@@ -61,12 +68,57 @@ export const trafficShiftedDetailSchema = z
   })
   .strict();
 
+/** Where a promotion's release comes from: the upstream target and the deployment that took it live there. */
+const promotionFields = {
+  from: z.string().min(1),
+  upstreamDeploymentId: z.string().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+};
+
+/** Who decided on a promotion and why; `by` is null when the caller was not identified. */
+const decisionSchema = z.object({ by: z.string().nullable(), reason: z.string().min(1), at: isoTime }).strict();
+
+/** A promotion into a target with `approval: "required"` was recorded: it waits, with no execution, for an approve or reject. */
+export const promotionAwaitingApprovalDetailSchema = z.object({ ...deploymentFields, ...promotionFields }).strict();
+
+/** It was approved; its execution starts (the window and lock still apply). */
+export const promotionApprovedDetailSchema = z.object({ ...deploymentFields, ...promotionFields, approval: decisionSchema }).strict();
+
+/** It was rejected; the deployment ended `cancelled`. */
+export const promotionRejectedDetailSchema = z.object({ ...deploymentFields, ...promotionFields, approval: decisionSchema }).strict();
+
+/**
+ * A release passed upstream (succeeded there and soaked): it may be promoted into `target`.
+ * Published by the automatic promotion step, not derived from a record change.
+ */
+export const promotionEligibleDetailSchema = z
+  .object({
+    schemaVersion: z.literal(EVENT_SCHEMA_VERSION),
+    /** The downstream (gated) target the release may go to. */
+    target: z.string().min(1),
+    /** The upstream target it passed on. */
+    from: z.string().min(1),
+    release: z.string().min(1),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    upstreamDeploymentId: z.string().min(1),
+    /** When it became eligible (the end of its soak). */
+    at: isoTime,
+  })
+  .strict();
+
 export type StatusChangedDetail = z.infer<typeof statusChangedDetailSchema>;
 export type TrafficShiftedDetail = z.infer<typeof trafficShiftedDetailSchema>;
+export type PromotionAwaitingApprovalDetail = z.infer<typeof promotionAwaitingApprovalDetailSchema>;
+export type PromotionApprovedDetail = z.infer<typeof promotionApprovedDetailSchema>;
+export type PromotionRejectedDetail = z.infer<typeof promotionRejectedDetailSchema>;
+export type PromotionEligibleDetail = z.infer<typeof promotionEligibleDetailSchema>;
 
 export type SlipwayEvent =
   | { detailType: typeof STATUS_CHANGED; detail: StatusChangedDetail }
-  | { detailType: typeof TRAFFIC_SHIFTED; detail: TrafficShiftedDetail };
+  | { detailType: typeof TRAFFIC_SHIFTED; detail: TrafficShiftedDetail }
+  | { detailType: typeof PROMOTION_AWAITING_APPROVAL; detail: PromotionAwaitingApprovalDetail }
+  | { detailType: typeof PROMOTION_APPROVED; detail: PromotionApprovedDetail }
+  | { detailType: typeof PROMOTION_REJECTED; detail: PromotionRejectedDetail };
 
 /** The EventBridge rule pattern that selects status changes (the notify function's rule). */
 export const STATUS_CHANGED_PATTERN = { source: [EVENT_SOURCE], 'detail-type': [STATUS_CHANGED] };
@@ -113,30 +165,22 @@ export function eventsForChange(before: Deployment | undefined, after: Deploymen
       detail: statusChangedDetailSchema.parse({ ...common(after), previousStatus: before?.status ?? null, terminal: isTerminal(after.status) }),
     });
   }
+  events.push(...approvalEvents(before, after));
   return events;
 }
 
-// ---- Promotion Eligible (issue 11, auto-promotion) -----------------------------------------
-// Published by the PromoteDownstream step once a release has soaked on the upstream for a
-// downstream target's `promotion.soakSeconds` and is still live there (not rolled back, not
-// replaced). Whether the downstream then promotes by itself is its `promotion.auto`.
-
-export const PROMOTION_ELIGIBLE = 'Promotion Eligible';
-
-export const promotionEligibleDetailSchema = z
-  .object({
-    schemaVersion: z.literal(EVENT_SCHEMA_VERSION),
-    /** The downstream target the release may now be promoted into. */
-    target: z.string().min(1),
-    /** The upstream target it passed (the downstream's promotion.from). */
-    from: z.string().min(1),
-    release: z.string().min(1),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/),
-    /** The upstream deployment that took the release live. */
-    upstreamDeploymentId: z.string().min(1),
-    /** When it was found eligible. */
-    at: isoTime,
-  })
-  .strict();
-
-export type PromotionEligibleDetail = z.infer<typeof promotionEligibleDetailSchema>;
+/** A promotion's approval: pending when recorded (awaiting), then approved or rejected, each once. */
+function approvalEvents(before: Deployment | undefined, after: Deployment): SlipwayEvent[] {
+  const was = before?.approval?.state;
+  const now = after.approval?.state;
+  if (!now || now === was || !after.promotion) return [];
+  const promotion = { from: after.promotion.from, upstreamDeploymentId: after.promotion.upstreamDeploymentId, sha256: after.sha256 };
+  if (now === 'pending') {
+    return [{ detailType: PROMOTION_AWAITING_APPROVAL, detail: promotionAwaitingApprovalDetailSchema.parse({ ...common(after), ...promotion }) }];
+  }
+  if (was !== 'pending') return [];
+  const approval = { by: after.approval?.by ?? null, reason: after.approval?.reason, at: after.approval?.at ?? after.updatedAt };
+  return now === 'approved'
+    ? [{ detailType: PROMOTION_APPROVED, detail: promotionApprovedDetailSchema.parse({ ...common(after), ...promotion, approval }) }]
+    : [{ detailType: PROMOTION_REJECTED, detail: promotionRejectedDetailSchema.parse({ ...common(after), ...promotion, approval }) }];
+}

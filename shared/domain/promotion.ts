@@ -5,7 +5,7 @@
  * being rolled back. Pure rules; the use cases read the records and act.
  */
 import { z } from 'zod';
-import type { ArtifactRef, Deployment } from './deployment.js';
+import { isTerminal, type ArtifactRef, type Deployment } from './deployment.js';
 import { TARGET_NAME, TARGET_NAME_RULE } from './names.js';
 
 /** A Step Functions execution lasts at most a year; a soak longer than that could never end inside one. */
@@ -148,4 +148,13 @@ export function promotionLoop(name: string, from: string | undefined, upstreamOf
     current = upstreamOf(current);
   }
   return undefined;
+}
+
+/**
+ * A promotion that waits for a person's approve or reject. No execution runs for it until it is
+ * approved, so nothing that settles stuck or interrupted deployments may treat it as one, and
+ * nothing that queues releases may wait behind it.
+ */
+export function awaitsApproval(d: Pick<Deployment, 'approval' | 'status'>): boolean {
+  return d.approval?.state === 'pending' && !isTerminal(d.status);
 }

@@ -5,6 +5,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpRouterHandler, { type Method, type Route } from '@middy/http-router';
 import * as control from '../http/control-endpoints.js';
 import * as endpoints from '../http/endpoints.js';
+import * as promotionEndpoints from '../http/promotion-endpoints.js';
 import { problemResponse } from '../http/problems.js';
 import type { ApiEvent, ApiResult } from '../http/request.js';
 import { ROUTES, type OperationId } from '../http/routes.js';
@@ -42,6 +43,9 @@ const ENDPOINTS: Record<OperationId, Endpoint> = {
   getDeploymentEvents: control.deploymentEventsEndpoint,
   cancelDeployment: control.cancelDeploymentEndpoint,
   promoteDeployment: control.promoteDeploymentEndpoint,
+  promoteTarget: promotionEndpoints.promoteTargetEndpoint,
+  approveDeployment: promotionEndpoints.approveDeploymentEndpoint,
+  rejectDeployment: promotionEndpoints.rejectDeploymentEndpoint,
   deleteTarget: control.deleteTargetEndpoint,
   getTargetWindow: windowEndpoints.getWindowEndpoint,
   suggestTargetWindows: windowEndpoints.windowSuggestionsEndpoint,

@@ -11,6 +11,7 @@
  */
 import type { z } from 'zod';
 import type { cancelRequestSchema, deploymentListSchema, deploymentTimelineSchema, promoteRequestSchema } from './control-schemas.js';
+import type { approvalRequestSchema, promotionRequestSchema } from './promotion-schemas.js';
 import type { deployRequestSchema, rollbackRequestSchema, targetDeploymentsSchema } from './schemas.js';
 import type {
   deployHookCallRequestSchema,
@@ -55,6 +56,7 @@ export {
   releaseUploadRequestSchema,
   releaseUploadResponseSchema,
 } from './upload-hook-schemas.js';
+export { approvalRequestSchema, promotionRequestSchema } from './promotion-schemas.js';
 export { suggestionsQuerySchema, suggestionsViewSchema, windowQuerySchema, windowViewSchema } from './window-schemas.js';
 export { pipelineViewSchema } from './pipeline-schemas.js';
 
@@ -63,6 +65,8 @@ export type DeployRequest = z.input<typeof deployRequestSchema>;
 export type RollbackRequest = z.input<typeof rollbackRequestSchema>;
 export type CancelRequest = z.input<typeof cancelRequestSchema>;
 export type PromoteRequest = z.input<typeof promoteRequestSchema>;
+export type PromotionRequest = z.input<typeof promotionRequestSchema>;
+export type ApprovalRequest = z.input<typeof approvalRequestSchema>;
 export type ReleaseUploadRequest = z.input<typeof releaseUploadRequestSchema>;
 export type DeployHookCreateRequest = z.input<typeof deployHookCreateRequestSchema>;
 export type DeployHookCallRequest = z.input<typeof deployHookCallRequestSchema>;

@@ -89,6 +89,15 @@ export const deploymentViewSchema = z.object({
       changes: z.array(configurationChangeSchema),
     })
     .nullable(),
+  /** A promotion: the upstream target and the deployment that took the release live there. */
+  promotion: z.object({ from: z.string(), upstreamDeploymentId: z.string() }).optional(),
+  /** A promotion behind `approval: "required"`: pending until someone approves or rejects it. */
+  approval: z
+    .object({ state: z.enum(['pending', 'approved', 'rejected']), by: z.string().optional(), reason: z.string().optional(), at: z.string().optional() })
+    .optional(),
+  /** Break-glass past a promotion gate: who forced the release (when known) and why. */
+  forcedBy: z.string().optional(),
+  forceReason: z.string().optional(),
   timeline: z.array(timelineEntrySchema),
 });
 

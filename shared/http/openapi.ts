@@ -39,6 +39,7 @@ import {
   releaseUploadRequestSchema,
   releaseUploadResponseSchema,
 } from './upload-hook-schemas.js';
+import { approvalRequestSchema, promotionRequestSchema } from './promotion-schemas.js';
 import { suggestionsQuerySchema, suggestionsViewSchema, windowQuerySchema, windowViewSchema } from './window-schemas.js';
 import { pipelineViewSchema } from './pipeline-schemas.js';
 
@@ -79,6 +80,8 @@ const SCHEMAS = {
   RollbackRequest: rollbackRequestSchema,
   CancelRequest: cancelRequestSchema,
   PromoteRequest: promoteRequestSchema,
+  PromotionRequest: promotionRequestSchema,
+  ApprovalRequest: approvalRequestSchema,
   ReleaseUploadRequest: releaseUploadRequestSchema,
   ReleaseUpload: releaseUploadResponseSchema,
   DeployHookCreateRequest: deployHookCreateRequestSchema,

@@ -20,8 +20,28 @@ export const notBeforeSchema = z
     `is more than ${MAX_SCHEDULE_DAYS} days ahead, longer than a deployment can wait`,
   );
 
-/** `POST /deployments`: deploy a release already uploaded to the artifact bucket, now or not before a time. */
-export const deployRequestSchema = z.object({ target: targetName, release: releaseName, notBefore: notBeforeSchema.optional() }).strict();
+const forceReasonText = z.string().trim().min(1, 'must not be empty').max(1000, 'must be at most 1000 characters');
+
+/**
+ * `POST /deployments`: deploy a release already uploaded to the artifact bucket, now or not before a
+ * time. `force` (with a `reason`, required with it) is break-glass past a promotion gate: a target
+ * with `promotion.from` otherwise takes releases only by promotion.
+ */
+export const deployRequestSchema = z
+  .object({
+    target: targetName,
+    release: releaseName,
+    notBefore: notBeforeSchema.optional(),
+    force: z.boolean().optional(),
+    reason: forceReasonText.optional(),
+  })
+  .strict()
+  .superRefine((request, ctx) => {
+    if (request.force && !request.reason) {
+      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'is required with force: say why the promotion gate is bypassed' });
+    }
+    if (request.reason && !request.force) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'goes with force: true; leave it out otherwise' });
+  });
 
 /** `POST /targets/{name}/rollback`: to the previous release, or to a named one. */
 export const rollbackRequestSchema = z.object({ release: releaseName.optional() }).strict();

@@ -23,6 +23,16 @@ export interface DeploymentPatch {
   fromOriginPath?: string;
   /** What the deployment releases besides the code: a function's configuration, a site's runtime config. */
   configuration?: DeploymentConfiguration;
+  /** A promotion's approve or reject (written with `onlyIfApprovalPending`). */
+  approval?: Deployment['approval'];
+}
+
+/** Conditions an update must meet besides the record not being terminal. */
+export interface UpdateGuards {
+  /** Refused when a cancel was requested (the write that declares success). */
+  unlessCancelRequested?: boolean;
+  /** Refused unless the record's approval is still pending: two approvals cannot both start it. */
+  onlyIfApprovalPending?: boolean;
 }
 
 export interface DeploymentStore {
@@ -32,9 +42,10 @@ export interface DeploymentStore {
   /**
    * Applies a patch and appends a timeline entry. Refuses (returns undefined) when the record is
    * already terminal, so a late retry can never overwrite a final status; with
-   * `unlessCancelRequested` also when a cancel was requested (the write that declares success).
+   * `unlessCancelRequested` also when a cancel was requested (the write that declares success),
+   * with `onlyIfApprovalPending` unless the approval is pending.
    */
-  update(id: string, patch: DeploymentPatch, entry: Omit<TimelineEntry, 'at'>, options?: { unlessCancelRequested?: boolean }): Promise<Deployment | undefined>;
+  update(id: string, patch: DeploymentPatch, entry: Omit<TimelineEntry, 'at'>, options?: UpdateGuards): Promise<Deployment | undefined>;
   /** Newest first by `requestedAt`. */
   listByTarget(target: string, options?: { limit?: number }): Promise<Deployment[]>;
 }
@@ -48,12 +59,7 @@ export interface DeploymentTransition {
 /** A store that can tell what an update changed (read in the same write, so no other writer slips in between). */
 export interface DeploymentTransitions {
   /** `update`, returning the record as it was and as it is now; undefined where `update` refuses. */
-  transition(
-    id: string,
-    patch: DeploymentPatch,
-    entry: Omit<TimelineEntry, 'at'>,
-    options?: { unlessCancelRequested?: boolean },
-  ): Promise<DeploymentTransition | undefined>;
+  transition(id: string, patch: DeploymentPatch, entry: Omit<TimelineEntry, 'at'>, options?: UpdateGuards): Promise<DeploymentTransition | undefined>;
 }
 
 export interface LockStore {

@@ -7,7 +7,9 @@ import { isPromotable } from '../domain/control.js';
 import { ACTIVE_STATUSES, isTerminal, type Deployment } from '../domain/deployment.js';
 import { ConflictError, DeploymentNotFoundError, TargetNotFoundError } from '../domain/errors.js';
 import type { DeploymentControl, DeploymentHistory, TargetRemover } from '../ports/control.js';
-import type { Clock, TargetStore } from '../ports/index.js';
+import { awaitsApproval } from '../domain/promotion.js';
+import type { Clock, DeploymentStore, TargetStore } from '../ports/index.js';
+import { cancelAwaitingApproval } from './promotions.js';
 
 export interface ControlRequestInput {
   id: string;
@@ -18,6 +20,8 @@ export interface ControlRequestInput {
 export interface ControlDeps {
   control: DeploymentControl;
   clock: Clock;
+  /** Ends a cancelled promotion that awaits approval (it has no execution to act on the request). */
+  deployments?: Pick<DeploymentStore, 'update'>;
 }
 
 function now(deps: { clock: Clock }): Date {
@@ -41,6 +45,8 @@ export async function cancelDeployment(deps: ControlDeps, input: ControlRequestI
   });
   const deployment = outcome.deployment;
   if (!deployment) throw new DeploymentNotFoundError(input.id);
+  const settled = deps.deployments ? await cancelAwaitingApproval({ deployments: deps.deployments, clock: deps.clock }, deployment) : undefined;
+  if (settled) return settled;
   if (outcome.recorded || !isTerminal(deployment.status)) return deployment;
   throw new ConflictError(`${ended(deployment)}; there is nothing to cancel`);
 }
@@ -62,6 +68,9 @@ export async function promoteDeployment(deps: ControlDeps, input: ControlRequest
   let deployment = outcome.deployment;
   if (!deployment) throw new DeploymentNotFoundError(input.id);
   if (outcome.recorded) return deployment;
+  if (awaitsApproval(deployment)) {
+    throw new ConflictError(`deployment ${deployment.id} awaits approval; approve it (slipway approve ${deployment.id} --reason …) or reject it`);
+  }
   if (deployment.status === 'queued' || deployment.status === 'waiting') {
     // Break-glass: a deployment held back by its window, a freeze or its schedule starts now.
     const start = await deps.control.requestStart(input.id, {

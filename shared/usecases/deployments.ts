@@ -5,6 +5,7 @@ import { manifestKey, releaseOfOriginPath } from '../domain/site/layout.js';
 import { releaseNameProblem } from '../domain/names.js';
 import type { Target } from '../domain/target.js';
 import type { OriginSwitch, SiteStore } from '../ports/site.js';
+import { promotionGate } from './promotion-gate.js';
 import type { AliasReader, ArtifactStore, Clock, DeploymentStore, Orchestrator, TargetStore, VersionCatalog } from '../ports/index.js';
 
 export interface DeployDeps {
@@ -31,7 +32,7 @@ export function newRecord(fields: Pick<Deployment, 'id' | 'target' | 'release' |
 /** The HTTPS trigger: deploys a release already uploaded to the artifact bucket. */
 export async function deployRelease(
   deps: DeployDeps,
-  request: { target: string; release: string; requestedBy?: string; notBefore?: string },
+  request: { target: string; release: string; requestedBy?: string; notBefore?: string; force?: boolean; reason?: string },
 ): Promise<Deployment> {
   const releaseProblem = releaseNameProblem(request.release);
   if (releaseProblem) throw new ValidationError(`invalid release name: release ${releaseProblem}`, [{ path: 'release', message: releaseProblem }]);
@@ -45,6 +46,7 @@ export async function deployRelease(
     );
   }
   const now = deps.clock.now().toISOString();
+  const forced = request.force ? request.reason : undefined;
   const record = newRecord(
     {
       id: deploymentIdForRequest('api', request.target, request.release, head.versionId ?? head.etag ?? '', now),
@@ -59,10 +61,16 @@ export async function deployRelease(
       },
       ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
       ...(request.notBefore ? { notBefore: new Date(request.notBefore).toISOString() } : {}),
+      ...(forced ? { forceReason: forced, ...(request.requestedBy ? { forcedBy: request.requestedBy } : {}) } : {}),
     },
-    `deploy requested through the API${request.requestedBy ? ` by ${request.requestedBy}` : ''}${request.notBefore ? `, not before ${request.notBefore}` : ''}`,
+    `deploy requested through the API${request.requestedBy ? ` by ${request.requestedBy}` : ''}${request.notBefore ? `, not before ${request.notBefore}` : ''}${
+      forced && target.promotion ? `; forced past the promotion gate (from ${target.promotion.from}): ${forced}` : ''
+    }`,
     now,
   );
+  // A gated target answers at once; Prepare would refuse the same record.
+  const refused = await promotionGate(deps, record, target);
+  if (refused) throw new ConflictError(refused);
   const { deployment } = await deps.deployments.create(record);
   await deps.orchestrator.start(deployment.id);
   return deployment;

@@ -193,12 +193,12 @@ describe('Request body validation', () => {
 
   it('lists every bad field of a deployment request', async () => {
     // Prepare
-    const event = jsonRequest('POST', '/deployments', { target: 'Hello World', release: 'r/1', force: true });
+    const event = jsonRequest('POST', '/deployments', { target: 'Hello World', release: 'r/1', colour: 'blue' });
     // Act
     const problem = await problemOf(createDeployment(depsWithTargets(), event));
     // Assess
     expect(problem.errors?.map((e) => e.path).sort()).toEqual(['(root)', 'release', 'target']);
-    expect(problem.errors).toContainEqual({ path: '(root)', message: 'unknown field(s) "force"' });
+    expect(problem.errors).toContainEqual({ path: '(root)', message: 'unknown field(s) "colour"' });
   });
 
   it('asks for a body when a deployment request has none', async () => {

@@ -61,6 +61,7 @@ function world(entries: number, options: { trigger?: Deployment['trigger'] } = {
     stager: { inspect: async () => ({ entries }) } as never,
     origins: { currentOriginPath: async () => '/www/r1' },
     plans,
+    clock: { now: () => new Date('2026-12-01T00:00:00Z') },
   };
   // Every chunk left its staging record; each names one file.
   const sites: SiteStore = {

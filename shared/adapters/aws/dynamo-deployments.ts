@@ -9,7 +9,7 @@ import {
   type Deployment,
   type TimelineEntry,
 } from '../../domain/deployment.js';
-import type { DeploymentPatch, DeploymentStore, DeploymentTransition, DeploymentTransitions } from '../../ports/index.js';
+import type { DeploymentPatch, DeploymentStore, DeploymentTransition, DeploymentTransitions, UpdateGuards } from '../../ports/index.js';
 import { ALL_DEPLOYMENTS_PARTITION, BY_TARGET_INDEX, TableAdapter } from './dynamo-table.js';
 import { errorName } from './sdk-errors.js';
 
@@ -57,12 +57,7 @@ export class DynamoDeploymentStore extends TableAdapter implements DeploymentSto
     return out.Item ? toDeployment(out.Item) : undefined;
   }
 
-  async update(
-    id: string,
-    patch: DeploymentPatch,
-    entry: Omit<TimelineEntry, 'at'>,
-    options: { unlessCancelRequested?: boolean } = {},
-  ): Promise<Deployment | undefined> {
+  async update(id: string, patch: DeploymentPatch, entry: Omit<TimelineEntry, 'at'>, options: UpdateGuards = {}): Promise<Deployment | undefined> {
     return (await this.transition(id, patch, entry, options))?.after;
   }
 
@@ -77,7 +72,7 @@ export class DynamoDeploymentStore extends TableAdapter implements DeploymentSto
     id: string,
     patch: DeploymentPatch,
     entry: Omit<TimelineEntry, 'at'>,
-    options: { unlessCancelRequested?: boolean } = {},
+    options: UpdateGuards = {},
   ): Promise<DeploymentTransition | undefined> {
     const now = new Date().toISOString();
     const appended = boundEntry(Object.fromEntries(Object.entries({ ...entry, at: now }).filter(([, v]) => v !== undefined)) as unknown as TimelineEntry);
@@ -104,7 +99,7 @@ export class DynamoDeploymentStore extends TableAdapter implements DeploymentSto
     id: string,
     patch: DeploymentPatch,
     now: string,
-    options: { unlessCancelRequested?: boolean },
+    options: UpdateGuards,
     timeline: { append: TimelineEntry } | { replace: TimelineEntry[]; seenUpdatedAt: string },
   ): Promise<DeploymentTransition | undefined | 'timeline full'> {
     const names: Record<string, string> = { '#timeline': 'timeline', '#updatedAt': 'updatedAt', '#status': 'status' };
@@ -133,9 +128,14 @@ export class DynamoDeploymentStore extends TableAdapter implements DeploymentSto
     // DynamoDB has no "NOT IN list" for a list value, so the terminal statuses are spelled out.
     const terminalPlaceholders = TERMINAL_STATUSES.map((_, i) => `:t${i}`);
     for (const [i, s] of TERMINAL_STATUSES.entries()) values[`:t${i}`] = s;
+    if (options.onlyIfApprovalPending) {
+      names['#approval'] = 'approval';
+      names['#approvalState'] = 'state';
+      values[':pending'] = 'pending';
+    }
     const allowed = `attribute_exists(pk) AND NOT (#status IN (${terminalPlaceholders.join(', ')}))${
       options.unlessCancelRequested ? ' AND attribute_not_exists(cancelRequestedAt)' : ''
-    }`;
+    }${options.onlyIfApprovalPending ? ' AND #approval.#approvalState = :pending' : ''}`;
     try {
       const out = await this.send('updating the deployment', () =>
         this.client.send(
@@ -160,6 +160,7 @@ export class DynamoDeploymentStore extends TableAdapter implements DeploymentSto
       const seen = await this.get(id);
       if (!seen || (TERMINAL_STATUSES as readonly string[]).includes(seen.status)) return undefined;
       if (options.unlessCancelRequested && seen.cancelRequestedAt) return undefined;
+      if (options.onlyIfApprovalPending && seen.approval?.state !== 'pending') return undefined;
       return 'timeline full';
     }
   }

@@ -1,6 +1,7 @@
 import { DeploymentNotFoundError } from '../../domain/errors.js';
 import { assertNotCancelled } from '../../domain/control.js';
 import { isTerminal, type Deployment } from '../../domain/deployment.js';
+import { awaitsApproval } from '../../domain/promotion.js';
 import type { DeploymentStore, LockStore, TargetStore } from '../../ports/index.js';
 import { seenByWrite, type WorkflowState } from './state.js';
 import { HISTORY_EVENT_LIMIT, nextWaitTick, type WaitKind } from './wait-budget.js';
@@ -50,7 +51,8 @@ export async function acquireLock(deps: AcquireLockDeps, state: WorkflowState): 
   const queueAll = target?.window?.queue === 'all' && me.trigger !== 'rollback';
 
   const holder = await deps.locks.holder(me.target);
-  const history = holder !== me.id ? await deps.deployments.listByTarget(me.target, { limit: 25 }) : [];
+  // A promotion awaiting approval is not in the queue: it neither supersedes nor holds back anything until approved.
+  const history = holder !== me.id ? (await deps.deployments.listByTarget(me.target, { limit: 25 })).filter((d) => !awaitsApproval(d)) : [];
   if (holder !== me.id) {
     const newer = history.find((d) => d.id !== me.id && isNewer(d, me) && !DID_NOT_LAND.has(d.status) && !(queueAll && NOT_STARTED.has(d.status)));
     if (newer) {

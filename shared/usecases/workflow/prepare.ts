@@ -1,10 +1,11 @@
-import { DeploymentNotFoundError, ArtifactRejectedError, TargetNotFoundError } from '../../domain/errors.js';
+import { DeploymentNotFoundError, ArtifactRejectedError, ConflictError, TargetNotFoundError } from '../../domain/errors.js';
 import { assertNotCancelled } from '../../domain/control.js';
 import { isTerminal, type Deployment } from '../../domain/deployment.js';
 import { planSteps } from '../../domain/strategy.js';
-import type { ArtifactStore, DeploymentStore, TargetStore } from '../../ports/index.js';
+import type { ArtifactStore, Clock, DeploymentStore, TargetStore } from '../../ports/index.js';
 import type { OriginSwitch, SiteStager, StagingPlanWriter } from '../../ports/site.js';
 import { planSiteStaging } from '../site/plan-staging.js';
+import { promotionGate } from '../promotion-gate.js';
 import { recordFacts, type WorkflowState } from './state.js';
 import { planDownstream } from './promote-downstream.js';
 import { NOT_BEFORE_METADATA } from '../../domain/deployment.js';
@@ -21,6 +22,8 @@ export interface PrepareDeps {
   origins: Pick<OriginSwitch, 'currentOriginPath'>;
   /** A site's staging plan goes to S3, not into the state. */
   plans: StagingPlanWriter;
+  /** The promotion gate's soak is measured against it. */
+  clock: Clock;
 }
 
 /**
@@ -35,6 +38,9 @@ export async function prepare(deps: PrepareDeps, input: WorkflowState): Promise<
 
   const target = await deps.targets.get(deployment.target);
   if (!target) throw new TargetNotFoundError(deployment.target);
+  // A gated target takes releases only by promotion: refused here, before anything is locked or changed.
+  const refused = await promotionGate(deps, deployment, target);
+  if (refused) throw new ConflictError(refused);
   const rollback = deployment.trigger === 'rollback';
   // Read once here, before anything changes: the soak waits after Finalize need no other lookup.
   const downstream = rollback ? undefined : planDownstream(await deps.targets.list(), target.name, deployment.trigger);
@@ -102,6 +108,12 @@ async function checkArtifact(
   if (declared && declared !== inspection.sha256) {
     throw new ArtifactRejectedError(
       `checksum mismatch: the sha256 metadata says ${declared} but the object's sha256 is ${inspection.sha256}; the upload is corrupt or the metadata is wrong — upload again`,
+    );
+  }
+  // A promotion deploys the very bytes that passed upstream: the object must still be them.
+  if (deployment.trigger === 'promotion' && deployment.sha256 !== inspection.sha256) {
+    throw new ArtifactRejectedError(
+      `the artifact's sha256 is ${inspection.sha256}, but this promotion is of the release with sha256 ${deployment.sha256 ?? '(none)'} that passed on ${deployment.promotion?.from ?? 'the upstream'}; the object changed since: deploy the release upstream again, then promote it`,
     );
   }
   const recorded = { sha256: inspection.sha256, ...(notBefore && !deployment.notBefore ? { notBefore } : {}) };
