@@ -169,18 +169,35 @@ export class ApiClient {
    */
   async putTarget(name: string, target: unknown, options: { dryRun?: boolean } = {}): Promise<TargetApplied> {
     const path = `/targets/${encodeURIComponent(name)}`;
+    if (options.dryRun) await this.#requireDryRun();
     const body = await this.#required<unknown>('PUT', path, { body: target, ...(options.dryRun ? { query: { dryRun: 'true' } } : {}) });
     if (body && typeof body === 'object' && !('target' in body) && 'kind' in body) {
-      if (options.dryRun) {
-        throw new CliError(
-          `the slipway API at ${this.#endpoint.url} is older than this CLI: it has no dry run, and it applied the target. Update it to preview changes`,
-          1,
-        );
-      }
+      if (options.dryRun) throw new CliError(`the slipway API at ${this.#endpoint.url} answered a dry run with a bare target: it applied it`, 1);
       const why = 'the API is older than this CLI and does not say what became of the configuration';
       return { target: body as TargetApplied['target'], dryRun: false, configurationChanges: [], deploys: false, release: null, deployment: null, why };
     }
     return this.#checked('PUT /targets/{name}', path, body);
+  }
+
+  /**
+   * An API older than `?dryRun=true` ignores the parameter and applies the target: its OpenAPI
+   * document is asked first, so a preview never changes anything.
+   */
+  async #requireDryRun(): Promise<void> {
+    const older = new CliError(
+      `the slipway API at ${this.#endpoint.url} is older than this CLI and has no dry run for PUT /targets/{name}; nothing was sent. ` +
+        'Update it (`serverless deploy`, or restart `npm start` on a current checkout) to preview changes',
+      1,
+    );
+    let document: unknown;
+    try {
+      document = await this.#required<unknown>('GET', '/openapi.json');
+    } catch (error) {
+      if (error instanceof RouteMissingError) throw older;
+      throw error;
+    }
+    const put = (document as { paths?: Record<string, { put?: { parameters?: { name?: string }[] } }> })?.paths?.['/targets/{name}']?.put;
+    if (!put?.parameters?.some((p) => p.name === 'dryRun')) throw older;
   }
 
   async listTargets(): Promise<StoredTarget[]> {

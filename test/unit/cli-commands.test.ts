@@ -349,6 +349,22 @@ describe('Command: targets apply', () => {
     { key: 'LOG_LEVEL', change: 'added', to: '"debug"' },
     { key: 'OLD', change: 'removed', from: '"x"' },
   ];
+  /** GET /openapi.json as an API with `?dryRun=true` documents PUT /targets/{name}. */
+  const withDryRun = route('GET', '/openapi.json', {
+    status: 200,
+    body: {
+      paths: {
+        '/targets/{name}': {
+          put: {
+            parameters: [
+              { name: 'name', in: 'path' },
+              { name: 'dryRun', in: 'query' },
+            ],
+          },
+        },
+      },
+    },
+  });
   const helloFile = () =>
     writeFile(
       join(cwd, 'hello.json'),
@@ -432,7 +448,7 @@ describe('Command: targets apply', () => {
   it('with --dry-run asks the API what would happen and prints it, changing nothing', async () => {
     // Prepare
     await helloFile();
-    const api = fakeApi((request) =>
+    const api = fakeApi(withDryRun, (request) =>
       request.method === 'PUT'
         ? {
             status: 200,
@@ -452,8 +468,9 @@ describe('Command: targets apply', () => {
 
     // Assess
     expect(code).toBe(0);
-    expect(api.requests).toHaveLength(1);
-    expect(api.requests[0]!.url.searchParams.get('dryRun')).toBe('true');
+    const puts = api.requests.filter((r) => r.method === 'PUT');
+    expect(puts).toHaveLength(1);
+    expect(puts[0]!.url.searchParams.get('dryRun')).toBe('true');
     expect(stdout.text).toMatch(/^dry run: target hello is valid \(AllAtOnce\); nothing stored, nothing started\n/);
     expect(stdout.text).toContain('  ~ API_KEY: secret prod/api-v1 → secret prod/api-v2\n');
     expect(stdout.text).toContain('applying it would start a deployment of release r7 with the new configuration\n');
@@ -462,7 +479,7 @@ describe('Command: targets apply', () => {
   it('with --dry-run --json prints only the JSON answer', async () => {
     // Prepare
     await helloFile();
-    const api = fakeApi((request) =>
+    const api = fakeApi(withDryRun, (request) =>
       request.method === 'PUT' ? { status: 200, body: applied(request.body, { dryRun: true, configurationChanges: changes }) } : undefined,
     );
 
@@ -489,17 +506,21 @@ describe('Command: targets apply', () => {
     );
   });
 
-  it('says so when an older API took a --dry-run for a real apply', async () => {
+  it.each([
+    ['documents PUT /targets/{name} without dryRun', [route('GET', '/openapi.json', { status: 200, body: { paths: { '/targets/{name}': { put: {} } } } })]],
+    ['has no GET /openapi.json', []],
+  ])('sends no --dry-run to an older API, which would apply it (one that %s)', async (_, routes) => {
     // Prepare
     await helloFile();
-    const api = fakeApi((request) => (request.method === 'PUT' ? { status: 200, body: request.body } : undefined));
+    const api = fakeApi(...routes, (request) => (request.method === 'PUT' ? { status: 200, body: request.body } : undefined));
 
     // Act
     const code = await run(['targets', 'apply', 'hello.json', '--dry-run'], context({ fetch: api.fetch }));
 
     // Assess
     expect(code).toBe(1);
-    expect(stderr.text).toMatch(/is older than this CLI: it has no dry run, and it applied the target/);
+    expect(stderr.text).toMatch(/is older than this CLI and has no dry run for PUT \/targets\/\{name\}; nothing was sent/);
+    expect(api.requests.filter((r) => r.method === 'PUT')).toEqual([]);
   });
 
   it('prints the detail and every invalid field of a 400 problem, and exits 2', async () => {
