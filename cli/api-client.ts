@@ -9,6 +9,7 @@ import {
   releaseUploadResponseSchema,
   pipelineViewSchema,
   suggestionsViewSchema,
+  targetAppliedSchema,
   targetDeploymentsSchema,
   windowViewSchema,
   type ApprovalRequest,
@@ -25,6 +26,7 @@ import {
   type ReleaseUpload,
   type ReleaseUploadRequest,
   type RollbackRequest,
+  type TargetApplied,
   type WindowSuggestions,
   type WindowView,
 } from '../shared/http/contract.js';
@@ -104,6 +106,7 @@ function describeNetworkError(error: unknown): string {
  * "the API's answer to … is not …".
  */
 export const ANSWERS = {
+  'PUT /targets/{name}': { schema: targetAppliedSchema, is: 'an applied target' },
   'GET /targets/{name}/deployments': { schema: targetDeploymentsSchema, is: 'a list of deployments' },
   'GET /deployments/{id}': { schema: deploymentViewSchema, is: 'a deployment' },
   'POST /targets/{name}/rollback': { schema: deploymentViewSchema, is: 'a deployment' },
@@ -170,8 +173,41 @@ export class ApiClient {
     this.#timeoutMs = options.timeoutMs ?? 30_000;
   }
 
-  putTarget(name: string, target: unknown): Promise<StoredTarget> {
-    return this.#required('PUT', `/targets/${encodeURIComponent(name)}`, { body: target });
+  /**
+   * `PUT /targets/{name}` (`?dryRun=true`: nothing stored or started). An API from before
+   * configuration deployments answers the bare target, without a word on the configuration.
+   */
+  async putTarget(name: string, target: unknown, options: { dryRun?: boolean } = {}): Promise<TargetApplied> {
+    const path = `/targets/${encodeURIComponent(name)}`;
+    if (options.dryRun) await this.#requireDryRun();
+    const body = await this.#required<unknown>('PUT', path, { body: target, ...(options.dryRun ? { query: { dryRun: 'true' } } : {}) });
+    if (body && typeof body === 'object' && !('target' in body) && 'kind' in body) {
+      if (options.dryRun) throw new CliError(`the slipway API at ${this.#endpoint.url} answered a dry run with a bare target: it applied it`, 1);
+      const why = 'the API is older than this CLI and does not say what became of the configuration';
+      return { target: body as TargetApplied['target'], dryRun: false, configurationChanges: [], deploys: false, release: null, deployment: null, why };
+    }
+    return this.#checked('PUT /targets/{name}', path, body);
+  }
+
+  /**
+   * An API older than `?dryRun=true` ignores the parameter and applies the target: its OpenAPI
+   * document is asked first, so a preview never changes anything.
+   */
+  async #requireDryRun(): Promise<void> {
+    const older = new CliError(
+      `the slipway API at ${this.#endpoint.url} is older than this CLI and has no dry run for PUT /targets/{name}; nothing was sent. ` +
+        'Update it (`serverless deploy`, or restart `npm start` on a current checkout) to preview changes',
+      1,
+    );
+    let document: unknown;
+    try {
+      document = await this.#required<unknown>('GET', '/openapi.json');
+    } catch (error) {
+      if (error instanceof RouteMissingError) throw older;
+      throw error;
+    }
+    const put = (document as { paths?: Record<string, { put?: { parameters?: { name?: string }[] } }> })?.paths?.['/targets/{name}']?.put;
+    if (!put?.parameters?.some((p) => p.name === 'dryRun')) throw older;
   }
 
   async listTargets(): Promise<StoredTarget[]> {
@@ -300,6 +336,12 @@ export class ApiClient {
     const method = route.slice(0, route.indexOf(' '));
     const body = await this.#request<unknown>(method, path, options);
     if (body === ABSENT) return undefined;
+    return this.#checked(route, path, body);
+  }
+
+  /** The answer `body` of `route` at `path`, checked against the contract. */
+  #checked<R extends AnsweredRoute>(route: R, path: string, body: unknown): Answer<R> {
+    const method = route.slice(0, route.indexOf(' '));
     const { schema, is } = ANSWERS[route];
     const parsed = schema.safeParse(body);
     if (!parsed.success) {

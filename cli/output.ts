@@ -1,4 +1,5 @@
-import type { DeploymentStatus, DeploymentView, TimelineEntry } from '../shared/domain/deployment.js';
+import type { DeploymentStatus, DeploymentView, TimelineEntry, Trigger } from '../shared/domain/deployment.js';
+import type { TargetApplied } from '../shared/http/contract.js';
 import { formatInZone } from '../shared/domain/window.js';
 import { formatLongDuration, formatWaitShort, waitOf } from './time.js';
 
@@ -190,6 +191,53 @@ export function describeStrategy(strategy: unknown): string {
   return JSON.stringify(strategy);
 }
 
+/** What started a deployment, in words. */
+export function describeTrigger(trigger: Trigger): string {
+  switch (trigger) {
+    case 's3':
+      return 's3 (an upload)';
+    case 'api':
+      return 'api (a deploy request)';
+    case 'rollback':
+      return 'rollback';
+    case 'promotion':
+      return 'promotion (from the upstream environment)';
+    case 'config':
+      return 'config (a configuration change: the live release again)';
+  }
+}
+
+/**
+ * `slipway targets apply`: the configuration diff (`+` added, `~` changed, `-` removed; a secret
+ * shows as its reference, never a value) and what became of it.
+ */
+export function formatTargetApplied(applied: TargetApplied, style: Style): string {
+  const { target } = applied;
+  const strategy = describeStrategy('strategy' in target ? target.strategy : undefined);
+  const lines = [
+    applied.dryRun
+      ? `${style.cyan('dry run')}: target ${style.bold(target.name)} is valid (${strategy}); nothing stored, nothing started`
+      : `${style.green('✔')} target ${style.bold(target.name)} applied (${strategy})`,
+  ];
+  if (applied.configurationChanges.length > 0) {
+    lines.push(target.kind === 'site' ? 'runtime config changes:' : 'configuration changes:');
+    for (const c of applied.configurationChanges) {
+      if (c.change === 'added') lines.push(`  ${style.green('+')} ${c.key} = ${c.to}`);
+      else if (c.change === 'removed') lines.push(`  ${style.red('-')} ${c.key} (was ${c.from})`);
+      else lines.push(`  ${style.yellow('~')} ${c.key}: ${c.from} → ${c.to}`);
+    }
+  }
+  if (applied.deployment) {
+    lines.push(`a deployment of release ${applied.deployment.release} with the new configuration started: ${style.bold(applied.deployment.id)}`);
+    lines.push(style.dim(`follow it: slipway status ${applied.deployment.id}`));
+  } else if (applied.dryRun && applied.deploys) {
+    lines.push(`applying it would start a deployment of release ${applied.release} with the new configuration`);
+  } else {
+    lines.push(`no deployment ${applied.dryRun ? 'would start' : 'started'}: ${applied.why}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 /**
  * One deployment, for `slipway status`. A scheduled or waiting deployment also shows its earliest
  * start and when it expects to start, in `timezone` (the user's), and how long it waited.
@@ -199,7 +247,7 @@ export function formatDeployment(d: DeploymentView, style: Style, options: { tim
   const now = options.now ?? new Date();
   const lines = [
     `${style.bold(d.id)}  ${d.target} ${d.release}  ${paintStatus(d.status, style)}`,
-    `  trigger   ${d.trigger}`,
+    `  trigger   ${describeTrigger(d.trigger)}`,
     `  traffic   ${d.trafficPercent}%`,
     `  versions  ${versions(d)}`,
     `  started   ${shortTime(d.startedAt)}`,

@@ -49,12 +49,13 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
   const targets = program.command('targets').description('register, inspect and delete deployment targets');
   targets
     .command('apply')
-    .description('register or replace a target from a JSON or YAML file')
+    .description('register or replace a target from a JSON or YAML file; a configuration change alone redeploys the live release')
     .argument('<file>', 'target config (.json, .yaml, .yml)')
+    .option('--dry-run', 'show the configuration changes and whether a deployment would start; change nothing')
     .addOption(json())
-    .action(async (file: string, opts: { json?: boolean }) => {
+    .action(async (file: string, opts: { json?: boolean; dryRun?: boolean }) => {
       const { applyTarget } = await import('./commands/targets.js');
-      setExitCode(await applyTarget(ctx, file, { json: opts.json === true }));
+      setExitCode(await applyTarget(ctx, file, { json: opts.json === true, dryRun: opts.dryRun === true }));
     });
   targets
     .command('list')

@@ -5,7 +5,7 @@ import { TARGET_NAME } from '../../shared/domain/target.js';
 import { ApiProblemError } from '../api-client.js';
 import { connect, type CliContext } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
-import { describeStrategy, formatJson, formatTargets, styleFor } from '../output.js';
+import { formatJson, formatTargetApplied, formatTargets, styleFor } from '../output.js';
 import { withTargetSuggestions } from '../suggest.js';
 
 /**
@@ -67,17 +67,17 @@ export async function readTargetFile(path: string, cwd = process.cwd()): Promise
   return record as Record<string, unknown> & { name: string };
 }
 
-/** PUT /targets/{name}: the API validates (unknown fields are errors) and stores it. */
-export async function applyTarget(ctx: CliContext, file: string, options: { json: boolean }): Promise<number> {
+/**
+ * `slipway targets apply <file> [--dry-run]`: PUT /targets/{name}; the API validates (unknown
+ * fields are errors) and stores it. Prints what changes in the configuration (secrets as their
+ * references) and whether a deployment of the live release with it started, and why not.
+ * `--dry-run` asks the API what would happen and changes nothing.
+ */
+export async function applyTarget(ctx: CliContext, file: string, options: { json: boolean; dryRun?: boolean }): Promise<number> {
   const target = await readTargetFile(file, ctx.cwd);
   const { client } = await connect(ctx);
-  const stored = await client.putTarget(target.name, target);
-  if (options.json) {
-    ctx.stdout.write(formatJson(stored));
-  } else {
-    const style = styleFor(ctx.stdout, ctx.env);
-    ctx.stdout.write(`${style.green('✔')} target ${style.bold(stored.name)} applied (${describeStrategy(stored.strategy)})\n${formatJson(stored)}`);
-  }
+  const applied = await client.putTarget(target.name, target, { dryRun: options.dryRun === true });
+  ctx.stdout.write(options.json ? formatJson(applied) : formatTargetApplied(applied, styleFor(ctx.stdout, ctx.env)));
   return 0;
 }
 

@@ -12,7 +12,7 @@
 import type { z } from 'zod';
 import type { cancelRequestSchema, deploymentListSchema, deploymentTimelineSchema, promoteRequestSchema } from './control-schemas.js';
 import type { approvalRequestSchema, promotionRequestSchema } from './promotion-schemas.js';
-import type { deployRequestSchema, rollbackRequestSchema, targetDeploymentsSchema } from './schemas.js';
+import type { deployRequestSchema, rollbackRequestSchema, targetAppliedSchema, targetDeploymentsSchema } from './schemas.js';
 import type {
   deployHookCallRequestSchema,
   deployHookCreatedSchema,
@@ -43,6 +43,8 @@ export {
   MAX_HISTORY_LIMIT,
   notBeforeSchema,
   rollbackRequestSchema,
+  targetApplyQuerySchema,
+  targetAppliedSchema,
   targetConfigRequestSchema,
   targetDeploymentsSchema,
   targetListSchema,
@@ -72,6 +74,8 @@ export type DeployHookCreateRequest = z.input<typeof deployHookCreateRequestSche
 export type DeployHookCallRequest = z.input<typeof deployHookCallRequestSchema>;
 
 // Answers, as a client reads them (parsed). A deployment is shared/domain/deployment.ts DeploymentView.
+/** `PUT /targets/{name}`: the stored target, its configuration changes and the deployment that started, if any. */
+export type TargetApplied = z.infer<typeof targetAppliedSchema>;
 /** `GET /targets/{name}/deployments`. */
 export type TargetDeployments = z.infer<typeof targetDeploymentsSchema>;
 /** `GET /deployments`: one page. */

@@ -13,6 +13,8 @@ import {
   deployRequestSchema,
   historyQuerySchema,
   rollbackRequestSchema,
+  targetApplyQuerySchema,
+  targetAppliedSchema,
   targetConfigRequestSchema,
   targetDeploymentsSchema,
   targetListSchema,
@@ -22,12 +24,20 @@ import { acceptedDeployment, jsonAnswer } from './answers.js';
 export type ApiDeps = DeployDeps & RollbackRequestDeps;
 export type Endpoint = (deps: ApiDeps, event: ApiEvent) => Promise<ApiResult>;
 
-/** `PUT /targets/{name}`: registers or replaces a target; answers with the stored, defaulted config. */
+/**
+ * `PUT /targets/{name}[?dryRun=true]`: registers or replaces a target. A change of its configuration
+ * alone deploys the live release again with it: 202 with the deployment; otherwise 200. Both answer
+ * the stored, defaulted target and the configuration's changes; a dry run stores and starts nothing.
+ */
 export const putTarget: Endpoint = async (deps, event) => {
   const body = requireJsonBody(event, 'the target config');
+  const { query } = parseWith(targetApplyQuerySchema, { query: event.queryStringParameters ?? {} }, 'request');
   parseWith(targetConfigRequestSchema, body, 'target');
-  const target = await applyTarget(deps, pathParam(event, 'name'), body);
-  return jsonAnswer(200, targetSchema, target);
+  const by = requestedBy(event);
+  const applied = await applyTarget(deps, pathParam(event, 'name'), body, { dryRun: query.dryRun === 'true', ...(by ? { requestedBy: by } : {}) });
+  const answer = { ...applied, deployment: applied.deployment ? toView(applied.deployment) : null };
+  if (!applied.deployment) return jsonAnswer(200, targetAppliedSchema, answer);
+  return jsonAnswer(202, targetAppliedSchema, answer, { Location: `/deployments/${encodeURIComponent(applied.deployment.id)}` });
 };
 
 /** `GET /targets`. */

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { ignoreOverride, zodToJsonSchema } from 'zod-to-json-schema';
+import { configurationChangeSchema } from '../domain/configuration.js';
 import { HOOK_SECRET_HEADER } from '../domain/deploy-hook.js';
 import { functionTargetSchema, healthSchema, siteTargetSchema, targetSchema } from '../domain/target.js';
 import { strategySchema } from '../domain/strategy.js';
@@ -26,6 +27,8 @@ import {
   deployRequestSchema,
   historyQuerySchema,
   rollbackRequestSchema,
+  targetApplyQuerySchema,
+  targetAppliedSchema,
   targetConfigRequestSchema,
   targetDeploymentsSchema,
   targetListSchema,
@@ -67,6 +70,8 @@ const SCHEMAS = {
   FunctionTarget: functionTargetSchema,
   SiteTarget: siteTargetSchema,
   TargetConfig: targetConfigRequestSchema,
+  TargetApplied: targetAppliedSchema,
+  ConfigurationChange: configurationChangeSchema,
   Strategy: strategySchema,
   Health: healthSchema,
   DeployWindow: windowSchema,
@@ -133,11 +138,13 @@ const QUERY_PARAMS: Record<string, string> = {
   durationMinutes: 'Length of each suggested window, in minutes (whole hours are proposed)',
   days: 'Days of traffic history to read (at most 28)',
   timezone: "IANA time zone of the profile; default: the target's window zone, else UTC",
+  dryRun: 'With `true`: validate and answer what would happen; store nothing, start nothing',
 };
 
 /** The query parameters of the routes that take some, by the name the route table gives them. */
 const QUERIES = {
   TargetDeploymentsQuery: historyQuerySchema.shape.query,
+  TargetApplyQuery: targetApplyQuerySchema.shape.query,
   DeploymentsQuery: deploymentsQuerySchema.shape.query,
   WindowQuery: windowQuerySchema.shape.query,
   SuggestionsQuery: suggestionsQuerySchema.shape.query,

@@ -70,10 +70,23 @@ export const ROUTES = [
     method: 'PUT',
     path: '/targets/{name}',
     operationId: 'putTarget',
-    summary: 'Register or replace a target',
+    summary: 'Register or replace a target; a change of its configuration alone deploys the live release again with it',
+    description:
+      'A changed `configuration` (function) or `runtimeConfig` (site) on a target with a live release through slipway starts a deployment ' +
+      'of that release (same artifact and sha256) with the new configuration, trigger `config`: 202. Anything else starts nothing: 200, ' +
+      'and `why` says what becomes of the configuration. `?dryRun=true` validates and answers the same without storing or starting anything.',
     auth: 'iam',
+    query: 'TargetApplyQuery',
     body: { schema: 'TargetConfig', required: true },
-    answers: [ok('Target', 'The stored target, defaults filled in')],
+    answers: [
+      ok('TargetApplied', 'The stored target (defaults filled in) and its configuration changes; nothing started'),
+      {
+        status: 202,
+        description: 'The stored target and the deployment of the live release with the new configuration; follow it at Location',
+        body: 'TargetApplied',
+        headers: ['Location'],
+      },
+    ],
     problems: [],
   },
   {

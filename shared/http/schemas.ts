@@ -3,6 +3,7 @@
  * (shared/domain/target.ts); these cover the rest. Strict: an unknown field is an error, not ignored.
  */
 import { z } from 'zod';
+import { configurationChangeSchema } from '../domain/configuration.js';
 import { releaseNameSchema as releaseName, targetNameSchema as targetName } from '../domain/names.js';
 import { functionTargetSchema, siteTargetSchema, targetSchema } from '../domain/target.js';
 import { deploymentViewSchema } from './control-schemas.js';
@@ -70,3 +71,27 @@ export const targetListSchema = z.object({ targets: z.array(targetSchema) }).str
 
 /** `GET /targets/{name}/deployments`: newest first. */
 export const targetDeploymentsSchema = z.object({ deployments: z.array(deploymentViewSchema) }).strict();
+
+/** `PUT /targets/{name}?dryRun=true`: validate and say what would happen; store nothing, start nothing. */
+export const targetApplyQuerySchema = z
+  .object({
+    query: z.object({ dryRun: z.enum(['true', 'false'], { message: 'must be true or false' }).optional() }).strict(),
+  })
+  .strict();
+
+/**
+ * `PUT /targets/{name}`: the stored target and what became of its configuration. A change of
+ * `configuration` (functions) or `runtimeConfig` (sites) alone deploys the live release again with
+ * it (202, `deployment`); otherwise nothing starts (200) and `why` says what happens instead.
+ */
+export const targetAppliedSchema = z
+  .object({
+    target: targetSchema,
+    dryRun: z.boolean(),
+    configurationChanges: z.array(configurationChangeSchema),
+    deploys: z.boolean(),
+    release: z.string().nullable(),
+    deployment: deploymentViewSchema.nullable(),
+    why: z.string(),
+  })
+  .strict();

@@ -133,7 +133,15 @@ describe.each([
         health: { alarms: [], pollSeconds: 30 },
         keepVersions: 10,
       };
-      expect(put.body).toEqual(expected);
+      expect(put.body).toEqual({
+        target: expected,
+        dryRun: false,
+        configurationChanges: [],
+        deploys: false,
+        release: null,
+        deployment: null,
+        why: 'a new target; nothing is deployed until its first release',
+      });
       expect(got).toMatchObject({ status: 200, body: expected });
       expect(listed.status).toBe(200);
       expect(listed.body.targets).toContainEqual(expected);

@@ -333,10 +333,53 @@ describe('Command: history', () => {
 });
 
 describe('Command: targets apply', () => {
+  /** What PUT /targets/{name} answers: the stored target and what became of its configuration. */
+  const applied = (target: unknown, fields: Record<string, unknown> = {}) => ({
+    target,
+    dryRun: false,
+    configurationChanges: [],
+    deploys: false,
+    release: null,
+    deployment: null,
+    why: 'the configuration did not change; nothing to deploy',
+    ...fields,
+  });
+  const changes = [
+    { key: 'API_KEY', change: 'changed', from: 'secret prod/api-v1', to: 'secret prod/api-v2' },
+    { key: 'LOG_LEVEL', change: 'added', to: '"debug"' },
+    { key: 'OLD', change: 'removed', from: '"x"' },
+  ];
+  /** GET /openapi.json as an API with `?dryRun=true` documents PUT /targets/{name}. */
+  const withDryRun = route('GET', '/openapi.json', {
+    status: 200,
+    body: {
+      paths: {
+        '/targets/{name}': {
+          put: {
+            parameters: [
+              { name: 'name', in: 'path' },
+              { name: 'dryRun', in: 'query' },
+            ],
+          },
+        },
+      },
+    },
+  });
+  const helloFile = () =>
+    writeFile(
+      join(cwd, 'hello.json'),
+      JSON.stringify({
+        name: 'hello',
+        kind: 'function',
+        function: { name: 'hello' },
+        configuration: { environment: { API_KEY: { secret: 'prod/api-v2' }, LOG_LEVEL: 'debug' } },
+      }),
+    );
+
   it('sends a YAML file as JSON to PUT /targets/{name}', async () => {
     // Prepare
     await writeFile(join(cwd, 'hello.yaml'), 'name: hello\nkind: function\nfunction:\n  name: hello\n  alias: live\nstrategy: AllAtOnce\n');
-    const api = fakeApi((request) => (request.method === 'PUT' ? { status: 200, body: request.body } : undefined));
+    const api = fakeApi((request) => (request.method === 'PUT' ? { status: 200, body: applied(request.body) } : undefined));
 
     // Act
     const code = await run(['targets', 'apply', 'hello.yaml', '--json'], context({ fetch: api.fetch }));
@@ -348,7 +391,136 @@ describe('Command: targets apply', () => {
       body: { name: 'hello', kind: 'function', function: { name: 'hello', alias: 'live' }, strategy: 'AllAtOnce' },
     });
     expect(api.requests[0]!.url.pathname).toBe('/targets/hello');
-    expect(JSON.parse(stdout.text)).toMatchObject({ name: 'hello' });
+    expect(api.requests[0]!.url.search).toBe('');
+    expect(JSON.parse(stdout.text)).toMatchObject({ target: { name: 'hello' }, deployment: null });
+  });
+
+  it('prints the configuration diff, secrets as references, and the deployment of the live release that started', async () => {
+    // Prepare
+    await helloFile();
+    const deployment = view({ id: 'd-cfg', release: 'r7', trigger: 'config' });
+    const api = fakeApi(
+      route('PUT', '/targets/hello', {
+        status: 202,
+        body: applied(
+          { name: 'hello', kind: 'function', function: { name: 'hello' } },
+          { configurationChanges: changes, deploys: true, release: 'r7', deployment, why: 'release r7 is live: it goes out again with the new configuration' },
+        ),
+      }),
+    );
+
+    // Act
+    const code = await run(['targets', 'apply', 'hello.json'], context({ fetch: api.fetch }));
+
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout.text).toBe(
+      [
+        '✔ target hello applied (AllAtOnce)',
+        'configuration changes:',
+        '  ~ API_KEY: secret prod/api-v1 → secret prod/api-v2',
+        '  + LOG_LEVEL = "debug"',
+        '  - OLD (was "x")',
+        'a deployment of release r7 with the new configuration started: d-cfg',
+        'follow it: slipway status d-cfg',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('says why no deployment started when the target has no live release', async () => {
+    // Prepare
+    await helloFile();
+    const why = 'the target has no live release through slipway; the configuration is stored and its next release carries it';
+    const api = fakeApi((request) =>
+      request.method === 'PUT' ? { status: 200, body: applied(request.body, { configurationChanges: changes.slice(1, 2), why }) } : undefined,
+    );
+
+    // Act
+    const code = await run(['targets', 'apply', 'hello.json'], context({ fetch: api.fetch }));
+
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout.text).toContain('  + LOG_LEVEL = "debug"\n');
+    expect(stdout.text).toContain(`no deployment started: ${why}\n`);
+  });
+
+  it('with --dry-run asks the API what would happen and prints it, changing nothing', async () => {
+    // Prepare
+    await helloFile();
+    const api = fakeApi(withDryRun, (request) =>
+      request.method === 'PUT'
+        ? {
+            status: 200,
+            body: applied(request.body, {
+              dryRun: true,
+              configurationChanges: changes,
+              deploys: true,
+              release: 'r7',
+              why: 'release r7 is live: it goes out again with the new configuration',
+            }),
+          }
+        : undefined,
+    );
+
+    // Act
+    const code = await run(['targets', 'apply', 'hello.json', '--dry-run'], context({ fetch: api.fetch }));
+
+    // Assess
+    expect(code).toBe(0);
+    const puts = api.requests.filter((r) => r.method === 'PUT');
+    expect(puts).toHaveLength(1);
+    expect(puts[0]!.url.searchParams.get('dryRun')).toBe('true');
+    expect(stdout.text).toMatch(/^dry run: target hello is valid \(AllAtOnce\); nothing stored, nothing started\n/);
+    expect(stdout.text).toContain('  ~ API_KEY: secret prod/api-v1 → secret prod/api-v2\n');
+    expect(stdout.text).toContain('applying it would start a deployment of release r7 with the new configuration\n');
+  });
+
+  it('with --dry-run --json prints only the JSON answer', async () => {
+    // Prepare
+    await helloFile();
+    const api = fakeApi(withDryRun, (request) =>
+      request.method === 'PUT' ? { status: 200, body: applied(request.body, { dryRun: true, configurationChanges: changes }) } : undefined,
+    );
+
+    // Act
+    const code = await run(['targets', 'apply', 'hello.json', '--dry-run', '--json'], context({ fetch: api.fetch }));
+
+    // Assess
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout.text)).toMatchObject({ dryRun: true, configurationChanges: changes, deployment: null, target: { name: 'hello' } });
+  });
+
+  it('still applies through an API older than configuration deployments, which answers the bare target', async () => {
+    // Prepare
+    await helloFile();
+    const api = fakeApi((request) => (request.method === 'PUT' ? { status: 200, body: request.body } : undefined));
+
+    // Act
+    const code = await run(['targets', 'apply', 'hello.json'], context({ fetch: api.fetch }));
+
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout.text).toBe(
+      '✔ target hello applied (AllAtOnce)\nno deployment started: the API is older than this CLI and does not say what became of the configuration\n',
+    );
+  });
+
+  it.each([
+    ['documents PUT /targets/{name} without dryRun', [route('GET', '/openapi.json', { status: 200, body: { paths: { '/targets/{name}': { put: {} } } } })]],
+    ['has no GET /openapi.json', []],
+  ])('sends no --dry-run to an older API, which would apply it (one that %s)', async (_, routes) => {
+    // Prepare
+    await helloFile();
+    const api = fakeApi(...routes, (request) => (request.method === 'PUT' ? { status: 200, body: request.body } : undefined));
+
+    // Act
+    const code = await run(['targets', 'apply', 'hello.json', '--dry-run'], context({ fetch: api.fetch }));
+
+    // Assess
+    expect(code).toBe(1);
+    expect(stderr.text).toMatch(/is older than this CLI and has no dry run for PUT \/targets\/\{name\}; nothing was sent/);
+    expect(api.requests.filter((r) => r.method === 'PUT')).toEqual([]);
   });
 
   it('prints the detail and every invalid field of a 400 problem, and exits 2', async () => {

@@ -10,7 +10,7 @@ import { CliError } from '../../cli/errors.js';
 import { deploymentListSchema, deploymentTimelineSchema, deploymentViewSchema } from '../../shared/http/control-schemas.js';
 import * as contract from '../../shared/http/contract.js';
 import { openApiJson } from '../../shared/http/openapi.js';
-import { targetDeploymentsSchema } from '../../shared/http/schemas.js';
+import { targetAppliedSchema, targetDeploymentsSchema } from '../../shared/http/schemas.js';
 import { deployHookCreatedSchema, deployHookListSchema, releaseUploadResponseSchema } from '../../shared/http/upload-hook-schemas.js';
 import { suggestionsViewSchema, windowViewSchema } from '../../shared/http/window-schemas.js';
 import { pipelineViewSchema } from '../../shared/http/pipeline-schemas.js';
@@ -19,6 +19,7 @@ import { startFakeSlipwayApi, type FakeSlipwayApi } from '../support/fake-slipwa
 
 /** The schema each route's handler answers with (shared/http/*-endpoints.ts), from the module it imports it from. */
 const API_ANSWERS: Record<AnsweredRoute, z.ZodTypeAny> = {
+  'PUT /targets/{name}': targetAppliedSchema,
   'GET /targets/{name}/deployments': targetDeploymentsSchema,
   'GET /deployments/{id}': deploymentViewSchema,
   'POST /targets/{name}/rollback': deploymentViewSchema,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deploymentView } from '../support/deployment-view.js';
 import type { DeploymentView } from '../../shared/domain/deployment.js';
 import { ApiProblemError } from '../../cli/api-client.js';
-import { formatDuration, formatHistory, formatProblem, formatSummary, historyRow, styleFor } from '../../cli/output.js';
+import { formatDeployment, formatDuration, formatHistory, formatProblem, formatSummary, historyRow, styleFor } from '../../cli/output.js';
 
 const plain = styleFor({ write: () => true, isTTY: false }, {});
 
@@ -132,5 +132,19 @@ describe('Function: formatDuration', () => {
     [3_725_000, '1h02m'],
   ])('formats %i ms as %s', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
+  });
+});
+
+describe('Function: formatDeployment', () => {
+  it.each([
+    ['config', 'config (a configuration change: the live release again)'],
+    ['promotion', 'promotion (from the upstream environment)'],
+    ['s3', 's3 (an upload)'],
+  ] as const)('says what a %s trigger is', (trigger, words) => {
+    // Act
+    const text = formatDeployment(view({ trigger }), plain);
+
+    // Assess
+    expect(text.split('\n')[1]).toBe(`  trigger   ${words}`);
   });
 });

@@ -296,7 +296,7 @@ describe('promotion chains at PUT /targets', () => {
     const loop = await applyTarget(deps, 'a', body('b')).catch((e: unknown) => e);
     expect(loop).toBeInstanceOf(ValidationError);
     expect((loop as ValidationError).message).toBe('promotion.from "b" would close a loop: a → b → a; a chain of environments must have a first one');
-    await expect(applyTarget(deps, 'a', body('nowhere'))).resolves.toMatchObject({ promotion: { from: 'nowhere' } });
+    await expect(applyTarget(deps, 'a', body('nowhere'))).resolves.toMatchObject({ target: { promotion: { from: 'nowhere' } } });
   });
 });
 
