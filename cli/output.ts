@@ -261,11 +261,31 @@ export function formatDeployment(d: DeploymentView, style: Style, options: { tim
   const wait = waitOf(d, now);
   if (wait?.until) lines.push(`  waited    ${formatWaitShort(wait)}`);
   if (d.reason) lines.push(`  reason    ${d.reason}`);
+  lines.push(...environmentLines(d));
   if (d.timeline.length > 0) {
     lines.push('  timeline');
     for (const entry of d.timeline) lines.push(`    ${formatTimelineEntry(entry, d.startedAt, style)}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** What `status` shows of environments: where a promotion comes from, its approval, a forced release, the configuration released. */
+function environmentLines(d: DeploymentView): string[] {
+  const lines: string[] = [];
+  if (d.promotion) lines.push(`  promoted  from ${d.promotion.from} (deployment ${d.promotion.upstreamDeploymentId})`);
+  if (d.approval) {
+    const who = d.approval.by ? ` by ${d.approval.by}` : '';
+    lines.push(`  approval  ${d.approval.state}${who}${d.approval.reason ? `: ${d.approval.reason}` : ''}`);
+  }
+  if (d.forcedBy || d.forceReason)
+    lines.push(`  forced    past the promotion gate${d.forcedBy ? ` by ${d.forcedBy}` : ''}${d.forceReason ? `: ${d.forceReason}` : ''}`);
+  if (d.configuration) {
+    const c = d.configuration;
+    const mark = { added: '+', changed: '~', removed: '-' } as const;
+    const changes = c.changes.length ? c.changes.map((x) => `${mark[x.change]}${x.key}`).join(' ') : 'no changes';
+    lines.push(`  config    ${c.digest.slice(0, 12)}${c.fromDigest ? ` (was ${c.fromDigest.slice(0, 12)})` : ''}: ${changes}`);
+  }
+  return lines;
 }
 
 /** `+1.2s  shift  traffic 50%  message` — elapsed since the deployment started. */

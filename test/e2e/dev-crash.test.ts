@@ -16,22 +16,12 @@ import { ensureMotoServer, isAlive, startMotoServer, type MotoServer } from '../
 import { isPortFree } from '../../dev/ports.js';
 import { functionPackage } from '../../dev/zip.js';
 import type { DeploymentView } from '../../shared/domain/deployment.js';
-import { aws, root, slipway, spawnDev, startDev, whenReady, type DevInfo } from '../support/dev-process.js';
+import { aws, root, slipway, spawnDev, startDev, whenReady, type DevInfo, eventually } from '../support/dev-process.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
-
-async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function workDir(): string {
   const work = mkdtempSync(join(tmpdir(), 'slipway-e2e-crash-'));
@@ -68,7 +58,7 @@ describe('slipway dev killed with SIGKILL, then started again', () => {
     first.process.child.kill('SIGKILL');
     await first.process.exited;
     const freedIn = Date.now();
-    await eventually(async () => ((await isPortFree(27613)) ? true : undefined), 'the moto port to be free', 5000);
+    await eventually(async () => ((await isPortFree(27613)) ? true : undefined), 'the moto port to be free', 5000, 100);
     const freedAfterMs = Date.now() - freedIn;
     // Prepare: a moto_server that did survive a run (as before this fix) holds the port, recorded in moto.pid
     const survivor = spawn(ensureMotoServer(root), ['-H', '127.0.0.1', '-p', '27613'], { detached: true, stdio: 'ignore' });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionPackage } from '../../dev/zip.js';
 import { zipDirectory } from '../../cli/zip-directory.js';
 import type { DeploymentView } from '../../shared/domain/deployment.js';
-import { aws as awsCli, slipway as runSlipway, startDev, type DevInfo } from '../support/dev-process.js';
+import { aws as awsCli, slipway as runSlipway, startDev, type DevInfo, eventually } from '../support/dev-process.js';
 
 const work = mkdtempSync(join(tmpdir(), 'slipway-e2e-'));
 let info: DevInfo;
@@ -27,16 +27,6 @@ async function history(target: string): Promise<DeploymentView[]> {
   const result = await slipway('history', target, '--json');
   expect(result.status, result.stderr).toBe(0);
   return JSON.parse(result.stdout) as DeploymentView[];
-}
-
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 async function writeZip(name: string, body: string): Promise<{ path: string; sha256: string }> {

@@ -123,3 +123,14 @@ export function aws(info: DevInfo, ...args: string[]): string {
   if (run.status !== 0) throw new Error(`aws ${args.join(' ')} failed: ${run.stderr}`);
   return run.stdout;
 }
+
+/** Polls `probe` until it gives a value (not undefined); throws naming `what` after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 30_000, everyMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

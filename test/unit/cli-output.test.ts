@@ -147,4 +147,33 @@ describe('Function: formatDeployment', () => {
     // Assess
     expect(text.split('\n')[1]).toBe(`  trigger   ${words}`);
   });
+
+  it('shows where a promotion comes from, its approval, a forced release and the configuration it releases', () => {
+    // Act
+    const text = formatDeployment(
+      view({
+        trigger: 'promotion',
+        promotion: { from: 'api-staging', upstreamDeploymentId: 'd-up' },
+        approval: { state: 'approved', by: 'arn:aws:iam::1:user/ana', reason: 'CAB-42', at: '2026-06-01T10:00:00.000Z' },
+        forcedBy: 'arn:aws:iam::1:user/bo',
+        forceReason: 'incident 812',
+        configuration: {
+          digest: 'a'.repeat(64),
+          fromDigest: 'b'.repeat(64),
+          changes: [
+            { key: 'LOG_LEVEL', change: 'changed', from: '"info"', to: '"debug"' },
+            { key: 'STRIPE_KEY', change: 'added', to: 'secret prod/stripe (version v2)' },
+            { key: 'OLD', change: 'removed', from: '"x"' },
+          ],
+        },
+      }),
+      plain,
+    );
+
+    // Assess
+    expect(text).toContain('  promoted  from api-staging (deployment d-up)\n');
+    expect(text).toContain('  approval  approved by arn:aws:iam::1:user/ana: CAB-42\n');
+    expect(text).toContain('  forced    past the promotion gate by arn:aws:iam::1:user/bo: incident 812\n');
+    expect(text).toContain(`  config    ${'a'.repeat(12)} (was ${'b'.repeat(12)}): ~LOG_LEVEL +STRIPE_KEY -OLD\n`);
+  });
 });
