@@ -24,7 +24,7 @@ export function newRecord(fields: Pick<Deployment, 'id' | 'target' | 'release' |
     startedAt: now,
     updatedAt: now,
     trafficPercent: 0,
-    timeline: [{ at: now, step: 'intake', status: 'queued', message }],
+    timeline: [{ at: now, step: 'intake', status: fields.status ?? 'queued', message }],
     ...fields,
   };
 }

@@ -88,7 +88,6 @@ export async function promoteRelease(
     `promotion of ${candidate.release} from ${promotion.from} requested${by} (${why})${waiting ? '; awaiting approval' : ''}`,
     now,
   );
-  if (waiting) record.timeline = record.timeline.map((e) => ({ ...e, status: 'waiting' }));
   const { deployment, created } = await deps.deployments.create(record);
   if (!waiting) await deps.orchestrator.start(deployment.id);
   return { deployment, created };

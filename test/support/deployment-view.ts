@@ -1,4 +1,4 @@
-import type { DeploymentView } from '../../shared/domain/deployment.js';
+import type { Deployment, DeploymentView } from '../../shared/domain/deployment.js';
 
 /** A deployment as the API returns it: queued `r2` of `hello`, from version 1. */
 export function deploymentView(overrides: Partial<DeploymentView> = {}): DeploymentView {
@@ -21,5 +21,25 @@ export function deploymentView(overrides: Partial<DeploymentView> = {}): Deploym
     configuration: null,
     timeline: [],
     ...overrides,
+  };
+}
+
+/**
+ * A stored deployment record that went live: `release` of `hello`, succeeded, every time `at`
+ * unless `fields` says otherwise (`endedAt` only when given).
+ */
+export function landedRecord(release: string, fields: Partial<Deployment> = {}, at = '2026-01-01T00:00:00.000Z'): Deployment {
+  return {
+    id: `d-${release}`,
+    target: 'hello',
+    release,
+    status: 'succeeded',
+    trigger: 's3',
+    requestedAt: at,
+    startedAt: at,
+    updatedAt: at,
+    trafficPercent: 100,
+    timeline: [],
+    ...fields,
   };
 }

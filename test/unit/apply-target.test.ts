@@ -6,6 +6,7 @@ import { requestRollback, type RollbackRequestDeps } from '../../shared/usecases
 import { applyTarget, type ApplyTargetDeps } from '../../shared/usecases/targets.js';
 import { manualClock } from '../support/clock.js';
 import { createHash } from 'node:crypto';
+import { landedRecord } from '../support/deployment-view.js';
 
 const NOW = '2026-12-03T10:00:00.000Z';
 const ARTIFACT = { bucket: 'slipway-artifacts', key: 'releases/hello/r1.zip', versionId: 'v1' };
@@ -25,24 +26,11 @@ const siteBody = (runtimeConfig?: unknown) => ({
 });
 
 function landed(release: string, fields: Partial<Deployment> = {}): Deployment {
-  const at = fields.requestedAt ?? '2026-12-01T00:00:00.000Z';
-  return {
-    id: `d-${release}`,
-    target: 'hello',
+  return landedRecord(
     release,
-    status: 'succeeded',
-    trigger: 's3',
-    requestedAt: at,
-    startedAt: at,
-    updatedAt: at,
-    trafficPercent: 100,
-    artifact: ARTIFACT,
-    sha256: SHA,
-    fromVersion: '1',
-    toVersion: '2',
-    timeline: [],
-    ...fields,
-  };
+    { artifact: ARTIFACT, sha256: SHA, fromVersion: '1', toVersion: '2', ...fields },
+    fields.requestedAt ?? '2026-12-01T00:00:00.000Z',
+  );
 }
 
 /** In-memory target and deployment stores, and an orchestrator that records what it was asked to start. */

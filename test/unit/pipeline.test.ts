@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Deployment } from '../../shared/domain/deployment.js';
 import { functionTargetSchema, parseWith, type Target } from '../../shared/domain/target.js';
 import { MAX_PIPELINE_ENVIRONMENTS, showPipeline, type PipelineDeps } from '../../shared/usecases/pipeline.js';
+import { landedRecord } from '../support/deployment-view.js';
 
 const T0 = Date.parse('2026-06-01T10:00:00.000Z');
 const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
@@ -11,22 +12,17 @@ function target(name: string, promotion?: Record<string, unknown>): Target {
 }
 
 function deployment(target: string, release: string, endedAfter: number, fields: Partial<Deployment> = {}): Deployment {
-  return {
+  return landedRecord(release, {
     id: `d-${target}-${release}-${endedAfter}`,
     target,
-    release,
-    status: 'succeeded',
-    trigger: 's3',
     requestedAt: at(endedAfter - 10),
     startedAt: at(endedAfter - 10),
     updatedAt: at(endedAfter),
     endedAt: at(endedAfter),
-    trafficPercent: 100,
     sha256: `${release}-sha`.padEnd(64, '0'),
     artifact: { bucket: 'art', key: `releases/${target}/${release}.zip` },
-    timeline: [],
     ...fields,
-  };
+  });
 }
 
 function fakes(targets: Target[], history: Deployment[], nowSeconds: number): PipelineDeps & { reads: string[] } {

@@ -1,27 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment } from '../../shared/domain/deployment.js';
 import { candidates, choose, promotionLoop, promotionSchema } from '../../shared/domain/promotion.js';
+import { landedRecord } from '../support/deployment-view.js';
 
 const T0 = Date.parse('2026-06-01T10:00:00.000Z');
 const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
 
 function landed(release: string, endedAfter: number, fields: Partial<Deployment> = {}): Deployment {
-  return {
+  return landedRecord(release, {
     id: `d-${release}-${endedAfter}`,
     target: 'api-staging',
-    release,
-    status: 'succeeded',
-    trigger: 's3',
     requestedAt: at(endedAfter - 10),
     startedAt: at(endedAfter - 10),
     updatedAt: at(endedAfter),
     endedAt: at(endedAfter),
-    trafficPercent: 100,
     sha256: `${release}-sha`.padEnd(64, '0'),
     artifact: { bucket: 'art', key: `releases/api-staging/${release}.zip` },
-    timeline: [],
     ...fields,
-  };
+  });
 }
 
 describe('promotion eligibility', () => {

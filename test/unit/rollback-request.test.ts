@@ -4,25 +4,13 @@ import { ConflictError } from '../../shared/domain/errors.js';
 import { functionTargetSchema, siteTargetSchema, type Target } from '../../shared/domain/target.js';
 import { BEFORE_SLIPWAY_RELEASE, requestRollback, type RollbackRequestDeps } from '../../shared/usecases/deployments.js';
 import { manualClock } from '../support/clock.js';
+import { landedRecord } from '../support/deployment-view.js';
 
 const fn = functionTargetSchema.parse({ name: 'hello', kind: 'function', function: { name: 'hello' } });
 const site = siteTargetSchema.parse({ name: 'www', kind: 'site', site: { bucket: 'www-origin', prefix: 'www/', distributionId: 'D1' } });
 
 function landed(release: string, fields: Partial<Deployment>): Deployment {
-  const at = fields.requestedAt ?? '2026-01-01T00:00:00.000Z';
-  return {
-    id: `d-${release}`,
-    target: 'hello',
-    release,
-    status: 'succeeded',
-    trigger: 's3',
-    requestedAt: at,
-    startedAt: at,
-    updatedAt: at,
-    trafficPercent: 100,
-    timeline: [],
-    ...fields,
-  };
+  return landedRecord(release, fields, fields.requestedAt);
 }
 
 function deps(target: Target, history: Deployment[], live: { version?: string; originPath?: string; versions?: string[]; prefixes?: string[] }) {
