@@ -109,7 +109,9 @@ async function seedExamples(log: (line: string) => void): Promise<SiteTarget[]> 
     log(
       target.kind === 'function'
         ? `target ${target.name}: function ${target.function.name}:${target.function.alias}, strategy ${JSON.stringify(target.strategy)}`
-        : `target ${target.name}: site s3://${target.site.bucket}/${target.site.prefix} behind ${target.site.distributionId}`,
+        : target.kind === 'site'
+          ? `target ${target.name}: site s3://${target.site.bucket}/${target.site.prefix} behind ${target.site.distributionId}`
+          : `target ${target.name}: app of ${Object.keys(target.components).join(', ')}, strategy ${JSON.stringify(target.strategy)}`,
     );
   }
   return sites;

@@ -44,3 +44,11 @@ export function decodeS3EventKey(key: string): string {
 
 /** The most one S3 PUT takes (5 GiB): a presigned upload is one PUT. */
 export const S3_MAX_PUT_BYTES = 5 * 1024 ** 3;
+
+/** Where a function component's own zip is written: outside `releases/`, so no notification sees it. */
+export const COMPONENT_PACKAGE_PREFIX = 'components/';
+
+/** `components/<app>/<deployment>/<component>.zip` in the artifact bucket. */
+export function componentPackageKey(app: string, deploymentId: string, component: string): string {
+  return `${COMPONENT_PACKAGE_PREFIX}${app}/${deploymentId}/${component}.zip`;
+}

@@ -104,8 +104,19 @@ export interface Deployment {
   /** Break-glass: a direct release to a gated target, forced by this caller for this reason. */
   forcedBy?: string;
   forceReason?: string;
+  /** Apps: what the release does to each component (docs/apps.md). */
+  components?: Record<string, ComponentRecord>;
   timeline: TimelineEntry[];
 }
+
+/**
+ * One component of an app deployment. `changed: false` means the release leaves it as it is (its
+ * folder was missing, or its code or manifest equals the live one's): no new version, no traffic
+ * step. A rollback's components name where each one goes back to.
+ */
+export type ComponentRecord =
+  | { kind: 'function'; function: string; fromVersion?: string; toVersion?: string; changed: boolean; sha256?: string }
+  | { kind: 'site'; fromRelease?: string; toRelease?: string; changed: boolean };
 
 /** The configuration a deployment releases, as records keep it. */
 export interface DeploymentConfiguration {
@@ -149,6 +160,8 @@ export interface DeploymentView {
   /** Break-glass past a promotion gate: who forced it (when known) and why. */
   forcedBy?: string;
   forceReason?: string;
+  /** Apps: each component's versions or site releases, and whether this release changes it. */
+  components?: Record<string, ComponentRecord>;
   timeline: TimelineEntry[];
 }
 
@@ -178,6 +191,7 @@ export function toView(d: Deployment): DeploymentView {
     ...(d.approval ? { approval: d.approval } : {}),
     ...(d.forcedBy ? { forcedBy: d.forcedBy } : {}),
     ...(d.forceReason ? { forceReason: d.forceReason } : {}),
+    ...(d.components ? { components: d.components } : {}),
     timeline: d.timeline,
   };
 }
@@ -283,4 +297,17 @@ export function boundTimeline(timeline: readonly TimelineEntry[]): TimelineEntry
   // `left` is never empty here (more than TIMELINE_MAX_ENTRIES in, fewer kept): the marker takes its last entry's time.
   const last = left[left.length - 1];
   return [...head, droppedMarker(dropped, last ? last.at : ((tail[0] ?? head[head.length - 1])?.at ?? '')), ...tail];
+}
+
+/** A new record, `queued` unless `fields` say otherwise, whose timeline starts with the intake entry. */
+export function newRecord(fields: Pick<Deployment, 'id' | 'target' | 'release' | 'trigger'> & Partial<Deployment>, message: string, now: string): Deployment {
+  return {
+    status: 'queued',
+    requestedAt: now,
+    startedAt: now,
+    updatedAt: now,
+    trafficPercent: 0,
+    timeline: [{ at: now, step: 'intake', status: fields.status ?? 'queued', message }],
+    ...fields,
+  };
 }

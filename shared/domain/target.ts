@@ -192,11 +192,89 @@ export const siteTargetSchema = z
   })
   .strict();
 
-export const targetSchema = z.discriminatedUnion('kind', [functionTargetSchema, siteTargetSchema]);
+/** A component's own health signals, judged together with the app's (docs/apps.md): hooks and the poll interval are the app's. */
+export const componentHealthSchema = healthSchema.pick({ alarms: true, probe: true });
+
+/** Folder names in an app's zip, and keys of `components`. */
+export const COMPONENT_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+export const COMPONENT_NAME_RULE = 'must match [a-z0-9][a-z0-9_-]{0,31} (it is also the folder of the component in the release zip)';
+/** Components per app; the workflow state carries one entry per component. */
+export const MAX_APP_COMPONENTS = 10;
+
+/** A function of an app: what a function target has, less what the app decides for all its components. */
+export const functionComponentSchema = functionTargetSchema
+  .omit({ name: true, kind: true, strategy: true, health: true, cdn: true, notifications: true, window: true, promotion: true })
+  .extend({ health: componentHealthSchema.default({}) })
+  .strict();
+
+/** The site of an app (at most one): what a site target has, less what the app decides. */
+export const siteComponentSchema = siteTargetSchema
+  .omit({ name: true, kind: true, health: true, notifications: true, window: true, promotion: true })
+  .extend({ health: componentHealthSchema.default({}) })
+  .strict();
+
+export const componentSchema = z.union([functionComponentSchema, siteComponentSchema]);
+
+/**
+ * Several functions and a site released as one unit (docs/apps.md): one artifact with a folder per
+ * component, staged together, shifted in lockstep, judged by one verdict and rolled back together.
+ */
+export const appTargetSchema = z
+  .object({
+    name: z.string().regex(TARGET_NAME, TARGET_NAME_RULE),
+    kind: z.literal('app'),
+    components: z
+      .record(z.string().regex(COMPONENT_NAME, COMPONENT_NAME_RULE), componentSchema)
+      .refine((c) => Object.keys(c).length >= 1, 'must name at least one component')
+      .refine((c) => Object.keys(c).length <= MAX_APP_COMPONENTS, `must name at most ${MAX_APP_COMPONENTS} components`),
+    strategy: strategySchema.default('AllAtOnce'),
+    /** The app's own signals; each component's are judged with them. */
+    health: healthSchema.default({}),
+    notifications: notificationsSchema.optional(),
+    window: windowSchema.optional(),
+    promotion: promotionSchema.optional(),
+  })
+  .strict();
+
+/** What a valid app also holds: at most one site, and no function twice. */
+function appRules(app: z.infer<typeof appTargetSchema>, ctx: z.RefinementCtx): void {
+  const entries = Object.entries(app.components);
+  const sites = entries.filter(([, c]) => 'site' in c);
+  if (sites.length > 1) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['components'],
+      message: `an app has at most one site; ${sites.map(([n]) => `"${n}"`).join(' and ')} are both sites: make one of them a target of its own`,
+    });
+  }
+  const seen = new Map<string, string>();
+  for (const [name, component] of entries) {
+    if (!('function' in component)) continue;
+    const fn = functionNameOf(component.function.name);
+    const other = seen.get(fn);
+    if (other) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['components', name, 'function', 'name'], message: `function ${fn} is already component "${other}"` });
+    }
+    seen.set(fn, name);
+  }
+}
+
+/** A function's name from its name or unqualified ARN. */
+export function functionNameOf(nameOrArn: string): string {
+  return nameOrArn.slice(nameOrArn.lastIndexOf(':') + 1);
+}
+
+export const targetSchema = z.discriminatedUnion('kind', [functionTargetSchema, siteTargetSchema, appTargetSchema]).superRefine((target, ctx) => {
+  if (target.kind === 'app') appRules(target, ctx);
+});
 
 export type Target = z.infer<typeof targetSchema>;
 export type FunctionTarget = z.infer<typeof functionTargetSchema>;
 export type SiteTarget = z.infer<typeof siteTargetSchema>;
+export type AppTarget = z.infer<typeof appTargetSchema>;
+export type FunctionComponent = z.infer<typeof functionComponentSchema>;
+export type SiteComponent = z.infer<typeof siteComponentSchema>;
+export type Component = FunctionComponent | SiteComponent;
 
 /** Converts zod issues into `path: message` pairs a person can act on. */
 export function describeIssues(error: z.ZodError): { path: string; message: string }[] {
@@ -207,6 +285,13 @@ export function describeIssues(error: z.ZodError): { path: string; message: stri
     }
     if (issue.code === 'invalid_union_discriminator') {
       return { path, message: `must be one of ${issue.options.map((o) => JSON.stringify(o)).join(', ')}` };
+    }
+    if (issue.code === 'invalid_union' && issue.path.includes('components')) {
+      return {
+        path,
+        message:
+          'must be a function component ({"function": {"name": …}}) or a site component ({"site": {"bucket": …, "distributionId": …}}); see docs/apps.md',
+      };
     }
     if (issue.code === 'invalid_union') {
       return { path, message: 'must be one of the documented shapes (see docs: strategies)' };

@@ -98,6 +98,23 @@ export const deploymentViewSchema = z.object({
   /** Break-glass past a promotion gate: who forced the release (when known) and why. */
   forcedBy: z.string().optional(),
   forceReason: z.string().optional(),
+  /** Apps: per component, its versions (functions) or site releases, and whether this release changes it. */
+  components: z
+    .record(
+      z.string(),
+      z.discriminatedUnion('kind', [
+        z.object({
+          kind: z.literal('function'),
+          function: z.string(),
+          fromVersion: z.string().optional(),
+          toVersion: z.string().optional(),
+          changed: z.boolean(),
+          sha256: z.string().optional(),
+        }),
+        z.object({ kind: z.literal('site'), fromRelease: z.string().optional(), toRelease: z.string().optional(), changed: z.boolean() }),
+      ]),
+    )
+    .optional(),
   timeline: z.array(timelineEntrySchema),
 });
 

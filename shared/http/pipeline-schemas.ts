@@ -23,7 +23,7 @@ const pipelineCandidateSchema = z
 export const pipelineEnvironmentSchema = z
   .object({
     name: z.string(),
-    kind: z.enum(['function', 'site']),
+    kind: z.enum(['function', 'site', 'app']),
     /** The upstream environment (promotion.from); null at the root. */
     from: z.string().nullable(),
     promotion: promotionSchema.nullable(),

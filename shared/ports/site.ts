@@ -63,6 +63,8 @@ export interface StageChunkRequest {
   headersFor(path: string): { contentType: string; cacheControl: string };
   /** Entries staged at once. */
   concurrency?: number;
+  /** An app's site (e.g. `web/`): only entries under this folder are staged, at their paths inside it; others in [start, end) are skipped. */
+  folder?: string;
 }
 
 export interface StageChunkResult {
@@ -80,6 +82,7 @@ export interface SiteZipInspection {
 
 export interface SiteStager {
   /** Checks every entry against the hostile-archive rules before anything is written. */
-  inspect(artifact: ArtifactRef, artifactSize: number, limits: SiteLimits): Promise<SiteZipInspection>;
+  /** With `folder` (an app's site, e.g. `web/`): only the entries under it, judged by their paths inside it. */
+  inspect(artifact: ArtifactRef, artifactSize: number, limits: SiteLimits, folder?: string): Promise<SiteZipInspection>;
   stageChunk(request: StageChunkRequest): Promise<StageChunkResult>;
 }

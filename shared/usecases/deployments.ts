@@ -1,9 +1,13 @@
 import { releaseKey } from '../domain/artifact-key.js';
-import { deploymentIdForRequest, type Deployment } from '../domain/deployment.js';
+import { deploymentIdForRequest, newRecord, type Deployment } from '../domain/deployment.js';
+import { requestAppRollback } from './app-rollback.js';
 import { ConflictError, TargetNotFoundError, ValidationError } from '../domain/errors.js';
 import { manifestKey, releaseOfOriginPath } from '../domain/site/layout.js';
 import { releaseNameProblem } from '../domain/names.js';
-import type { Target } from '../domain/target.js';
+import type { FunctionTarget, SiteTarget } from '../domain/target.js';
+
+/** A function or a site target (apps roll back through app-rollback.ts). */
+type SingleTarget = FunctionTarget | SiteTarget;
 import type { OriginSwitch, SiteStore } from '../ports/site.js';
 import { promotionGate } from './promotion-gate.js';
 import type { AliasReader, ArtifactStore, Clock, DeploymentStore, Orchestrator, TargetStore, VersionCatalog } from '../ports/index.js';
@@ -17,17 +21,7 @@ export interface DeployDeps {
   clock: Clock;
 }
 
-export function newRecord(fields: Pick<Deployment, 'id' | 'target' | 'release' | 'trigger'> & Partial<Deployment>, message: string, now: string): Deployment {
-  return {
-    status: 'queued',
-    requestedAt: now,
-    startedAt: now,
-    updatedAt: now,
-    trafficPercent: 0,
-    timeline: [{ at: now, step: 'intake', status: fields.status ?? 'queued', message }],
-    ...fields,
-  };
-}
+export { newRecord } from '../domain/deployment.js';
 
 /** The HTTPS trigger: deploys a release already uploaded to the artifact bucket. */
 export async function deployRelease(
@@ -89,13 +83,13 @@ export interface RollbackRequestDeps {
 }
 
 /** What is live now: the alias's version, or the release behind the site's origin path. */
-async function liveVersion(deps: RollbackRequestDeps, target: Target): Promise<string | undefined> {
+async function liveVersion(deps: RollbackRequestDeps, target: SingleTarget): Promise<string | undefined> {
   if (target.kind === 'function') return (await deps.aliases.getAlias(target.function.name, target.function.alias)).version;
   return releaseOfOriginPath(target, await deps.origins.currentOriginPath(target.site.distributionId, target.site.bucket));
 }
 
 /** Whether the release can be returned to without a rebuild: its version or its manifest still exists. */
-async function stillThere(deps: RollbackRequestDeps, target: Target, version: string): Promise<boolean> {
+async function stillThere(deps: RollbackRequestDeps, target: SingleTarget, version: string): Promise<boolean> {
   if (target.kind === 'function') return (await deps.versions.listVersions(target.function.name)).some((v) => v.version === version);
   return (await deps.sites.readJson(target.site.bucket, manifestKey(target, version))) !== undefined;
 }
@@ -114,7 +108,11 @@ type RollbackCandidate = { preSlipway: false; deployment: Deployment; toVersion:
  * (a function) or `fromOriginPath` (a site whose origin path was not a release prefix), unless a
  * release slipway deployed is that same version. Known only while the whole history is in view.
  */
-function beforeSlipway(target: Target, history: Deployment[], landed: Deployment[]): { preSlipway: true; toVersion: string; originPath?: string } | undefined {
+function beforeSlipway(
+  target: SingleTarget,
+  history: Deployment[],
+  landed: Deployment[],
+): { preSlipway: true; toVersion: string; originPath?: string } | undefined {
   if (history.length >= ROLLBACK_HISTORY) return undefined;
   const first = [...history]
     .reverse()
@@ -130,7 +128,7 @@ function beforeSlipway(target: Target, history: Deployment[], landed: Deployment
 }
 
 /** Whether what was live before slipway can still be returned to: the version exists, or the origin path still holds files. */
-async function preSlipwayStillThere(deps: RollbackRequestDeps, target: Target, candidate: { toVersion: string; originPath?: string }): Promise<boolean> {
+async function preSlipwayStillThere(deps: RollbackRequestDeps, target: SingleTarget, candidate: { toVersion: string; originPath?: string }): Promise<boolean> {
   if (target.kind === 'function') return (await deps.versions.listVersions(target.function.name)).some((v) => v.version === candidate.toVersion);
   if (!deps.sites.hasObjects) return true;
   return deps.sites.hasObjects(target.site.bucket, (candidate.originPath ?? '').replace(/^\//, ''));
@@ -146,6 +144,7 @@ async function preSlipwayStillThere(deps: RollbackRequestDeps, target: Target, c
 export async function requestRollback(deps: RollbackRequestDeps, request: { target: string; release?: string; requestedBy?: string }): Promise<Deployment> {
   const target = await deps.targets.get(request.target);
   if (!target) throw new TargetNotFoundError(request.target);
+  if (target.kind === 'app') return requestAppRollback(deps, target, request);
   const live = await liveVersion(deps, target);
   const history = await deps.deployments.listByTarget(target.name, { limit: ROLLBACK_HISTORY });
   const landed = history.filter((d) => d.status === 'succeeded' && d.toVersion);
@@ -205,6 +204,6 @@ export async function requestRollback(deps: RollbackRequestDeps, request: { targ
   return deployment;
 }
 
-async function currentOriginPath(deps: RollbackRequestDeps, target: Target): Promise<string | undefined> {
+async function currentOriginPath(deps: RollbackRequestDeps, target: SingleTarget): Promise<string | undefined> {
   return target.kind === 'site' ? deps.origins.currentOriginPath(target.site.distributionId, target.site.bucket) : undefined;
 }

@@ -7,6 +7,7 @@ import { S3_MAX_PUT_BYTES } from '../domain/artifact-key.js';
 import { releaseKey } from '../domain/artifact-key.js';
 import { ConflictError, TargetNotFoundError, ValidationError } from '../domain/errors.js';
 import type { Target } from '../domain/target.js';
+import { componentTargets } from '../domain/app.js';
 import type { ArtifactStore, Clock, TargetStore } from '../ports/index.js';
 import type { ReleaseHistory, ReleaseUploads } from '../ports/uploads-hooks.js';
 import { LAMBDA_MAX_UNZIPPED_BYTES } from './workflow/prepare.js';
@@ -51,6 +52,14 @@ export interface UploadGrant {
 export function maxUploadBytes(target: Target): { bytes: number; why: string } {
   if (target.kind === 'function') {
     return { bytes: LAMBDA_MAX_UNZIPPED_BYTES, why: 'Lambda takes at most 250 MiB unzipped' };
+  }
+  if (target.kind === 'app') {
+    // Each function's folder within Lambda's limit, the site's within its own.
+    const parts = componentTargets(target);
+    const total = parts.reduce((sum, c) => sum + (c.kind === 'function' ? LAMBDA_MAX_UNZIPPED_BYTES : c.target.limits.maxUncompressedBytes), 0);
+    return total < S3_MAX_PUT_BYTES
+      ? { bytes: total, why: `its components take at most ${total} bytes unzipped together (250 MiB per function, the site's limits.maxUncompressedBytes)` }
+      : { bytes: S3_MAX_PUT_BYTES, why: 'one presigned S3 PUT takes at most 5 GiB' };
   }
   if (target.limits.maxUncompressedBytes < S3_MAX_PUT_BYTES) {
     return { bytes: target.limits.maxUncompressedBytes, why: `the target's limits.maxUncompressedBytes is ${target.limits.maxUncompressedBytes}` };

@@ -72,6 +72,10 @@ export interface ConfigurationPlan {
 /** The configuration part of a target: what a change of alone deploys. */
 function configurationOf(target: Target | undefined): unknown {
   if (!target) return undefined;
+  if (target.kind === 'app') {
+    const parts = Object.entries(target.components).map(([name, c]) => [name, 'function' in c ? c.configuration : c.runtimeConfig] as const);
+    return parts.some(([, config]) => config !== undefined) ? Object.fromEntries(parts) : undefined;
+  }
   return target.kind === 'function' ? target.configuration : target.runtimeConfig;
 }
 
@@ -95,6 +99,11 @@ export async function planConfigurationDeployment(
       after === undefined ? 'a new target; nothing is deployed until its first release' : 'a new target; its first release carries the configuration',
     );
   if (stored.kind !== next.kind) return none(`the target changes kind (${stored.kind} to ${next.kind}); its next release carries the configuration`);
+  if (next.kind === 'app' || stored.kind === 'app') {
+    return none(
+      `the configuration of app ${next.name}'s components is stored; an app's next release carries it (a configuration change alone does not redeploy an app)`,
+    );
+  }
   if (canonicalJson(before ?? null) === canonicalJson(after ?? null)) return none('the configuration did not change; nothing to deploy');
   const changes = next.kind === 'function' ? functionChanges(stored, next) : siteChanges(stored, next);
   if (after === undefined) {

@@ -1,13 +1,26 @@
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { Datapoint } from '../../domain/traffic-profile.js';
-import type { Target } from '../../domain/target.js';
+import type { AppTarget, FunctionTarget, SiteTarget, Target } from '../../domain/target.js';
+import { componentTargets } from '../../domain/app.js';
 import type { TrafficMetrics } from '../../ports/index.js';
 import { rethrowTransient } from './sdk-errors.js';
 
 const HOUR_SECONDS = 3600;
 
-/** What "traffic" means per kind: Lambda invocations of the function, CloudFront requests of the distribution. */
+/** The component whose traffic stands for an app's. */
+function trafficTarget(app: AppTarget): FunctionTarget | SiteTarget {
+  const [first] = componentTargets(app).sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'function' ? -1 : 1));
+  if (!first) throw new Error(`app ${app.name} has no components`);
+  return first.target;
+}
+
+/**
+ * What "traffic" means per kind: Lambda invocations of the function, CloudFront requests of the
+ * distribution. An app's traffic is that of its first function component (by name), or of its
+ * site when it has no function.
+ */
 export function trafficQuery(target: Target, periodSeconds: number): MetricDataQuery {
+  if (target.kind === 'app') return trafficQuery(trafficTarget(target), periodSeconds);
   const metric =
     target.kind === 'function'
       ? {
@@ -40,7 +53,7 @@ export class CloudWatchTrafficMetrics implements TrafficMetrics {
   }
 
   async hourly(target: Target, from: Date, to: Date): Promise<Datapoint[]> {
-    const client = target.kind === 'site' ? this.cloudFrontClient : this.client;
+    const client = (target.kind === 'app' ? trafficTarget(target) : target).kind === 'site' ? this.cloudFrontClient : this.client;
     const points: Datapoint[] = [];
     let NextToken: string | undefined;
     try {
@@ -66,7 +79,7 @@ export class CloudWatchTrafficMetrics implements TrafficMetrics {
   }
 
   async currentPerMinute(target: Target, now: Date): Promise<number | undefined> {
-    const client = target.kind === 'site' ? this.cloudFrontClient : this.client;
+    const client = (target.kind === 'app' ? trafficTarget(target) : target).kind === 'site' ? this.cloudFrontClient : this.client;
     try {
       const out = await client.send(
         new GetMetricDataCommand({

@@ -48,7 +48,7 @@ export async function finalize(deps: FinalizeDeps, state: WorkflowState): Promis
 
   try {
     if (target.kind === 'site') await tidySite(deps, target, updated ?? (await deps.deployments.get(state.deploymentId)));
-    else await pruneVersions(deps, target, state.publishedVersions);
+    else if (target.kind === 'function') await pruneVersions(deps, target, state.publishedVersions);
   } catch (error) {
     // Housekeeping: the release is live; the next deployment tidies up again.
     console.warn(`slipway: tidying up after ${state.deploymentId} failed: ${errorMessage(error)}`);

@@ -20,6 +20,7 @@ export async function invalidateCdn(deps: InvalidateCdnDeps, state: WorkflowStat
   assertNotCancelled(deployment);
   // A site's invalidation was created with the switch; here it is only waited for.
   if (target.kind === 'site') return awaitSiteInvalidation(deps.cdn, target, state);
+  if (target.kind === 'app') return { ...state, invalidation: { id: '', complete: true, checks: 0, waitSeconds: 0 } };
   const cdn = target.cdn;
   if (!cdn) return { ...state, invalidation: { id: '', complete: true, checks: 0, waitSeconds: 0 } };
   const current = state.invalidation;

@@ -1,4 +1,4 @@
-import { DeploymentNotFoundError, ArtifactRejectedError, ConflictError, TargetNotFoundError } from '../../domain/errors.js';
+import { ValidationError, DeploymentNotFoundError, ArtifactRejectedError, ConflictError, TargetNotFoundError } from '../../domain/errors.js';
 import { assertNotCancelled } from '../../domain/control.js';
 import { isTerminal, type Deployment } from '../../domain/deployment.js';
 import { planSteps } from '../../domain/strategy.js';
@@ -63,6 +63,7 @@ export async function prepare(deps: PrepareDeps, input: WorkflowState): Promise<
     };
   }
 
+  if (target.kind === 'app') throw new ValidationError(`app targets are not deployable yet`);
   // A function zip is inflated whole: Lambda's limit holds for its real bytes, not the declared ones.
   const checked = rollback ? {} : await checkArtifact(deps, deployment, { maxUncompressedBytes: LAMBDA_MAX_UNZIPPED_BYTES, countInflatedBytes: true });
 

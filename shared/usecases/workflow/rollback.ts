@@ -96,7 +96,9 @@ export async function rollback(deps: RollbackDeps, state: WorkflowState): Promis
     ? { restored: false, detail: 'no traffic was moved' }
     : target.kind === 'site'
       ? await restoreSite(deps, target, deployment, state)
-      : await restoreFunction(deps, target, deployment);
+      : target.kind === 'function'
+        ? await restoreFunction(deps, target, deployment)
+        : { restored: false, detail: 'no traffic was moved' };
   const trafficMoved = restoration.restored || deployment.trafficPercent > 0;
 
   {

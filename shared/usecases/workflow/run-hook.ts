@@ -38,7 +38,9 @@ export async function runHook(deps: RunHookDeps, input: { phase: HookPhase; stat
       release: deployment.release,
       ...(target.kind === 'function'
         ? { functionName: target.function.name, alias: target.function.alias }
-        : { bucket: target.site.bucket, distributionId: target.site.distributionId }),
+        : target.kind === 'site'
+          ? { bucket: target.site.bucket, distributionId: target.site.distributionId }
+          : { components: deployment.components ?? {} }),
       fromVersion: deployment.fromVersion,
       toVersion: deployment.toVersion,
     });

@@ -31,6 +31,8 @@ export interface WorkflowState {
   publishedVersions?: number;
   /** Site targets: the staging plan and what was live when the deployment started. */
   site?: SiteWorkflow;
+  /** Apps: each function component's progress; the site component's staging is in `site` (docs/apps.md). */
+  app?: AppWorkflow;
   steps?: TrafficStep[];
   stepIndex?: number;
   flags?: { preTraffic: boolean; postTraffic: boolean; cdn: boolean };
@@ -99,6 +101,29 @@ export interface StagingPlanRef {
   key: string;
   /** Chunks in the plan: FinishSiteStaging collects one staging record per chunk. */
   chunks: number;
+}
+
+/** An app deployment's components as the state carries them (at most MAX_APP_COMPONENTS). */
+export interface AppWorkflow {
+  functions: Record<string, FunctionComponentState>;
+  /** The site component, when the app has one: whether the release changes it (known after FinishSiteStaging). */
+  site?: { component: string; changed?: boolean };
+  /** The step whose shift also switches the site (planApp): the last, once the functions are at 100%. */
+  siteSwitchAt?: number;
+}
+
+export interface FunctionComponentState {
+  function: string;
+  /** Whether the release's zip has a folder for it; without one the component is unchanged. */
+  present: boolean;
+  /** Its code, repacked from the app's zip by Stage, and that zip's hex sha256. */
+  artifact?: ArtifactRef;
+  sha256?: string;
+  fromVersion?: string;
+  toVersion?: string;
+  changed?: boolean;
+  aliasRevision?: string;
+  publishedVersions?: number;
 }
 
 export interface SiteWorkflow {
