@@ -66,7 +66,9 @@ export function planInvalidation(diff: ManifestDiff, options: PlanOptions = {}):
   const byDir = new Map<string, string[]>();
   for (const path of differing) {
     const dir = parentDir(path);
-    byDir.set(dir, [...(byDir.get(dir) ?? []), path]);
+    const paths = byDir.get(dir);
+    if (paths) paths.push(path);
+    else byDir.set(dir, [path]);
   }
   const files = new Set<string>();
   const wildcards = new Set<string>();
