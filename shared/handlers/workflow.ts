@@ -14,7 +14,8 @@ import { prepare, type PrepareDeps } from '../usecases/workflow/prepare.js';
 import { rollback, type RollbackDeps } from '../usecases/workflow/rollback.js';
 import { runHook, type HookPhase, type RunHookDeps } from '../usecases/workflow/run-hook.js';
 import { shiftTraffic, type ShiftTrafficDeps } from '../usecases/workflow/shift-traffic.js';
-import { stage, type StageDeps } from '../usecases/workflow/stage.js';
+import { stage } from '../usecases/workflow/stage.js';
+import { stageApp, type StageAppDeps } from '../usecases/app/stage-app.js';
 import type { WorkflowState } from '../usecases/workflow/state.js';
 import { createTaskHandler } from './task.js';
 
@@ -28,8 +29,9 @@ export const createPrepareHandler = ({ logger, ...deps }: PrepareDeps & WithLogg
 export const createAcquireLockHandler = ({ logger, ...deps }: AcquireLockDeps & WithLogger) =>
   createTaskHandler(logger, 'acquireLock', (state: WorkflowState) => acquireLock(deps, state));
 
-export const createStageHandler = ({ logger, ...deps }: StageDeps & WithLogger) =>
-  createTaskHandler(logger, 'stage', (state: WorkflowState) => stage(deps, state));
+/** A function publishes one version; an app publishes one per changed function component. */
+export const createStageHandler = ({ logger, ...deps }: StageAppDeps & WithLogger) =>
+  createTaskHandler(logger, 'stage', (state: WorkflowState) => (state.target?.kind === 'app' ? stageApp(deps, state, state.target) : stage(deps, state)));
 
 export const createStageSiteChunkHandler = ({ logger, ...deps }: StageChunkDeps & WithLogger) =>
   createTaskHandler(logger, 'stageSiteChunk', (input: StageChunkInput) => stageSiteChunk(deps, input));

@@ -25,6 +25,8 @@ export interface DeploymentPatch {
   configuration?: DeploymentConfiguration;
   /** A promotion's approve or reject (written with `onlyIfApprovalPending`). */
   approval?: Deployment['approval'];
+  /** Apps: what each component releases (written once every component is staged). */
+  components?: Deployment['components'];
 }
 
 /** Conditions an update must meet besides the record not being terminal. */

@@ -8,6 +8,7 @@ import { planInvalidation } from '../../domain/site/invalidation-plan.js';
 import { manifestKey, planKey, releasePrefix, stagingKey } from '../../domain/site/layout.js';
 import { diffManifests, manifestSchema, type ManifestRuntimeConfig, type SiteManifest } from '../../domain/site/manifest.js';
 import type { SiteTarget } from '../../domain/target.js';
+import { siteComponent } from '../../domain/app.js';
 import type { Clock, DeploymentStore } from '../../ports/index.js';
 import type { SiteStore, StageChunkResult } from '../../ports/site.js';
 import { requireSiteTarget, type WorkflowState } from '../workflow/state.js';
@@ -67,7 +68,7 @@ function describeConfiguration(configuration: DeploymentConfiguration | undefine
  * version identical to the live one ends as a no-op.
  */
 export async function finishSiteStaging(deps: FinishStagingDeps, state: WorkflowState): Promise<WorkflowState> {
-  const target = requireSiteTarget(state);
+  const target = stagedSiteTarget(state);
   const site = state.site;
   if (!site) throw new Error(`workflow state of ${state.deploymentId} has no staging plan`);
   const deployment = await deps.deployments.get(state.deploymentId);
@@ -117,9 +118,11 @@ export async function finishSiteStaging(deps: FinishStagingDeps, state: Workflow
   }
 
   const noop = version === site.liveRelease;
-  const plan = deployment.toOriginPath !== undefined ? { paths: ['/*'], wildcards: 1 } : planInvalidation(diffManifests(live, manifest));
+  const diff = diffManifests(live, manifest);
+  const plan = deployment.toOriginPath !== undefined ? { paths: ['/*'], wildcards: 1 } : planInvalidation(diff);
   const configuration = deployment.toOriginPath === undefined ? configurationOf(live, manifest) : undefined;
   await deps.sites.writeJson(bucket, planKey(target, deployment.id), plan);
+  if (state.app?.site) return finishAppSite(deps, state, { target, version, live, manifest, diff, noop, staged, paths: plan.paths.length });
   await deps.deployments.update(
     deployment.id,
     {
@@ -135,4 +138,62 @@ export async function finishSiteStaging(deps: FinishStagingDeps, state: Workflow
     },
   );
   return { ...state, noop, site: { ...site, invalidationPaths: plan.paths.length } };
+}
+
+/** The site a deployment stages: a site target's, or an app's site component. */
+function stagedSiteTarget(state: WorkflowState): SiteTarget {
+  const target = state.target;
+  if (target?.kind === 'app') {
+    const site = siteComponent(target);
+    if (!site) throw new Error(`app ${target.name} has no site component`);
+    return site.target;
+  }
+  return requireSiteTarget(state);
+}
+
+/**
+ * An app's site: unchanged when the release is the live one or its files are the live release's
+ * (same paths, same bytes and headers), and then what was staged for it is removed again. The
+ * record's `components` get the site's releases once Stage has staged the functions too.
+ */
+async function finishAppSite(
+  deps: FinishStagingDeps,
+  state: WorkflowState,
+  found: {
+    target: SiteTarget;
+    version: string;
+    live: SiteManifest | undefined;
+    manifest: SiteManifest;
+    diff: ReturnType<typeof diffManifests>;
+    noop: boolean;
+    staged: string;
+    paths: number;
+  },
+): Promise<WorkflowState> {
+  const site = state.site as NonNullable<WorkflowState['site']>;
+  const appSite = state.app?.site as NonNullable<NonNullable<WorkflowState['app']>['site']>;
+  const { target, version, diff } = found;
+  const identical = Boolean(found.live) && diff.added.length + diff.changed.length + diff.removed.length === 0 && state.record?.trigger !== 'rollback';
+  const changed = !found.noop && !identical;
+  if (identical && version !== site.liveRelease) {
+    // Nothing to switch to: the copy of the live files under the new prefix goes again.
+    await deps.sites.deletePrefix(target.site.bucket, manifestKey(target, version));
+    await deps.sites.deletePrefix(target.site.bucket, releasePrefix(target, version));
+  }
+  const name = appSite.component;
+  await deps.deployments.update(
+    state.deploymentId,
+    {},
+    {
+      step: 'stage',
+      message: changed
+        ? `${name}: ${found.staged}${found.paths} path(s) to invalidate after the switch`
+        : `${name}: the site's files are those of live release ${site.liveRelease ?? '(none)'}; unchanged`,
+    },
+  );
+  return {
+    ...state,
+    app: { ...(state.app as NonNullable<WorkflowState['app']>), site: { ...appSite, changed } },
+    site: { ...site, invalidationPaths: found.paths },
+  };
 }

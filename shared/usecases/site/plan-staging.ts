@@ -40,25 +40,26 @@ export function stagingChunks(entries: number, size: number): StagingChunk[] {
  * more than Step Functions' 256 KiB of state data holds; the StageSite Map reads them from there.
  * A rollback stages nothing (its version is already in the bucket): its plan is empty. The version
  * is the release with the target's runtime config digest when it has one (layout.ts): a config-only
- * deployment of the live release stages a version of its own, never into the live prefix.
+ * deployment of the live release stages a version of its own, never into the live prefix. An
+ * app's site (`folder`, e.g. `web/`) is judged and staged from its folder of the app's zip.
  */
-export async function planSiteStaging(deps: PlanStagingDeps, deployment: Deployment, target: SiteTarget): Promise<SiteWorkflow> {
+export async function planSiteStaging(deps: PlanStagingDeps, deployment: Deployment, target: SiteTarget, folder?: string): Promise<SiteWorkflow> {
   const liveOriginPath = await deps.origins.currentOriginPath(target.site.distributionId, target.site.bucket);
   const liveRelease = releaseOfOriginPath(target, liveOriginPath);
   const rollback = deployment.trigger === 'rollback';
   const version = rollback ? (deployment.toVersion ?? deployment.release) : siteVersionFor(target, deployment.release);
   const live = { release: deployment.release, version, liveOriginPath, ...(liveRelease ? { liveRelease } : {}) };
   // Staging a version under the name that is live would change the live files in place.
-  const chunks = rollback || version === liveRelease ? [] : await planChunks(deps, deployment, target);
+  const chunks = rollback || version === liveRelease ? [] : await planChunks(deps, deployment, target, folder);
   // Written even when empty: the Map's ItemReader fails on a missing object.
   const written = await deps.plans.writePlan(stagingPlanKey(target.name, deployment.id), chunks);
   return { staging: { ...written, chunks: chunks.length }, ...live };
 }
 
-async function planChunks(deps: PlanStagingDeps, deployment: Deployment, target: SiteTarget): Promise<StagingChunk[]> {
+async function planChunks(deps: PlanStagingDeps, deployment: Deployment, target: SiteTarget, folder?: string): Promise<StagingChunk[]> {
   const artifact = deployment.artifact;
   const head = artifact ? await deps.artifacts.head(artifact) : undefined;
   if (!artifact || !head) throw new ArtifactRejectedError(`the artifact of ${deployment.id} is gone; upload it again`);
-  const inspection = await deps.stager.inspect(artifact, head.size, target.limits);
+  const inspection = await deps.stager.inspect(artifact, head.size, target.limits, folder);
   return stagingChunks(inspection.entries, target.staging.chunkEntries);
 }

@@ -2,7 +2,8 @@ import { DeploymentNotFoundError, errorMessage, MissingResourceError } from '../
 import { headersFor } from '../../domain/site/headers.js';
 import { manifestKey, releasePrefix, stagingKey } from '../../domain/site/layout.js';
 import { manifestSchema } from '../../domain/site/manifest.js';
-import type { SiteTarget } from '../../domain/target.js';
+import type { AppTarget, SiteTarget } from '../../domain/target.js';
+import { componentFolder, siteComponent } from '../../domain/app.js';
 import type { ArtifactStore, DeploymentStore } from '../../ports/index.js';
 import type { SiteStager, SiteStore } from '../../ports/site.js';
 import type { SiteWorkflow, StagingChunk } from '../workflow/state.js';
@@ -21,7 +22,8 @@ export interface StageChunkDeps {
  */
 export interface StageChunkInput {
   deploymentId: string;
-  target: SiteTarget;
+  /** A site target, or an app whose site component is staged. */
+  target: SiteTarget | AppTarget;
   site: Pick<SiteWorkflow, 'liveRelease' | 'version'>;
   chunk: StagingChunk;
 }
@@ -44,6 +46,14 @@ export async function stageSiteChunk(deps: StageChunkDeps, input: StageChunkInpu
   }
 }
 
+/** The site a chunk stages into, and for an app the folder of its zip the site comes from. */
+function stagedSite(target: SiteTarget | AppTarget): { target: SiteTarget; folder?: string } {
+  if (target.kind === 'site') return { target };
+  const site = siteComponent(target);
+  if (!site) throw new Error(`app ${target.name} has no site component to stage`);
+  return { target: site.target, folder: componentFolder(site.component) };
+}
+
 /** Marks the timeline entries of failed chunk attempts. */
 export const CHUNK_FAILURE_PREFIX = 'chunk ';
 
@@ -56,7 +66,7 @@ async function stageOneChunk(deps: StageChunkDeps, input: StageChunkInput): Prom
   const artifact = deployment.artifact;
   const head = artifact ? await deps.artifacts.head(artifact) : undefined;
   if (!artifact || !head) throw new MissingResourceError(`the artifact of ${deployment.id} is gone`);
-  const { target } = input;
+  const { target, folder } = stagedSite(input.target);
   const live = input.site.liveRelease;
   const liveManifest = live ? manifestSchema.safeParse(await deps.sites.readJson(target.site.bucket, manifestKey(target, live))) : undefined;
   const result = await deps.stager.stageChunk({
@@ -69,6 +79,7 @@ async function stageOneChunk(deps: StageChunkDeps, input: StageChunkInput): Prom
     ...(live && liveManifest?.success ? { previous: { releasePrefix: releasePrefix(target, live), files: liveManifest.data.files } } : {}),
     headersFor: headersFor(target.cacheControl),
     concurrency: target.staging.concurrency,
+    ...(folder ? { folder } : {}),
   });
   await deps.sites.writeJson(target.site.bucket, stagingKey(target, deployment.id, input.chunk.index), result);
   return { chunk: input.chunk.index, files: Object.keys(result.files).length };

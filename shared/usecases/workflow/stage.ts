@@ -21,6 +21,7 @@ import type {
   VersionConfiguration,
   VersionPublisher,
 } from '../../ports/index.js';
+import type { FunctionTarget } from '../../domain/target.js';
 import { facts, requireFunctionTarget, seenByWrite, type WorkflowState } from './state.js';
 
 export interface StageDeps {
@@ -169,40 +170,62 @@ export function assertRoutable(
   );
 }
 
-/**
- * Makes the release an immutable version and remembers the version the alias had. Every step can
- * run again: a version this deployment already published is found by its description, and a
- * release that is already live is a no-op.
- */
-export async function stage(deps: StageDeps, state: WorkflowState): Promise<WorkflowState> {
-  const target = requireFunctionTarget(state);
-  const fn = target.function.name;
-  const id = state.deploymentId;
-  const deployment = await facts(deps.deployments, state);
+/** What staging one function decided: its versions, whether it changes, and the record's words for it. */
+export interface FunctionStaged {
+  fromVersion: string;
+  toVersion: string;
+  noop: boolean;
+  aliasRevision: string;
+  publishedVersions?: number;
+  configuration?: DeploymentConfiguration;
+  message: string;
+}
 
+/** One function's release as Stage sees it: a function target's record, or one component of an app's. */
+export interface FunctionRelease {
+  deploymentId: string;
+  release: string;
+  trigger: Deployment['trigger'];
+  /** Hex sha256 of the function's zip (a rollback: none needed). */
+  sha256?: string;
+  artifact?: Deployment['artifact'];
+  /** Known from an earlier attempt or from the rollback request. */
+  fromVersion?: string;
+  toVersion?: string;
+  /** Whether the plan splits traffic at some step (routing needs the same role and DLQ). */
+  weighted: boolean;
+}
+
+/**
+ * Stages one function: a rollback checks the version it returns to; otherwise the release is
+ * published as an immutable version (configuration first), or found live already (same CodeSha256
+ * and configuration: a no-op), or found published by an earlier attempt of this deployment.
+ * Writes nothing to the record: the caller does, with `message`.
+ */
+export async function stageFunction(deps: StageDeps, target: FunctionTarget, release: FunctionRelease): Promise<FunctionStaged> {
+  const fn = target.function.name;
+  const id = release.deploymentId;
   const alias = await deps.aliases.getAlias(fn, target.function.alias);
   assertAliasOnPublishedVersion(fn, target.function.alias, alias.version);
-  if (alias.additional && alias.additional.version !== deployment.toVersion) {
+  if (alias.additional && alias.additional.version !== release.toVersion) {
     throw new ConflictError(
       `alias ${fn}:${target.function.alias} splits traffic with version ${alias.additional.version}, which slipway did not start; remove the routing config and deploy again`,
     );
   }
-  const fromVersion = deployment.fromVersion ?? alias.version;
-  const seen = { aliasRevision: alias.revisionId };
+  const fromVersion = release.fromVersion ?? alias.version;
+  const aliasRevision = alias.revisionId;
 
-  if (deployment.trigger === 'rollback') {
-    const toVersion = deployment.toVersion;
-    if (!toVersion) throw new MissingResourceError(`rollback ${id} names no version`);
+  if (release.trigger === 'rollback') {
+    const toVersion = release.toVersion;
+    if (!toVersion) throw new MissingResourceError(`rollback ${id} names no version of ${fn}`);
     const sha = await deps.versions.codeSha256(fn, toVersion);
     const noop = alias.version === toVersion && !alias.additional;
-    seenByWrite(await deps.deployments.update(id, { fromVersion }, { step: 'stage', message: `rolling back to version ${toVersion} (CodeSha256 ${sha})` }));
-    return { ...state, ...seen, record: { ...deployment, fromVersion }, noop };
+    return { fromVersion, toVersion, noop, aliasRevision, message: `rolling back to version ${toVersion} (CodeSha256 ${sha})` };
   }
 
-  const expected = codeSha256FromHex(deployment.sha256 ?? '');
-  if (!deployment.sha256) throw new ConflictError(`deployment ${id} has no checksum; Prepare must run first`);
-
-  const weighted = splitsTraffic(state.steps ?? planSteps(target.strategy));
+  if (!release.sha256) throw new ConflictError(`deployment ${id} has no checksum for ${fn}; Prepare must run first`);
+  const expected = codeSha256FromHex(release.sha256);
+  const weighted = release.weighted;
   // Resolved before anything changes: a missing parameter or secret stops the deployment here.
   const resolved = target.configuration ? await resolveConfiguration(deps, fn, target.configuration) : undefined;
   // The listing names every version's CodeSha256: the live one's configuration is read only when
@@ -222,29 +245,27 @@ export async function stage(deps: StageDeps, state: WorkflowState): Promise<Work
     };
   }
   const sameConfiguration = !resolved || live?.configDigest === resolved.digest;
-  if (!deployment.toVersion && (liveSha ?? live?.codeSha256) === expected && sameConfiguration) {
-    seenByWrite(
-      await deps.deployments.update(
-        id,
-        { fromVersion, toVersion: fromVersion, ...(configuration ? { configuration } : {}) },
-        {
-          step: 'stage',
-          message: `release is already live as version ${fromVersion} (same CodeSha256${resolved ? `, same configuration ${shortDigest(resolved.digest)}` : ''}); nothing to do`,
-        },
-      ),
-    );
-    return { ...state, ...seen, record: { ...deployment, fromVersion, toVersion: fromVersion }, publishedVersions: versions.length, noop: true };
+  if (!release.toVersion && (liveSha ?? live?.codeSha256) === expected && sameConfiguration) {
+    return {
+      fromVersion,
+      toVersion: fromVersion,
+      noop: true,
+      aliasRevision,
+      publishedVersions: versions.length,
+      ...(configuration ? { configuration } : {}),
+      message: `release is already live as version ${fromVersion} (same CodeSha256${resolved ? `, same configuration ${shortDigest(resolved.digest)}` : ''}); nothing to do`,
+    };
   }
 
-  let toVersion = deployment.toVersion;
+  let toVersion = release.toVersion;
   let publishedVersions = versions.length;
   if (!toVersion) {
-    const description = versionDescription(id, deployment.release);
+    const description = versionDescription(id, release.release);
     const published = versions.find((v) => v.description === description);
     if (published) {
       toVersion = published.version;
     } else {
-      if (!deployment.artifact) throw new MissingResourceError(`deployment ${id} names no artifact`);
+      if (!release.artifact) throw new MissingResourceError(`deployment ${id} names no artifact for ${fn}`);
       // The configuration goes on $LATEST first: PublishVersion then publishes it with the code,
       // and the RevisionId guard below covers both. Setting the same values again on a retry is harmless.
       if (resolved) await deps.versions.updateConfiguration(fn, resolved.settings);
@@ -257,7 +278,7 @@ export async function stage(deps: StageDeps, state: WorkflowState): Promise<Work
           { version: '$LATEST', config: await deps.versions.versionConfiguration(fn, '$LATEST') },
         );
       }
-      const updated = await deps.versions.updateCode(fn, deployment.artifact);
+      const updated = await deps.versions.updateCode(fn, release.artifact);
       if (updated.codeSha256 !== expected) {
         throw new ConcurrentModificationError(
           `after the update ${fn} has CodeSha256 ${updated.codeSha256}, not the release's ${expected}; another change reached the function`,
@@ -279,12 +300,48 @@ export async function stage(deps: StageDeps, state: WorkflowState): Promise<Work
     );
   }
   const configured = configuration ? ` with configuration ${shortDigest(configuration.digest)} (${describeChanges(configuration.changes)})` : '';
+  return {
+    fromVersion,
+    toVersion,
+    noop: false,
+    aliasRevision,
+    publishedVersions,
+    ...(configuration ? { configuration } : {}),
+    message: `published version ${toVersion}${configured}; alias ${target.function.alias} is on version ${fromVersion}`,
+  };
+}
+
+/**
+ * Makes the release an immutable version and remembers the version the alias had. Every step can
+ * run again: a version this deployment already published is found by its description, and a
+ * release that is already live is a no-op.
+ */
+export async function stage(deps: StageDeps, state: WorkflowState): Promise<WorkflowState> {
+  const target = requireFunctionTarget(state);
+  const deployment = await facts(deps.deployments, state);
+  const staged = await stageFunction(deps, target, {
+    deploymentId: state.deploymentId,
+    release: deployment.release,
+    trigger: deployment.trigger,
+    ...(deployment.sha256 ? { sha256: deployment.sha256 } : {}),
+    ...(deployment.artifact ? { artifact: deployment.artifact } : {}),
+    ...(deployment.fromVersion ? { fromVersion: deployment.fromVersion } : {}),
+    ...(deployment.toVersion ? { toVersion: deployment.toVersion } : {}),
+    weighted: splitsTraffic(state.steps ?? planSteps(target.strategy)),
+  });
+  const { fromVersion, toVersion, configuration } = staged;
+  const rollback = deployment.trigger === 'rollback';
   seenByWrite(
-    await deps.deployments.update(
-      id,
-      { fromVersion, toVersion, ...(configuration ? { configuration } : {}) },
-      { step: 'stage', message: `published version ${toVersion}${configured}; alias ${target.function.alias} is on version ${fromVersion}` },
-    ),
+    await deps.deployments.update(state.deploymentId, rollback ? { fromVersion } : { fromVersion, toVersion, ...(configuration ? { configuration } : {}) }, {
+      step: 'stage',
+      message: staged.message,
+    }),
   );
-  return { ...state, ...seen, record: { ...deployment, fromVersion, toVersion }, publishedVersions, noop: false };
+  return {
+    ...state,
+    aliasRevision: staged.aliasRevision,
+    record: { ...deployment, fromVersion, toVersion },
+    ...(staged.publishedVersions !== undefined ? { publishedVersions: staged.publishedVersions } : {}),
+    noop: staged.noop,
+  };
 }
