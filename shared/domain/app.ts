@@ -167,3 +167,35 @@ export function describeComponents(components: Record<string, ComponentRecord>):
     })
     .join(', ');
 }
+
+type Health = AppTarget['health'];
+
+/** One source of health signals: the app's own (no component), or a component's. */
+export interface SignalSource {
+  component?: string;
+  alarms: string[];
+  probe?: Health['probe'];
+}
+
+/** Every source of an app's health, the app's first: one verdict over all of them (docs/apps.md). */
+export function signalSources(app: AppTarget): SignalSource[] {
+  const own: SignalSource = { alarms: app.health.alarms, ...(app.health.probe ? { probe: app.health.probe } : {}) };
+  const components = Object.keys(app.components)
+    .sort()
+    .map((component): SignalSource => {
+      const { health } = app.components[component] as Component;
+      return { component, alarms: health.alarms, ...(health.probe ? { probe: health.probe } : {}) };
+    });
+  return [own, ...components].filter((s) => s.alarms.length > 0 || s.probe);
+}
+
+/**
+ * The app's health as one target's: every alarm of the app and its components, and a probe when
+ * any source has one. It plans bakes (how often, whether at all); the checks go by source.
+ */
+export function unionHealth(app: AppTarget): Health {
+  const sources = signalSources(app);
+  const alarms = [...new Set(sources.flatMap((s) => s.alarms))];
+  const probe = sources.find((s) => s.probe)?.probe;
+  return { ...app.health, alarms, ...(probe ? { probe } : {}) };
+}

@@ -16,6 +16,7 @@ import { runHook, type HookPhase, type RunHookDeps } from '../usecases/workflow/
 import { shiftTraffic, type ShiftTrafficDeps } from '../usecases/workflow/shift-traffic.js';
 import { stage } from '../usecases/workflow/stage.js';
 import { stageApp, type StageAppDeps } from '../usecases/app/stage-app.js';
+import { shiftApp } from '../usecases/app/shift-app.js';
 import type { WorkflowState } from '../usecases/workflow/state.js';
 import { createTaskHandler } from './task.js';
 
@@ -42,9 +43,11 @@ export const createFinishSiteStagingHandler = ({ logger, ...deps }: FinishStagin
 export const createRunHookHandler = ({ logger, ...deps }: RunHookDeps & WithLogger) =>
   createTaskHandler(logger, 'runHook', (input: { phase: HookPhase; state: WorkflowState }) => runHook(deps, input));
 
-/** A function shifts its alias step by step; a site switches its origin path at once. */
+/** A function shifts its alias step by step; a site switches its origin path at once; an app does both, in lockstep. */
 export const createShiftTrafficHandler = ({ logger, ...deps }: ShiftTrafficDeps & SwitchSiteDeps & WithLogger) =>
-  createTaskHandler(logger, 'shiftTraffic', (state: WorkflowState) => (state.target?.kind === 'site' ? switchSite(deps, state) : shiftTraffic(deps, state)));
+  createTaskHandler(logger, 'shiftTraffic', (state: WorkflowState) =>
+    state.target?.kind === 'site' ? switchSite(deps, state) : state.target?.kind === 'app' ? shiftApp(deps, state, state.target) : shiftTraffic(deps, state),
+  );
 
 export const createCheckHealthHandler = ({ logger, ...deps }: CheckHealthDeps & WithLogger) =>
   createTaskHandler(logger, 'checkHealth', (state: WorkflowState) => checkHealth(deps, state));

@@ -7,9 +7,8 @@ import type { z } from 'zod';
 import { uniqueName } from './aws-env.js';
 import type { World } from './workflow-harness.js';
 
-/** A site target with its own origin bucket and a distribution whose S3 origin serves the bucket root. */
-export async function createSiteTarget(world: World, overrides: Partial<z.input<typeof siteTargetSchema>> = {}): Promise<SiteTarget> {
-  const name = uniqueName('site').toLowerCase().slice(0, 40);
+/** An origin bucket and a distribution whose S3 origin serves the bucket root. */
+export async function createSiteOrigin(name: string): Promise<{ bucket: string; distributionId: string }> {
   const bucket = `${name}-origin`;
   await createVersionedBucket(bucket);
   const distribution = await new CloudFrontClient({}).send(
@@ -26,16 +25,19 @@ export async function createSiteTarget(world: World, overrides: Partial<z.input<
       },
     }),
   );
-  const target = parseWith(
-    siteTargetSchema,
-    { name, kind: 'site', site: { bucket, prefix: 'www/', distributionId: distribution.Distribution!.Id! }, ...overrides },
-    'target',
-  );
+  return { bucket, distributionId: distribution.Distribution!.Id! };
+}
+
+/** A site target with its own origin bucket and distribution. */
+export async function createSiteTarget(world: World, overrides: Partial<z.input<typeof siteTargetSchema>> = {}): Promise<SiteTarget> {
+  const name = uniqueName('site').toLowerCase().slice(0, 40);
+  const { bucket, distributionId } = await createSiteOrigin(name);
+  const target = parseWith(siteTargetSchema, { name, kind: 'site', site: { bucket, prefix: 'www/', distributionId }, ...overrides }, 'target');
   await world.targets.put(target);
   return target;
 }
 
-export async function originPath(target: SiteTarget): Promise<string> {
+export async function originPath(target: Pick<SiteTarget, 'site'>): Promise<string> {
   return new CloudFrontOriginSwitch().currentOriginPath(target.site.distributionId, target.site.bucket);
 }
 
@@ -49,7 +51,7 @@ export async function siteObject(world: World, target: SiteTarget, key: string) 
   return { body: await out.Body!.transformToString(), contentType: out.ContentType, cacheControl: out.CacheControl };
 }
 
-export async function invalidationsOf(target: SiteTarget): Promise<{ callerReference: string; paths: string[] }[]> {
+export async function invalidationsOf(target: Pick<SiteTarget, 'site'>): Promise<{ callerReference: string; paths: string[] }[]> {
   const client = new CloudFrontClient({});
   const list = await client.send(new ListInvalidationsCommand({ DistributionId: target.site.distributionId }));
   const result: { callerReference: string; paths: string[] }[] = [];

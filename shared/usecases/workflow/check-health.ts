@@ -4,10 +4,11 @@ import { DeploymentNotFoundError, UnhealthyReleaseError, WindowError } from '../
 import type { Deployment } from '../../domain/deployment.js';
 import { fileOfUrlPath, manifestKey } from '../../domain/site/layout.js';
 import { manifestSchema } from '../../domain/site/manifest.js';
-import type { SiteTarget, Target } from '../../domain/target.js';
+import type { AppTarget, SiteTarget, Target } from '../../domain/target.js';
 import type { Cdn, Clock, DeploymentStore, HealthSignals, ProbeResult, TargetStore } from '../../ports/index.js';
 import type { SiteStore } from '../../ports/site.js';
 import { awaitSiteInvalidation } from '../site/await-invalidation.js';
+import { signalSources, siteOf, unionHealth } from '../../domain/app.js';
 import { hasHealthSignals } from './shift-traffic.js';
 import { requireTarget, type WorkflowState } from './state.js';
 import { windowClosed } from './window-gate.js';
@@ -41,8 +42,9 @@ export async function checkHealth(deps: CheckHealthDeps, input: WorkflowState): 
   if (!deployment) throw new DeploymentNotFoundError(input.deploymentId);
   assertNotCancelled(deployment);
   let state = input;
-  if (target.kind === 'site' && state.invalidation && !state.invalidation.complete) {
-    state = await awaitSiteInvalidation(deps.cdn, target, state);
+  const site = siteOf(target);
+  if (site && state.invalidation && !state.invalidation.complete) {
+    state = await awaitSiteInvalidation(deps.cdn, site, state);
     if (!state.invalidation?.complete) return { ...state, verify: { ...verify, next: 'bake' } };
   }
 
@@ -51,8 +53,8 @@ export async function checkHealth(deps: CheckHealthDeps, input: WorkflowState): 
   const sinceHealth = (verify.sinceHealth ?? 0) + 1;
   const healthDue = promoted || remainingChecks <= 0 || sinceHealth >= (verify.healthEvery ?? 1);
   let checks = verify.checks ?? 0;
-  if (healthDue && hasHealthSignals(target)) {
-    await checkSignals(deps, target, state);
+  if (healthDue && hasHealthSignals(target.kind === 'app' ? { health: unionHealth(target) } : target)) {
+    await (target.kind === 'app' ? checkAppSignals(deps, target) : checkSignals(deps, target, state));
     checks += 1;
   }
   const stepIndex = state.stepIndex ?? 0;
@@ -152,6 +154,29 @@ async function checkSignals(deps: CheckHealthDeps, target: Target, state: Workfl
   if (target.kind === 'site' && probe && (probed.bodySha256 || probed.truncated) && state.site) {
     await expectNewRelease(deps, target, state.site.version ?? state.site.release, probe.url, probed);
   }
+}
+
+/**
+ * One verdict for an app (docs/apps.md): the app's and every component's alarms in one look, and
+ * every probe; the first failure names the component it belongs to (or the app).
+ */
+async function checkAppSignals(deps: CheckHealthDeps, app: AppTarget): Promise<void> {
+  const sources = signalSources(app);
+  const alarms = [...new Set(sources.flatMap((s) => s.alarms))];
+  const probes = sources.flatMap((s) => (s.probe ? [{ source: s, probe: s.probe }] : []));
+  const [firing, probed] = await Promise.all([
+    alarms.length > 0 ? deps.health.alarmsFiring(alarms) : Promise.resolve<string[]>([]),
+    Promise.all(probes.map(async ({ source, probe }) => ({ source, result: await deps.health.probe(probe) }))),
+  ]);
+  const owner = (s: { component?: string }) => (s.component ? `component "${s.component}"` : `app "${app.name}"`);
+  for (const source of sources) {
+    const mine = source.alarms.filter((a) => firing.includes(a));
+    if (mine.length > 0) {
+      throw new UnhealthyReleaseError(`alarm ${mine.map((a) => `"${a}"`).join(', ')} of ${owner(source)} went to ALARM during the bake`);
+    }
+  }
+  const failed = probed.find((p) => p.result.failure);
+  if (failed) throw new UnhealthyReleaseError(`the probe of ${owner(failed.source)} failed: ${failed.result.failure}`);
 }
 
 /**

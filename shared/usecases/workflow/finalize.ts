@@ -1,7 +1,8 @@
 import { assertNotCancelled } from '../../domain/control.js';
 import { errorMessage } from '../../domain/errors.js';
 import type { Deployment } from '../../domain/deployment.js';
-import type { FunctionTarget, SiteTarget } from '../../domain/target.js';
+import type { AppTarget, FunctionTarget, SiteTarget } from '../../domain/target.js';
+import { functionComponents, siteComponent } from '../../domain/app.js';
 import type { Clock, DeploymentStore, LockStore, VersionPruner } from '../../ports/index.js';
 import type { SiteStore } from '../../ports/site.js';
 import { cleanUpStaging, pruneReleases } from '../site/retention.js';
@@ -25,13 +26,16 @@ export function versionsToPrune(versions: string[], aliased: Set<string>, keep: 
 export async function finalize(deps: FinalizeDeps, state: WorkflowState): Promise<WorkflowState> {
   const target = requireTarget(state);
   const known = await facts(deps.deployments, state);
-  const reason = state.noop
-    ? target.kind === 'site'
-      ? `release ${known.release} is already live; nothing changed`
-      : 'release already live (same CodeSha256); nothing changed'
-    : target.kind === 'site'
-      ? `release ${known.release} is live`
-      : `version ${known.toVersion} is live`;
+  const reason =
+    target.kind === 'app'
+      ? appReason(state)
+      : state.noop
+        ? target.kind === 'site'
+          ? `release ${known.release} is already live; nothing changed`
+          : 'release already live (same CodeSha256); nothing changed'
+        : target.kind === 'site'
+          ? `release ${known.release} is live`
+          : `version ${known.toVersion} is live`;
   const updated = await deps.deployments.update(
     state.deploymentId,
     { status: 'succeeded', trafficPercent: 100, endedAt: deps.clock.now().toISOString(), reason },
@@ -49,6 +53,7 @@ export async function finalize(deps: FinalizeDeps, state: WorkflowState): Promis
   try {
     if (target.kind === 'site') await tidySite(deps, target, updated ?? (await deps.deployments.get(state.deploymentId)));
     else if (target.kind === 'function') await pruneVersions(deps, target, state.publishedVersions);
+    else await tidyApp(deps, target, state, updated ?? (await deps.deployments.get(state.deploymentId)));
   } catch (error) {
     // Housekeeping: the release is live; the next deployment tidies up again.
     console.warn(`slipway: tidying up after ${state.deploymentId} failed: ${errorMessage(error)}`);
@@ -75,4 +80,29 @@ async function tidySite(deps: FinalizeDeps, target: SiteTarget, deployment: Depl
   const protect = new Set([deployment.toVersion ?? deployment.release, ...(deployment.fromVersion ? [deployment.fromVersion] : [])]);
   await pruneReleases(deps.sites, target, protect);
   await cleanUpStaging(deps.sites, target, deployment.id);
+}
+
+/** What an app release left live, component by component (Stage wrote the components' record). */
+function appReason(state: WorkflowState): string {
+  const app = state.app;
+  const changed = Object.entries(app?.functions ?? {})
+    .filter(([, fn]) => fn.changed)
+    .map(([name, fn]) => `${name} v${fn.toVersion}`);
+  if (app?.site?.changed && state.site) changed.push(`${app.site.component} ${state.site.version ?? state.site.release}`);
+  if (state.noop || changed.length === 0) return 'every component is already live as released; nothing changed';
+  return `live: ${changed.join(', ')}; the other components are unchanged`;
+}
+
+/** Each function component's versions pruned as its own target's would be, and the site's releases kept as a site's. */
+async function tidyApp(deps: FinalizeDeps, app: AppTarget, state: WorkflowState, deployment: Deployment | undefined): Promise<void> {
+  for (const c of functionComponents(app)) {
+    const fn = state.app?.functions[c.component];
+    if (fn?.changed) await pruneVersions(deps, c.target, fn.publishedVersions);
+  }
+  const site = siteComponent(app);
+  const record = site ? deployment?.components?.[site.component] : undefined;
+  if (!site || !deployment || record?.kind !== 'site') return;
+  const protect = new Set([record.toRelease, record.fromRelease].filter((r): r is string => Boolean(r)));
+  if (protect.size > 0) await pruneReleases(deps.sites, site.target, protect);
+  await cleanUpStaging(deps.sites, site.target, deployment.id);
 }

@@ -4,7 +4,8 @@ import { isTerminal } from '../../domain/deployment.js';
 import type { Deployment } from '../../domain/deployment.js';
 import { callerReference } from '../../domain/site/invalidation-plan.js';
 import { manifestKey, originPathOf, planKey, releaseOfOriginPath, releasePrefix } from '../../domain/site/layout.js';
-import type { FunctionTarget, SiteTarget } from '../../domain/target.js';
+import type { AppTarget, FunctionTarget, SiteTarget } from '../../domain/target.js';
+import { functionComponents, siteComponent } from '../../domain/app.js';
 import type { AliasRouter, Cdn, Clock, DeploymentStore, LockStore, TargetStore } from '../../ports/index.js';
 import type { OriginSwitch, SiteStore } from '../../ports/site.js';
 import { cleanUpStaging } from '../site/retention.js';
@@ -98,7 +99,7 @@ export async function rollback(deps: RollbackDeps, state: WorkflowState): Promis
       ? await restoreSite(deps, target, deployment, state)
       : target.kind === 'function'
         ? await restoreFunction(deps, target, deployment)
-        : { restored: false, detail: 'no traffic was moved' };
+        : await restoreApp(deps, target, deployment, state);
   const trafficMoved = restoration.restored || deployment.trafficPercent > 0;
 
   {
@@ -177,4 +178,33 @@ async function restoreSite(deps: RollbackDeps, target: SiteTarget, deployment: D
   }
   await cleanUpStaging(deps.sites, target, deployment.id);
   return { restored: false, detail: 'nothing live changed' };
+}
+
+/**
+ * Every component back to the app's previous release (docs/apps.md): the site first, so no page of
+ * the new site is served once its API is gone, then each function alias that moved, to its previous
+ * version with no routing config. A component that never moved is left as it is.
+ */
+async function restoreApp(deps: RollbackDeps, app: AppTarget, deployment: Deployment, state: WorkflowState): Promise<Restoration> {
+  const parts: string[] = [];
+  let restored = false;
+  const site = siteComponent(app);
+  if (site && state.site) {
+    const back = await restoreSite(deps, site.target, deployment, state);
+    restored ||= back.restored;
+    if (back.restored) parts.push(`${site.component}: ${back.detail}`);
+  }
+  const known = state.app?.functions ?? {};
+  const functions = await Promise.all(
+    functionComponents(app).map(async (c) => {
+      const fn = known[c.component];
+      if (!fn?.changed || !fn.fromVersion || !fn.toVersion) return { component: c.component, back: { restored: false, detail: '' } };
+      return { component: c.component, back: await restoreFunction(deps, c.target, { ...deployment, fromVersion: fn.fromVersion, toVersion: fn.toVersion }) };
+    }),
+  );
+  for (const { component, back } of functions) {
+    restored ||= back.restored;
+    if (back.restored) parts.push(`${component}: ${back.detail}`);
+  }
+  return { restored, detail: restored ? `${parts.join('; ')}; every component is on the previous release` : 'no traffic was moved' };
 }

@@ -125,8 +125,8 @@ export async function shiftTraffic(deps: ShiftTrafficDeps, state: WorkflowState)
  * When it changed (a retried step, or someone else), the alias is read and checked as it is.
  * Returns the alias's new RevisionId.
  */
-async function moveAlias(
-  deps: ShiftTrafficDeps,
+export async function moveAlias(
+  deps: Pick<ShiftTrafficDeps, 'aliases'>,
   fn: string,
   aliasName: string,
   desired: { version: string; additional?: { version: string; weight: number } },

@@ -107,7 +107,7 @@ export interface StagingPlanRef {
 export interface AppWorkflow {
   functions: Record<string, FunctionComponentState>;
   /** The site component, when the app has one: whether the release changes it (known after FinishSiteStaging). */
-  site?: { component: string; changed?: boolean };
+  site?: { component: string; changed?: boolean; switched?: boolean };
   /** The step whose shift also switches the site (planApp): the last, once the functions are at 100%. */
   siteSwitchAt?: number;
 }
