@@ -189,12 +189,13 @@ async function restoreApp(deps: RollbackDeps, app: AppTarget, deployment: Deploy
   const parts: string[] = [];
   let restored = false;
   const site = siteComponent(app);
-  if (site && state.site) {
-    const back = await restoreSite(deps, site.target, deployment, state);
+  const siteState = site ? withSiteState(site.component, site.target, deployment, state) : undefined;
+  if (site && siteState) {
+    const back = await restoreSite(deps, site.target, deployment, siteState);
     restored ||= back.restored;
     if (back.restored) parts.push(`${site.component}: ${back.detail}`);
   }
-  const known = state.app?.functions ?? {};
+  const known = state.app?.functions ?? functionsOfRecord(deployment);
   const functions = await Promise.all(
     functionComponents(app).map(async (c) => {
       const fn = known[c.component];
@@ -207,4 +208,40 @@ async function restoreApp(deps: RollbackDeps, app: AppTarget, deployment: Deploy
     if (back.restored) parts.push(`${component}: ${back.detail}`);
   }
   return { restored, detail: restored ? `${parts.join('; ')}; every component is on the previous release` : 'no traffic was moved' };
+}
+
+/**
+ * The state's site plan, or, when the rollback runs from outside the workflow (reconcile.ts, with
+ * no state), the one the record's components describe: a site release that changed from a known one.
+ */
+function withSiteState(component: string, target: SiteTarget, deployment: Deployment, state: WorkflowState): WorkflowState | undefined {
+  if (state.site) return state;
+  const record = deployment.components?.[component];
+  if (record?.kind !== 'site' || !record.changed || !record.toRelease || !record.fromRelease) return undefined;
+  return {
+    ...state,
+    site: {
+      release: deployment.release,
+      version: record.toRelease,
+      staging: { bucket: '', key: '', chunks: 0 },
+      liveOriginPath: originPathOf(target, record.fromRelease),
+      liveRelease: record.fromRelease,
+    },
+  };
+}
+
+/** The function components as the record's components describe them (a rollback with no workflow state). */
+function functionsOfRecord(deployment: Deployment): NonNullable<WorkflowState['app']>['functions'] {
+  const functions: NonNullable<WorkflowState['app']>['functions'] = {};
+  for (const [name, c] of Object.entries(deployment.components ?? {})) {
+    if (c.kind !== 'function') continue;
+    functions[name] = {
+      function: c.function,
+      present: c.changed,
+      changed: c.changed,
+      ...(c.fromVersion ? { fromVersion: c.fromVersion } : {}),
+      ...(c.toVersion ? { toVersion: c.toVersion } : {}),
+    };
+  }
+  return functions;
 }
