@@ -1,23 +1,11 @@
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
+import { compareZipPaths, isExecutableMode, reproducibleEntryOptions, zipMeasure } from '../shared/domain/reproducible-zip.js';
 import { UsageError } from './errors.js';
 
-/**
- * Every entry gets the same timestamp. A zip stores it as a DOS date/time in *local* time (yazl
- * converts with the Date's local getters), so it is built from local fields, at zip time:
- * 2020-01-01 00:00 whatever the machine's time zone. A fixed instant (an ISO date) would give
- * other bytes in another zone; and not 1980-01-01, the first DOS date, which yazl clamps against
- * a bound it computed once at load (a time zone set later would move the entry onto that bound).
- */
-const fixedMtime = () => new Date(2020, 0, 1, 0, 0, 0);
-/** Like git: only the execute bit survives, so a custom runtime's `bootstrap` stays executable. */
-const FILE_MODE = 0o100644;
-const EXECUTABLE_MODE = 0o100755;
 /** Noise that never belongs in a release and would change its sha256 between two checkouts. */
 const SKIPPED_NAMES = new Set(['.git', '.DS_Store']);
 
@@ -36,41 +24,24 @@ interface FileToZip {
 }
 
 /**
- * Zips a directory into `outFile` reproducibly: the same files give the same bytes, hence the
- * same sha256, whoever zips them, whenever and wherever. Paths are sorted (by UTF-16 code unit,
- * which is stable), timestamps fixed, permissions normalised to 644 or 755, no extra fields
- * (no UT timestamp field), no directory entries and no comment. Symlinks are followed (as
- * `zip -r` does); a link cycle or a dangling link is an error. `.git/` and `.DS_Store` are left out.
+ * Zips a directory into `outFile` reproducibly (shared/domain/reproducible-zip.ts): paths sorted,
+ * timestamps fixed, permissions normalised to 644 or 755, no extra fields, no directory entries
+ * and no comment. Symlinks are followed (as `zip -r` does); a link cycle or a dangling link is an
+ * error. `.git/` and `.DS_Store` are left out.
  */
 export async function zipDirectory(dir: string, outFile: string): Promise<ZippedDirectory> {
   const files = await listFiles(dir);
   if (files.length === 0) throw new UsageError(`${dir} has no files to deploy`);
 
   const zip = new yazl.ZipFile();
-  const mtime = fixedMtime();
-  for (const file of files) {
-    zip.addFile(file.absolute, file.path, {
-      mtime,
-      mode: file.executable ? EXECUTABLE_MODE : FILE_MODE,
-      compress: true,
-      forceDosTimestamp: true,
-    });
-  }
+  for (const file of files) zip.addFile(file.absolute, file.path, reproducibleEntryOptions(file.executable));
   zip.end();
 
-  const hash = createHash('sha256');
-  let size = 0;
-  const measure = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      size += chunk.length;
-      done(null, chunk);
-    },
-  });
+  const measure = zipMeasure();
   // yazl reports a file that vanished or changed size while zipping on the ZipFile, not the stream.
   const failed = new Promise<never>((_, reject) => zip.once('error', reject));
-  await Promise.race([pipeline(zip.outputStream, measure, createWriteStream(outFile)), failed]);
-  return { entries: files.map((f) => f.path), size, sha256: hash.digest('hex') };
+  await Promise.race([pipeline(zip.outputStream, measure.stream, createWriteStream(outFile)), failed]);
+  return { entries: files.map((f) => f.path), ...measure.result() };
 }
 
 async function listFiles(root: string): Promise<FileToZip[]> {
@@ -93,12 +64,12 @@ async function listFiles(root: string): Promise<FileToZip[]> {
         if (ancestors.has(real)) throw new UsageError(`${path} links back to a directory above it; refusing to zip a symlink cycle`);
         await walk(absolute, path, new Set([...ancestors, real]));
       } else if (info.isFile()) {
-        files.push({ path, absolute, executable: (info.mode & 0o111) !== 0 });
+        files.push({ path, absolute, executable: isExecutableMode(info.mode) });
       }
       // Sockets, FIFOs and devices have no content to deploy.
     }
   };
   await walk(root, '', new Set([await realpath(root)]));
   // Sorted per directory level already; a full sort makes `a/b` vs `a-b` order independent of that walk.
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return files.sort((a, b) => compareZipPaths(a.path, b.path));
 }

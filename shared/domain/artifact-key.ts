@@ -42,6 +42,9 @@ export function decodeS3EventKey(key: string): string {
   return decodeURIComponent(key.replace(/\+/g, ' '));
 }
 
+/** Lambda refuses deployment packages larger than this once unzipped (262,144,000 bytes). */
+export const LAMBDA_MAX_UNZIPPED_BYTES = 250 * 1024 * 1024;
+
 /** The most one S3 PUT takes (5 GiB): a presigned upload is one PUT. */
 export const S3_MAX_PUT_BYTES = 5 * 1024 ** 3;
 

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { inspectSiteZip } from '../../shared/adapters/aws/s3-site-inspector.js';
 import { stageChunk } from '../../shared/adapters/aws/s3-site-stager.js';
+import { DEFAULT_SITE_LIMITS } from '../../shared/domain/site/entry-rules.js';
 import { createVersionedBucket } from '../../dev/provision.js';
 import { zipFiles } from '../../dev/zip.js';
 import { uniqueName, useMoto } from '../support/aws-env.js';
@@ -85,5 +87,23 @@ describe('Function: stageChunk against moto', () => {
     expect((await object('www2/r1/index.html')).body).toBe('<h1>v1</h1>');
     const copied = await s3.send(new HeadObjectCommand({ Bucket: site, Key: 'www2/r2/b.txt' }));
     expect(copied.Metadata?.sha256).toBe(sha('same b'));
+  });
+
+  it("stages only an app site's folder, at the paths inside it, and skips the other components' entries in the chunk", async () => {
+    // Prepare: sorted entries api/index.mjs, web/about.html, web/index.html, worker/run.mjs
+    const zip = await upload('releases/shop/r1.zip', {
+      'api/index.mjs': 'api',
+      'web/index.html': '<h1>shop</h1>',
+      'web/about.html': 'about',
+      'worker/run.mjs': 'w',
+    });
+    const inspection = await inspectSiteZip(s3, zip.artifact, zip.artifactSize, DEFAULT_SITE_LIMITS, 'web/');
+    // Act: one chunk over every entry of the zip
+    const result = await stageChunk(s3, { ...zip, start: 0, end: inspection.entries, bucket: site, releasePrefix: 'shop/r1/', headersFor, folder: 'web/' });
+    // Assess
+    expect(inspection).toEqual({ entries: 4, files: 2, uncompressedBytes: '<h1>shop</h1>'.length + 'about'.length });
+    expect(Object.keys(result.files).sort()).toEqual(['about.html', 'index.html']);
+    expect((await object('shop/r1/index.html')).body).toBe('<h1>shop</h1>');
+    await expect(object('shop/r1/api/index.mjs')).rejects.toThrow();
   });
 });

@@ -9,7 +9,16 @@ import type { ArtifactRef } from '../../domain/deployment.js';
 import { ArtifactRejectedError, TransientError, errorMessage } from '../../domain/errors.js';
 import type { ArtifactHead, ArtifactInspection, ArtifactStore } from '../../ports/index.js';
 import type { Entry, ZipFile } from 'yauzl';
-import { S3RangeReadError, describeObject, entryDataRejection, entryName, openCheckedEntryStream, openS3Zip, zipEntries } from './s3-range-reader.js';
+import {
+  S3RangeReadError,
+  describeObject,
+  entryDataRejection,
+  entryName,
+  openCheckedEntryStream,
+  openS3Zip,
+  zipEntries,
+  type S3ZipOptions,
+} from './s3-range-reader.js';
 import { errorName, rethrowTransient } from './sdk-errors.js';
 
 export interface S3ArtifactStoreOptions {
@@ -49,96 +58,22 @@ export class S3ArtifactStore implements ArtifactStore {
   async inspectZip(ref: ArtifactRef, limits: ZipLimits, known?: ArtifactHead): Promise<ArtifactInspection> {
     const head = known ?? (await this.head(ref));
     if (!head) throw missingArtifact(ref);
-    // Every later read names the same bytes: the version asked for or the one HeadObject saw; in an
-    // unversioned bucket, the ETag the deployment was created for (else the one HeadObject saw).
-    const pinned: ArtifactRef = {
-      bucket: ref.bucket,
-      key: ref.key,
-      versionId: ref.versionId ?? head.versionId,
-      etag: ref.etag ?? head.etag,
-    };
-
-    // The hash streams the whole object while the directory is read by ranges; whichever fails
-    // first stops the other, so a 250 MB download does not go on for an answer already known.
-    const abort = new AbortController();
-    const stopOthersOnFailure = <T>(work: Promise<T>): Promise<T> =>
-      work.catch((error: unknown) => {
-        abort.abort();
-        throw error;
-      });
-    const [sha256, directory] = await Promise.all([
-      stopOthersOnFailure(this.#sha256(pinned, head.size, abort.signal)),
-      stopOthersOnFailure(this.#readDirectory(pinned, head.size, limits, abort.signal)),
-    ]);
+    const pinned = pinnedArtifact(ref, head);
+    const [sha256, directory] = await hashWhileReading(this.#client, pinned, head.size, (signal) => this.#readDirectory(pinned, head.size, limits, signal));
     return { sha256, ...directory };
-  }
-
-  async #sha256(ref: ArtifactRef, size: number, signal: AbortSignal): Promise<string> {
-    const hash = createHash('sha256');
-    let bytes = 0;
-    try {
-      const output = await this.#client.send(
-        new GetObjectCommand({
-          Bucket: ref.bucket,
-          Key: ref.key,
-          ...(ref.versionId ? { VersionId: ref.versionId } : ref.etag ? { IfMatch: ref.etag } : {}),
-        }),
-        { abortSignal: signal },
-      );
-      if (!(output.Body instanceof Readable)) throw new TypeError('GetObject returned no readable body');
-      for await (const chunk of addAbortSignal(signal, output.Body) as AsyncIterable<Buffer>) {
-        hash.update(chunk);
-        bytes += chunk.length;
-      }
-    } catch (error) {
-      return translateS3Error(error, ref, 'GetObject');
-    }
-    if (bytes !== size) {
-      throw new TransientError(`GetObject ${describeObject(ref)} returned ${bytes} of its ${size} bytes; it will be retried`);
-    }
-    return hash.digest('hex');
   }
 
   async #readDirectory(ref: ArtifactRef, size: number, limits: ZipLimits, signal: AbortSignal): Promise<Omit<ArtifactInspection, 'sha256'>> {
     const where = describeObject(ref);
     // yauzl's own size check runs before an entry is seen, and says "size mismatch 77 != 77" of an
     // encrypted stored entry; the checks below say what is wrong instead, and count the real bytes.
-    const zip = await openS3Zip(this.#client, ref, size, { signal, validateEntrySizes: false }).catch((error: unknown) => {
-      if (error instanceof S3RangeReadError) return translateS3Error(error.cause, ref, 'GetObject');
-      if (errorMessage(error).includes('End of central directory record signature not found')) {
-        throw new ArtifactRejectedError(
-          `artifact ${where} is not a zip file (no end of central directory record): it is another format or a truncated upload; upload the zip your build produced again`,
-          { cause: error },
-        );
-      }
-      throw corruptDirectory(where, error);
-    });
-    if (zip.entryCount === 0) {
-      zip.close();
-      throw new ArtifactRejectedError(`artifact ${where} is an empty zip (no entries); upload a zip that contains the release`);
-    }
-
+    const zip = await openArtifactZip(this.#client, ref, size, { signal, validateEntrySizes: false });
     let entries = 0;
     let uncompressedBytes = 0;
     try {
       for await (const entry of zipEntries(zip)) {
         const name = entryName(entry);
-        if (entry.isEncrypted()) {
-          throw new ArtifactRejectedError(
-            `artifact ${where} has an encrypted entry "${name}" (the zip is password-protected), which Lambda cannot read: re-zip the release without a password (no -e or -P with zip, no encryption in your archiver) and upload it again`,
-          );
-        }
-        if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
-          throw new ArtifactRejectedError(
-            `artifact ${where} has the entry "${name}" compressed with method ${entry.compressionMethod}; Lambda reads only stored and deflated entries: re-zip the release with standard deflate compression`,
-          );
-        }
-        if (entry.compressionMethod === 0 && entry.compressedSize !== entry.uncompressedSize) {
-          throw new ArtifactRejectedError(
-            `artifact ${where}: the zip entry "${name}" is stored uncompressed but declares ${entry.compressedSize} bytes stored and ${entry.uncompressedSize} unzipped; ` +
-              "its directory does not match its data, and nothing was published — rebuild the zip with a standard tool (zip -r, or your build's packager) and upload it again",
-          );
-        }
+        checkLambdaEntry(entry, name, where);
         entries += 1;
         uncompressedBytes += entry.uncompressedSize;
         // Checked before the entry is read: with every entry held to its declared size below, the
@@ -147,24 +82,118 @@ export class S3ArtifactStore implements ArtifactStore {
         if (limits.countInflatedBytes) await drainEntry(zip, entry, where, name);
       }
     } catch (error) {
-      if (error instanceof ArtifactRejectedError) throw error;
-      if (error instanceof S3RangeReadError) return translateS3Error(error.cause, ref, 'GetObject');
-      if (errorMessage(error).includes('strong encryption')) {
-        throw new ArtifactRejectedError(
-          `artifact ${where} uses strong (certificate) encryption, which Lambda cannot read: re-zip the release without a password or certificate and upload it again`,
-          { cause: error },
-        );
-      }
-      throw corruptDirectory(where, error);
+      zipReadFailure(error, ref);
     }
     return { entries, uncompressedBytes };
   }
 }
 
+/**
+ * Every later read names the same bytes: the version asked for or the one HeadObject saw; in an
+ * unversioned bucket, the ETag the deployment was created for (else the one HeadObject saw).
+ */
+export function pinnedArtifact(ref: ArtifactRef, head: ArtifactHead): ArtifactRef {
+  return { bucket: ref.bucket, key: ref.key, versionId: ref.versionId ?? head.versionId, etag: ref.etag ?? head.etag };
+}
+
+/**
+ * The object's sha256, streamed whole while `read` reads the zip by ranges; whichever fails first
+ * stops the other, so a 250 MB download does not go on for an answer already known.
+ */
+export function hashWhileReading<T>(client: S3Client, pinned: ArtifactRef, size: number, read: (signal: AbortSignal) => Promise<T>): Promise<[string, T]> {
+  const abort = new AbortController();
+  const stopOthersOnFailure = <R>(work: Promise<R>): Promise<R> =>
+    work.catch((error: unknown) => {
+      abort.abort();
+      throw error;
+    });
+  return Promise.all([stopOthersOnFailure(objectSha256(client, pinned, size, abort.signal)), stopOthersOnFailure(read(abort.signal))]);
+}
+
+async function objectSha256(client: S3Client, ref: ArtifactRef, size: number, signal: AbortSignal): Promise<string> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  try {
+    const output = await client.send(
+      new GetObjectCommand({
+        Bucket: ref.bucket,
+        Key: ref.key,
+        ...(ref.versionId ? { VersionId: ref.versionId } : ref.etag ? { IfMatch: ref.etag } : {}),
+      }),
+      { abortSignal: signal },
+    );
+    if (!(output.Body instanceof Readable)) throw new TypeError('GetObject returned no readable body');
+    for await (const chunk of addAbortSignal(signal, output.Body) as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      bytes += chunk.length;
+    }
+  } catch (error) {
+    return translateS3Error(error, ref, 'GetObject');
+  }
+  if (bytes !== size) {
+    throw new TransientError(`GetObject ${describeObject(ref)} returned ${bytes} of its ${size} bytes; it will be retried`);
+  }
+  return hash.digest('hex');
+}
+
+/** Opens a release zip in S3; a zip that cannot be opened, or holds no entry, is refused with its reason. */
+export async function openArtifactZip(client: S3Client, ref: ArtifactRef, size: number, options: S3ZipOptions): Promise<ZipFile> {
+  const where = describeObject(ref);
+  const zip = await openS3Zip(client, ref, size, options).catch((error: unknown) => {
+    if (error instanceof S3RangeReadError) return translateS3Error(error.cause, ref, 'GetObject');
+    if (errorMessage(error).includes('End of central directory record signature not found')) {
+      throw new ArtifactRejectedError(
+        `artifact ${where} is not a zip file (no end of central directory record): it is another format or a truncated upload; upload the zip your build produced again`,
+        { cause: error },
+      );
+    }
+    throw corruptDirectory(where, error);
+  });
+  if (zip.entryCount === 0) {
+    zip.close();
+    throw new ArtifactRejectedError(`artifact ${where} is an empty zip (no entries); upload a zip that contains the release`);
+  }
+  return zip;
+}
+
+/** What Lambda cannot read, seen in an entry's central directory record: encryption, another compression than stored or deflated, lying stored sizes. */
+export function checkLambdaEntry(entry: Entry, name: string, where: string): void {
+  if (entry.isEncrypted()) {
+    throw new ArtifactRejectedError(
+      `artifact ${where} has an encrypted entry "${name}" (the zip is password-protected), which Lambda cannot read: re-zip the release without a password (no -e or -P with zip, no encryption in your archiver) and upload it again`,
+    );
+  }
+  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
+    throw new ArtifactRejectedError(
+      `artifact ${where} has the entry "${name}" compressed with method ${entry.compressionMethod}; Lambda reads only stored and deflated entries: re-zip the release with standard deflate compression`,
+    );
+  }
+  if (entry.compressionMethod === 0 && entry.compressedSize !== entry.uncompressedSize) {
+    throw new ArtifactRejectedError(
+      `artifact ${where}: the zip entry "${name}" is stored uncompressed but declares ${entry.compressedSize} bytes stored and ${entry.uncompressedSize} unzipped; ` +
+        "its directory does not match its data, and nothing was published — rebuild the zip with a standard tool (zip -r, or your build's packager) and upload it again",
+    );
+  }
+}
+
+/** A failure while reading a release zip's entries: refused when the zip's bytes are at fault, transient when S3 is. */
+export function zipReadFailure(error: unknown, ref: ArtifactRef): never {
+  if (error instanceof ArtifactRejectedError) throw error;
+  if (error instanceof S3RangeReadError) return translateS3Error(error.cause, ref, 'GetObject');
+  const where = describeObject(ref);
+  if (errorMessage(error).includes('strong encryption')) {
+    throw new ArtifactRejectedError(
+      `artifact ${where} uses strong (certificate) encryption, which Lambda cannot read: re-zip the release without a password or certificate and upload it again`,
+      { cause: error },
+    );
+  }
+  throw corruptDirectory(where, error);
+}
+
 type ZipLimits = Parameters<ArtifactStore['inspectZip']>[1];
 
 /** Inflates one entry and throws away its bytes; the check stream fails on a lying size. */
-async function drainEntry(zip: ZipFile, entry: Entry, where: string, name: string): Promise<void> {
+export async function drainEntry(zip: ZipFile, entry: Entry, where: string, name: string): Promise<void> {
   try {
     const data = await openCheckedEntryStream(zip, entry);
     for await (const _chunk of data);
@@ -187,7 +216,7 @@ function corruptDirectory(where: string, cause: unknown): ArtifactRejectedError 
   );
 }
 
-function missingArtifact(ref: ArtifactRef, cause?: unknown): ArtifactRejectedError {
+export function missingArtifact(ref: ArtifactRef, cause?: unknown): ArtifactRejectedError {
   return new ArtifactRejectedError(
     `artifact ${describeObject(ref)} does not exist; check the bucket, key and version id, or upload the release again`,
     cause === undefined ? undefined : { cause },
@@ -204,7 +233,7 @@ function httpStatus(error: unknown): number | undefined {
 }
 
 /** Missing → ArtifactRejectedError, throttling/5xx → TransientError, anything else as it came. */
-function translateS3Error(error: unknown, ref: ArtifactRef, operation: string): never {
+export function translateS3Error(error: unknown, ref: ArtifactRef, operation: string): never {
   const what = `${operation} ${describeObject(ref)}`;
   if (isNotFound(error)) throw missingArtifact(ref, error);
   const name = errorName(error);

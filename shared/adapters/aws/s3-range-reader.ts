@@ -31,6 +31,8 @@ export interface S3ZipOptions {
   decodeStrings?: boolean;
   /** false: yauzl does not judge declared sizes either (the site entry rules do, with reasons). */
   validateEntrySizes?: boolean;
+  /** false: the zip stays open after its last entry is read, for reading entries' data in another order; close it yourself. */
+  autoClose?: boolean;
 }
 
 /**
@@ -195,7 +197,7 @@ export function openS3Zip(client: S3Client, ref: ArtifactRef, size: number, opti
       size,
       {
         lazyEntries: true,
-        autoClose: true,
+        autoClose: options.autoClose ?? true,
         decodeStrings: options.decodeStrings ?? true,
         validateEntrySizes: options.validateEntrySizes ?? true,
       },
@@ -206,9 +208,9 @@ export function openS3Zip(client: S3Client, ref: ArtifactRef, size: number, opti
 
 /**
  * The central directory records of a lazily read zip, one at a time. (yauzl 3.2.0 has no promise
- * API, although @types/yauzl 3.4 declares one.) Leaving the loop early closes the zip.
+ * API, although @types/yauzl 3.4 declares one.) Leaving the loop closes the zip, unless `keepOpen`.
  */
-export async function* zipEntries(zip: ZipFile): AsyncGenerator<Entry, void, undefined> {
+export async function* zipEntries(zip: ZipFile, options: { keepOpen?: boolean } = {}): AsyncGenerator<Entry, void, undefined> {
   try {
     for (;;) {
       const next = new Promise<Entry | undefined>((resolve, reject) => {
@@ -239,7 +241,7 @@ export async function* zipEntries(zip: ZipFile): AsyncGenerator<Entry, void, und
       yield entry;
     }
   } finally {
-    zip.close();
+    if (!options.keepOpen) zip.close();
   }
 }
 

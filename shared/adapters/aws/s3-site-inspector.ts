@@ -1,17 +1,26 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import type { ZipFile } from 'yauzl';
+import type { Entry, ZipFile } from 'yauzl';
 import type { ArtifactRef } from '../../domain/deployment.js';
 import { ArtifactRejectedError } from '../../domain/errors.js';
-import { checkEntry, finishEntryChecks, newEntryCheckState, type SiteLimits } from '../../domain/site/entry-rules.js';
+import { checkEntry, finishEntryChecks, newEntryCheckState, type SiteLimits, type ZipEntryRecord } from '../../domain/site/entry-rules.js';
 import type { SiteStager, SiteZipInspection } from '../../ports/site.js';
 import { openS3Zip, S3RangeReadError, zipEntries } from './s3-range-reader.js';
 import { rethrowTransient } from './sdk-errors.js';
 
 /**
  * Reads the central directory with raw names and checks every entry (see entry-rules) before
- * anything is written.
+ * anything is written. With `folder` (an app's site, e.g. `web/`), only the entries under it are
+ * judged, by their paths inside it; `entries` still counts every record, the index space of the
+ * staging chunks.
  */
-export async function inspectSiteZip(client: S3Client, artifact: ArtifactRef, artifactSize: number, limits: SiteLimits): Promise<SiteZipInspection> {
+export async function inspectSiteZip(
+  client: S3Client,
+  artifact: ArtifactRef,
+  artifactSize: number,
+  limits: SiteLimits,
+  folder?: string,
+): Promise<SiteZipInspection> {
+  const prefix = folder ? Buffer.from(folder, 'utf8') : undefined;
   const state = newEntryCheckState();
   let entries = 0;
   let zip: ZipFile;
@@ -24,19 +33,13 @@ export async function inspectSiteZip(client: S3Client, artifact: ArtifactRef, ar
   try {
     for await (const entry of zipEntries(zip)) {
       entries += 1;
-      checkEntry(
-        {
-          nameBytes: entry.fileNameRaw ?? Buffer.from(String(entry.fileName)),
-          generalPurposeBitFlag: entry.generalPurposeBitFlag,
-          externalFileAttributes: entry.externalFileAttributes,
-          versionMadeBy: entry.versionMadeBy,
-          compressedSize: entry.compressedSize,
-          uncompressedSize: entry.uncompressedSize,
-          compressionMethod: entry.compressionMethod,
-        },
-        state,
-        limits,
-      );
+      let nameBytes: Buffer = entry.fileNameRaw ?? Buffer.from(String(entry.fileName));
+      if (prefix) {
+        // The folder's own directory entry, and other components' entries, are not the site's.
+        if (nameBytes.length <= prefix.length || !nameBytes.subarray(0, prefix.length).equals(prefix)) continue;
+        nameBytes = nameBytes.subarray(prefix.length);
+      }
+      checkEntry({ ...entryRecord(entry), nameBytes }, state, limits);
     }
   } catch (error) {
     if (error instanceof ArtifactRejectedError) throw error;
@@ -47,6 +50,19 @@ export async function inspectSiteZip(client: S3Client, artifact: ArtifactRef, ar
   return { entries, files: state.seen.size, uncompressedBytes: state.uncompressedBytes };
 }
 
+/** What the entry rules read of a central directory record. */
+export function entryRecord(entry: Entry): ZipEntryRecord {
+  return {
+    nameBytes: entry.fileNameRaw ?? Buffer.from(String(entry.fileName)),
+    generalPurposeBitFlag: entry.generalPurposeBitFlag,
+    externalFileAttributes: entry.externalFileAttributes,
+    versionMadeBy: entry.versionMadeBy,
+    compressedSize: entry.compressedSize,
+    uncompressedSize: entry.uncompressedSize,
+    compressionMethod: entry.compressionMethod,
+  };
+}
+
 export class S3SiteInspector implements Pick<SiteStager, 'inspect'> {
   private readonly client: S3Client;
 
@@ -54,7 +70,7 @@ export class S3SiteInspector implements Pick<SiteStager, 'inspect'> {
     this.client = options.client ?? new S3Client({ forcePathStyle: true });
   }
 
-  inspect(artifact: ArtifactRef, artifactSize: number, limits: SiteLimits): Promise<SiteZipInspection> {
-    return inspectSiteZip(this.client, artifact, artifactSize, limits);
+  inspect(artifact: ArtifactRef, artifactSize: number, limits: SiteLimits, folder?: string): Promise<SiteZipInspection> {
+    return inspectSiteZip(this.client, artifact, artifactSize, limits, folder);
   }
 }

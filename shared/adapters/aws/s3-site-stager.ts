@@ -51,17 +51,18 @@ function copySource(bucket: string, key: string): string {
  * Stages one chunk of a site zip into the origin bucket, reading the zip straight from S3 with
  * ranged GETs (no /tmp): each file goes to `<releasePrefix><path>` with its Content-Type,
  * Cache-Control and sha256 (S3 checks the checksum); a file whose path and sha256 equal the live
- * release's is copied server-side instead. Safe to run again: it writes the same keys.
+ * release's is copied server-side instead. Safe to run again: it writes the same keys. With
+ * `folder` (an app's site), only the entries under it are staged, at their paths inside it.
  */
 export async function stageChunk(client: S3Client, request: StageChunkRequest): Promise<StageChunkResult> {
   const result: StageChunkResult = { files: {}, uploaded: { files: 0, bytes: 0 }, copied: { files: 0, bytes: 0 } };
   const limit = request.concurrency ?? DEFAULT_CONCURRENCY;
+  const folder = request.folder ?? '';
   const inFlight = new Set<Promise<void>>();
   // Sizes are checked while the data streams (openStream), where a lie gets a reason for people.
   const zip = await openS3Zip(client, request.artifact, request.artifactSize, { validateEntrySizes: false });
 
-  const stageEntry = async (entry: Entry, first: Readable): Promise<void> => {
-    const path = entry.fileName;
+  const stageEntry = async (entry: Entry, path: string, first: Readable): Promise<void> => {
     const key = `${request.releasePrefix}${path}`;
     const headers = request.headersFor(path);
     const small = entry.uncompressedSize <= BUFFER_LIMIT_BYTES;
@@ -116,8 +117,11 @@ export async function stageChunk(client: S3Client, request: StageChunkRequest): 
       if (index < request.start) continue;
       if (index >= request.end || failures.length > 0) break;
       if (entry.fileName.endsWith('/')) continue;
+      // An app's zip: the entries of other components' folders are not the site's.
+      if (folder && !entry.fileName.startsWith(folder)) continue;
+      const path = entry.fileName.slice(folder.length);
       const stream = await openStream(zip, entry).catch((error: unknown) => rethrowEntryFault(error, entry.fileName));
-      const task: Promise<void> = stageEntry(entry, stream)
+      const task: Promise<void> = stageEntry(entry, path, stream)
         .catch((error: unknown) => void failures.push(error))
         .finally(() => inFlight.delete(task));
       inFlight.add(task);

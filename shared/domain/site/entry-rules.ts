@@ -53,8 +53,8 @@ function reject(name: string, why: string): never {
   throw new ArtifactRejectedError(`the zip entry ${quoteName(name)} ${why}; nothing was published — fix the archive and upload it again`);
 }
 
-/** Decodes a stored name: UTF-8 when flagged, else it must be plain ASCII (no guessing at CP437). */
-function decodeName(entry: ZipEntryRecord): string {
+/** Decodes a stored name: UTF-8 when flagged, else it must be plain ASCII (no guessing at CP437); refuses any other. */
+export function decodeEntryName(entry: ZipEntryRecord): string {
   const bytes = entry.nameBytes;
   if (entry.generalPurposeBitFlag & FLAG_UTF8) {
     try {
@@ -75,7 +75,7 @@ function decodeName(entry: ZipEntryRecord): string {
  * Throws ArtifactRejectedError naming the entry and the rule it breaks.
  */
 export function checkEntry(entry: ZipEntryRecord, state: EntryCheckState, limits: SiteLimits = DEFAULT_SITE_LIMITS): string | undefined {
-  const name = decodeName(entry);
+  const name = decodeEntryName(entry);
   state.entries += 1;
   if (state.entries > limits.maxEntries) {
     throw new ArtifactRejectedError(`the zip has more than ${limits.maxEntries} entries (the target's limits.maxEntries); split the site or raise the limit`);

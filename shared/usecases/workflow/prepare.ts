@@ -11,8 +11,9 @@ import { promotionGate } from '../promotion-gate.js';
 import { recordFacts, type WorkflowState } from './state.js';
 import { planDownstream } from './promote-downstream.js';
 
-/** Lambda refuses deployment packages larger than this once unzipped. */
-export const LAMBDA_MAX_UNZIPPED_BYTES = 250 * 1024 * 1024;
+import { LAMBDA_MAX_UNZIPPED_BYTES } from '../../domain/artifact-key.js';
+
+export { LAMBDA_MAX_UNZIPPED_BYTES };
 
 export interface PrepareDeps {
   targets: TargetStore;
