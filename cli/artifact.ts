@@ -36,6 +36,14 @@ const END_OF_CENTRAL_DIRECTORY = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
  * workflow would only reject after the upload.
  */
 export async function prepareArtifact(path: string, cwd = process.cwd()): Promise<ReleaseArtifact> {
+  const source = await locateRelease(path, cwd);
+  return source.kind === 'zip' ? source.artifact : zipDirectoryArtifact(source.path, source.dir);
+}
+
+/** What the user named, checked: a zip ready to upload, or a directory still to zip (an app's is checked against its components first). */
+export type ReleaseSource = { kind: 'zip'; artifact: ReleaseArtifact } | { kind: 'directory'; path: string; dir: string };
+
+export async function locateRelease(path: string, cwd = process.cwd()): Promise<ReleaseSource> {
   const target = resolve(cwd, path);
   let info;
   try {
@@ -44,12 +52,12 @@ export async function prepareArtifact(path: string, cwd = process.cwd()): Promis
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`${path}: no such file or directory`, { cause: error });
     throw new UsageError(`${path}: cannot read it (${(error as Error).message})`, { cause: error });
   }
-  if (info.isDirectory()) return zipDirectoryArtifact(path, target);
+  if (info.isDirectory()) return { kind: 'directory', path, dir: target };
   if (!info.isFile()) throw new UsageError(`${path} is neither a zip file nor a directory`);
-  return readReleaseZip(path, target, info.size);
+  return { kind: 'zip', artifact: await readReleaseZip(path, target, info.size) };
 }
 
-async function zipDirectoryArtifact(path: string, dir: string): Promise<ReleaseArtifact> {
+export async function zipDirectoryArtifact(path: string, dir: string): Promise<ReleaseArtifact> {
   const workDir = await mkdtemp(join(tmpdir(), 'slipway-release-'));
   const dispose = () => rm(workDir, { recursive: true, force: true });
   try {

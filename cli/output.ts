@@ -1,4 +1,5 @@
-import type { DeploymentStatus, DeploymentView, TimelineEntry, Trigger } from '../shared/domain/deployment.js';
+import { describeComponents } from '../shared/domain/app.js';
+import type { ComponentRecord, DeploymentStatus, DeploymentView, TimelineEntry, Trigger } from '../shared/domain/deployment.js';
 import type { TargetApplied } from '../shared/http/contract.js';
 import { formatInZone } from '../shared/domain/window.js';
 import { formatLongDuration, formatWaitShort, waitOf } from './time.js';
@@ -94,7 +95,9 @@ export function paintStatus(status: DeploymentStatus, style: Style): string {
   }
 }
 
-function versions(d: Pick<DeploymentView, 'fromVersion' | 'toVersion'>): string {
+/** `3→4`, or for an app each component's move (`api 3→4, web r1→r2, worker unchanged (v2)`). */
+function versions(d: Pick<DeploymentView, 'fromVersion' | 'toVersion' | 'components'>): string {
+  if (d.components && Object.keys(d.components).length > 0) return describeComponents(d.components);
   if (!d.fromVersion && !d.toVersion) return '-';
   return `${d.fromVersion ?? '?'}→${d.toVersion ?? '?'}`;
 }
@@ -175,10 +178,21 @@ export function formatTargets(targets: { name: string; kind: string; [field: str
 }
 
 function targetRow(target: Record<string, unknown>): string[] {
+  const components = target.components as Record<string, Record<string, unknown>> | undefined;
+  const where = components
+    ? Object.keys(components)
+        .sort()
+        .map((name) => `${name}=${deploysTo(components[name]!)}`)
+        .join(', ')
+    : deploysTo(target);
+  return [String(target.name), String(target.kind), where, describeStrategy(target.strategy)];
+}
+
+/** `hello:live` for a function, `s3://bucket/prefix` for a site. */
+function deploysTo(target: Record<string, unknown>): string {
   const fn = target.function as { name?: string; alias?: string } | undefined;
   const site = target.site as { bucket?: string; prefix?: string } | undefined;
-  const where = fn ? `${fn.name}:${fn.alias ?? 'live'}` : site ? `s3://${site.bucket}/${site.prefix ?? ''}` : '-';
-  return [String(target.name), String(target.kind), where, describeStrategy(target.strategy)];
+  return fn ? `${fn.name}:${fn.alias ?? 'live'}` : site ? `s3://${site.bucket}/${site.prefix ?? ''}` : '-';
 }
 
 export function describeStrategy(strategy: unknown): string {
@@ -249,7 +263,7 @@ export function formatDeployment(d: DeploymentView, style: Style, options: { tim
     `${style.bold(d.id)}  ${d.target} ${d.release}  ${paintStatus(d.status, style)}`,
     `  trigger   ${describeTrigger(d.trigger)}`,
     `  traffic   ${d.trafficPercent}%`,
-    `  versions  ${versions(d)}`,
+    ...(d.components ? componentLines(d.components) : [`  versions  ${versions(d)}`]),
     `  started   ${shortTime(d.startedAt)}`,
     `  ended     ${shortTime(d.endedAt)}${d.endedAt ? ` (${formatDuration(Date.parse(d.endedAt) - Date.parse(d.startedAt))})` : ''}`,
   ];
@@ -267,6 +281,21 @@ export function formatDeployment(d: DeploymentView, style: Style, options: { tim
     for (const entry of d.timeline) lines.push(`    ${formatTimelineEntry(entry, d.startedAt, style)}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** An app's components for `status`, one row each: name, kind and what it deploys to, then its move. */
+function componentLines(components: Record<string, ComponentRecord>): string[] {
+  const names = Object.keys(components).sort();
+  const rows = names.map((name) => {
+    const c = components[name]!;
+    const [from, to] = c.kind === 'function' ? [c.fromVersion, c.toVersion] : [c.fromRelease, c.toRelease];
+    const what = c.kind === 'function' ? `function ${c.function}` : 'site';
+    const kept = from && c.kind === 'function' ? `v${from}` : from;
+    const move = c.changed ? `${from ?? '(none)'}→${to ?? '(pending)'}` : `unchanged${kept ? ` (${kept})` : ''}`;
+    return [name, what, move];
+  });
+  const widths = [0, 1].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return ['  components', ...rows.map(([name, what, move]) => `    ${name!.padEnd(widths[0]!)}  ${what!.padEnd(widths[1]!)}  ${move}`)];
 }
 
 /** What `status` shows of environments: where a promotion comes from, its approval, a forced release, the configuration released. */
@@ -303,7 +332,7 @@ export function formatSummary(d: DeploymentView, durationMs: number, style: Styl
   const ok = d.status === 'succeeded';
   const mark = ok ? style.green('✔') : style.red('✘');
   const what = `${d.target} ${d.release}`;
-  const where = d.toVersion ? ` (version ${versions(d)})` : '';
+  const where = d.components ? ` (${versions(d)})` : d.toVersion ? ` (version ${versions(d)})` : '';
   const why = !ok && d.reason ? `: ${d.reason}` : '';
   return `${mark} ${what} ${paintStatus(d.status, style)} in ${formatDuration(durationMs)}${where}${why}  ${style.dim(d.id)}\n`;
 }

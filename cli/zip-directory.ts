@@ -3,6 +3,7 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
+import { componentOfEntry } from '../shared/domain/app.js';
 import { compareZipPaths, isExecutableMode, reproducibleEntryOptions, zipMeasure } from '../shared/domain/reproducible-zip.js';
 import { UsageError } from './errors.js';
 
@@ -72,4 +73,43 @@ async function listFiles(root: string): Promise<FileToZip[]> {
   await walk(root, '', new Set([await realpath(root)]));
   // Sorted per directory level already; a full sort makes `a/b` vs `a-b` order independent of that walk.
   return files.sort((a, b) => compareZipPaths(a.path, b.path));
+}
+
+/** The component folders an app directory has, and the components it leaves as they are. */
+export interface AppDirectory {
+  present: string[];
+  /** Components with no folder (or an empty one): the release leaves them unchanged. */
+  absent: string[];
+}
+
+/**
+ * Checks an app directory's top level against the app's components before anything is zipped: one
+ * folder per component; a file at the top or a folder that names no component is refused with its
+ * name, in the words the workflow would use after the upload (componentOfEntry).
+ */
+export async function checkAppDirectory(root: string, components: readonly string[], shown = root): Promise<AppDirectory> {
+  const known = new Set(components);
+  const present: string[] = [];
+  for (const name of (await readdir(root)).filter((n) => !SKIPPED_NAMES.has(n)).sort()) {
+    const info = await stat(join(root, name)).catch((error: unknown) => {
+      throw new UsageError(`${name}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); a dangling symlink?`, {
+        cause: error,
+      });
+    });
+    if (!info.isDirectory() && !info.isFile()) continue;
+    const entry = componentOfEntry(info.isDirectory() ? `${name}/` : name, known);
+    if ('refused' in entry) throw new UsageError(`${shown}: ${entry.refused}`);
+    // A folder without files zips to nothing: the workflow sees the component's folder missing.
+    if (await hasFiles(join(root, name))) present.push(entry.component);
+  }
+  return { present, absent: [...known].filter((c) => !present.includes(c)).sort() };
+}
+
+/** Whether a directory holds a file to zip somewhere below it; stops at the first (a site may hold thousands). */
+async function hasFiles(dir: string): Promise<boolean> {
+  for (const name of (await readdir(dir)).filter((n) => !SKIPPED_NAMES.has(n))) {
+    const info = await stat(join(dir, name)).catch(() => undefined);
+    if (info?.isFile() || (info?.isDirectory() && (await hasFiles(join(dir, name))))) return true;
+  }
+  return false;
 }

@@ -3,12 +3,14 @@ import { formatInZone } from '../../shared/domain/window.js';
 import { ApiProblemError, RouteMissingError, type ApiClient, type StoredTarget } from '../api-client.js';
 import {
   defaultReleaseName,
-  prepareArtifact,
+  locateRelease,
+  zipDirectoryArtifact,
   putReleaseWithSdk,
   uploadedRelease,
   uploadToArtifactBucket,
   NOT_BEFORE_METADATA,
   type ReleaseArtifact,
+  type ReleaseSource,
   type UploadedRelease,
 } from '../artifact.js';
 import { artifactStoreConfig, type ResolvedConfig } from '../config.js';
@@ -17,6 +19,7 @@ import { CliError, UsageError } from '../errors.js';
 import { formatBytes, formatDuration, formatJson, styleFor, type OutputStream } from '../output.js';
 import { putToPresignedUrl } from '../presigned-upload.js';
 import { transferProgress } from '../progress.js';
+import { checkAppDirectory } from '../zip-directory.js';
 import { withTargetSuggestions } from '../suggest.js';
 import { parseAt, userTimeZone, type ScheduledStart } from '../time.js';
 import { followAndReport, progressStream } from './report.js';
@@ -59,7 +62,8 @@ export async function deploy(ctx: CliContext, source: string, options: DeployOpt
   const zone = userTimeZone(ctx.env);
   const scheduled = options.at !== undefined ? parseAt(options.at, clock(), zone) : undefined;
   const notBefore = scheduled?.at.toISOString();
-  const artifact = await prepareArtifact(source, ctx.cwd);
+  const located = await locateRelease(source, ctx.cwd);
+  let artifact: ReleaseArtifact | undefined = located.kind === 'zip' ? located.artifact : undefined;
   try {
     const { client, config } = await connect(ctx);
     // An unregistered target would still take the upload and end as a `failed` deployment; say so first.
@@ -72,9 +76,10 @@ export async function deploy(ctx: CliContext, source: string, options: DeployOpt
       );
     }
 
-    const release = options.release ?? defaultReleaseName(clock(), artifact.sha256);
     const progress = progressStream(ctx, options.json);
     const style = styleFor(progress, ctx.env);
+    artifact ??= await zipRelease(located as Extract<ReleaseSource, { kind: 'directory' }>, target, progress);
+    const release = options.release ?? defaultReleaseName(clock(), artifact.sha256);
     const zipped = artifact.zippedFiles !== undefined ? `zipped ${artifact.zippedFiles} file${artifact.zippedFiles === 1 ? '' : 's'}, ` : '';
     progress.write(
       `${source} (${zipped}${formatBytes(artifact.size)}, sha256 ${artifact.sha256.slice(0, 12)}…) → ${options.target} release ${style.bold(release)}\n`,
@@ -137,8 +142,27 @@ export async function deploy(ctx: CliContext, source: string, options: DeployOpt
       },
     });
   } finally {
-    await artifact.dispose();
+    await artifact?.dispose();
   }
+}
+
+/**
+ * Zips a directory reproducibly. For an app its top level is checked first, one folder per
+ * component (docs/apps.md): a file or a folder that names no component is refused before
+ * anything is zipped or uploaded, and each component without a folder is said to stay unchanged.
+ */
+async function zipRelease(source: Extract<ReleaseSource, { kind: 'directory' }>, target: StoredTarget, progress: OutputStream): Promise<ReleaseArtifact> {
+  if (target.kind === 'app') {
+    const components = Object.keys((target.components as Record<string, unknown> | undefined) ?? {});
+    const { present, absent } = await checkAppDirectory(source.dir, components, source.path);
+    if (present.length === 0) {
+      throw new UsageError(
+        `${source.path} has no folder of a component of ${target.name} (${components.map((c) => `${c}/`).join(', ')}): nothing would change`,
+      );
+    }
+    for (const component of absent) progress.write(`${component}/ absent: unchanged\n`);
+  }
+  return zipDirectoryArtifact(source.path, source.dir);
 }
 
 async function upload(

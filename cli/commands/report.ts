@@ -1,3 +1,4 @@
+import { describeComponents } from '../../shared/domain/app.js';
 import type { DeploymentView } from '../../shared/domain/deployment.js';
 import type { ApiClient, StoredTarget } from '../api-client.js';
 import type { CliContext } from '../context.js';
@@ -35,6 +36,7 @@ export async function followAndReport(ctx: CliContext, client: ApiClient, id: st
   const timezone = userTimeZone(ctx.env);
   let narrator: DeploymentNarrator | undefined = options.target ? new DeploymentNarrator(style, options.target, { timezone }) : undefined;
   let latest: DeploymentView | undefined;
+  let components: string | undefined;
   const redraw = () => {
     if (live && latest && narrator) live.render(narrator.statusLine(latest, now(), live.spinner));
   };
@@ -47,6 +49,14 @@ export async function followAndReport(ctx: CliContext, client: ApiClient, id: st
       onPoll: async (deployment) => {
         latest = deployment;
         options.onPoll?.(deployment);
+        // An app's components, each time what is known of them changes (the versions appear once staged).
+        const described = deployment.components ? describeComponents(deployment.components) : undefined;
+        if (described && described !== components) {
+          components = described;
+          const text = `  components  ${described}\n`;
+          if (live) live.print(text);
+          else progress.write(text);
+        }
         if (!narrator) narrator = new DeploymentNarrator(style, await client.getTarget(deployment.target).catch(() => undefined), { timezone });
       },
       onProgress: (event) => {

@@ -1,3 +1,4 @@
+import { describeComponents } from '../../shared/domain/app.js';
 import { connect, type CliContext } from '../context.js';
 import { formatJson, styleFor } from '../output.js';
 import { withTargetSuggestions } from '../suggest.js';
@@ -14,9 +15,9 @@ export async function rollback(ctx: CliContext, target: string, options: Rollbac
   const { client } = await connect(ctx);
   const requested = await withTargetSuggestions(client, target, () => client.rollback(target, options.to));
   const progress = progressStream(ctx, options.json);
-  progress.write(
-    `rolling ${target} back to release ${requested.release}${requested.toVersion ? ` (version ${requested.toVersion})` : ''}; deployment ${styleFor(progress, ctx.env).bold(requested.id)}\n`,
-  );
+  // An app names every component: where each goes back to, and which stay as they are.
+  const where = requested.components ? `: ${describeComponents(requested.components)}` : requested.toVersion ? ` (version ${requested.toVersion})` : '';
+  progress.write(`rolling ${target} back to release ${requested.release}${where}; deployment ${styleFor(progress, ctx.env).bold(requested.id)}\n`);
   if (!options.wait) {
     if (options.json) ctx.stdout.write(formatJson(requested));
     else ctx.stdout.write(`follow it with: slipway logs ${requested.id} --follow\n`);

@@ -74,7 +74,8 @@ export const ROUTES = [
     description:
       'A changed `configuration` (function) or `runtimeConfig` (site) on a target with a live release through slipway starts a deployment ' +
       'of that release (same artifact and sha256) with the new configuration, trigger `config`: 202. Anything else starts nothing: 200, ' +
-      'and `why` says what becomes of the configuration. `?dryRun=true` validates and answers the same without storing or starting anything.',
+      'and `why` says what becomes of the configuration. `?dryRun=true` validates and answers the same without storing or starting anything. ' +
+      'A function or site (by distribution) that another target already deploys is refused with 409 naming that target; nothing is stored.',
     auth: 'iam',
     query: 'TargetApplyQuery',
     body: { schema: 'TargetConfig', required: true },
@@ -87,7 +88,7 @@ export const ROUTES = [
         headers: ['Location'],
       },
     ],
-    problems: [],
+    problems: ['conflict'],
   },
   {
     method: 'GET',

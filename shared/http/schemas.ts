@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { configurationChangeSchema } from '../domain/configuration.js';
 import { releaseNameSchema as releaseName, targetNameSchema as targetName } from '../domain/names.js';
-import { functionTargetSchema, siteTargetSchema, targetSchema } from '../domain/target.js';
+import { appTargetSchema, functionTargetSchema, siteTargetSchema, targetSchema } from '../domain/target.js';
 import { deploymentViewSchema } from './control-schemas.js';
 
 /** Step Functions executions last a year at most; a scheduled start must leave room to deploy. */
@@ -64,6 +64,7 @@ export const historyQuerySchema = z
 export const targetConfigRequestSchema = z.discriminatedUnion('kind', [
   functionTargetSchema.extend({ name: functionTargetSchema.shape.name.optional() }),
   siteTargetSchema.extend({ name: siteTargetSchema.shape.name.optional() }),
+  appTargetSchema.extend({ name: appTargetSchema.shape.name.optional() }),
 ]);
 
 /** `GET /targets`: every registered target, defaults filled in. */

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson, unpinned, type ConfigurationChange } from '../domain/configuration.js';
 import { ACTIVE_STATUSES, deploymentIdForRequest, type Deployment } from '../domain/deployment.js';
-import { ValidationError } from '../domain/errors.js';
+import { claimConflict } from '../domain/app.js';
+import { ConflictError, ValidationError } from '../domain/errors.js';
 import { promotionLoop } from '../domain/promotion.js';
 import { parseTarget, type FunctionTarget, type SiteTarget, type Target } from '../domain/target.js';
 import type { Clock, DeploymentStore, Orchestrator, TargetStore } from '../ports/index.js';
@@ -39,6 +40,8 @@ const CONFIG_HISTORY = 100;
  * configuration alone deploys: when the target has a live release through slipway, that release
  * (the same artifact and sha256) goes out again with the new configuration, trigger `config`.
  * With `dryRun` nothing is stored and nothing starts; the answer says what would happen.
+ * A function or site another target already deploys is refused (ConflictError, naming the owner),
+ * dry run or not, before anything is written.
  */
 export async function applyTarget(
   deps: ApplyTargetDeps,
@@ -51,7 +54,9 @@ export async function applyTarget(
   if (target.name !== name) {
     throw new ValidationError(`the body names target "${target.name}" but the path names "${name}"`, [{ path: 'name', message: `must equal "${name}"` }]);
   }
-  await refusePromotionLoop(deps, target);
+  const others = await deps.targets.list();
+  refuseClaimed(others, target);
+  refusePromotionLoop(others, target);
   const plan = await planConfigurationDeployment(deps, await deps.targets.get(name), target);
   const dryRun = options.dryRun === true;
   if (dryRun) return { target, dryRun, ...plan.answer, deployment: null };
@@ -215,7 +220,7 @@ function siteChanges(stored: Target, next: SiteTarget): ConfigurationChange[] {
  * A target's `promotion.from` may not name itself or close a loop (a → b → a): no release could
  * ever enter the chain. An upstream that is not registered is allowed (promotions answer 409 until it is).
  */
-async function refusePromotionLoop(deps: { targets: TargetStore }, target: Target): Promise<void> {
+function refusePromotionLoop(registered: readonly Target[], target: Target): void {
   const from = target.promotion?.from;
   if (from === undefined) return;
   if (from === target.name) {
@@ -223,11 +228,20 @@ async function refusePromotionLoop(deps: { targets: TargetStore }, target: Targe
       { path: 'promotion.from', message: 'must name another target' },
     ]);
   }
-  const upstreams = new Map((await deps.targets.list()).map((t) => [t.name, t.promotion?.from]));
+  const upstreams = new Map(registered.map((t) => [t.name, t.promotion?.from]));
   const loop = promotionLoop(target.name, from, (name) => upstreams.get(name));
   if (loop) {
     throw new ValidationError(`promotion.from "${from}" would close a loop: ${loop.join(' → ')}; a chain of environments must have a first one`, [
       { path: 'promotion.from', message: `closes the loop ${loop.join(' → ')}` },
     ]);
   }
+}
+
+/**
+ * Two targets shifting one alias or switching one distribution's origin would undo each other's
+ * releases (docs/apps.md "Claims"): the second claim is refused, naming the owner.
+ */
+function refuseClaimed(registered: readonly Target[], target: Target): void {
+  const conflict = claimConflict(registered, target);
+  if (conflict) throw new ConflictError(`target "${target.name}" cannot be saved: ${conflict}`);
 }

@@ -119,7 +119,7 @@ describe.each([
       // Prepare
       const name = targetName();
       // Act
-      const put = await call('PUT', `/targets/${name}`, { body: { kind: 'function', function: { name: 'hello' } } });
+      const put = await call('PUT', `/targets/${name}`, { body: { kind: 'function', function: { name } } });
       const got = await call('GET', `/targets/${name}`);
       const listed = await call('GET', '/targets');
       // Assess
@@ -128,7 +128,7 @@ describe.each([
       const expected = {
         name,
         kind: 'function',
-        function: { name: 'hello', alias: 'live' },
+        function: { name, alias: 'live' },
         strategy: 'AllAtOnce',
         health: { alarms: [], pollSeconds: 30 },
         keepVersions: 10,

@@ -130,3 +130,37 @@ describe('PUT /targets/{name} with a changed configuration', () => {
     expect((await callApi('GET', `/targets/${name}`)).status).toBe(404);
   });
 });
+
+describe('PUT /targets/{name} claiming what another target deploys', () => {
+  it('answers 409 naming the owner and its component, and leaves the stored targets as they were', async () => {
+    // Prepare
+    const app = uniqueName('app').slice(0, 40);
+    const api = `${app}-api`;
+    const distributionId = `E${Date.now().toString(36).toUpperCase()}`;
+    const shop = {
+      kind: 'app',
+      components: { api: { function: { name: api } }, web: { site: { bucket: 'shop-web-origin', distributionId } } },
+    };
+    expect((await callApi('PUT', `/targets/${app}`, shop)).status).toBe(200);
+    const before = await callApi('GET', '/targets');
+    const intruder = uniqueName('fn').slice(0, 40);
+    // Act
+    const answer = await callApi('PUT', `/targets/${intruder}`, {
+      kind: 'function',
+      function: { name: `arn:aws:lambda:us-east-1:123456789012:function:${api}` },
+    });
+    const site = await callApi('PUT', `/targets/${intruder}`, { kind: 'site', site: { bucket: 'elsewhere', distributionId } });
+    const again = await callApi('PUT', `/targets/${app}`, shop);
+    // Assess
+    expect(answer.status).toBe(409);
+    expect(answer.body.detail).toBe(
+      `target "${intruder}" cannot be saved: function ${api} already belongs to target "${app}" as its component "api"; ` +
+        `a function or site belongs to one target only: remove it from "${app}" first, or release it through that target`,
+    );
+    expect(site.status).toBe(409);
+    expect(site.body.detail).toContain(`the site on distribution ${distributionId} already belongs to target "${app}" as its component "web"`);
+    expect(again.status).toBe(200);
+    expect((await callApi('GET', `/targets/${intruder}`)).status).toBe(404);
+    expect((await callApi('GET', '/targets')).body).toEqual(before.body);
+  });
+});

@@ -9,6 +9,7 @@ import { RELEASE_NAME } from '../../shared/domain/target.js';
 import { defaultReleaseName, type PutRelease } from '../../cli/artifact.js';
 import type { CliContext } from '../../cli/context.js';
 import { run } from '../../cli/program.js';
+import { zipDirectory } from '../../cli/zip-directory.js';
 import { memoryStream as newMemoryStream } from '../support/memory-stream.js';
 
 const dev = {
@@ -263,6 +264,85 @@ describe('Command: deploy (API without presigned uploads)', () => {
   });
 });
 
+describe('Command: deploy (an app directory)', () => {
+  const uploads: Parameters<PutRelease>[0][] = [];
+  const putRelease: PutRelease = async (input) => {
+    uploads.push(input);
+    return { versionId: 'v-1' };
+  };
+  const shop = {
+    name: 'shop',
+    kind: 'app',
+    components: {
+      api: { function: { name: 'shop-api' } },
+      worker: { function: { name: 'shop-worker' } },
+      web: { site: { bucket: 'b', distributionId: 'E1' } },
+    },
+  };
+  const api = () => fakeApi(route('GET', '/targets/shop', { status: 200, body: shop }));
+  const tree = async (files: Record<string, string>) => {
+    for (const [path, content] of Object.entries(files)) {
+      await mkdir(join(cwd, 'shop', path, '..'), { recursive: true });
+      await writeFile(join(cwd, 'shop', path), content);
+    }
+  };
+
+  beforeEach(() => {
+    uploads.length = 0;
+  });
+
+  it('zips one folder per component reproducibly and says which components stay unchanged', async () => {
+    // Prepare
+    await tree({ 'api/index.mjs': 'export const handler = async () => "api";\n', 'web/index.html': '<h1>shop</h1>\n' });
+    await mkdir(join(cwd, 'shop', 'worker'));
+    const expected = await zipDirectory(join(cwd, 'shop'), join(cwd, 'expected.zip'));
+    // Act
+    const code = await run(['deploy', 'shop', '-t', 'shop', '-r', 'r2', '--no-wait'], context({ fetch: api().fetch, putRelease }));
+    // Assess
+    expect(code, stderr.text).toBe(0);
+    expect(stdout.text).toContain('worker/ absent: unchanged\n');
+    expect(stdout.text).toContain('shop (zipped 2 files, ');
+    expect(expected.entries).toEqual(['api/index.mjs', 'web/index.html']);
+    expect(uploads.map((u) => [u.key, u.artifact.sha256])).toEqual([['releases/shop/r2.zip', expected.sha256]]);
+  });
+
+  it('while following, prints the components each time what is known of them changes', async () => {
+    // Prepare
+    await tree({ 'api/index.mjs': 'x' });
+    const id = deploymentIdForObject({ bucket: dev.artifactBucket, key: 'releases/shop/r2.zip', versionId: 'v-1' });
+    const staged = { api: { kind: 'function' as const, function: 'shop-api', fromVersion: '3', changed: true } };
+    const shifted = { api: { ...staged.api, toVersion: '4' } };
+    const views = [staged, staged, shifted].map((components, i) =>
+      view({ id, target: 'shop', status: i < 2 ? 'staging' : 'succeeded', fromVersion: null, components, endedAt: i < 2 ? null : '2026-11-26T21:15:01.000Z' }),
+    );
+    const routes = fakeApi(route('GET', '/targets/shop', { status: 200, body: shop }), route('GET', `/deployments/${id}`, sequence(...views)));
+    // Act
+    const code = await run(['deploy', 'shop', '-t', 'shop', '-r', 'r2'], context({ fetch: routes.fetch, putRelease }));
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout.text.match(/ {2}components {2}.*/g)).toEqual(['  components  api 3→(pending)', '  components  api 3→4']);
+    expect(stdout.text.trimEnd().split('\n').at(-1)).toBe(`✔ shop r2 succeeded in 1.0s (api 3→4)  ${id}`);
+  });
+
+  it.each([
+    [
+      'a folder that names no component',
+      { 'api/index.mjs': 'x', 'docs/readme.md': 'x' },
+      'folder "docs/" names no component of this app (its components: api, worker, web)',
+    ],
+    ['a file at the top', { 'api/index.mjs': 'x', 'package.json': '{}' }, '"package.json" is at the top of the zip'],
+  ])('refuses %s with exit code 2, naming it, before zipping or uploading', async (_, files, words) => {
+    // Prepare
+    await tree(files);
+    // Act
+    const code = await run(['deploy', 'shop', '-t', 'shop'], context({ fetch: api().fetch, putRelease }));
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr.text).toContain(`slipway: shop: ${words}`);
+    expect(uploads).toEqual([]);
+  });
+});
+
 describe('Function: defaultReleaseName', () => {
   it('is the UTC time to the second and the first 6 hex digits of the sha256', () => {
     // Act
@@ -290,6 +370,23 @@ describe('Command: rollback', () => {
     expect(code).toBe(0);
     expect(api.requests[0]).toMatchObject({ method: 'POST', body: { release: 'r1' } });
     expect(stdout.text).toContain('rolling hello back to release r1 (version 1); deployment d-rb');
+  });
+
+  it('names every component of an app it rolls back, and where each one goes', async () => {
+    // Prepare
+    const components = {
+      api: { kind: 'function' as const, function: 'shop-api', fromVersion: '4', toVersion: '3', changed: true },
+      web: { kind: 'site' as const, fromRelease: 'r2', toRelease: 'r1', changed: true },
+      worker: { kind: 'function' as const, function: 'shop-worker', fromVersion: '2', toVersion: '2', changed: false },
+    };
+    const requested = view({ id: 'd-rb', target: 'shop', release: 'r1', trigger: 'rollback', fromVersion: null, toVersion: null, components });
+    const api = fakeApi(route('POST', '/targets/shop/rollback', { status: 202, body: requested }));
+    // Act
+    const code = await run(['rollback', 'shop', '--no-wait', '--json'], context({ fetch: api.fetch }));
+    // Assess
+    expect(code).toBe(0);
+    expect(stderr.text).toBe('rolling shop back to release r1: api 4→3, web r2→r1, worker unchanged (v2); deployment d-rb\n');
+    expect(JSON.parse(stdout.text).components).toEqual(components);
   });
 
   it('exits 1 with the detail when there is nothing to roll back to (409)', async () => {

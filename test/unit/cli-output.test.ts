@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deploymentView } from '../support/deployment-view.js';
 import type { DeploymentView } from '../../shared/domain/deployment.js';
 import { ApiProblemError } from '../../cli/api-client.js';
-import { formatDeployment, formatDuration, formatHistory, formatProblem, formatSummary, historyRow, styleFor } from '../../cli/output.js';
+import { formatDeployment, formatDuration, formatHistory, formatProblem, formatSummary, formatTargets, historyRow, styleFor } from '../../cli/output.js';
 
 const plain = styleFor({ write: () => true, isTTY: false }, {});
 
@@ -175,5 +175,56 @@ describe('Function: formatDeployment', () => {
     expect(text).toContain('  approval  approved by arn:aws:iam::1:user/ana: CAB-42\n');
     expect(text).toContain('  forced    past the promotion gate by arn:aws:iam::1:user/bo: incident 812\n');
     expect(text).toContain(`  config    ${'a'.repeat(12)} (was ${'b'.repeat(12)}): ~LOG_LEVEL +STRIPE_KEY -OLD\n`);
+  });
+});
+
+describe('Apps: components in status, history, the summary and targets', () => {
+  const app = view({
+    target: 'shop',
+    fromVersion: null,
+    toVersion: null,
+    components: {
+      worker: { kind: 'function', function: 'shop-worker', fromVersion: '2', toVersion: '2', changed: false },
+      web: { kind: 'site', fromRelease: 'r1', toRelease: 'r2', changed: true },
+      api: { kind: 'function', function: 'shop-api', fromVersion: '3', toVersion: '4', changed: true },
+    },
+  });
+
+  it('shows one row per component in status, in place of the versions', () => {
+    // Act
+    const text = formatDeployment(app, plain);
+    // Assess
+    expect(text).not.toContain('  versions');
+    expect(text).toContain(
+      [
+        '  components',
+        '    api     function shop-api     3→4',
+        '    web     site                  r1→r2',
+        '    worker  function shop-worker  unchanged (v2)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('names every component’s move in history and in the summary line', () => {
+    expect(historyRow(app)[4]).toBe('api 3→4, web r1→r2, worker unchanged (v2)');
+    expect(formatSummary(app, 900, plain)).toBe('✔ shop r2 succeeded in 0.9s (api 3→4, web r1→r2, worker unchanged (v2))  d-0123456789abcdef0123\n');
+  });
+
+  it('lists what each component of an app target deploys to', () => {
+    // Act
+    const text = formatTargets(
+      [
+        {
+          name: 'shop',
+          kind: 'app',
+          strategy: 'AllAtOnce',
+          components: { web: { site: { bucket: 'shop-web', prefix: 'web/' } }, api: { function: { name: 'shop-api', alias: 'live' } } },
+        },
+      ],
+      plain,
+    );
+    // Assess
+    expect(text.split('\n')[1]).toMatch(/^shop\s+app\s+api=shop-api:live, web=s3:\/\/shop-web\/web\/\s+AllAtOnce$/);
   });
 });
