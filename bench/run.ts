@@ -6,12 +6,14 @@
  *   npm run bench -- --only api,bundles    # those sections; the others stay as they are in the file
  *
  * Sections: deploy (dev deployment and rollback latency), bundles, sites (staging time and memory),
- * api (HTTPS API latency and throughput with wrk).
+ * api (HTTPS API latency and throughput with wrk), apps (an app release against its components as
+ * separate targets).
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { benchBundles } from './bundles.js';
+import { benchAppRelease } from './app-release.js';
 import { benchDeployLatency } from './deploy-latency.js';
 import { benchSiteStaging } from './site-staging.js';
 import { benchStagingMemory } from './staging-memory.js';
@@ -293,11 +295,51 @@ async function apiSection(): Promise<string[]> {
   ];
 }
 
+async function appsSection(): Promise<string[]> {
+  const apps = await benchAppRelease(Number(process.env.BENCH_APP_RUNS ?? 3), Number(process.env.BENCH_APP_SITE_FILES ?? 500));
+  show(apps);
+  const operations = [...new Set([...Object.keys(apps.app.byOperation), ...Object.keys(apps.separate.byOperation)])].sort();
+  return [
+    '## App release in dev mode',
+    '',
+    `Measured ${new Date().toISOString().slice(0, 10)}, ${apps.runs} runs. One app release of two functions and a ${apps.siteFiles}-file site (${kb(apps.siteBytes)}),`,
+    'one zip with a folder per component, against the same three released as three targets of their own, one after another',
+    '(two function targets and a site target, each its own zip, each upload waiting for the previous deployment to succeed), in',
+    'the same dev service and the same run. Every target is `AllAtOnce` with no health signals, so the numbers are the',
+    "workflow's own cost, not bake time (with a canary the three targets would bake one after another; the app's functions bake",
+    'together). Each measured run changes both functions and one file of the site on both sides (the first, a full staging of',
+    'every site, is not measured); the two sides alternate which goes first. Wall time: from the first upload to the last',
+    'record reading `succeeded`. AWS calls: counted on the wire by a loopback proxy in front of moto, uploads included (the',
+    "intake poller's long polls too, when they fell inside the window).",
+    '',
+    '```',
+    'npm run bench -- --only apps     # BENCH_APP_RUNS=<n> (default 3), BENCH_APP_SITE_FILES=<n> (default 500)',
+    '```',
+    '',
+    '| | wall time (median) | AWS API calls (median) |',
+    '|---|---|---|',
+    `| app release (1 deployment) | ${ms(apps.app.medianMs)} (${apps.wallRatio.toFixed(2)}×) | ${apps.app.apiCalls} (${apps.callsRatio.toFixed(2)}×) |`,
+    `| three separate targets (3 deployments) | ${ms(apps.separate.medianMs)} (1×) | ${apps.separate.apiCalls} (1×) |`,
+    '',
+    `Separate targets, each deployment: ${Object.entries(apps.separate.medianMsByTarget)
+      .map(([t, x]) => `${t} ${ms(x)}`)
+      .join(', ')}.`,
+    '',
+    'API calls by operation (the last run of each side):',
+    '',
+    '| operation | app release | separate targets |',
+    '|---|---|---|',
+    ...operations.map((op) => `| ${op} | ${apps.app.byOperation[op] ?? 0} | ${apps.separate.byOperation[op] ?? 0} |`),
+    '',
+  ];
+}
+
 const SECTIONS = {
   deploy: { run: deploySection, headings: ['AllAtOnce deployment in dev mode', 'Rollback latency in dev mode'] },
   bundles: { run: bundlesSection, headings: ['Function bundles'] },
   sites: { run: sitesSection, headings: ['Site staging'] },
   api: { run: apiSection, headings: ['HTTPS API through the local HTTP front'] },
+  apps: { run: appsSection, headings: ['App release in dev mode'] },
 } as const;
 type Section = keyof typeof SECTIONS;
 

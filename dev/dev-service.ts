@@ -4,6 +4,9 @@
  * local HTTP front, and the deploy state machine run by aws-local-stepfunctions. Site targets get
  * their origin bucket and distribution, release r1 from examples/sites/<target> deployed through
  * the normal intake and workflow, and a local edge that serves them the way CloudFront would.
+ * App targets get their functions (version 1 from examples/apps/<app>/<component>/), their site's
+ * bucket and distribution, release r1 of the site alone (a zip with only the site's folder) taken
+ * live through the workflow, and a second edge that serves the apps' sites.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,7 +21,8 @@ import { releaseKey } from '../shared/domain/artifact-key.js';
 import { deploymentIdForObject, isTerminal } from '../shared/domain/deployment.js';
 import { EVENT_SOURCE, STATUS_CHANGED_PATTERN } from '../shared/domain/events.js';
 import { LOCAL_ACCOUNT } from './definition.js';
-import { parseTarget, type SiteTarget } from '../shared/domain/target.js';
+import { siteComponent } from '../shared/domain/app.js';
+import { parseTarget, type AppTarget, type SiteTarget } from '../shared/domain/target.js';
 import { startLocalEdge, type LocalEdge } from './edge.js';
 import type { LocalOrchestrator } from './local-orchestrator.js';
 import type { Orchestrator } from '../shared/ports/index.js';
@@ -43,6 +47,8 @@ export interface DevInfo {
   artifactBucket: string;
   /** The local edge: the first site target (`www`) as its distribution would serve it. */
   siteUrl: string;
+  /** Each app with a site: the URL its site is served at by the apps' edge, by component (`apps.shop.web`). */
+  apps?: Record<string, Record<string, string>>;
 }
 
 export interface DevService {
@@ -81,13 +87,20 @@ function readDirectory(dir: string, prefix = ''): Record<string, Uint8Array> {
   return files;
 }
 
-async function seedExamples(log: (line: string) => void): Promise<SiteTarget[]> {
+/** The example targets as registered, with the site targets and the apps among them. */
+interface SeededExamples {
+  sites: SiteTarget[];
+  apps: AppTarget[];
+}
+
+async function seedExamples(log: (line: string) => void): Promise<SeededExamples> {
   const functionsDir = join(EXAMPLES_DIR, 'functions');
   for (const name of readdirSync(functionsDir)) {
     await createAliasedFunction(name, await zipFiles(readDirectory(join(functionsDir, name))));
   }
   const store = new DynamoTargetStore({ tableName: DEV_NAMES.tableName });
   const sites: SiteTarget[] = [];
+  const apps: AppTarget[] = [];
   const targetsDir = join(EXAMPLES_DIR, 'targets');
   for (const file of readdirSync(targetsDir).filter((f) => f.endsWith('.json'))) {
     const target = parseTarget(JSON.parse(readFileSync(join(targetsDir, file), 'utf8')));
@@ -105,29 +118,60 @@ async function seedExamples(log: (line: string) => void): Promise<SiteTarget[]> 
       if (target.site.distributionId === LOCAL_DISTRIBUTION_ID) target.site.distributionId = distributionId;
       sites.push(target);
     }
+    if (target.kind === 'app') {
+      await provisionApp(target);
+      apps.push(target);
+    }
     await store.put(target);
     log(
       target.kind === 'function'
         ? `target ${target.name}: function ${target.function.name}:${target.function.alias}, strategy ${JSON.stringify(target.strategy)}`
         : target.kind === 'site'
           ? `target ${target.name}: site s3://${target.site.bucket}/${target.site.prefix} behind ${target.site.distributionId}`
-          : `target ${target.name}: app of ${Object.keys(target.components).join(', ')}, strategy ${JSON.stringify(target.strategy)}`,
+          : `target ${target.name}: app of ${describeAppComponents(target)}, strategy ${JSON.stringify(target.strategy)}`,
     );
   }
-  return sites;
+  return { sites, apps };
+}
+
+/** The folder of an example app's sources: one folder per component, as in the app's release zip. */
+function appDir(app: AppTarget): string {
+  return join(EXAMPLES_DIR, 'apps', app.name);
 }
 
 /**
- * Takes release r1 of a site target live the way a user would: its zip dropped into the artifact
- * bucket, picked up by intake, run through the workflow. Skipped when the distribution already
- * serves a release (dev mode pointed at an emulator that outlived a previous run).
+ * What an example app needs before its first release: each function component at version 1 behind
+ * its alias (its code from the app's folder of that component), every alarm the app and its
+ * components name, and the site's bucket and distribution ("LOCAL" filled in as for a site target).
  */
-async function seedSiteRelease(target: SiteTarget, artifactBucket: string, log: (line: string) => void): Promise<void> {
-  const siteDir = join(EXAMPLES_DIR, 'sites', target.name);
-  if (!existsSync(siteDir)) return;
-  if ((await new CloudFrontOriginReader().currentOriginPath(target.site.distributionId, target.site.bucket)) !== '') return;
-  const zip = await zipFiles(readDirectory(siteDir));
-  const key = releaseKey(target.name, SEED_SITE_RELEASE);
+async function provisionApp(app: AppTarget): Promise<void> {
+  for (const [name, component] of Object.entries(app.components)) {
+    for (const alarm of component.health.alarms) await createAlarm(alarm, 'OK');
+    if ('function' in component) {
+      const dir = join(appDir(app), name);
+      if (!existsSync(dir)) throw new Error(`example app ${app.name}: component ${name} has no folder ${dir} to create ${component.function.name} from`);
+      await createAliasedFunction(component.function.name, await zipFiles(readDirectory(dir)), component.function.alias);
+    } else {
+      const { distributionId } = await provisionSiteOrigin(component.site.bucket);
+      if (component.site.distributionId === LOCAL_DISTRIBUTION_ID) component.site.distributionId = distributionId;
+    }
+  }
+}
+
+function describeAppComponents(app: AppTarget): string {
+  return Object.entries(app.components)
+    .map(([name, c]) =>
+      'function' in c ? `${name} (function ${c.function.name}:${c.function.alias})` : `${name} (site s3://${c.site.bucket}/${c.site.prefix})`,
+    )
+    .join(', ');
+}
+
+/**
+ * Takes a seed release live the way a user would: its zip dropped into the artifact bucket, picked
+ * up by intake, run through the workflow; resolves once its record says `succeeded`.
+ */
+async function seedRelease(target: string, zip: Uint8Array, artifactBucket: string): Promise<void> {
+  const key = releaseKey(target, SEED_SITE_RELEASE);
   const put = await new S3Client({ forcePathStyle: true }).send(
     new PutObjectCommand({
       Bucket: artifactBucket,
@@ -146,14 +190,41 @@ async function seedSiteRelease(target: SiteTarget, artifactBucket: string, log: 
     const deployment = await deployments.get(id);
     if (deployment && isTerminal(deployment.status)) {
       if (deployment.status !== 'succeeded') {
-        throw new Error(`seeding ${target.name} ${SEED_SITE_RELEASE} ended ${deployment.status}: ${deployment.reason ?? 'no reason'}`);
+        throw new Error(`seeding ${target} ${SEED_SITE_RELEASE} ended ${deployment.status}: ${deployment.reason ?? 'no reason'}`);
       }
-      log(`slipway dev: site ${target.name} serves ${SEED_SITE_RELEASE} from s3://${target.site.bucket}/${target.site.prefix}${SEED_SITE_RELEASE}/`);
       return;
     }
-    if (Date.now() > deadline) throw new Error(`seeding ${target.name} ${SEED_SITE_RELEASE}: deployment ${id} did not finish within 60 s`);
+    if (Date.now() > deadline) throw new Error(`seeding ${target} ${SEED_SITE_RELEASE}: deployment ${id} did not finish within 60 s`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * Release r1 of a site target, from examples/sites/<target>/. Skipped when the distribution already
+ * serves a release (dev mode pointed at an emulator that outlived a previous run).
+ */
+async function seedSiteRelease(target: SiteTarget, artifactBucket: string, log: (line: string) => void): Promise<void> {
+  const siteDir = join(EXAMPLES_DIR, 'sites', target.name);
+  if (!existsSync(siteDir)) return;
+  if ((await new CloudFrontOriginReader().currentOriginPath(target.site.distributionId, target.site.bucket)) !== '') return;
+  await seedRelease(target.name, await zipFiles(readDirectory(siteDir)), artifactBucket);
+  log(`slipway dev: site ${target.name} serves ${SEED_SITE_RELEASE} from s3://${target.site.bucket}/${target.site.prefix}${SEED_SITE_RELEASE}/`);
+}
+
+/**
+ * Release r1 of an app's site: a zip holding only the site's folder from examples/apps/<app>/, so
+ * the functions stay at version 1 (a missing folder is an unchanged component) and the site
+ * switches at once. Skipped when the site's distribution already serves a release.
+ */
+async function seedAppSiteRelease(app: AppTarget, artifactBucket: string, log: (line: string) => void): Promise<void> {
+  const site = siteComponent(app);
+  if (!site) return;
+  const dir = join(appDir(app), site.component);
+  if (!existsSync(dir)) return;
+  const { bucket, distributionId, prefix } = site.target.site;
+  if ((await new CloudFrontOriginReader().currentOriginPath(distributionId, bucket)) !== '') return;
+  await seedRelease(app.name, await zipFiles(readDirectory(dir, `${site.component}/`)), artifactBucket);
+  log(`slipway dev: app ${app.name} serves ${SEED_SITE_RELEASE} of its site ${site.component} from s3://${bucket}/${prefix}${SEED_SITE_RELEASE}/`);
 }
 
 export async function startDevService(options: {
@@ -186,6 +257,9 @@ export async function startDevService(options: {
   }
   if (ports.api !== undefined) await claimPort({ port: ports.api, setting: 'SLIPWAY_DEV_API_PORT', purpose: 'the API', log });
   if (ports.edge !== undefined) await claimPort({ port: ports.edge, setting: 'SLIPWAY_DEV_EDGE_PORT', purpose: 'the local edge', log });
+  if (ports.appEdge !== undefined) {
+    await claimPort({ port: ports.appEdge, setting: 'SLIPWAY_DEV_APP_EDGE_PORT', purpose: "the apps' edge", log });
+  }
 
   let moto: MotoServer | undefined;
   if (!externalEndpoint) {
@@ -210,10 +284,47 @@ export async function startDevService(options: {
   }
 }
 
+/**
+ * The apps' sites, on an edge of their own (a second URL beside the site targets' edge): their r1
+ * seeded first, the first app's site at the edge's URL, any other at `http://<app>.localhost:<port>`
+ * (the edge picks the app by host name). Returns each app's site URL by component name.
+ */
+async function startAppEdge(options: {
+  apps: AppTarget[];
+  port: number;
+  artifactBucket: string;
+  started: (() => Promise<void> | void)[];
+  log: (line: string) => void;
+}): Promise<Record<string, Record<string, string>>> {
+  const withSite = options.apps.flatMap((app) => {
+    const site = siteComponent(app);
+    return site ? [{ app, site }] : [];
+  });
+  if (withSite.length === 0) return {};
+  for (const { app } of withSite) await seedAppSiteRelease(app, options.artifactBucket, options.log);
+  const edge = await startLocalEdge({ port: options.port, targets: withSite.map(({ site }) => site.target) });
+  options.started.push(() => edge.close());
+  const urls: Record<string, Record<string, string>> = {};
+  withSite.forEach(({ app, site }, i) => {
+    const url = i === 0 ? edge.url : `http://${app.name}.localhost:${edge.port}`;
+    urls[app.name] = { [site.component]: url };
+    options.log(`slipway dev: app ${app.name}, its site ${site.component} at ${url}`);
+  });
+  return urls;
+}
+
 /** The name of the file in the state directory that holds the pid of the moto_server dev mode started. */
 export const MOTO_PID_FILE = 'moto.pid';
 
-function devPorts(): { aws?: number; api?: number; edge?: number } {
+interface DevPorts {
+  aws?: number;
+  api?: number;
+  edge?: number;
+  /** The second edge, for the apps' sites. */
+  appEdge?: number;
+}
+
+function devPorts(): DevPorts {
   const read = (name: string): number | undefined => {
     const raw = process.env[name];
     if (raw === undefined || raw === '' || raw === '0') return undefined;
@@ -225,7 +336,8 @@ function devPorts(): { aws?: number; api?: number; edge?: number } {
   const aws = read('SLIPWAY_DEV_AWS_PORT');
   const api = read('SLIPWAY_DEV_API_PORT');
   const edge = read('SLIPWAY_DEV_EDGE_PORT');
-  return { ...(aws ? { aws } : {}), ...(api ? { api } : {}), ...(edge ? { edge } : {}) };
+  const appEdge = read('SLIPWAY_DEV_APP_EDGE_PORT');
+  return { ...(aws ? { aws } : {}), ...(api ? { api } : {}), ...(edge ? { edge } : {}), ...(appEdge ? { appEdge } : {}) };
 }
 
 async function runDevService(options: {
@@ -233,7 +345,7 @@ async function runDevService(options: {
   region: string;
   endpoint: string;
   stateDir: string;
-  ports: { api?: number; edge?: number };
+  ports: DevPorts;
   progress?: boolean;
   wrapOrchestrator?: (local: Orchestrator) => Orchestrator;
   started: (() => Promise<void> | void)[];
@@ -254,7 +366,7 @@ async function runDevService(options: {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
   const infra = await provisionService(DEV_NAMES);
-  const sites = await seedExamples(log);
+  const { sites, apps } = await seedExamples(log);
 
   const deployments = new DynamoDeploymentStore({ tableName: DEV_NAMES.tableName });
   let notify: LocalRuntime['notify'] | undefined;
@@ -322,6 +434,7 @@ async function runDevService(options: {
   const edge: LocalEdge = await startLocalEdge({ port: options.ports.edge ?? 0, targets: sites });
   started.push(() => edge.close());
   if (sites[0]) log(`slipway dev: site ${sites[0].name} at ${edge.url}`);
+  const appUrls = await startAppEdge({ apps, port: options.ports.appEdge ?? 0, artifactBucket: infra.artifactBucket, started, log });
 
   const info: DevInfo = {
     awsEndpoint: endpoint,
@@ -329,6 +442,7 @@ async function runDevService(options: {
     region,
     artifactBucket: infra.artifactBucket,
     siteUrl: edge.url,
+    ...(Object.keys(appUrls).length ? { apps: appUrls } : {}),
   };
   writeFileSync(join(options.stateDir, 'dev.json'), `${JSON.stringify(info, null, 2)}\n`);
 

@@ -152,9 +152,9 @@ describe('slipway dev killed with SIGKILL, then started again', () => {
     expect(after.FunctionVersion).toBe(before);
     expect(after.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
     expect(lockItem(info, 'hello-canary')).toBeUndefined();
-    // Assess: the target deploys again (the lock is free, the one site distribution reused)
+    // Assess: the target deploys again (the lock is free, the distributions of www and of shop's site reused)
     const distributions = JSON.parse(aws(info, 'cloudfront', 'list-distributions')) as { DistributionList: { Items?: unknown[] } };
-    expect(distributions.DistributionList.Items).toHaveLength(1);
+    expect(distributions.DistributionList.Items).toHaveLength(2);
     writeFileSync(zip, await functionPackage('hello-canary c3'));
     const c3 = await slipway(work, 'deploy', zip, '--target', 'hello-canary', '--release', 'c3', '--json');
     expect(c3.status, c3.stderr).toBe(0);

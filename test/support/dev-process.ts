@@ -14,6 +14,8 @@ export interface DevInfo {
   region: string;
   artifactBucket: string;
   siteUrl: string;
+  /** Each example app's site URL by component (`apps.shop.web`), served by the apps' edge. */
+  apps: Record<string, Record<string, string>>;
 }
 
 export interface RunResult {
@@ -37,6 +39,7 @@ export function cleanEnv(): NodeJS.ProcessEnv {
     'SLIPWAY_API_URL',
     'SLIPWAY_ARTIFACT_BUCKET',
     'SLIPWAY_DEV_EDGE_PORT',
+    'SLIPWAY_DEV_APP_EDGE_PORT',
     'SLIPWAY_DEV_API_PORT',
     'SLIPWAY_DEV_AWS_PORT',
   ]) {
