@@ -26,7 +26,9 @@ export async function createApp(world: World, overrides: Partial<z.input<typeof 
   const name = uniqueName('app').toLowerCase().slice(0, 36);
   const api = `${name}-api`;
   const worker = `${name}-worker`;
-  await Promise.all([createAliasedFunction(api, await functionPackage('api v1')), createAliasedFunction(worker, await functionPackage('worker v1'))]);
+  // One after the other: the first creates the functions' shared execution role.
+  await createAliasedFunction(api, await functionPackage('api v1'));
+  await createAliasedFunction(worker, await functionPackage('worker v1'));
   const origin = await createSiteOrigin(name);
   const site = { ...origin, prefix: 'web/' };
   const alarms = { app: `${name}-5xx`, worker: `${name}-worker-errors` };

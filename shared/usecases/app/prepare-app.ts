@@ -6,6 +6,7 @@
 import { componentFolder, componentTargets, functionComponents, siteComponent } from '../../domain/app.js';
 import type { Deployment } from '../../domain/deployment.js';
 import { MissingResourceError } from '../../domain/errors.js';
+import { releaseOfOriginPath } from '../../domain/site/layout.js';
 import { planSteps } from '../../domain/strategy.js';
 import type { AppTarget } from '../../domain/target.js';
 import type { AppArtifacts, AppInspection, AppLayout, ArtifactStore, DeploymentStore } from '../../ports/index.js';
@@ -89,13 +90,18 @@ export async function prepareApp(
       ? await planSiteStaging(deps, rollback ? { ...deployment, toVersion: siteTo } : deployment, site.target, componentFolder(site.component))
       : undefined;
 
+  // A site left out of the release stays on what it serves now, which its record names.
+  const liveSite =
+    site && !staging
+      ? releaseOfOriginPath(site.target, await deps.origins.currentOriginPath(site.target.site.distributionId, site.target.site.bucket))
+      : undefined;
   const effective = rollback ? withoutHealth(app) : app;
   return {
     deploymentId: deployment.id,
     target: effective,
     record: { ...recordFacts(deployment), ...checked },
     ...(staging ? { site: staging } : {}),
-    app: { functions, ...(site ? { site: { component: site.component } } : {}) },
+    app: { functions, ...(site ? { site: { component: site.component, ...(liveSite ? { liveRelease: liveSite } : {}) } } : {}) },
     // Stage plans the steps again once it knows which components change (planApp).
     steps: rollback ? [{ percent: 100, bakeSeconds: 0 }] : planSteps(app.strategy),
     stepIndex: 0,

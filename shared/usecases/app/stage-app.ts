@@ -74,7 +74,7 @@ export async function stageApp(deps: StageAppDeps, state: WorkflowState, app: Ap
   const site = siteComponent(app);
   const siteChanged = Boolean(state.app?.site?.changed);
   if (site) {
-    const live = state.site?.liveRelease;
+    const live = state.site?.liveRelease ?? state.app?.site?.liveRelease;
     const to = siteChanged ? state.site?.version : live;
     records[site.component] = { kind: 'site', ...(live ? { fromRelease: live } : {}), ...(to ? { toRelease: to } : {}), changed: siteChanged };
   }

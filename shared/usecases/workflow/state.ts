@@ -107,7 +107,13 @@ export interface StagingPlanRef {
 export interface AppWorkflow {
   functions: Record<string, FunctionComponentState>;
   /** The site component, when the app has one: whether the release changes it (known after FinishSiteStaging). */
-  site?: { component: string; changed?: boolean; switched?: boolean };
+  site?: {
+    component: string;
+    changed?: boolean;
+    switched?: boolean;
+    /** The release the site serves when the app's zip has no folder for it (Prepare), so the record can name it. */
+    liveRelease?: string;
+  };
   /** The step whose shift also switches the site (planApp): the last, once the functions are at 100%. */
   siteSwitchAt?: number;
 }
