@@ -36,7 +36,7 @@ import { startIntakePoller } from './intake-poller.js';
 import { settleInterruptedDeployments } from './interrupted.js';
 import { localLambdaContext } from './lambda-context.js';
 import { claimPort } from './ports.js';
-import { zipFiles } from './zip.js';
+import { componentPackage, zipFiles } from './zip.js';
 
 export const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'examples');
 
@@ -150,7 +150,7 @@ async function provisionApp(app: AppTarget): Promise<void> {
     if ('function' in component) {
       const dir = join(appDir(app), name);
       if (!existsSync(dir)) throw new Error(`example app ${app.name}: component ${name} has no folder ${dir} to create ${component.function.name} from`);
-      await createAliasedFunction(component.function.name, await zipFiles(readDirectory(dir)), component.function.alias);
+      await createAliasedFunction(component.function.name, await componentPackage(readDirectory(dir)), component.function.alias);
     } else {
       const { distributionId } = await provisionSiteOrigin(component.site.bucket);
       if (component.site.distributionId === LOCAL_DISTRIBUTION_ID) component.site.distributionId = distributionId;

@@ -1,4 +1,6 @@
+import { Readable } from 'node:stream';
 import yazl from 'yazl';
+import { compareZipPaths, reproducibleEntryOptions } from '../shared/domain/reproducible-zip.js';
 
 /** A fixed timestamp makes the same files give the same bytes (and the same CodeSha256). */
 const EPOCH = new Date('2020-01-01T00:00:00Z');
@@ -21,4 +23,21 @@ export function functionPackage(body: string): Promise<Buffer> {
   return zipFiles({
     'index.mjs': `export const handler = async () => ({ statusCode: 200, body: ${JSON.stringify(body)} });\n`,
   });
+}
+
+/**
+ * A function's files zipped as Stage repacks an app's function folder (S3AppArtifacts'
+ * packageComponent: the reproducible rules, each entry streamed): the same files give the same
+ * bytes, hence the same CodeSha256, so a release carrying an example's code as it is reads as unchanged.
+ */
+export async function componentPackage(files: Record<string, Uint8Array>): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  for (const path of Object.keys(files).sort(compareZipPaths)) {
+    const data = Buffer.from(files[path]!);
+    zip.addReadStreamLazy(path, { ...reproducibleEntryOptions(false), size: data.length }, (give) => give(null, Readable.from([data])));
+  }
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
