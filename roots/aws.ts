@@ -38,8 +38,9 @@ import { LambdaHookInvoker } from '../shared/adapters/aws/lambda-hook-invoker.js
 import { LambdaVersionCatalog } from '../shared/adapters/aws/lambda-version-catalog.js';
 import { LambdaVersionPruner } from '../shared/adapters/aws/lambda-version-pruner.js';
 import { LambdaVersionPublisher } from '../shared/adapters/aws/lambda-version-publisher.js';
-import { S3AppArtifacts } from '../shared/adapters/aws/s3-app-artifacts.js';
+import { S3AppInspector } from '../shared/adapters/aws/s3-app-inspector.js';
 import { S3ArtifactStore } from '../shared/adapters/aws/s3-artifacts.js';
+import { S3ComponentPackager } from '../shared/adapters/aws/s3-component-packager.js';
 import { S3ReleaseUploads } from '../shared/adapters/aws/s3-release-uploads.js';
 import { S3SiteInspector } from '../shared/adapters/aws/s3-site-inspector.js';
 import { S3SiteReader } from '../shared/adapters/aws/s3-site-reader.js';
@@ -271,7 +272,7 @@ export function prepareHandler(root: AwsRootConfig) {
     targets: new DynamoTargetStore(table(root, dynamo)),
     deployments: new DynamoDeploymentStore(table(root, dynamo)),
     artifacts: new S3ArtifactStore({ client: s3 }),
-    appArtifacts: new S3AppArtifacts({ client: s3 }),
+    appArtifacts: new S3AppInspector({ client: s3 }),
     stager: new S3SiteInspector({ client: s3 }),
     origins: new CloudFrontOriginReader({ client: cloudFront }),
     plans: new S3StagingPlanWriter({ client: s3, bucket: required(root, 'SLIPWAY_ARTIFACT_BUCKET') }),
@@ -303,7 +304,7 @@ export function stageHandler(root: AwsRootConfig) {
     logger: b.logger,
     deployments: new DynamoDeploymentStore(table(root, dynamo)),
     // An app's function components are repacked from their folders (S3 only for them).
-    appArtifacts: new S3AppArtifacts({ client: s3Client(b.config) }),
+    appArtifacts: new S3ComponentPackager({ client: s3Client(b.config) }),
     aliases: new LambdaAliasReader({ client: lambda }),
     versions: new LambdaVersionPublisher({ client: lambda }),
     parameters: new SsmParameters({ client: new SSMClient(b.config) }),

@@ -142,6 +142,23 @@ describe('Class: S3AppArtifacts', () => {
       expect(error.message).toContain('"api/../../etc/passwd" climbs out');
     });
 
+    it("refuses a function folder that unzips past Lambda's 250 MiB, naming the component and the entry", async () => {
+      // Prepare: the directory's word is enough; nothing is inflated past the limit
+      const entries = [
+        { name: 'api/index.mjs', data: 'x' },
+        { name: 'api/big.bin', data: 'tiny', method: 8, uncompressedSize: 262_144_000 },
+      ];
+
+      // Act
+      const error = await refusal('releases/shop/too-big.zip', rawZip(entries));
+
+      // Assess
+      expect(error).toBeInstanceOf(ArtifactRejectedError);
+      expect(error.message).toContain('component "api"');
+      expect(error.message).toContain('262144000 bytes');
+      expect(error.message).toContain('"api/big.bin"');
+    });
+
     it("refuses a site folder over the site's entry limit, naming the component", async () => {
       // Prepare
       const files = { 'web/a.html': 'a', 'web/b.html': 'b', 'web/c.html': 'c', 'api/index.mjs': 'x' };

@@ -21,6 +21,7 @@ import {
   type BundleSourceMap,
   type PolicyStatement,
 } from '../support/iam-actions.js';
+import { COMPONENT_PACKAGE_PREFIX } from '../../shared/domain/artifact-key.js';
 import { PERMANENT_ERRORS } from '../../shared/domain/errors.js';
 import { STATUS_CHANGED_PATTERN } from '../../shared/domain/events.js';
 import { PROBE_MAX_TIMEOUT_MS } from '../../shared/domain/target.js';
@@ -655,20 +656,25 @@ describe('state machine', () => {
     for (const statement of invoke) expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"|:function:\*/);
   });
 
-  it('may read the staging plans in the artifact bucket, and no release (the StageSite ItemReader)', () => {
+  it('may read the staging plans in the artifact bucket, and no release or component package (the StageSite ItemReader)', () => {
     // Prepare
     const statements = roleStatements(resources[resources.DeployStateMachine!.Properties.RoleArn['Fn::GetAtt'][0]]!);
     // Act
     const reads = statementsAllowing(statements, 's3:GetObject');
     const denied = statements.filter((statement) => statement.Effect === 'Deny' && JSON.stringify(statement.Action).includes('s3:GetObject'));
-    // Assess: the plugin scopes the read to the bucket the ItemReader names; the Deny takes releases/ out
+    // Assess: the plugin scopes the read to the bucket the ItemReader names; the Deny takes releases/ and components/ out
     expect(reads.length).toBeGreaterThan(0);
     for (const statement of reads) {
       expect(JSON.stringify(statement.Resource)).toContain('{"Ref":"ArtifactBucket"}');
       expect(isUnscoped(statement)).toBe(false);
     }
     expect(JSON.stringify(denied.map((statement) => statement.Resource))).toBe(
-      JSON.stringify([[{ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['ArtifactBucket', 'Arn'] }, '/releases/*']] }]]),
+      JSON.stringify([
+        [
+          { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['ArtifactBucket', 'Arn'] }, '/releases/*']] },
+          { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['ArtifactBucket', 'Arn'] }, `/${COMPONENT_PACKAGE_PREFIX}*`]] },
+        ],
+      ]),
     );
     expect(JSON.stringify(statements)).not.toMatch(/s3:(PutObject|DeleteObject|ListBucket)/);
   });
@@ -686,6 +692,20 @@ describe('state machine', () => {
     const expiry = rules.find((rule) => rule.Prefix === STAGING_PLAN_PREFIX);
     expect(expiry?.ExpirationInDays).toBeGreaterThan(MAX_WAIT_DAYS);
     expect(expiry?.ExpirationInDays).toBeGreaterThanOrEqual(366);
+  });
+
+  it('lets Stage write and read app component packages under components/ only, which expire after a week', () => {
+    // Prepare
+    const stageRole = resources[functions.get('stage')!.resource.Properties.Role['Fn::GetAtt'][0] as string]!;
+    const components = JSON.stringify([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['ArtifactBucket', 'Arn'] }, `/${COMPONENT_PACKAGE_PREFIX}*`]] }]);
+    // Act
+    const writes = statementsAllowing(roleStatements(stageRole), 's3:PutObject');
+    const reads = statementsAllowing(roleStatements(stageRole), 's3:GetObjectVersion');
+    const rules = resources.ArtifactBucket!.Properties.LifecycleConfiguration.Rules as { Prefix: string; ExpirationInDays: number }[];
+    // Assess
+    expect(JSON.stringify(writes.map((statement) => statement.Resource))).toBe(components);
+    expect(JSON.stringify(reads.map((statement) => statement.Resource))).toContain(components.slice(1, -1));
+    expect(rules.find((rule) => rule.Prefix === COMPONENT_PACKAGE_PREFIX)?.ExpirationInDays).toBe(7);
   });
 
   it('may start child executions of itself only (the Distributed Map that stages sites)', () => {
