@@ -36,7 +36,7 @@ import { startIntakePoller } from './intake-poller.js';
 import { settleInterruptedDeployments } from './interrupted.js';
 import { localLambdaContext } from './lambda-context.js';
 import { claimPort } from './ports.js';
-import { zipFiles } from './zip.js';
+import { reproducibleZip, zipFiles } from './zip.js';
 
 export const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'examples');
 
@@ -141,7 +141,8 @@ function appDir(app: AppTarget): string {
 
 /**
  * What an example app needs before its first release: each function component at version 1 behind
- * its alias (its code from the app's folder of that component), every alarm the app and its
+ * its alias (its code from the app's folder of that component, zipped the way Stage repacks it, so
+ * a release with that folder unchanged leaves the component unchanged), every alarm the app and its
  * components name, and the site's bucket and distribution ("LOCAL" filled in as for a site target).
  */
 async function provisionApp(app: AppTarget): Promise<void> {
@@ -150,7 +151,7 @@ async function provisionApp(app: AppTarget): Promise<void> {
     if ('function' in component) {
       const dir = join(appDir(app), name);
       if (!existsSync(dir)) throw new Error(`example app ${app.name}: component ${name} has no folder ${dir} to create ${component.function.name} from`);
-      await createAliasedFunction(component.function.name, await zipFiles(readDirectory(dir)), component.function.alias);
+      await createAliasedFunction(component.function.name, await reproducibleZip(readDirectory(dir)), component.function.alias);
     } else {
       const { distributionId } = await provisionSiteOrigin(component.site.bucket);
       if (component.site.distributionId === LOCAL_DISTRIBUTION_ID) component.site.distributionId = distributionId;
