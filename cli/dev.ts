@@ -24,6 +24,7 @@ export async function runDev(options: { projectRoot: string }): Promise<void> {
       '             or:  npx slipway deploy build.zip --target hello --release r2',
       '  watch it:        npx slipway history hello',
       ...(info.siteUrl ? [`  the www site:    ${info.siteUrl}  (npx slipway deploy site.zip --target www --release r2)`] : []),
+      ...(info.apps?.shop?.web ? [`  the shop app:    ${info.apps.shop.web}  (npx slipway deploy examples/apps/shop --target shop --release r2)`] : []),
       '  stop:            Ctrl-C',
       '',
     ].join('\n'),

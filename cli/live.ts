@@ -134,13 +134,19 @@ function planOf(target: StoredTarget): TrafficStep[] | undefined {
   return parsed.success ? planSteps(parsed.data) : undefined;
 }
 
-/** `alarm hello-canary-errors and probe http://…/health`, or undefined when nothing is watched. */
+/**
+ * `alarm hello-canary-errors and probe http://…/health`, or undefined when nothing is watched. An
+ * app's verdict also takes every component's signals (docs/apps.md), so they are listed too.
+ */
 export function describeHealth(target: StoredTarget): string | undefined {
-  const health = target.health as { alarms?: string[]; probe?: { url?: string } } | undefined;
+  type Health = { alarms?: string[]; probe?: { url?: string } } | undefined;
+  const components = Object.values((target.components ?? {}) as Record<string, { health?: Health }>);
+  const sources = [target.health as Health, ...components.map((c) => c.health)];
+  const alarms = [...new Set(sources.flatMap((h) => h?.alarms ?? []))];
+  const probes = [...new Set(sources.flatMap((h) => (h?.probe?.url ? [h.probe.url] : [])))];
   const parts: string[] = [];
-  const alarms = health?.alarms ?? [];
   if (alarms.length > 0) parts.push(`${alarms.length === 1 ? 'alarm' : 'alarms'} ${alarms.join(', ')}`);
-  if (health?.probe?.url) parts.push(`probe ${health.probe.url}`);
+  if (probes.length > 0) parts.push(`${probes.length === 1 ? 'probe' : 'probes'} ${probes.join(', ')}`);
   return parts.length > 0 ? parts.join(' and ') : undefined;
 }
 
