@@ -49,6 +49,25 @@ const deploymentFields = {
   endedAt: isoTime.nullable(),
   /** When the change was recorded. */
   at: isoTime,
+  /** Apps only (docs/apps.md): each component's versions (functions) or site releases, and whether the release changes it. */
+  components: z
+    .record(
+      z.string(),
+      z.discriminatedUnion('kind', [
+        z
+          .object({
+            kind: z.literal('function'),
+            function: z.string(),
+            fromVersion: z.string().optional(),
+            toVersion: z.string().optional(),
+            changed: z.boolean(),
+            sha256: z.string().optional(),
+          })
+          .strict(),
+        z.object({ kind: z.literal('site'), fromRelease: z.string().optional(), toRelease: z.string().optional(), changed: z.boolean() }).strict(),
+      ]),
+    )
+    .optional(),
 };
 
 export const statusChangedDetailSchema = z
@@ -140,6 +159,7 @@ function common(after: Deployment) {
     startedAt: after.startedAt,
     endedAt: after.endedAt ?? null,
     at: after.updatedAt,
+    ...(after.components ? { components: after.components } : {}),
   };
 }
 

@@ -93,6 +93,23 @@ describe('Function: eventsForChange', () => {
     expect(events[1]!.detail).toMatchObject({ status: 'rolled_back', terminal: true, reason: 'alarm errors fired', endedAt: T0 });
   });
 
+  it('carries an app’s components on both details, and none for another target', () => {
+    // Prepare
+    const components = {
+      api: { kind: 'function' as const, function: 'shop-api', fromVersion: '3', toVersion: '4', changed: true },
+      web: { kind: 'site' as const, fromRelease: 'r1', changed: false },
+    };
+    const before = record({ target: 'shop', status: 'staging', components });
+    // Act
+    const events = eventsForChange(before, { ...before, status: 'shifting', trafficPercent: 10 });
+    // Assess
+    expect(events.map((e) => [e.detailType, (e.detail as { components?: unknown }).components])).toEqual([
+      [TRAFFIC_SHIFTED, components],
+      [STATUS_CHANGED, components],
+    ]);
+    expect(eventsForChange(undefined, record())[0]?.detail).not.toHaveProperty('components');
+  });
+
   it('shifts no traffic for a release that was already live', () => {
     // Prepare: Stage found the same CodeSha256 live; Finalize records 100%.
     const before = record({ status: 'staging', fromVersion: '3', toVersion: '3' });
