@@ -190,10 +190,17 @@ async function restoreApp(deps: RollbackDeps, app: AppTarget, deployment: Deploy
   let restored = false;
   const site = siteComponent(app);
   const siteState = site ? withSiteState(site.component, site.target, deployment, state) : undefined;
+  let stranded = false;
   if (site && siteState) {
     const back = await restoreSite(deps, site.target, deployment, siteState);
     restored ||= back.restored;
     if (back.restored) parts.push(`${site.component}: ${back.detail}`);
+  } else if (site) {
+    const record = deployment.components?.[site.component];
+    if (record?.kind === 'site' && record.changed && record.toRelease && !record.fromRelease) {
+      stranded = true;
+      parts.push(`${site.component}: left as it is (no earlier slipway release to return to; it may serve ${record.toRelease})`);
+    }
   }
   const known = state.app?.functions ?? functionsOfRecord(deployment);
   const functions = await Promise.all(
@@ -207,7 +214,8 @@ async function restoreApp(deps: RollbackDeps, app: AppTarget, deployment: Deploy
     restored ||= back.restored;
     if (back.restored) parts.push(`${component}: ${back.detail}`);
   }
-  return { restored, detail: restored ? `${parts.join('; ')}; every component is on the previous release` : 'no traffic was moved' };
+  if (!restored && !stranded) return { restored: false, detail: 'no traffic was moved' };
+  return { restored, detail: `${parts.join('; ')}${stranded ? '' : '; every component is on the previous release'}` };
 }
 
 /**
