@@ -16,6 +16,7 @@ import { packagedFunctions, shippedOrchestrator, startShippedFunctions, type Shi
 import { createSiteTarget, originPath } from '../support/site-harness.js';
 import { aliasOf, codeShaOf, createFunctionTarget, createWorld, finished, release, uploadRelease, type World } from '../support/workflow-harness.js';
 import { nextHookAnswers } from '../support/hook-answers.js';
+import { appZip, createApp } from '../support/app-harness.js';
 
 /** The workflow steps that need their record (Rollback has nothing to undo without one, and ends quietly). */
 const STEPS: FunctionKey[] = ['prepare', 'acquireLock', 'stage', 'shiftTraffic', 'checkHealth', 'invalidateCdn', 'finalize'];
@@ -132,6 +133,31 @@ describe('Shipped: the packaged bundles', () => {
     // Assess
     expect(record.status, record.reason).toBe('succeeded');
     expect(await originPath(target)).toBe(`/${target.site.prefix}r1`);
+  });
+
+  it('take an app release live: each function folder repacked and published, the functions shifted, the site switched', async () => {
+    // Prepare
+    const app = await createApp(world, { strategy: 'AllAtOnce' });
+    const orchestrator = shippedOrchestrator(running);
+    // Act
+    const { id } = await release(
+      world,
+      orchestrator,
+      app.target.name,
+      'r1',
+      await appZip({ api: 'shipped api', worker: 'shipped worker', web: { 'index.html': '<h1>shop</h1>' } }),
+    );
+    const record = await finished(world, orchestrator, id);
+    // Assess
+    expect(record.status, record.reason).toBe('succeeded');
+    expect(record.components).toMatchObject({
+      api: { toVersion: '2', changed: true },
+      worker: { toVersion: '2', changed: true },
+      web: { toRelease: 'r1', changed: true },
+    });
+    expect((await aliasOf(world, app.api)).FunctionVersion).toBe('2');
+    expect((await aliasOf(world, app.worker)).FunctionVersion).toBe('2');
+    expect(await originPath(app)).toBe('/web/r1');
   });
 
   it('take an S3 upload in through the intake bundle, queued and started as an execution named by the deployment', async () => {
