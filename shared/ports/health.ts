@@ -1,6 +1,7 @@
 /** Health signals and traffic: alarms, the probe, the CDN, traffic metrics. */
 import type { Target } from '../domain/target.js';
 import type { Datapoint } from '../domain/traffic-profile.js';
+import type { VersionEvidence } from '../domain/analysis/evidence.js';
 
 export interface ProbeResult {
   /** Why the probe failed; absent when it answered as expected. */
@@ -39,4 +40,14 @@ export interface HealthSignals {
 export interface Cdn {
   invalidate(distributionId: string, paths: string[], callerReference: string): Promise<string>;
   isInvalidationComplete(distributionId: string, invalidationId: string): Promise<boolean>;
+}
+
+/**
+ * Version-scoped evidence (docs/analysis.md): Lambda publishes Invocations, Errors, Throttles and
+ * Duration in `AWS/Lambda` with the dimensions FunctionName, Resource (`<function>:<alias>`) and
+ * ExecutedVersion for invocations through an alias.
+ */
+export interface VersionMetrics {
+  /** What `version` did when invoked through `fn:alias` in [start, end): sums, and Duration's p99. */
+  evidence(fn: string, alias: string, version: string, window: { start: Date; end: Date }): Promise<VersionEvidence>;
 }
