@@ -362,6 +362,8 @@ async function runDevService(options: {
     SLIPWAY_WINDOW_CHECK_SECONDS: '2',
     // The local engine keeps no execution history, so a long wait need not check less often.
     SLIPWAY_HISTORY_EVENT_BUDGET: '100000000',
+    // moto's CloudWatch cannot compute percentiles (a p99 query answers 500): latency is not judged here.
+    SLIPWAY_DURATION_P99: 'off',
   };
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 

@@ -23,6 +23,7 @@ import { CloudFrontOriginSwitch } from '../shared/adapters/aws/cloudfront-origin
 import { CloudFrontOriginReader } from '../shared/adapters/aws/cloudfront-origin-reader.js';
 import { CloudWatchHealthSignals } from '../shared/adapters/aws/cloudwatch-health.js';
 import { CloudWatchTrafficMetrics } from '../shared/adapters/aws/cloudwatch-traffic.js';
+import { CloudWatchVersionMetrics } from '../shared/adapters/aws/cloudwatch-version-metrics.js';
 import { DynamoDeadLetterStore } from '../shared/adapters/aws/dynamo-dead-letters.js';
 import { DynamoDeployHookStore } from '../shared/adapters/aws/dynamo-deploy-hooks.js';
 import { DynamoDeploymentControl } from '../shared/adapters/aws/dynamo-deployment-control.js';
@@ -120,6 +121,17 @@ function required(root: AwsRootConfig, name: string): string {
 
 /** History events one execution plans its waits for; AcquireLock and ShiftTraffic must agree on it. */
 const historyEventBudget = (root: AwsRootConfig) => numberSetting(root, 'SLIPWAY_HISTORY_EVENT_BUDGET', HISTORY_EVENT_BUDGET);
+
+/**
+ * An on/off setting. SLIPWAY_DURATION_P99=off is for an emulator's CloudWatch that cannot compute
+ * percentiles (moto answers a p99 query with a 500): evidence then has no p99 and latency is not judged.
+ */
+function switchSetting(root: AwsRootConfig, name: string, fallback: boolean): boolean {
+  const raw = root.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on' || raw === 'off') return raw === 'on';
+  throw new Error(`environment variable ${name} must be "on" or "off", got "${raw}"`);
+}
 
 function numberSetting(root: AwsRootConfig, name: string, fallback: number): number {
   const raw = root.env[name];
@@ -381,6 +393,7 @@ export function checkHealthHandler(root: AwsRootConfig) {
     sites: new S3SiteReader({ client: s3 }),
     targets: new DynamoTargetStore(table(root, dynamo)),
     pauseCheckSeconds: numberSetting(root, 'SLIPWAY_WINDOW_CHECK_SECONDS', 60),
+    versionMetrics: new CloudWatchVersionMetrics({ client: cloudWatch, durationPercentile: switchSetting(root, 'SLIPWAY_DURATION_P99', true) }),
     clock: clock(root),
   });
 }

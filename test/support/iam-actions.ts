@@ -272,7 +272,7 @@ export const ACTIONS_WITHOUT_RESOURCE_SCOPE: readonly string[] = [
   'logs:PutResourcePolicy',
   'logs:DescribeResourcePolicies',
   'logs:DescribeLogGroups',
-  // Reading metrics (deploy windows' traffic gate and suggestions): GetMetricData has no resource type.
+  // Reading metrics (deploy windows' traffic gate and suggestions, a bake's version evidence): GetMetricData has no resource type.
   'cloudwatch:GetMetricData',
   // DescribeAlarms has the alarm resource type, but answers with composite alarms only when it is
   // allowed on `*` (DescribeAlarms API reference): health checks judge composite alarms too.

@@ -5,7 +5,7 @@ import type { Deployment } from '../../domain/deployment.js';
 import { fileOfUrlPath, manifestKey } from '../../domain/site/layout.js';
 import { manifestSchema } from '../../domain/site/manifest.js';
 import type { AppTarget, SiteTarget, Target } from '../../domain/target.js';
-import type { Cdn, Clock, DeploymentStore, HealthSignals, ProbeResult, TargetStore } from '../../ports/index.js';
+import type { Cdn, Clock, DeploymentStore, HealthSignals, ProbeResult, TargetStore, VersionMetrics } from '../../ports/index.js';
 import type { SiteStore } from '../../ports/site.js';
 import { awaitSiteInvalidation } from '../site/await-invalidation.js';
 import { signalSources, siteOf, unionHealth } from '../../domain/app.js';
@@ -25,6 +25,8 @@ export interface CheckHealthDeps {
   targets?: Pick<TargetStore, 'get'>;
   /** The longest one paused tick waits (onClose "pause"); SLIPWAY_WINDOW_CHECK_SECONDS. */
   pauseCheckSeconds?: number;
+  /** Version-scoped evidence for a target's health.analysis (docs/analysis.md). */
+  versionMetrics?: VersionMetrics;
   clock: Clock;
 }
 
