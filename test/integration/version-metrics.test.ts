@@ -1,5 +1,6 @@
-import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { feedVersionMetrics } from '../../dev/version-metrics-feed.js';
 import { CloudWatchVersionMetrics, versionDimensions } from '../../shared/adapters/aws/cloudwatch-version-metrics.js';
 import { uniqueName, useMoto } from '../support/aws-env.js';
 
@@ -93,5 +94,53 @@ describe('CloudWatchVersionMetrics (moto)', () => {
     const evidence = await metrics.evidence(fn, 'live', '4', { start: new Date(minute(5).getTime() + 15_000), end: new Date(minute(5).getTime() + 45_000) });
     // Assess
     expect(evidence).toStrictEqual({ invocations: 12, errors: 1, throttles: 0 });
+  });
+
+  describe("dev mode's feed", () => {
+    it('writes what evidence() reads back, per version', async () => {
+      // Prepare: a minute of synthetic traffic on each version, and a decoy alias
+      const fn = uniqueName('fed');
+      // Act
+      await feedVersionMetrics(cw, { fn, alias: 'live', version: '2', at: minute(4), invocations: 30, errors: 3, durationsMs: [12, 15, 15] });
+      await feedVersionMetrics(cw, { fn, alias: 'live', version: '2', at: minute(5), invocations: 10, errors: 0, throttles: 2 });
+      await feedVersionMetrics(cw, { fn, alias: 'live', version: '1', at: minute(4), invocations: 270, errors: 1 });
+      await feedVersionMetrics(cw, { fn, alias: 'beta', version: '2', at: minute(4), invocations: 500, errors: 500 });
+      // Assess
+      expect(await metrics.evidence(fn, 'live', '2', { start: START, end: END })).toStrictEqual({ invocations: 40, errors: 3, throttles: 2 });
+      expect(await metrics.evidence(fn, 'live', '1', { start: START, end: END })).toStrictEqual({ invocations: 270, errors: 1, throttles: 0 });
+    });
+
+    it("writes every invocation's duration, in batches PutMetricData accepts", async () => {
+      // Prepare: 200 distinct durations (PutMetricData takes at most 150 values a datum), 40 of them twice
+      const fn = uniqueName('timed');
+      const durationsMs = [...Array.from({ length: 200 }, (_, i) => i + 1), ...Array.from({ length: 40 }, (_, i) => i + 1)];
+      // Act
+      await feedVersionMetrics(cw, { fn, alias: 'live', version: '5', at: minute(6), invocations: durationsMs.length, errors: 0, durationsMs });
+      // Assess: moto computes no percentile, but counts and the maximum show what was written
+      const duration = (Id: string, Stat: string) => ({
+        Id,
+        MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'Duration', Dimensions: versionDimensions(fn, 'live', '5') }, Period: 900, Stat },
+      });
+      const out = await cw.send(
+        new GetMetricDataCommand({
+          MetricDataQueries: [duration('n', 'SampleCount'), duration('max', 'Maximum'), duration('sum', 'Sum')],
+          StartTime: START,
+          EndTime: END,
+        }),
+      );
+      const value = (id: string) => out.MetricDataResults?.find((result) => result.Id === id)?.Values;
+      expect(value('n')).toEqual([240]);
+      expect(value('max')).toEqual([200]);
+      expect(value('sum')).toEqual([(200 * 201) / 2 + (40 * 41) / 2]);
+    });
+
+    it('refuses more errors than invocations', async () => {
+      // Act
+      const refused = await feedVersionMetrics(cw, { fn: uniqueName('odd'), alias: 'live', version: '1', at: minute(1), invocations: 1, errors: 2 }).catch(
+        (error: unknown) => error,
+      );
+      // Assess
+      expect(refused).toBeInstanceOf(RangeError);
+    });
   });
 });
