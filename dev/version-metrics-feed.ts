@@ -1,4 +1,4 @@
-import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
+import { type CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { versionDimensions } from '../shared/adapters/aws/cloudwatch-version-metrics.js';
 
 /** moto answers large PutMetricData batches with an error page; 20 per call (the long-standing AWS limit) works. */
