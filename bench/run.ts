@@ -7,7 +7,8 @@
  *
  * Sections: deploy (dev deployment and rollback latency), bundles, sites (staging time and memory),
  * api (HTTPS API latency and throughput with wrk), apps (an app release against its components as
- * separate targets).
+ * separate targets), evidence (a canary judged on evidence against a timed canary with an alarm,
+ * simulated).
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { benchDeployLatency } from './deploy-latency.js';
 import { benchSiteStaging } from './site-staging.js';
 import { benchStagingMemory } from './staging-memory.js';
 import { sourceImportMs, type ApiLatencyResult } from './api-latency.js';
+import { BASELINE_RATE, benchEvidence, CANARY_SHARE, medianOf, REGRESSED_RATE, type Tally } from './evidence.js';
 
 const DOC = 'docs/BENCHMARKS.md';
 const runs = Number(process.env.BENCH_RUNS ?? 5);
@@ -342,12 +344,86 @@ async function appsSection(): Promise<string[]> {
   ];
 }
 
+async function evidenceSection(): Promise<string[]> {
+  const evidenceRuns = Number(process.env.BENCH_EVIDENCE_RUNS ?? 1000);
+  const result = benchEvidence(evidenceRuns);
+  const counted = (t: Tally) => Object.fromEntries(Object.entries(t).map(([outcome, minutes]) => [outcome, minutes.length]));
+  show({ ...result, cases: result.cases.map((c) => ({ ...c, slipway: counted(c.slipway), timed: counted(c.timed) })) });
+  const s = result.settings;
+  const share = (t: Tally, outcome: keyof Tally) => pct(t[outcome].length, result.runs);
+  const minutes = (t: Tally, outcome: keyof Tally) => (t[outcome].length ? `${medianOf(t[outcome]).toFixed(0)} min` : '–');
+  const byCase = (perMinute: number, regression: boolean) => {
+    const found = result.cases.find((c) => c.perMinute === perMinute && c.regression === regression);
+    if (!found) throw new Error(`no simulated case for ${perMinute}/min`);
+    return found;
+  };
+  const rows = result.cases.flatMap((c) => {
+    const right = c.regression ? 'fail' : 'pass';
+    const wrong = c.regression ? 'pass' : 'fail';
+    const traffic = `${c.perMinute.toLocaleString('en-US')}/min`;
+    const canary = c.regression ? `${(100 * REGRESSED_RATE).toFixed(0)}% (regression)` : `${(100 * BASELINE_RATE).toFixed(0)}% (none)`;
+    const row = (method: string, t: Tally, invocations: string) =>
+      `| ${traffic} | ${canary} | ${method} | ${share(t, 'fail')} | ${share(t, 'pass')} | ${t === c.timed ? '–' : share(t, 'inconclusive')} | **${share(t, right)}** | ${share(t, wrong)} | ${minutes(t, right)} | ${invocations} |`;
+    return [
+      row('slipway', c.slipway, Math.round(c.canaryInvocations).toLocaleString('en-US')),
+      row(`timed 10 min, alarm Errors ≥ ${c.threshold}/min`, c.timed, `${(c.perMinute * CANARY_SHARE * 10).toLocaleString('en-US')} (mean)`),
+    ];
+  });
+  return [
+    '## Canary verdicts on evidence (simulated)',
+    '',
+    `Measured ${new Date().toISOString().slice(0, 10)}: ${result.runs} simulated canaries per row (bench/evidence.ts; seeded, so every run draws the same traffic; no AWS).`,
+    `A function serving 1, 10 and 1,000 requests a minute (Poisson), ${(100 * CANARY_SHARE).toFixed(0)}% of them to the canary; the stable version at ${(100 * BASELINE_RATE).toFixed(0)}% errors, the`,
+    `canary at ${(100 * REGRESSED_RATE).toFixed(0)}% (a regression: the right verdict is fail) or at ${(100 * BASELINE_RATE).toFixed(0)}% (none: the right verdict is pass). Both methods see the same traffic.`,
+    '',
+    `- **slipway**: the canary step judged every minute on the evidence since it began (\`minInvocations\` ${s.minInvocations}, \`confidence\` ${s.confidence},`,
+    `  \`margin\` ${s.margin}, \`maxErrorRate\` ${s.maxErrorRate}, \`maxBakeSeconds\` ${s.maxBakeSeconds}); it ends at the first pass or fail, or inconclusive at`,
+    '  `maxBakeSeconds`, where `onInconclusive` decides (the default, `rollback`, does not ship).',
+    "- **timed**: CodeDeploy's `Canary10Percent10Minutes` with a CloudWatch alarm on the function's `Errors` (Sum over 1 minute ≥ the",
+    '  threshold, 1 of 1 datapoints). The threshold is the lowest whose false alarms stay within 5% over the 10 minutes at the',
+    '  healthy error rate (the same budget as confidence 0.95). No alarm: the release ships at 10 minutes.',
+    '',
+    '```',
+    'npm run bench -- --only evidence     # BENCH_EVIDENCE_RUNS=<n> (default 1000)',
+    '```',
+    '',
+    '| traffic | canary errors | method | fail | pass | inconclusive | right | wrong | time to the right verdict (median) | canary invocations (median) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    'Wrong is the opposite verdict: a regression shipped, or a healthy release rolled back. Inconclusive is neither: the step',
+    'ran to `maxBakeSeconds` without the evidence for a verdict (6 canary invocations an hour at 1 request a minute, 60 at 10), and',
+    '`onInconclusive` decides; the timed canary has no such state and ships what its alarm did not see. On the busy function',
+    `slipway fails the regression in ${minutes(byCase(1000, true).slipway, 'fail')} (median), once the canary has about ${Math.round(byCase(1000, true).canaryInvocations).toLocaleString('en-US')} invocations, where the whole-function`,
+    `alarm catches ${share(byCase(1000, true).timed, 'fail')} of them: the canary's extra errors (${(1000 * CANARY_SHARE * (REGRESSED_RATE - BASELINE_RATE)).toFixed(0)} a minute) drown in the stable version's ${(1000 * (1 - CANARY_SHARE) * BASELINE_RATE).toFixed(0)}.`,
+    `Judging healthy releases every minute (up to 60 looks) failed ${share(byCase(1000, false).slipway, 'fail')} of them with the margin above; one look at margin 0`,
+    'is the table below.',
+    '',
+    `One verdict took ${result.judgeMicros.toFixed(0)} µs on average on this machine (two quadratures at most; docs/analysis.md).`,
+    '',
+    '### One look at identical error rates',
+    '',
+    `False fails at confidence 0.95 over ${result.singleLook.canaries.toLocaleString('en-US')} simulated canaries per row, canary and baseline at the same rate, one look`,
+    "with the counts shown: slipway's skeptical bounds (Fisher's exact test), against a beta posterior with a uniform prior",
+    'Beta(1, 1) and with a Jeffreys prior Beta(½, ½). The nominal rate is 5%.',
+    '',
+    '| error rate | canary invocations | baseline invocations | slipway | uniform prior | Jeffreys prior |',
+    '|---|---|---|---|---|---|',
+    ...result.singleLook.rows.map(
+      (r) =>
+        `| ${(100 * r.rate).toFixed(1)}% | ${r.canary.toLocaleString('en-US')} | ${r.baseline.toLocaleString('en-US')} | ${(100 * r.slipway).toFixed(1)}% | ${(100 * r.uniform).toFixed(1)}% | ${(100 * r.jeffreys).toFixed(1)}% |`,
+    ),
+    '',
+  ];
+}
+
 const SECTIONS = {
   deploy: { run: deploySection, headings: ['AllAtOnce deployment in dev mode', 'Rollback latency in dev mode'] },
   bundles: { run: bundlesSection, headings: ['Function bundles'] },
   sites: { run: sitesSection, headings: ['Site staging'] },
   api: { run: apiSection, headings: ['HTTPS API through the local HTTP front'] },
   apps: { run: appsSection, headings: ['App release in dev mode'] },
+  evidence: { run: evidenceSection, headings: ['Canary verdicts on evidence (simulated)'] },
 } as const;
 type Section = keyof typeof SECTIONS;
 

@@ -43,6 +43,12 @@ export interface Verdict {
     baselineRate?: number;
     /** The probability (posterior, or 1 - p-value, by the test used) that the canary is worse than allowed. */
     probabilityWorse?: number;
+    /**
+     * The probability that the canary is within what is allowed (under maxErrorRate, and under the
+     * baseline's rate + margin when compared); what a pass needs at `confidence`. 0 when not worked out
+     * (a fail, or no invocations).
+     */
+    probabilityWithin?: number;
   };
   /** The latency verdict, when maxDurationRatio is set and both p99s are known. */
   latency?: { outcome: Outcome; ratio?: number };
