@@ -39,6 +39,8 @@ export interface Tally {
 export interface EvidenceCase {
   perMinute: number;
   regression: boolean;
+  /** slipway's margin in this case (EVIDENCE_SETTINGS' but for the margin-0 rows). */
+  margin: number;
   slipway: Tally;
   timed: Tally;
   /** The timed canary's alarm threshold, errors per minute. */
@@ -71,57 +73,60 @@ export function benchEvidence(runs: number): EvidenceResult {
   const cases: EvidenceCase[] = [];
   let judged = 0;
   let judging = 0;
-  for (const perMinute of [1, 10, 1000]) {
-    for (const regression of [true, false]) {
-      const canaryRate = regression ? REGRESSED_RATE : BASELINE_RATE;
-      const threshold = alarmThreshold(perMinute * BASELINE_RATE);
-      const slipway = empty();
-      const timed = empty();
-      const served: number[] = [];
-      const random = seededRandom(perMinute * 2 + Number(regression));
-      for (let run = 0; run < runs; run++) {
-        // One traffic history per run, shared by both methods: minute by minute, canary and stable.
-        const minutes = Math.max(EVIDENCE_SETTINGS.maxBakeSeconds / 60, TIMED_MINUTES);
-        const history = Array.from({ length: minutes }, () => {
-          const requests = poisson(random, perMinute);
-          const canary = binomial(random, requests, CANARY_SHARE);
-          const stable = requests - canary;
-          return { canary, canaryErrors: binomial(random, canary, canaryRate), stable, stableErrors: binomial(random, stable, BASELINE_RATE) };
-        });
+  const plan = [1, 10, 1000].flatMap((perMinute) => [true, false].map((regression) => ({ perMinute, regression, margin: EVIDENCE_SETTINGS.margin ?? 0 })));
+  // The busy function once more with margin 0, where a pass means "better than the stable version".
+  plan.push({ perMinute: 1000, regression: true, margin: 0 }, { perMinute: 1000, regression: false, margin: 0 });
+  for (const { perMinute, regression, margin } of plan) {
+    const settings = { ...EVIDENCE_SETTINGS, margin };
+    const canaryRate = regression ? REGRESSED_RATE : BASELINE_RATE;
+    const threshold = alarmThreshold(perMinute * BASELINE_RATE);
+    const slipway = empty();
+    const timed = empty();
+    const served: number[] = [];
+    const random = seededRandom(perMinute * 2 + Number(regression));
+    // (the same seed with either margin: the same traffic)
+    for (let run = 0; run < runs; run++) {
+      // One traffic history per run, shared by both methods: minute by minute, canary and stable.
+      const minutes = Math.max(EVIDENCE_SETTINGS.maxBakeSeconds / 60, TIMED_MINUTES);
+      const history = Array.from({ length: minutes }, () => {
+        const requests = poisson(random, perMinute);
+        const canary = binomial(random, requests, CANARY_SHARE);
+        const stable = requests - canary;
+        return { canary, canaryErrors: binomial(random, canary, canaryRate), stable, stableErrors: binomial(random, stable, BASELINE_RATE) };
+      });
 
-        // slipway: cumulative evidence since the step began, judged at the end of every minute.
-        const sums = { canary: 0, canaryErrors: 0, stable: 0, stableErrors: 0 };
-        let ended = false;
-        for (let minute = 1; minute <= EVIDENCE_SETTINGS.maxBakeSeconds / 60 && !ended; minute++) {
-          const m = history[minute - 1];
-          if (!m) break;
-          sums.canary += m.canary;
-          sums.canaryErrors += m.canaryErrors;
-          sums.stable += m.stable;
-          sums.stableErrors += m.stableErrors;
-          const started = performance.now();
-          const verdict = judge(
-            { invocations: sums.canary, errors: sums.canaryErrors, throttles: 0 },
-            { invocations: sums.stable, errors: sums.stableErrors, throttles: 0 },
-            EVIDENCE_SETTINGS,
-          );
-          judging += performance.now() - started;
-          judged++;
-          if (verdict.outcome !== 'inconclusive') {
-            slipway[verdict.outcome].push(minute);
-            ended = true;
-          }
+      // slipway: cumulative evidence since the step began, judged at the end of every minute.
+      const sums = { canary: 0, canaryErrors: 0, stable: 0, stableErrors: 0 };
+      let ended = false;
+      for (let minute = 1; minute <= EVIDENCE_SETTINGS.maxBakeSeconds / 60 && !ended; minute++) {
+        const m = history[minute - 1];
+        if (!m) break;
+        sums.canary += m.canary;
+        sums.canaryErrors += m.canaryErrors;
+        sums.stable += m.stable;
+        sums.stableErrors += m.stableErrors;
+        const started = performance.now();
+        const verdict = judge(
+          { invocations: sums.canary, errors: sums.canaryErrors, throttles: 0 },
+          { invocations: sums.stable, errors: sums.stableErrors, throttles: 0 },
+          settings,
+        );
+        judging += performance.now() - started;
+        judged++;
+        if (verdict.outcome !== 'inconclusive') {
+          slipway[verdict.outcome].push(minute);
+          ended = true;
         }
-        if (!ended) slipway.inconclusive.push(EVIDENCE_SETTINGS.maxBakeSeconds / 60);
-        served.push(sums.canary);
-
-        // timed: the alarm on the whole function's errors, minute by minute, for 10 minutes.
-        const fired = history.slice(0, TIMED_MINUTES).findIndex((m) => m.canaryErrors + m.stableErrors >= threshold);
-        if (fired >= 0) timed.fail.push(fired + 1);
-        else timed.pass.push(TIMED_MINUTES);
       }
-      cases.push({ perMinute, regression, slipway, timed, threshold, canaryInvocations: median(served) });
+      if (!ended) slipway.inconclusive.push(EVIDENCE_SETTINGS.maxBakeSeconds / 60);
+      served.push(sums.canary);
+
+      // timed: the alarm on the whole function's errors, minute by minute, for 10 minutes.
+      const fired = history.slice(0, TIMED_MINUTES).findIndex((m) => m.canaryErrors + m.stableErrors >= threshold);
+      if (fired >= 0) timed.fail.push(fired + 1);
+      else timed.pass.push(TIMED_MINUTES);
     }
+    cases.push({ perMinute, regression, margin, slipway, timed, threshold, canaryInvocations: median(served) });
   }
   return { runs, settings: EVIDENCE_SETTINGS, cases, singleLook: singleLook(2000), judgeMicros: (1000 * judging) / judged };
 }
