@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ConfigurationChange, PinnedConfiguration } from './configuration.js';
+import type { Outcome, VersionEvidence } from './analysis/evidence.js';
 
 export const ACTIVE_STATUSES = ['queued', 'waiting', 'staging', 'shifting', 'verifying'] as const;
 export const TERMINAL_STATUSES = ['succeeded', 'rolled_back', 'failed', 'cancelled', 'superseded'] as const;
@@ -47,6 +48,17 @@ export interface TimelineEntry {
   error?: string;
   /** On the marker entry of a bounded timeline: how many entries were left out there. */
   dropped?: number;
+  /** On an evidence check of a canary (docs/analysis.md): what each version did and the verdict. */
+  evidence?: EvidenceRecord;
+}
+
+/** An evidence check as the timeline keeps it. */
+export interface EvidenceRecord {
+  outcome: Outcome;
+  canary: VersionEvidence & { version: string };
+  baseline?: VersionEvidence & { version: string };
+  probabilityWorse?: number;
+  durationRatio?: number;
 }
 
 export interface Deployment {

@@ -3,7 +3,10 @@ import { z } from 'zod';
 /** One traffic step: the new version receives `percent` of invocations for at least `bakeSeconds`. */
 export interface TrafficStep {
   percent: number;
+  /** How long the step bakes; for a step judged on evidence, the longest (its `maxBakeSeconds`). */
   bakeSeconds: number;
+  /** A step judged on evidence (docs/analysis.md): the bake it needs at least before a pass ends it. */
+  minBakeSeconds?: number;
 }
 
 /** The CodeDeploy predefined configurations for Lambda, by name → (kind, percent, minutes). */

@@ -45,8 +45,32 @@ const probeSchema = z
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['url'], message: `${why}: slipway does not probe it unless health.probe.allowLinkLocal is true` });
   });
 
+/** The longest one step of an evidence-judged canary may bake (docs/analysis.md). */
+export const MAX_ANALYSIS_BAKE_SECONDS = 7 * 24 * 3600;
+
+/**
+ * A canary judged on the new version's own evidence (docs/analysis.md): a step's bake ends once the
+ * canary has served `minInvocations` and the verdict is in (at least `bakeSeconds`, at most
+ * `maxBakeSeconds`); `onInconclusive` decides what happens when the evidence stays too thin.
+ */
+export const analysisSchema = z
+  .object({
+    minInvocations: z.number().int().min(1).max(1_000_000_000).default(100),
+    maxErrorRate: z.number().min(0).max(1).default(0.01),
+    compare: z.enum(['baseline', 'threshold']).default('baseline'),
+    confidence: z.number().min(0.5).max(0.9999).default(0.95),
+    /** How much worse (absolute error rate) than the baseline the canary may be and still pass; half of maxErrorRate when absent. */
+    margin: z.number().min(0).max(1).optional(),
+    maxDurationRatio: z.number().min(1).max(100).optional(),
+    maxBakeSeconds: z.number().int().min(1).max(MAX_ANALYSIS_BAKE_SECONDS).default(3600),
+    onInconclusive: z.enum(['rollback', 'pause', 'extend']).default('rollback'),
+  })
+  .strict();
+
 export const healthSchema = z
   .object({
+    /** Judge canary steps on the new version's invocations and errors (function targets). */
+    analysis: analysisSchema.optional(),
     alarms: boundedArray(z.string().min(1).max(255).regex(VISIBLE_NAME, VISIBLE_NAME_RULE), { max: 50 }).default([]),
     probe: probeSchema.optional(),
     preTraffic: lambdaFunctionName.optional(),
@@ -266,7 +290,16 @@ export function functionNameOf(nameOrArn: string): string {
 
 export const targetSchema = z.discriminatedUnion('kind', [functionTargetSchema, siteTargetSchema, appTargetSchema]).superRefine((target, ctx) => {
   if (target.kind === 'app') appRules(target, ctx);
+  if (target.kind !== 'function' && target.health.analysis) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['health', 'analysis'],
+      message: `judges a function's canary version on its own invocations; a ${target.kind} target does not take it yet: use alarms and a probe`,
+    });
+  }
 });
+
+export type AnalysisConfig = z.infer<typeof analysisSchema>;
 
 export type Target = z.infer<typeof targetSchema>;
 export type FunctionTarget = z.infer<typeof functionTargetSchema>;

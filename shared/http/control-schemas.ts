@@ -47,6 +47,15 @@ export function statusesOf(status: string | undefined): z.infer<typeof statusSch
   return status ? [...new Set(status.split(','))].map((s) => statusSchema.parse(s)) : undefined;
 }
 
+/** What one version did over a canary step. */
+const versionEvidenceSchema = z.object({
+  version: z.string(),
+  invocations: z.number().int(),
+  errors: z.number().int(),
+  throttles: z.number().int(),
+  p99DurationMs: z.number().optional(),
+});
+
 /** One entry of a deployment's timeline (shared/domain/deployment.ts TimelineEntry). */
 export const timelineEntrySchema = z.object({
   at: z.string(),
@@ -60,6 +69,16 @@ export const timelineEntrySchema = z.object({
   error: z.string().optional(),
   /** On the marker entry of a bounded timeline: how many entries were left out there. */
   dropped: z.number().int().optional(),
+  /** On an evidence check of a canary (docs/analysis.md): what each version did and the verdict. */
+  evidence: z
+    .object({
+      outcome: z.enum(['pass', 'fail', 'inconclusive']),
+      canary: versionEvidenceSchema,
+      baseline: versionEvidenceSchema.optional(),
+      probabilityWorse: z.number().optional(),
+      durationRatio: z.number().optional(),
+    })
+    .optional(),
 });
 
 /** A deployment as the API returns it (shared/domain/deployment.ts DeploymentView). */

@@ -5,7 +5,7 @@ import { DEFINITION_PATH } from '../../dev/definition.js';
 import { CancelledError, InvalidCursorError, assertNotCancelled, cancelDescription, isPromotable } from '../../shared/domain/control.js';
 import type { Deployment } from '../../shared/domain/deployment.js';
 import { PERMANENT_ERRORS } from '../../shared/domain/errors.js';
-import { planSteps } from '../../shared/domain/strategy.js';
+import { type TrafficStep, planSteps } from '../../shared/domain/strategy.js';
 import { MAX_BAKE_TICKS, verificationPlan } from '../../shared/usecases/workflow/shift-traffic.js';
 
 const noSignals = { health: { alarms: [], pollSeconds: 30 } };
@@ -38,7 +38,7 @@ describe('Function: verificationPlan', () => {
     expect(verificationPlan(noSignals, 600, { controlSeconds: 10 })).toEqual({ waitSeconds: 10, remainingChecks: 60, healthEvery: 1, bakeSeconds: 600 });
   });
 
-  it.each([
+  it.each<[string, TrafficStep[]]>([
     ['Linear10PercentEvery10Minutes', planSteps('Linear10PercentEvery10Minutes')],
     [
       'a year-long canary',

@@ -4,7 +4,8 @@ import { DeploymentNotFoundError, UnhealthyReleaseError, WindowError } from '../
 import type { Deployment } from '../../domain/deployment.js';
 import { fileOfUrlPath, manifestKey } from '../../domain/site/layout.js';
 import { manifestSchema } from '../../domain/site/manifest.js';
-import type { AppTarget, SiteTarget, Target } from '../../domain/target.js';
+import type { AppTarget, FunctionTarget, SiteTarget, Target } from '../../domain/target.js';
+import { judgeCanary } from './judge-canary.js';
 import type { Cdn, Clock, DeploymentStore, HealthSignals, ProbeResult, TargetStore, VersionMetrics } from '../../ports/index.js';
 import type { SiteStore } from '../../ports/site.js';
 import { awaitSiteInvalidation } from '../site/await-invalidation.js';
@@ -23,10 +24,10 @@ export interface CheckHealthDeps {
   sites: Pick<SiteStore, 'readJson'>;
   /** Read before each traffic step, so a window changed or a freeze added mid-rollout counts. */
   targets?: Pick<TargetStore, 'get'>;
-  /** The longest one paused tick waits (onClose "pause"); SLIPWAY_WINDOW_CHECK_SECONDS. */
-  pauseCheckSeconds?: number;
   /** Version-scoped evidence for a target's health.analysis (docs/analysis.md). */
   versionMetrics?: VersionMetrics;
+  /** The longest one paused tick waits (onClose "pause"); SLIPWAY_WINDOW_CHECK_SECONDS. */
+  pauseCheckSeconds?: number;
   clock: Clock;
 }
 
@@ -63,6 +64,18 @@ export async function checkHealth(deps: CheckHealthDeps, input: WorkflowState): 
   const lastIndex = (state.steps?.length ?? 1) - 1;
   const percent = state.steps?.[stepIndex]?.percent ?? deployment.trafficPercent;
 
+  // A step judged on evidence: a pass ends the bake once its minimum is over; a fail has thrown.
+  let bakeLeft = remainingChecks;
+  if (healthDue && verify.analysis && target.kind === 'function' && !promoted) {
+    const step = { analysis: verify.analysis, percent, ...(deployment.bakeEndsAt ? { bakeEndsAt: deployment.bakeEndsAt } : {}) };
+    const check = await judgeCanary(deps, target, deployment, step);
+    const outcome = check.verdict.outcome;
+    if (outcome === 'pass' && check.minimumBaked && verify.analysis.held !== 'pause') bakeLeft = 0;
+    else if (remainingChecks <= 0) {
+      return holdOnEvidence(deps, target, deployment, state, verify, { percent, why: check.verdict.why });
+    }
+  }
+
   if (promoted) {
     await deps.deployments.update(
       deployment.id,
@@ -80,7 +93,7 @@ export async function checkHealth(deps: CheckHealthDeps, input: WorkflowState): 
     return stepIndex >= lastIndex ? { ...state, verify: { ...next, next: 'done' } } : { ...state, stepIndex: lastIndex, verify: { ...next, next: 'shift' } };
   }
 
-  if (remainingChecks > 0) {
+  if (bakeLeft > 0) {
     return { ...state, verify: { ...verify, next: 'bake', remainingChecks, sinceHealth: healthDue ? 0 : sinceHealth, checks } };
   }
   if (stepIndex < lastIndex) {
@@ -101,12 +114,69 @@ export async function checkHealth(deps: CheckHealthDeps, input: WorkflowState): 
     {
       step: 'verify',
       trafficPercent: percent,
-      message: checks > 0 ? `verified at ${percent}%: ${checks} health check(s) passed` : `baked at ${percent}% (no health signals configured)`,
+      message: verify.analysis
+        ? `verified at ${percent}% on the canary's evidence after ${checks} check(s)`
+        : checks > 0
+          ? `verified at ${percent}%: ${checks} health check(s) passed`
+          : `baked at ${percent}% (no health signals configured)`,
       ...(checks > 0 ? { health: 'passed' as const } : {}),
     },
   );
-  const done = { ...verify, remainingChecks, sinceHealth: 0, checks };
+  const { analysis: _judged, ...rest } = verify;
+  const done = { ...rest, remainingChecks: Math.min(0, remainingChecks), sinceHealth: 0, checks };
   return stepIndex >= lastIndex ? { ...state, verify: { ...done, next: 'done' } } : { ...state, stepIndex: stepIndex + 1, verify: { ...done, next: 'shift' } };
+}
+
+/** Ticks a step judged on evidence is held (pause) or extended after its maxBakeSeconds, at most. */
+export const MAX_HELD_TICKS = 200;
+
+/**
+ * The evidence stayed inconclusive through maxBakeSeconds: `rollback` ends the deployment,
+ * `pause` holds the split until someone promotes or cancels, `extend` bakes on, judging every
+ * tick, until a verdict; both for at most MAX_HELD_TICKS ticks, then the deployment ends.
+ */
+async function holdOnEvidence(
+  deps: CheckHealthDeps,
+  target: FunctionTarget,
+  deployment: Deployment,
+  state: WorkflowState,
+  verify: NonNullable<WorkflowState['verify']>,
+  found: { percent: number; why: string },
+): Promise<WorkflowState> {
+  const analysis = verify.analysis as NonNullable<typeof verify.analysis>;
+  const policy = target.health.analysis?.onInconclusive ?? 'rollback';
+  const maxBake = target.health.analysis?.maxBakeSeconds ?? 0;
+  if (policy === 'rollback') {
+    throw new UnhealthyReleaseError(`canary version ${deployment.toVersion} had no verdict after ${maxBake}s (${found.why}); onInconclusive is "rollback"`);
+  }
+  const heldTicks = (analysis.heldTicks ?? 0) + 1;
+  const waitSeconds = Math.max(1, deps.pauseCheckSeconds ?? 60);
+  if (heldTicks > MAX_HELD_TICKS) {
+    throw new UnhealthyReleaseError(
+      policy === 'pause'
+        ? `canary version ${deployment.toVersion} was held at ${found.percent}% for about ${MAX_HELD_TICKS * waitSeconds}s with no verdict, and nobody promoted or cancelled it`
+        : `canary version ${deployment.toVersion} still had no verdict after extending its bake by about ${MAX_HELD_TICKS * waitSeconds}s (${found.why})`,
+    );
+  }
+  if (!analysis.held) {
+    await deps.deployments.update(
+      deployment.id,
+      {},
+      {
+        step: 'verify',
+        trafficPercent: found.percent,
+        message:
+          policy === 'pause'
+            ? `no verdict after ${maxBake}s; onInconclusive is "pause": holding ${found.percent}% until someone promotes (npx slipway promote ${deployment.id}) or cancels it`
+            : `no verdict after ${maxBake}s; onInconclusive is "extend": baking on until the evidence decides`,
+      },
+    );
+  }
+  return {
+    ...state,
+    waits: charge(state.waits, 'bake'),
+    verify: { ...verify, next: 'bake', remainingChecks: 1, healthEvery: 1, sinceHealth: 0, waitSeconds, analysis: { ...analysis, held: policy, heldTicks } },
+  };
 }
 
 /** Pause ticks per closed stretch at most, so a weekend's pause fits Step Functions' history. */

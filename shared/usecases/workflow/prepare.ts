@@ -1,6 +1,7 @@
 import { DeploymentNotFoundError, ConflictError, TargetNotFoundError } from '../../domain/errors.js';
 import { assertNotCancelled } from '../../domain/control.js';
 import { isTerminal } from '../../domain/deployment.js';
+import { stepsWithAnalysis } from '../../domain/analysis/steps.js';
 import { planSteps } from '../../domain/strategy.js';
 import type { AppArtifacts, ArtifactStore, Clock, DeploymentStore, TargetStore } from '../../ports/index.js';
 import { checkArtifact, recorded } from './check-artifact.js';
@@ -72,7 +73,7 @@ export async function prepare(deps: PrepareDeps, input: WorkflowState): Promise<
     ? {}
     : recorded(await checkArtifact(deps, deployment, { maxUncompressedBytes: LAMBDA_MAX_UNZIPPED_BYTES, countInflatedBytes: true }));
 
-  const steps = rollback ? [{ percent: 100, bakeSeconds: 0 }] : planSteps(target.strategy);
+  const steps = rollback ? [{ percent: 100, bakeSeconds: 0 }] : stepsWithAnalysis(planSteps(target.strategy), target.health.analysis);
   const effective = rollback
     ? { ...target, health: { ...target.health, alarms: [], probe: undefined, preTraffic: undefined, postTraffic: undefined } }
     : target;

@@ -25,7 +25,7 @@ export const DEFAULT_CONTROL_SECONDS = 10;
 export const MAX_BAKE_TICKS = 2000;
 
 export function hasHealthSignals(target: Pick<FunctionTarget, 'health'>): boolean {
-  return target.health.alarms.length > 0 || Boolean(target.health.probe);
+  return target.health.alarms.length > 0 || Boolean(target.health.probe) || Boolean(target.health.analysis);
 }
 
 export interface VerificationPlan {
@@ -108,11 +108,29 @@ export async function shiftTraffic(deps: ShiftTrafficDeps, state: WorkflowState)
       step: 'shift',
       status,
       trafficPercent: step.percent,
-      message: `${step.percent}% of traffic on version ${toVersion}${promoted ? ' (promoted)' : ''}${plan.bakeSeconds > 0 ? `; baking ${plan.bakeSeconds}s` : ''}`,
+      message: `${step.percent}% of traffic on version ${toVersion}${promoted ? ' (promoted)' : ''}${
+        step.minBakeSeconds !== undefined && step.percent < 100 && !promoted
+          ? `; judging version ${toVersion} on its own evidence for ${step.minBakeSeconds}s to ${plan.bakeSeconds}s`
+          : plan.bakeSeconds > 0
+            ? `; baking ${plan.bakeSeconds}s`
+            : ''
+      }`,
     },
   );
 
-  const verify = { waitSeconds: plan.waitSeconds, remainingChecks: plan.remainingChecks, healthEvery: plan.healthEvery, sinceHealth: 0, checks: 0 };
+  const now = deps.clock.now();
+  const analysis =
+    step.minBakeSeconds !== undefined && step.percent < 100 && !promoted
+      ? { analysis: { since: now.toISOString(), minUntil: new Date(now.getTime() + step.minBakeSeconds * 1000).toISOString() } }
+      : {};
+  const verify = {
+    waitSeconds: plan.waitSeconds,
+    remainingChecks: plan.remainingChecks,
+    healthEvery: plan.healthEvery,
+    sinceHealth: 0,
+    checks: 0,
+    ...analysis,
+  };
   const last = stepIndex >= steps.length - 1;
   const next = { ...state, aliasRevision, ...(waits ? { waits } : {}) };
   if (plan.remainingChecks > 0) return { ...next, stepIndex, verify: { next: 'bake', ...verify } };

@@ -67,6 +67,19 @@ export interface Verification {
   sinceHealth?: number;
   /** Health checks passed in this step so far. */
   checks?: number;
+  /** A step judged on evidence (docs/analysis.md): its window, and what it does once the evidence stays thin. */
+  analysis?: StepAnalysis;
+}
+
+export interface StepAnalysis {
+  /** When the step's traffic moved: the evidence window starts here. */
+  since: string;
+  /** Before this, a pass does not end the bake (the step's own bakeSeconds). */
+  minUntil: string;
+  /** After maxBakeSeconds with no verdict: the split held for a human (`pause`) or the bake extended (`extend`). */
+  held?: 'pause' | 'extend';
+  /** Ticks held so far (bounded: MAX_HELD_TICKS). */
+  heldTicks?: number;
 }
 
 export type { StagingChunk } from '../../ports/site.js';
