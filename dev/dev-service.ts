@@ -22,7 +22,7 @@ import { deploymentIdForObject, isTerminal } from '../shared/domain/deployment.j
 import { EVENT_SOURCE, STATUS_CHANGED_PATTERN } from '../shared/domain/events.js';
 import { LOCAL_ACCOUNT } from './definition.js';
 import { siteComponent } from '../shared/domain/app.js';
-import { parseTarget, type AppTarget, type SiteTarget } from '../shared/domain/target.js';
+import { alarmNames, parseTarget, type AppTarget, type SiteTarget } from '../shared/domain/target.js';
 import { startLocalEdge, type LocalEdge } from './edge.js';
 import type { LocalOrchestrator } from './local-orchestrator.js';
 import type { Orchestrator } from '../shared/ports/index.js';
@@ -104,7 +104,7 @@ async function seedExamples(log: (line: string) => void): Promise<SeededExamples
   const targetsDir = join(EXAMPLES_DIR, 'targets');
   for (const file of readdirSync(targetsDir).filter((f) => f.endsWith('.json'))) {
     const target = parseTarget(JSON.parse(readFileSync(join(targetsDir, file), 'utf8')));
-    for (const alarm of target.health.alarms) await createAlarm(alarm, 'OK');
+    for (const alarm of alarmNames(target.health.alarms)) await createAlarm(alarm, 'OK');
     if (target.kind === 'function' && target.configuration) {
       const created = await seedConfigurationReferences(target.configuration.environment);
       if (created.length) log(`target ${target.name}: made-up ${created.join(', ')} for its configuration`);
@@ -146,7 +146,7 @@ function appDir(app: AppTarget): string {
  */
 async function provisionApp(app: AppTarget): Promise<void> {
   for (const [name, component] of Object.entries(app.components)) {
-    for (const alarm of component.health.alarms) await createAlarm(alarm, 'OK');
+    for (const alarm of alarmNames(component.health.alarms)) await createAlarm(alarm, 'OK');
     if ('function' in component) {
       const dir = join(appDir(app), name);
       if (!existsSync(dir)) throw new Error(`example app ${app.name}: component ${name} has no folder ${dir} to create ${component.function.name} from`);

@@ -321,6 +321,8 @@ export function stageHandler(root: AwsRootConfig) {
     versions: new LambdaVersionPublisher({ client: lambda }),
     parameters: new SsmParameters({ client: new SSMClient(b.config) }),
     secrets: new SecretsManagerSecrets({ client: new SecretsManagerClient(b.config) }),
+    // Alarms already firing as a function's deployment starts block it (or are let through).
+    health: new CloudWatchHealthSignals({ client: cloudWatchClient(b.config) }),
   });
 }
 

@@ -7,6 +7,7 @@ import type { ComponentRecord } from './deployment.js';
 import type { TrafficStep } from './strategy.js';
 import { planSteps } from './strategy.js';
 import {
+  alarmNames,
   functionNameOf,
   type AppTarget,
   type Component,
@@ -179,12 +180,12 @@ export interface SignalSource {
 
 /** Every source of an app's health, the app's first: one verdict over all of them (docs/apps.md). */
 export function signalSources(app: AppTarget): SignalSource[] {
-  const own: SignalSource = { alarms: app.health.alarms, ...(app.health.probe ? { probe: app.health.probe } : {}) };
+  const own: SignalSource = { alarms: alarmNames(app.health.alarms), ...(app.health.probe ? { probe: app.health.probe } : {}) };
   const components = Object.keys(app.components)
     .sort()
     .map((component): SignalSource => {
       const { health } = app.components[component] as Component;
-      return { component, alarms: health.alarms, ...(health.probe ? { probe: health.probe } : {}) };
+      return { component, alarms: alarmNames(health.alarms), ...(health.probe ? { probe: health.probe } : {}) };
     });
   return [own, ...components].filter((s) => s.alarms.length > 0 || s.probe);
 }

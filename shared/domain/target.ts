@@ -67,11 +67,31 @@ export const analysisSchema = z
   })
   .strict();
 
+const alarmName = z.string().min(1).max(255).regex(VISIBLE_NAME, VISIBLE_NAME_RULE);
+
+/**
+ * A CloudWatch alarm the bake watches: its name, or `{ name, preexisting }`. An alarm already in
+ * ALARM when a function's deployment starts blocks it (`block`, the default); `ignore` lets a
+ * hotfix through and leaves that alarm out of this deployment's checks (docs/analysis.md).
+ */
+export const alarmRefSchema = z.union([alarmName, z.object({ name: alarmName, preexisting: z.enum(['block', 'ignore']).default('block') }).strict()]);
+export type AlarmRef = z.infer<typeof alarmRefSchema>;
+
+/** The names of a health block's alarms. */
+export function alarmNames(alarms: readonly AlarmRef[]): string[] {
+  return alarms.map((a) => (typeof a === 'string' ? a : a.name));
+}
+
+/** The alarms that may already fire when a deployment starts (`preexisting: "ignore"`). */
+export function ignoredIfPreexisting(alarms: readonly AlarmRef[]): Set<string> {
+  return new Set(alarms.flatMap((a) => (typeof a !== 'string' && a.preexisting === 'ignore' ? [a.name] : [])));
+}
+
 export const healthSchema = z
   .object({
     /** Judge canary steps on the new version's invocations and errors (function targets). */
     analysis: analysisSchema.optional(),
-    alarms: boundedArray(z.string().min(1).max(255).regex(VISIBLE_NAME, VISIBLE_NAME_RULE), { max: 50 }).default([]),
+    alarms: boundedArray(alarmRefSchema, { max: 50 }).default([]),
     probe: probeSchema.optional(),
     preTraffic: lambdaFunctionName.optional(),
     postTraffic: lambdaFunctionName.optional(),

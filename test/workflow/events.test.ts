@@ -135,15 +135,20 @@ describe('Workflow: deployment events', () => {
   });
 
   it('publishes the traffic going back to 0% and rolled_back when an alarm fires', async () => {
-    // Prepare: the alarm is already firing, so the first health check after the canary step fails.
+    // Prepare: the alarm fires once the canary step has moved, so the first health check fails.
     const alarm = uniqueName('events-alarm');
     const target = await createFunctionTarget(
       world,
       { strategy: { type: 'canary', percent: 25, bakeSeconds: 1 }, health: { alarms: [alarm], pollSeconds: 1 } },
       [alarm],
     );
-    await new CloudWatchClient({}).send(new SetAlarmStateCommand({ AlarmName: alarm, StateValue: 'ALARM', StateReason: 'test' }));
-    const orchestrator = localOrchestrator();
+    const orchestrator = localOrchestrator({
+      wrapTask: (state, _fn, run) => async (input) => {
+        const output = await run(input);
+        if (state === 'ShiftTraffic') await new CloudWatchClient({}).send(new SetAlarmStateCommand({ AlarmName: alarm, StateValue: 'ALARM', StateReason: 'test' }));
+        return output;
+      },
+    });
     // Act
     const { id } = await release(world, orchestrator, target.name, 'r2', await functionPackage('events bad v2'));
     const record = await finished(world, orchestrator, id);

@@ -1,7 +1,10 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { feedVersionMetrics } from '../../dev/version-metrics-feed.js';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createAlarm } from '../../dev/provision.js';
 import { functionPackage } from '../../dev/zip.js';
+import { LambdaVersionCatalog } from '../../shared/adapters/aws/lambda-version-catalog.js';
+import { uniqueName } from '../support/aws-env.js';
 import type { TaskFn } from '../../dev/local-orchestrator.js';
 import type { FunctionTarget } from '../../shared/domain/target.js';
 import type { WorkflowState } from '../../shared/usecases/workflow/state.js';
@@ -152,5 +155,31 @@ describe('Workflow: canaries judged on the new version’s own evidence', () => 
     expect(record.status, record.reason).toBe('succeeded');
     expect(record.timeline.some((e) => e.message?.includes('onInconclusive is "extend"'))).toBe(true);
     expect(record.timeline.filter((e) => e.evidence).at(-1)?.evidence?.outcome).toBe('pass');
+  });
+
+  it('does not deploy while an alarm is already in ALARM, unless it is marked preexisting "ignore" for a hotfix', async () => {
+    // Prepare: the alarm fires before either release starts
+    const alarm = uniqueName('already-firing');
+    await createAlarm(alarm, 'ALARM');
+    const blocked = await createFunctionTarget(world, { health: { alarms: [alarm], pollSeconds: 1 } });
+    const hotfix = await evidenceTarget({ maxBakeSeconds: 30 });
+    await world.targets.put({ ...hotfix, health: { ...hotfix.health, alarms: [{ name: alarm, preexisting: 'ignore' }] } });
+    const traffic = feeding(async () => {
+      await invoked(hotfix, '2', 200, 0);
+      await invoked(hotfix, '1', 900, 90);
+    });
+    const orchestrator = localOrchestrator({ wrapTask: traffic.wrapTask });
+    // Act
+    const first = await release(world, orchestrator, blocked.name, 'r2', await functionPackage('blocked by a firing alarm'));
+    const blockedRecord = await finished(world, orchestrator, first.id);
+    const second = await release(world, orchestrator, hotfix.name, 'r2', await functionPackage('the hotfix'));
+    const hotfixRecord = await finished(world, orchestrator, second.id);
+    // Assess: the first changed nothing; the hotfix went live on its own evidence, the alarm left out
+    expect(blockedRecord.status, blockedRecord.reason).toBe('failed');
+    expect(blockedRecord.reason).toContain(`alarm "${alarm}" was already in ALARM when the deployment started`);
+    expect((await new LambdaVersionCatalog().listVersions(blocked.function.name)).map((v) => v.version)).toEqual(['1']);
+    expect(hotfixRecord.status, hotfixRecord.reason).toBe('succeeded');
+    expect(hotfixRecord.timeline.some((e) => e.step === 'stage' && e.message?.includes('"preexisting": "ignore" lets the release through'))).toBe(true);
+    expect(hotfixRecord.timeline.filter((e) => e.evidence).at(-1)?.evidence?.outcome).toBe('pass');
   });
 });

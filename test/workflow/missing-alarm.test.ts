@@ -10,7 +10,7 @@ describe('Workflow: a configured alarm that does not exist', () => {
     world = await createWorld();
   });
 
-  it('fails the deployment naming the missing alarm, and checks it once (a permanent error)', async () => {
+  it('fails the deployment before any traffic moves, naming the missing alarm, and looks once (a permanent error)', async () => {
     // Prepare: one alarm exists, the other is a typo nobody created.
     const existing = uniqueName('errors');
     const missing = uniqueName('erorrs');
@@ -19,10 +19,10 @@ describe('Workflow: a configured alarm that does not exist', () => {
       { strategy: { type: 'steps', steps: [{ percent: 50, bakeSeconds: 2 }] }, health: { alarms: [existing, missing], pollSeconds: 1 } },
       [existing],
     );
-    let checks = 0;
+    const runs: string[] = [];
     const orchestrator = localOrchestrator({
       wrapTask: (state, _fn, run) => async (input) => {
-        if (state === 'CheckHealth') checks += 1;
+        runs.push(state);
         return run(input);
       },
     });
@@ -30,11 +30,13 @@ describe('Workflow: a configured alarm that does not exist', () => {
     const { id } = await release(world, orchestrator, target.name, 'r2', await functionPackage('v2 watched by a typo'));
     const record = await finished(world, orchestrator, id);
     // Assess
-    expect(['failed', 'rolled_back']).toContain(record.status);
+    // Stage looks at the alarms before anything is published (a preexisting one would block too).
+    expect(record.status).toBe('failed');
     expect(record.reason).toContain(`"${missing}"`);
     expect(record.reason).not.toContain(`"${existing}"`);
     expect(record.reason).toMatch(/create it, or fix the target's health\.alarms/);
-    expect(checks).toBe(1);
+    expect(runs.filter((s) => s === 'Stage')).toHaveLength(1);
+    expect(runs).not.toContain('ShiftTraffic');
     const alias = await aliasOf(world, target.function.name);
     expect(alias.FunctionVersion).toBe('1');
     expect(alias.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});

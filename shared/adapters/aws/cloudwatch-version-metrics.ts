@@ -83,12 +83,14 @@ export class CloudWatchVersionMetrics implements VersionMetrics {
     const queries = Object.entries(SUMS).map(([id, name]) => query(id, name, 'Sum'));
     if (this.durationPercentile) queries.push(query(P99_ID, 'Duration', 'p99'));
 
+    // Timestamps go on the wire in whole seconds: the end rounds up, so what was written in its last second counts.
+    const end = new Date(Math.ceil(window.end.getTime() / 1000) * 1000);
     const values = new Map<string, number[]>();
     let NextToken: string | undefined;
     try {
       do {
         const out = await this.client.send(
-          new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: start, EndTime: window.end, NextToken, ScanBy: 'TimestampAscending' }),
+          new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: start, EndTime: end, NextToken, ScanBy: 'TimestampAscending' }),
         );
         for (const result of out.MetricDataResults ?? []) {
           if (result.Id) values.set(result.Id, [...(values.get(result.Id) ?? []), ...(result.Values ?? [])]);

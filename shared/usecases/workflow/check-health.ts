@@ -4,7 +4,7 @@ import { DeploymentNotFoundError, UnhealthyReleaseError, WindowError } from '../
 import type { Deployment } from '../../domain/deployment.js';
 import { fileOfUrlPath, manifestKey } from '../../domain/site/layout.js';
 import { manifestSchema } from '../../domain/site/manifest.js';
-import type { AppTarget, FunctionTarget, SiteTarget, Target } from '../../domain/target.js';
+import { alarmNames, type AppTarget, type FunctionTarget, type SiteTarget, type Target } from '../../domain/target.js';
 import { judgeCanary } from './judge-canary.js';
 import type { Cdn, Clock, DeploymentStore, HealthSignals, ProbeResult, TargetStore, VersionMetrics } from '../../ports/index.js';
 import type { SiteStore } from '../../ports/site.js';
@@ -214,7 +214,10 @@ async function onWindowClosed(deps: CheckHealthDeps, deployment: Deployment, tar
 
 /** Throws UnhealthyReleaseError when an alarm fires or the probe fails (or a site's probe got another release). */
 async function checkSignals(deps: CheckHealthDeps, target: Target, state: WorkflowState): Promise<void> {
-  const { alarms, probe } = target.health;
+  const { probe } = target.health;
+  // Alarms that already fired when the deployment started, with `preexisting: "ignore"`, are left out (Stage).
+  const ignored = new Set(state.ignoredAlarms ?? []);
+  const alarms = alarmNames(target.health.alarms).filter((a) => !ignored.has(a));
   const [firing, probed] = await Promise.all([
     alarms.length > 0 ? deps.health.alarmsFiring(alarms) : Promise.resolve([]),
     probe ? deps.health.probe(probe) : Promise.resolve<ProbeResult>({}),

@@ -10,18 +10,26 @@ import {
   type PinnedValue,
 } from '../../domain/configuration.js';
 import { codeSha256FromHex, type Deployment, type DeploymentConfiguration } from '../../domain/deployment.js';
-import { ConcurrentModificationError, ConflictError, MissingResourceError, RoutingPreconditionError, ValidationError } from '../../domain/errors.js';
+import {
+  ConcurrentModificationError,
+  ConflictError,
+  MissingResourceError,
+  RoutingPreconditionError,
+  UnhealthyReleaseError,
+  ValidationError,
+} from '../../domain/errors.js';
 import { planSteps, type TrafficStep } from '../../domain/strategy.js';
 import type {
   AliasReader,
   DeploymentStore,
   FunctionSettings,
+  HealthSignals,
   ParameterResolver,
   SecretResolver,
   VersionConfiguration,
   VersionPublisher,
 } from '../../ports/index.js';
-import type { FunctionTarget } from '../../domain/target.js';
+import { alarmNames, ignoredIfPreexisting, type FunctionTarget } from '../../domain/target.js';
 import { facts, requireFunctionTarget, seenByWrite, type WorkflowState } from './state.js';
 
 export interface StageDeps {
@@ -31,6 +39,8 @@ export interface StageDeps {
   /** Where a target's `configuration` references are resolved (needed only by targets that have one). */
   parameters?: ParameterResolver;
   secrets?: SecretResolver;
+  /** Alarms already firing as a function's deployment starts (preexistingAlarms). */
+  health?: Pick<HealthSignals, 'alarmsFiring'>;
 }
 
 /** A configuration resolved for one deployment: what the record keeps, and what the function gets (secret values: never logged). */
@@ -319,6 +329,7 @@ export async function stageFunction(deps: StageDeps, target: FunctionTarget, rel
 export async function stage(deps: StageDeps, state: WorkflowState): Promise<WorkflowState> {
   const target = requireFunctionTarget(state);
   const deployment = await facts(deps.deployments, state);
+  const ignoredAlarms = deployment.trigger === 'rollback' ? [] : await preexistingAlarms(deps, target, state.deploymentId);
   const staged = await stageFunction(deps, target, {
     deploymentId: state.deploymentId,
     release: deployment.release,
@@ -342,6 +353,36 @@ export async function stage(deps: StageDeps, state: WorkflowState): Promise<Work
     aliasRevision: staged.aliasRevision,
     record: { ...deployment, fromVersion, toVersion },
     ...(staged.publishedVersions !== undefined ? { publishedVersions: staged.publishedVersions } : {}),
+    ...(ignoredAlarms.length > 0 ? { ignoredAlarms } : {}),
     noop: staged.noop,
   };
+}
+
+/**
+ * Alarms already in ALARM as the deployment starts, before anything is published: they block it
+ * (UnhealthyReleaseError, nothing moved), unless `preexisting: "ignore"` lets a hotfix through;
+ * those are recorded and left out of this deployment's checks (docs/analysis.md).
+ */
+async function preexistingAlarms(deps: StageDeps, target: FunctionTarget, deploymentId: string): Promise<string[]> {
+  const names = alarmNames(target.health.alarms);
+  if (names.length === 0 || !deps.health) return [];
+  const firing = await deps.health.alarmsFiring(names);
+  if (firing.length === 0) return [];
+  const ignorable = ignoredIfPreexisting(target.health.alarms);
+  const blocking = firing.filter((a) => !ignorable.has(a));
+  const list = (alarms: string[]) => alarms.map((a) => `"${a}"`).join(', ');
+  if (blocking.length > 0) {
+    throw new UnhealthyReleaseError(
+      `alarm ${list(blocking)} was already in ALARM when the deployment started, so the release was not deployed: fix what it reports first, or give it "preexisting": "ignore" in the target's health.alarms to let a hotfix through`,
+    );
+  }
+  await deps.deployments.update(
+    deploymentId,
+    {},
+    {
+      step: 'stage',
+      message: `alarm ${list(firing)} was already in ALARM when the deployment started; "preexisting": "ignore" lets the release through and leaves ${firing.length === 1 ? 'it' : 'them'} out of this deployment's checks`,
+    },
+  );
+  return firing;
 }

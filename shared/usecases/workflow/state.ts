@@ -43,6 +43,8 @@ export interface WorkflowState {
   noop?: boolean;
   verify?: Verification;
   invalidation?: { id: string; complete: boolean; checks: number; waitSeconds: number };
+  /** Alarms already in ALARM when the deployment started, let through by `preexisting: "ignore"` (Stage): not checked during its bakes. */
+  ignoredAlarms?: string[];
   /** What the last hook answered, bounded (run-hook.ts): never the hook's raw payload. */
   hookResult?: HookSummary;
   /** Targets promoting from this one, for the PromoteDownstream step after the soak (promote-downstream.ts). */
