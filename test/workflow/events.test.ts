@@ -145,7 +145,8 @@ describe('Workflow: deployment events', () => {
     const orchestrator = localOrchestrator({
       wrapTask: (state, _fn, run) => async (input) => {
         const output = await run(input);
-        if (state === 'ShiftTraffic') await new CloudWatchClient({}).send(new SetAlarmStateCommand({ AlarmName: alarm, StateValue: 'ALARM', StateReason: 'test' }));
+        if (state === 'ShiftTraffic')
+          await new CloudWatchClient({}).send(new SetAlarmStateCommand({ AlarmName: alarm, StateValue: 'ALARM', StateReason: 'test' }));
         return output;
       },
     });
