@@ -7,6 +7,10 @@ import { withDeploymentEvents } from '../../shared/usecases/deployment-events.js
 import { DynamoLockStore } from '../../shared/adapters/aws/dynamo-locks.js';
 import { DynamoTargetStore } from '../../shared/adapters/aws/dynamo-targets.js';
 import { S3ArtifactStore } from '../../shared/adapters/aws/s3-artifacts.js';
+import { CloudFrontOriginReader } from '../../shared/adapters/aws/cloudfront-origin-reader.js';
+import { LambdaAliasReader } from '../../shared/adapters/aws/lambda-alias-reader.js';
+import { LambdaVersionCatalog } from '../../shared/adapters/aws/lambda-version-catalog.js';
+import { S3SiteReader } from '../../shared/adapters/aws/s3-site-reader.js';
 import { systemClock } from '../../shared/adapters/system-clock.js';
 import type { Orchestrator } from '../../shared/ports/index.js';
 import type { LocalOrchestrator, LocalRunOptions } from '../../dev/local-orchestrator.js';
@@ -197,5 +201,19 @@ export function intakeDeps(world: World, orchestrator: Orchestrator) {
     clock: systemClock,
     log: () => undefined,
     warn: () => undefined,
+  };
+}
+
+/** What `requestRollback` is given (the API's rollback route builds the same). */
+export function rollbackDeps(world: World, orchestrator: Orchestrator) {
+  return {
+    targets: world.targets,
+    deployments: world.deployments,
+    aliases: new LambdaAliasReader(),
+    versions: new LambdaVersionCatalog(),
+    origins: new CloudFrontOriginReader(),
+    sites: new S3SiteReader(),
+    orchestrator,
+    clock: systemClock,
   };
 }

@@ -1,20 +1,16 @@
 import { SetAlarmStateCommand, CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloudFrontOriginReader } from '../../shared/adapters/aws/cloudfront-origin-reader.js';
-import { LambdaAliasReader } from '../../shared/adapters/aws/lambda-alias-reader.js';
 import { LambdaVersionCatalog } from '../../shared/adapters/aws/lambda-version-catalog.js';
-import { S3SiteReader } from '../../shared/adapters/aws/s3-site-reader.js';
-import { systemClock } from '../../shared/adapters/system-clock.js';
 import { isTerminal, type Deployment } from '../../shared/domain/deployment.js';
 import { requestRollback } from '../../shared/usecases/deployments.js';
 import type { WorkflowState } from '../../shared/usecases/workflow/state.js';
-import type { LocalOrchestrator, LocalRunOptions } from '../../dev/local-orchestrator.js';
+import type { LocalRunOptions } from '../../dev/local-orchestrator.js';
 import { appZip, createApp, handlerSource, type TestApp } from '../support/app-harness.js';
 import { rawZip } from '../support/raw-zip.js';
 import { startProbeServer, type ProbeServer } from '../support/probe-server.js';
 import { invalidationsOf, originPath } from '../support/site-harness.js';
-import { aliasOf, createWorld, finished, localOrchestrator, release, type World } from '../support/workflow-harness.js';
+import { aliasOf, createWorld, finished, localOrchestrator, release, type World, rollbackDeps } from '../support/workflow-harness.js';
 
 const web = (page: string) => ({ 'index.html': `<h1>${page}</h1>`, 'app.js': `console.log(${JSON.stringify(page)})` });
 
@@ -31,19 +27,6 @@ async function live(world: World, app: TestApp) {
 
 async function setAlarm(name: string, state: 'OK' | 'ALARM') {
   await new CloudWatchClient({}).send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: 'set by the test' }));
-}
-
-function rollbackDeps(world: World, orchestrator: LocalOrchestrator) {
-  return {
-    targets: world.targets,
-    deployments: world.deployments,
-    aliases: new LambdaAliasReader(),
-    versions: new LambdaVersionCatalog(),
-    origins: new CloudFrontOriginReader(),
-    sites: new S3SiteReader(),
-    orchestrator,
-    clock: systemClock,
-  };
 }
 
 describe('Workflow: an app released as one unit', () => {

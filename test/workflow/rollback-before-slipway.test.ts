@@ -1,27 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CloudFrontOriginReader } from '../../shared/adapters/aws/cloudfront-origin-reader.js';
-import { LambdaAliasReader } from '../../shared/adapters/aws/lambda-alias-reader.js';
-import { LambdaVersionCatalog } from '../../shared/adapters/aws/lambda-version-catalog.js';
-import { S3SiteReader } from '../../shared/adapters/aws/s3-site-reader.js';
-import { systemClock } from '../../shared/adapters/system-clock.js';
 import { functionPackage, zipFiles } from '../../dev/zip.js';
-import type { LocalOrchestrator } from '../../dev/local-orchestrator.js';
 import { BEFORE_SLIPWAY_RELEASE, requestRollback } from '../../shared/usecases/deployments.js';
 import { createSiteTarget, originPath } from '../support/site-harness.js';
-import { aliasOf, createFunctionTarget, createWorld, finished, localOrchestrator, release, type World } from '../support/workflow-harness.js';
-
-function rollbackDeps(world: World, orchestrator: LocalOrchestrator) {
-  return {
-    targets: world.targets,
-    deployments: world.deployments,
-    aliases: new LambdaAliasReader(),
-    versions: new LambdaVersionCatalog(),
-    origins: new CloudFrontOriginReader(),
-    sites: new S3SiteReader(),
-    orchestrator,
-    clock: systemClock,
-  };
-}
+import { aliasOf, createFunctionTarget, createWorld, finished, localOrchestrator, release, type World, rollbackDeps } from '../support/workflow-harness.js';
 
 describe('Workflow: rollback to what was live before slipway', () => {
   let world: World;

@@ -5,25 +5,16 @@
  * the invalidation. The bake is planned over the union of the app's and the components' signals.
  */
 import { siteComponent, unionHealth } from '../../domain/app.js';
-import { assertNotCancelled } from '../../domain/control.js';
-import { DeploymentNotFoundError } from '../../domain/errors.js';
 import type { AppTarget } from '../../domain/target.js';
 import { switchSite, type SwitchSiteDeps } from '../site/switch.js';
-import { moveAlias, verificationPlan, type ShiftTrafficDeps } from '../workflow/shift-traffic.js';
+import { afterShift, currentStep, moveAlias, verificationPlan, type ShiftTrafficDeps } from '../workflow/shift-traffic.js';
 import type { FunctionComponentState, WorkflowState } from '../workflow/state.js';
 import { bakeTickAllowance, charge, HISTORY_EVENT_BUDGET } from '../workflow/wait-budget.js';
 
 export type ShiftAppDeps = ShiftTrafficDeps & SwitchSiteDeps;
 
 export async function shiftApp(deps: ShiftAppDeps, state: WorkflowState, app: AppTarget): Promise<WorkflowState> {
-  const steps = state.steps ?? [];
-  const deployment = await deps.deployments.get(state.deploymentId);
-  if (!deployment) throw new DeploymentNotFoundError(state.deploymentId);
-  assertNotCancelled(deployment);
-  const promoted = Boolean(deployment.promotedAt);
-  const stepIndex = promoted ? steps.length - 1 : (state.stepIndex ?? 0);
-  const step = steps[stepIndex];
-  if (!step) throw new Error(`step ${stepIndex} is not in the plan of ${state.deploymentId}`);
+  const { deployment, promoted, steps, stepIndex, step } = await currentStep(deps, state);
   const appState = state.app ?? { functions: {} };
   const site = siteComponent(app);
   const switchesSite = site !== undefined && appState.site?.changed === true && appState.siteSwitchAt !== undefined && stepIndex >= appState.siteSwitchAt;
@@ -85,9 +76,5 @@ export async function shiftApp(deps: ShiftAppDeps, state: WorkflowState, app: Ap
     },
   );
 
-  const verify = { waitSeconds: plan.waitSeconds, remainingChecks: plan.remainingChecks, healthEvery: plan.healthEvery, sinceHealth: 0, checks: 0 };
-  const last = stepIndex >= steps.length - 1;
-  next = { ...next, ...(waits ? { waits } : {}) };
-  if (plan.remainingChecks > 0) return { ...next, stepIndex, verify: { next: 'bake', ...verify } };
-  return last ? { ...next, stepIndex, verify: { next: 'done', ...verify } } : { ...next, stepIndex: stepIndex + 1, verify: { next: 'shift', ...verify } };
+  return afterShift({ ...next, ...(waits ? { waits } : {}) }, plan, steps, stepIndex);
 }

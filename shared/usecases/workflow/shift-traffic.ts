@@ -2,7 +2,8 @@ import { assertNotCancelled } from '../../domain/control.js';
 import { ConcurrentModificationError, DeploymentNotFoundError } from '../../domain/errors.js';
 import type { FunctionTarget } from '../../domain/target.js';
 import type { AliasRouter, Clock, DeploymentStore } from '../../ports/index.js';
-import { requireFunctionTarget, type WorkflowState } from './state.js';
+import { requireFunctionTarget, type Verification, type WorkflowState } from './state.js';
+import type { TrafficStep } from '../../domain/strategy.js';
 import { bakeTickAllowance, charge, HISTORY_EVENT_BUDGET } from './wait-budget.js';
 
 export interface ShiftTrafficDeps {
@@ -73,16 +74,7 @@ export function verificationPlan(
  */
 export async function shiftTraffic(deps: ShiftTrafficDeps, state: WorkflowState): Promise<WorkflowState> {
   const target = requireFunctionTarget(state);
-  const steps = state.steps ?? [];
-  // Read before traffic moves: a cancel asked for since Stage must keep the alias where it is.
-  const deployment = await deps.deployments.get(state.deploymentId);
-  if (!deployment) throw new DeploymentNotFoundError(state.deploymentId);
-  assertNotCancelled(deployment);
-  // A promoted deployment goes straight to its last step (100%) and does not bake there.
-  const promoted = Boolean(deployment.promotedAt);
-  const stepIndex = promoted ? steps.length - 1 : (state.stepIndex ?? 0);
-  const step = steps[stepIndex];
-  if (!step) throw new Error(`step ${stepIndex} is not in the plan of ${state.deploymentId}`);
+  const { deployment, promoted, steps, stepIndex, step } = await currentStep(deps, state);
   const { fromVersion, toVersion } = deployment;
   if (!fromVersion || !toVersion) throw new Error(`deployment ${deployment.id} was not staged`);
 
@@ -123,18 +115,39 @@ export async function shiftTraffic(deps: ShiftTrafficDeps, state: WorkflowState)
     step.minBakeSeconds !== undefined && step.percent < 100 && !promoted
       ? { analysis: { since: now.toISOString(), minUntil: new Date(now.getTime() + step.minBakeSeconds * 1000).toISOString() } }
       : {};
-  const verify = {
-    waitSeconds: plan.waitSeconds,
-    remainingChecks: plan.remainingChecks,
-    healthEvery: plan.healthEvery,
-    sinceHealth: 0,
-    checks: 0,
-    ...analysis,
-  };
-  const last = stepIndex >= steps.length - 1;
-  const next = { ...state, aliasRevision, ...(waits ? { waits } : {}) };
-  if (plan.remainingChecks > 0) return { ...next, stepIndex, verify: { next: 'bake', ...verify } };
-  return last ? { ...next, stepIndex, verify: { next: 'done', ...verify } } : { ...next, stepIndex: stepIndex + 1, verify: { next: 'shift', ...verify } };
+  return afterShift({ ...state, aliasRevision, ...(waits ? { waits } : {}) }, plan, steps, stepIndex, analysis);
+}
+
+/**
+ * The step a ShiftTraffic moves to, read from the record before traffic moves (a cancel asked for
+ * since Stage must keep the aliases where they are). A promoted deployment goes straight to its
+ * last step (100%) and does not bake there.
+ */
+export async function currentStep(deps: Pick<ShiftTrafficDeps, 'deployments'>, state: WorkflowState) {
+  const steps = state.steps ?? [];
+  const deployment = await deps.deployments.get(state.deploymentId);
+  if (!deployment) throw new DeploymentNotFoundError(state.deploymentId);
+  assertNotCancelled(deployment);
+  const promoted = Boolean(deployment.promotedAt);
+  const stepIndex = promoted ? steps.length - 1 : (state.stepIndex ?? 0);
+  const step = steps[stepIndex];
+  if (!step) throw new Error(`step ${stepIndex} is not in the plan of ${state.deploymentId}`);
+  return { deployment, promoted, steps, stepIndex, step };
+}
+
+/** The state after a shift: bake this step, shift to the next one, or done. */
+export function afterShift(
+  state: WorkflowState,
+  plan: VerificationPlan,
+  steps: readonly TrafficStep[],
+  stepIndex: number,
+  extra: Pick<Verification, 'analysis'> = {},
+): WorkflowState {
+  const verify = { waitSeconds: plan.waitSeconds, remainingChecks: plan.remainingChecks, healthEvery: plan.healthEvery, sinceHealth: 0, checks: 0, ...extra };
+  if (plan.remainingChecks > 0) return { ...state, stepIndex, verify: { next: 'bake', ...verify } };
+  return stepIndex >= steps.length - 1
+    ? { ...state, stepIndex, verify: { next: 'done', ...verify } }
+    : { ...state, stepIndex: stepIndex + 1, verify: { next: 'shift', ...verify } };
 }
 
 /**
