@@ -75,7 +75,7 @@ describe('Workflow: canaries judged on the new version’s own evidence', () => 
     const checks = record.timeline.filter((e) => e.evidence);
     expect(checks.at(-1)?.evidence).toMatchObject({ outcome: 'pass', canary: { version: '2', errors: 0 }, baseline: { version: '1' } });
     expect(checks.at(-1)?.evidence?.canary.invocations).toBeGreaterThanOrEqual(200);
-    expect(checks[0]?.message).toMatch(/^canary v2: .*inconclusive.*left$/);
+    expect(checks[0]?.message).toMatch(/^canary v2 \d+\/200 invocations, 0 errors .*inconclusive.*, \d+m left$/);
     // 120 one-second ticks were planned; the evidence decided within a handful
     expect(traffic.runs()).toBeLessThan(10);
   });

@@ -58,7 +58,8 @@ export async function judgeCanary(
     {
       step: 'verify',
       trafficPercent: step.percent,
-      message: `canary v${toVersion}: ${verdict.why}${left}${held}`,
+      // `canary v7 184/300 invocations, 0 errors (0.00%); baseline v6 0.21% of 12,400; … — inconclusive, 4m left`
+      message: `${verdict.why.replace(/^canary /, `canary v${toVersion} `).replace('; baseline ', `; baseline v${fromVersion} `)}${left}${held}`,
       evidence: evidenceRecord(verdict, { version: toVersion, ...canary }, baseline.invocations > 0 ? { version: fromVersion, ...baseline } : undefined),
       ...(verdict.outcome === 'fail' ? { health: 'failed' as const } : {}),
     },
