@@ -267,7 +267,7 @@ export async function startDevService(options: {
     process.env.AWS_ENDPOINT_URL = moto.endpoint;
     process.env.AWS_ACCESS_KEY_ID ??= 'testing';
     process.env.AWS_SECRET_ACCESS_KEY ??= 'testing';
-    log(`slipway dev: moto_server on ${moto.endpoint} (pid ${moto.pid})`);
+    log(`slipway dev: AWS emulator on ${moto.endpoint} (moto_server pid ${moto.pid}, behind the front that adds what it lacks)`);
   }
   const endpoint = moto?.endpoint ?? externalEndpoint ?? '';
   // Whatever started before a failure is stopped again, in reverse order.

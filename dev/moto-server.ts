@@ -13,12 +13,17 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { startEmulatorFront, type Supplement } from './emulator/front.js';
+import { SUPPLEMENTS } from './emulator/supplements.js';
 
 const MOTO_VERSION = '5.2.1';
 
 export interface MotoServer {
+  /** The emulator front's (./emulator/front.ts): moto, plus the operations it lacks. */
   endpoint: string;
   port: number;
+  /** moto_server's own address, behind the front. */
+  motoEndpoint: string;
   /** The pid of the emulator's process (the leader of its process group). */
   pid: number;
   stop(): Promise<void>;
@@ -143,9 +148,11 @@ export async function startMotoServer(options: {
   quiet?: boolean;
   /** Where to record the emulator's pid while it runs (`slipway dev`: .slipway/moto.pid), removed at stop. */
   pidFile?: string;
+  /** The operations answered in front of moto; by default every supplement slipway needs. */
+  supplements?: readonly Supplement[];
 }): Promise<MotoServer> {
   const bin = ensureMotoServer(options.projectRoot);
-  const port = options.port ?? (await freePort());
+  const port = await freePort();
   const child = spawn('python3', ['-c', PARENT_DEATH_LAUNCHER, String(process.pid), bin, '-H', '127.0.0.1', '-p', String(port)], {
     stdio: options.quiet === false ? 'inherit' : 'ignore',
     env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'false' },
@@ -175,11 +182,22 @@ export async function startMotoServer(options: {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ lambda: { use_docker: false } }),
   });
+  const front = await startEmulatorFront({
+    upstream: endpoint,
+    supplements: options.supplements ?? SUPPLEMENTS,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+  }).catch(async (error: unknown) => {
+    await stopProcessGroup(pid);
+    forget();
+    throw error;
+  });
   return {
-    endpoint,
-    port,
+    endpoint: front.endpoint,
+    port: front.port,
+    motoEndpoint: endpoint,
     pid,
     async stop() {
+      await front.close();
       if (child.exitCode === null && child.signalCode === null) await stopProcessGroup(pid);
       forget();
     },

@@ -1,0 +1,9 @@
+/**
+ * The operations moto_server does not implement that slipway's adapters call, answered by the
+ * emulator front (./front.ts) in dev mode and in the tests. Each supplement speaks the service's
+ * real wire protocol, so the AWS adapters run unchanged; docs/dev.md lists what each one models and
+ * what it does not.
+ */
+import type { Supplement } from './front.js';
+
+export const SUPPLEMENTS: readonly Supplement[] = [];
