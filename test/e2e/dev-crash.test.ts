@@ -102,11 +102,13 @@ describe('slipway dev killed with SIGKILL, then started again', () => {
   });
 
   it('rolls back, at the next start, a canary it was baking when killed, against the emulator that outlived it', async () => {
-    // Prepare: an emulator of the user's own, which outlives dev mode
+    // Prepare: an emulator of the user's own, which outlives dev mode: moto_server itself, in its
+    // own process (the front startMotoServer adds lives in this test's process, which the
+    // synchronous AWS CLI calls below block)
     const work = workDir();
-    const moto: MotoServer = await startMotoServer({ projectRoot: root, port: 27611 });
+    const moto: MotoServer = await startMotoServer({ projectRoot: root });
     cleanups.push(() => moto.stop());
-    const env = { AWS_ENDPOINT_URL: moto.endpoint, SLIPWAY_DEV_API_PORT: '27612' };
+    const env = { AWS_ENDPOINT_URL: moto.motoEndpoint, SLIPWAY_DEV_API_PORT: '27612' };
     const first = await startDev(work, { env });
     cleanups.push(first.stop);
     const info: DevInfo = first.info;

@@ -1,15 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProbeServer, type ProbeServer } from '../support/probe-server.js';
-import { CloudFrontOriginReader } from '../../shared/adapters/aws/cloudfront-origin-reader.js';
-import { LambdaAliasReader } from '../../shared/adapters/aws/lambda-alias-reader.js';
-import { LambdaVersionCatalog } from '../../shared/adapters/aws/lambda-version-catalog.js';
-import { S3SiteReader } from '../../shared/adapters/aws/s3-site-reader.js';
-import { systemClock } from '../../shared/adapters/system-clock.js';
 import { startLocalEdge } from '../../dev/edge.js';
 import { zipFiles } from '../../dev/zip.js';
 import { requestRollback } from '../../shared/usecases/deployments.js';
 import { createSiteTarget, invalidationsOf, originPath, siteKeys, siteObject } from '../support/site-harness.js';
-import { createWorld, finished, localOrchestrator, release, type World } from '../support/workflow-harness.js';
+import { createWorld, finished, localOrchestrator, release, rollbackDeps, type World } from '../support/workflow-harness.js';
 
 const site = {
   'index.html': '<h1>r1</h1>',
@@ -114,18 +109,8 @@ describe('Workflow: site release', () => {
       const { id } = await release(world, orchestrator, target.name, name, await zipFiles({ ...site, 'index.html': body }));
       expect((await finished(world, orchestrator, id)).status).toBe('succeeded');
     }
-    const deps = {
-      targets: world.targets,
-      deployments: world.deployments,
-      aliases: new LambdaAliasReader(),
-      versions: new LambdaVersionCatalog(),
-      origins: new CloudFrontOriginReader(),
-      sites: new S3SiteReader(),
-      orchestrator,
-      clock: systemClock,
-    };
     // Act
-    const requested = await requestRollback(deps, { target: target.name });
+    const requested = await requestRollback(rollbackDeps(world, orchestrator), { target: target.name });
     const record = await finished(world, orchestrator, requested.id);
     // Assess
     expect(record.status, record.reason).toBe('succeeded');

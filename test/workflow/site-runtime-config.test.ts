@@ -1,17 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProbeServer, type ProbeServer } from '../support/probe-server.js';
-import { CloudFrontOriginReader } from '../../shared/adapters/aws/cloudfront-origin-reader.js';
-import { LambdaAliasReader } from '../../shared/adapters/aws/lambda-alias-reader.js';
-import { LambdaVersionCatalog } from '../../shared/adapters/aws/lambda-version-catalog.js';
-import { S3SiteReader } from '../../shared/adapters/aws/s3-site-reader.js';
-import { systemClock } from '../../shared/adapters/system-clock.js';
 import { zipFiles } from '../../dev/zip.js';
 import { configurationDigest, shortDigest } from '../../shared/domain/configuration.js';
 import { deploymentIdForRequest, type Deployment } from '../../shared/domain/deployment.js';
 import type { SiteTarget } from '../../shared/domain/target.js';
 import { newRecord, requestRollback } from '../../shared/usecases/deployments.js';
 import { createSiteTarget, invalidationsOf, originPath, siteKeys, siteObject } from '../support/site-harness.js';
-import { createWorld, finished, localOrchestrator, release, type World } from '../support/workflow-harness.js';
+import { createWorld, finished, localOrchestrator, release, rollbackDeps, type World } from '../support/workflow-harness.js';
 
 const site = {
   'index.html': '<h1>app</h1>',
@@ -96,17 +91,7 @@ describe('Workflow: a site runtime config', () => {
     expect(invalidation?.paths).toEqual(['/config.json']);
 
     // Act: roll back
-    const rollbackDeps = {
-      targets: world.targets,
-      deployments: world.deployments,
-      aliases: new LambdaAliasReader(),
-      versions: new LambdaVersionCatalog(),
-      origins: new CloudFrontOriginReader(),
-      sites: new S3SiteReader(),
-      orchestrator,
-      clock: systemClock,
-    };
-    const requested = await requestRollback(rollbackDeps, { target: target.name });
+    const requested = await requestRollback(rollbackDeps(world, orchestrator), { target: target.name });
     const back = await finished(world, orchestrator, requested.id);
 
     // Assess: the old prefix, with the old file, is live again and its path invalidated
