@@ -14,24 +14,37 @@ import { errorName, rethrowTransient } from './sdk-errors.js';
 export class LambdaSyntheticInvoker extends LambdaAdapter implements SyntheticInvoker {
   async invoke(fn: string, version: string, event: unknown, timeoutMs: number): Promise<SyntheticAnswer> {
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), timeoutMs);
-    let out: InvokeCommandOutput;
+    let timer: NodeJS.Timeout | undefined;
+    // Raced as well as aborted: the answer is not waited for past the timeout, whatever the transport does with the abort.
+    const expired = new Promise<'expired'>((resolve) => {
+      timer = setTimeout(() => {
+        deadline.abort();
+        resolve('expired');
+      }, timeoutMs);
+    });
+    let out: InvokeCommandOutput | 'expired';
     try {
-      out = await this.client.send(new InvokeCommand({ FunctionName: fn, Qualifier: version, Payload: Buffer.from(JSON.stringify(event)) }), {
-        abortSignal: deadline.signal,
-      });
+      out = await Promise.race([
+        this.client.send(new InvokeCommand({ FunctionName: fn, Qualifier: version, Payload: Buffer.from(JSON.stringify(event)) }), {
+          abortSignal: deadline.signal,
+        }),
+        expired,
+      ]);
     } catch (error) {
-      if (deadline.signal.aborted) return { outcome: 'failed', why: `did not answer within ${timeoutMs} ms` };
-      const name = errorName(error);
-      // Throttled after the SDK's own retries: the invocation never ran, as Lambda counts it.
-      if (name === 'TooManyRequestsException') return { outcome: 'throttled' };
-      if (name === 'ResourceNotFoundException') {
-        throw new MissingResourceError(`invoking ${fn}:${version} for synthetic traffic: ${(error as Error).message}`, { cause: error });
+      if (deadline.signal.aborted) out = 'expired';
+      else {
+        const name = errorName(error);
+        // Throttled after the SDK's own retries: the invocation never ran, as Lambda counts it.
+        if (name === 'TooManyRequestsException') return { outcome: 'throttled' };
+        if (name === 'ResourceNotFoundException') {
+          throw new MissingResourceError(`invoking ${fn}:${version} for synthetic traffic: ${(error as Error).message}`, { cause: error });
+        }
+        rethrowTransient(error, `invoking ${fn}:${version} for synthetic traffic`);
       }
-      rethrowTransient(error, `invoking ${fn}:${version} for synthetic traffic`);
     } finally {
       clearTimeout(timer);
     }
+    if (out === 'expired') return { outcome: 'failed', why: `did not answer within ${timeoutMs} ms` };
     const text = out.Payload ? Buffer.from(out.Payload).toString('utf8') : '';
     let payload: unknown = text;
     try {
