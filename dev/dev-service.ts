@@ -32,6 +32,7 @@ import { taskFunctions } from './definition.js';
 import { startMotoServer, type MotoServer } from './moto-server.js';
 import { createAlarm, createAliasedFunction, provisionService, provisionSiteOrigin, seedConfigurationReferences } from './provision.js';
 import { putExampleTraffic } from './example-traffic.js';
+import { LocalSyntheticInvoker } from './local-synthetic-invoker.js';
 import { startIntakePoller } from './intake-poller.js';
 import { settleInterruptedDeployments } from './interrupted.js';
 import { localLambdaContext } from './lambda-context.js';
@@ -371,11 +372,15 @@ async function runDevService(options: {
   const { sites, apps } = await seedExamples(log);
 
   const deployments = new DynamoDeploymentStore({ tableName: DEV_NAMES.tableName });
+  // health.synthetic: the emulator's Lambda runs no code, so canary versions run here (hello-evidence).
+  const syntheticInvoker = new LocalSyntheticInvoker({ artifactBucket: DEV_NAMES.artifactBucket, codeDir: join(options.stateDir, 'functions'), region, log });
+  started.push(() => syntheticInvoker.stop());
   let notify: LocalRuntime['notify'] | undefined;
   const runtime = createLocalRuntime({
     env,
     endpoint,
     region,
+    syntheticInvoker,
     ...(options.wrapOrchestrator ? { wrapOrchestrator: options.wrapOrchestrator } : {}),
     run: {
       onProgress: (execution, state) => {

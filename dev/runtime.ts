@@ -16,7 +16,7 @@ import {
 } from '../roots/aws.js';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3SiteReader } from '../shared/adapters/aws/s3-site-reader.js';
-import type { Clock, Orchestrator } from '../shared/ports/index.js';
+import type { Clock, Orchestrator, SyntheticInvoker } from '../shared/ports/index.js';
 import { LocalOrchestrator, type LambdaHandler, type LocalRunOptions } from './local-orchestrator.js';
 
 export interface LocalRuntimeOptions {
@@ -36,6 +36,8 @@ export interface LocalRuntimeOptions {
   orchestrator?: Orchestrator;
   /** Or a wrapper of the local orchestrator. */
   wrapOrchestrator?: (local: Orchestrator) => Orchestrator;
+  /** What CheckHealth invokes canary versions with for health.synthetic (dev mode: their code run locally); Lambda's Invoke otherwise. */
+  syntheticInvoker?: SyntheticInvoker;
 }
 
 export interface LocalRuntime {
@@ -65,6 +67,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     ...(options.notifyTuning ? { notifyTuning: options.notifyTuning } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.syntheticInvoker ? { syntheticInvoker: options.syntheticInvoker } : {}),
   };
   // The state machine's own reads (a Distributed Map's ItemReader) sign as the state machine.
   const stateMachineS3 = new S3Client({

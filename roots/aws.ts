@@ -36,6 +36,7 @@ import { EventBridgeDeploymentEvents } from '../shared/adapters/aws/eventbridge-
 import { LambdaAliasReader } from '../shared/adapters/aws/lambda-alias-reader.js';
 import { LambdaAliasRouter } from '../shared/adapters/aws/lambda-alias-router.js';
 import { LambdaHookInvoker } from '../shared/adapters/aws/lambda-hook-invoker.js';
+import { LambdaSyntheticInvoker } from '../shared/adapters/aws/lambda-synthetic-invoker.js';
 import { LambdaVersionCatalog } from '../shared/adapters/aws/lambda-version-catalog.js';
 import { LambdaVersionPruner } from '../shared/adapters/aws/lambda-version-pruner.js';
 import { LambdaVersionPublisher } from '../shared/adapters/aws/lambda-version-publisher.js';
@@ -60,7 +61,7 @@ import { createNotifyHandler } from '../shared/handlers/notify.js';
 import { createReconcileHandler } from '../shared/handlers/reconcile.js';
 import { createPromoteDownstreamHandler } from '../shared/handlers/promote-downstream.js';
 import * as workflow from '../shared/handlers/workflow.js';
-import type { Clock, DeploymentEvents, Orchestrator } from '../shared/ports/index.js';
+import type { Clock, DeploymentEvents, Orchestrator, SyntheticInvoker } from '../shared/ports/index.js';
 import { withDeploymentEvents } from '../shared/usecases/deployment-events.js';
 import type { NotifyDeps } from '../shared/usecases/notify.js';
 import { DEFAULT_CONTROL_SECONDS } from '../shared/usecases/workflow/shift-traffic.js';
@@ -105,6 +106,8 @@ export interface AwsRootConfig {
   onEventPublished?: (detailType: string, detail: Record<string, unknown>) => void;
   /** notify's webhook retry policy and sleep (dev mode and tests shorten the waits). */
   notifyTuning?: Pick<NotifyDeps, 'retry' | 'sleep'>;
+  /** What CheckHealth invokes canary versions with for health.synthetic; Lambda unless given (dev: the versions' code run locally). */
+  syntheticInvoker?: SyntheticInvoker;
 }
 
 /** The entry points' root: Lambda's own environment and the SDK's standard chain. */
@@ -396,6 +399,7 @@ export function checkHealthHandler(root: AwsRootConfig) {
     targets: new DynamoTargetStore(table(root, dynamo)),
     pauseCheckSeconds: numberSetting(root, 'SLIPWAY_WINDOW_CHECK_SECONDS', 60),
     versionMetrics: new CloudWatchVersionMetrics({ client: cloudWatch, durationPercentile: switchSetting(root, 'SLIPWAY_DURATION_P99', true) }),
+    synthetic: root.syntheticInvoker ?? new LambdaSyntheticInvoker({ client: lambdaClient(b.config) }),
     clock: clock(root),
   });
 }

@@ -55,7 +55,10 @@ export interface TimelineEntry {
 /** An evidence check as the timeline keeps it. */
 export interface EvidenceRecord {
   outcome: Outcome;
+  /** What the canary version did through the alias (real traffic, from Lambda's metrics). */
   canary: VersionEvidence & { version: string };
+  /** Its synthetic invocations over the step so far (health.synthetic): judged with `canary`, counted apart. */
+  synthetic?: { invocations: number; errors: number; throttles?: number };
   baseline?: VersionEvidence & { version: string };
   probabilityWorse?: number;
   durationRatio?: number;

@@ -67,6 +67,38 @@ export const analysisSchema = z
   })
   .strict();
 
+/** The largest synthetic event, as JSON: it rides in the workflow state with the target, at every Task. */
+export const MAX_SYNTHETIC_EVENT_BYTES = 8 * 1024;
+/** The longest slipway waits for one synthetic invocation (CheckHealth's bounded batch, docs/analysis.md). */
+export const MAX_SYNTHETIC_TIMEOUT_MS = 10_000;
+
+/**
+ * Synthetic traffic for a canary nobody calls yet (docs/analysis.md § Synthetic traffic): during a
+ * step judged on evidence, slipway invokes the canary version directly with `event`, about
+ * `perMinute` times a minute; an answer whose `statusCode` is not `expect.statusCode`, and any
+ * function error, counts as an error of the canary.
+ */
+export const syntheticSchema = z
+  .object({
+    event: z
+      .record(z.unknown(), { invalid_type_error: 'must be a JSON object: the event each synthetic invocation sends to the function' })
+      .refine(
+        (event) => Buffer.byteLength(JSON.stringify(event), 'utf8') <= MAX_SYNTHETIC_EVENT_BYTES,
+        `must be at most ${MAX_SYNTHETIC_EVENT_BYTES} bytes as JSON (it travels with the deployment's state); send a smaller event`,
+      ),
+    perMinute: z.number().int().min(1).max(600, 'must be at most 600 (ten invocations a second)').default(30),
+    expect: z
+      .object({
+        /** The `statusCode` field the function's JSON answer must have (an API Gateway-style answer). */
+        statusCode: z.number().int().min(100).max(599).optional(),
+      })
+      .strict()
+      .default({}),
+    /** How long one invocation may take before it counts as an error. */
+    timeoutMs: z.number().int().min(100).max(MAX_SYNTHETIC_TIMEOUT_MS).default(3000),
+  })
+  .strict();
+
 const alarmName = z.string().min(1).max(255).regex(VISIBLE_NAME, VISIBLE_NAME_RULE);
 
 /**
@@ -91,6 +123,8 @@ export const healthSchema = z
   .object({
     /** Judge canary steps on the new version's invocations and errors (function targets). */
     analysis: analysisSchema.optional(),
+    /** Invoke the canary version directly during steps judged on evidence (function targets with `analysis`). */
+    synthetic: syntheticSchema.optional(),
     alarms: boundedArray(alarmRefSchema, { max: 50 }).default([]),
     probe: probeSchema.optional(),
     preTraffic: lambdaFunctionName.optional(),
@@ -317,9 +351,25 @@ export const targetSchema = z.discriminatedUnion('kind', [functionTargetSchema, 
       message: `judges a function's canary version on its own invocations; a ${target.kind} target does not take it yet: use alarms and a probe`,
     });
   }
+  if (target.kind !== 'function' && target.health.synthetic) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['health', 'synthetic'],
+      message: `invokes a function's canary version directly; a ${target.kind} target has no version to invoke: use a probe`,
+    });
+  }
+  if (target.kind === 'function' && target.health.synthetic && !target.health.analysis) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['health', 'synthetic'],
+      message:
+        'needs health.analysis: synthetic invocations are evidence for the canary\'s verdict, and only steps judged on evidence send them; add "analysis": {} for the defaults',
+    });
+  }
 });
 
 export type AnalysisConfig = z.infer<typeof analysisSchema>;
+export type SyntheticConfig = z.infer<typeof syntheticSchema>;
 
 export type Target = z.infer<typeof targetSchema>;
 export type FunctionTarget = z.infer<typeof functionTargetSchema>;

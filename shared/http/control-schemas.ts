@@ -73,7 +73,10 @@ export const timelineEntrySchema = z.object({
   evidence: z
     .object({
       outcome: z.enum(['pass', 'fail', 'inconclusive']),
+      /** Real traffic through the alias. */
       canary: versionEvidenceSchema,
+      /** The canary's synthetic invocations over the step (health.synthetic), judged together with `canary`. */
+      synthetic: z.object({ invocations: z.number().int(), errors: z.number().int(), throttles: z.number().int().optional() }).optional(),
       baseline: versionEvidenceSchema.optional(),
       probabilityWorse: z.number().optional(),
       durationRatio: z.number().optional(),

@@ -3,10 +3,11 @@
  * starts it. Bakes and health polls run in real time here (hello-canary bakes 5 s).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLES_DIR } from '../../dev/dev-service.js';
 import { functionPackage } from '../../dev/zip.js';
 import { zipDirectory } from '../../cli/zip-directory.js';
 import type { DeploymentView } from '../../shared/domain/deployment.js';
@@ -101,6 +102,61 @@ describe('slipway dev, end to end', () => {
     const after = alias('hello-canary');
     expect(after.FunctionVersion).toBe(before);
     expect(after.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
+  });
+
+  it('judges hello-evidence on synthetic traffic run from the canary’s own code: a release failing every call rolls back, one that answers goes live', async () => {
+    // Prepare: the example's code, once throwing on every call and once as it is
+    const release = (name: string, failRate: number) => {
+      const dir = join(work, name);
+      mkdirSync(dir, { recursive: true });
+      const code = readFileSync(join(EXAMPLES_DIR, 'functions', 'hello-evidence', 'index.mjs'), 'utf8');
+      writeFileSync(join(dir, 'index.mjs'), code.replace('release r1', `release ${name}`).replace('FAIL_RATE = 0;', `FAIL_RATE = ${failRate};`));
+      return dir;
+    };
+    // Act
+    const failing = await slipway('deploy', release('e2', 1), '--target', 'hello-evidence', '--release', 'e2', '--json');
+    const passing = await slipway('deploy', release('e3', 0), '--target', 'hello-evidence', '--release', 'e3', '--json');
+    // Assess: the failing canary is rolled back on its synthetic errors, as the function threw them
+    expect(failing.status, failing.stderr).toBe(1);
+    const failed = JSON.parse(failing.stdout) as DeploymentView;
+    expect(failed.status).toBe('rolled_back');
+    expect(failed.reason).toMatch(/invocations \(\d+ synthetic\), \d+ errors .* — fail/);
+    expect(failed.reason).toContain('hello-evidence failed on purpose');
+    // the answering one passes on synthetic invocations alone (nobody calls the alias here)
+    expect(passing.status, passing.stderr).toBe(0);
+    const passed = JSON.parse(passing.stdout) as DeploymentView;
+    const check = passed.timeline.filter((e) => e.evidence).at(-1)?.evidence;
+    expect(check).toMatchObject({ outcome: 'pass', canary: { invocations: 0 } });
+    expect(check?.synthetic?.invocations).toBeGreaterThanOrEqual(60);
+    expect(alias('hello-evidence').FunctionVersion).toBe(passed.toVersion);
+    // CloudWatch has them as Lambda counts a direct invocation: under the version's Resource, not the alias's
+    const sum = (dimensions: string[]) => {
+      const now = Date.now();
+      const stats = JSON.parse(
+        aws(
+          'cloudwatch',
+          'get-metric-statistics',
+          '--namespace',
+          'AWS/Lambda',
+          '--metric-name',
+          'Invocations',
+          '--statistics',
+          'Sum',
+          '--period',
+          '3600',
+          '--start-time',
+          new Date(now - 3_600_000).toISOString(),
+          '--end-time',
+          new Date(now + 60_000).toISOString(),
+          '--dimensions',
+          ...dimensions,
+        ),
+      ) as { Datapoints: { Sum: number }[] };
+      return stats.Datapoints.reduce((total, d) => total + d.Sum, 0);
+    };
+    const version = passed.toVersion ?? '';
+    expect(sum(['Name=FunctionName,Value=hello-evidence', `Name=Resource,Value=hello-evidence:${version}`])).toBe(check?.synthetic?.invocations);
+    expect(sum(['Name=FunctionName,Value=hello-evidence', 'Name=Resource,Value=hello-evidence:live', `Name=ExecutedVersion,Value=${version}`])).toBe(0);
   });
 
   it('rolls back to the previous release with `slipway rollback`, recorded as a deployment', async () => {

@@ -434,8 +434,9 @@ describe('functions', () => {
   it('stay under 1 MB of code each (Lambda loads less on a cold start)', () => {
     // Assess: the goal is 1 MB. Two functions are over it (issue 9): the api (every route's
     // clients) and checkHealth since the canary verdict's special functions (@stdlib's incomplete
-    // beta, about 145 KB minified) joined its S3, CloudFront and CloudWatch clients.
-    const allowance: Record<string, number> = { api: 1_150_000, checkHealth: 1_050_000 };
+    // beta, about 145 KB minified) joined its S3, CloudFront and CloudWatch clients, and more since
+    // synthetic traffic's Lambda client (InvokeCommand, about 80 KB: 1.10 MB in all).
+    const allowance: Record<string, number> = { api: 1_150_000, checkHealth: 1_120_000 };
     for (const fn of functions.values()) expect(fn.bundleBytes, fn.key).toBeLessThan(allowance[fn.key] ?? 1_000_000);
   });
 

@@ -13,8 +13,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { CloudFrontCdn } from '../../shared/adapters/aws/cloudfront-cdn.js';
 import { LambdaAliasRouter } from '../../shared/adapters/aws/lambda-alias-router.js';
 import { HOOK_DEADLINE_MS, LambdaHookInvoker } from '../../shared/adapters/aws/lambda-hook-invoker.js';
+import { LambdaSyntheticInvoker } from '../../shared/adapters/aws/lambda-synthetic-invoker.js';
 import { LambdaVersionPublisher } from '../../shared/adapters/aws/lambda-version-publisher.js';
-import { ConcurrentModificationError, HookFailedError, TransientError, VersionFailedError } from '../../shared/domain/errors.js';
+import { ConcurrentModificationError, HookFailedError, MissingResourceError, TransientError, VersionFailedError } from '../../shared/domain/errors.js';
 
 // moto accepts stale RevisionIds and wrong CodeSha256 values and ignores CallerReference; these
 // tests pin down that slipway sends the guards, and how it reads AWS's refusals.
@@ -265,5 +266,45 @@ describe('Class: CloudFrontCdn', () => {
       InvalidationBatch: { CallerReference: 'd-1-switch', Paths: { Quantity: 2, Items: ['/index.html', '/api/*'] } },
     });
     expect(calls[1]).toEqual(calls[0]);
+  });
+});
+
+// moto's Invoke without Docker echoes the payload back (or "Simple Lambda happy path OK"): it never
+// answers with a function error, ignores the Qualifier and cannot be slow, so those are pinned here.
+describe('Class: LambdaSyntheticInvoker', () => {
+  const adapter = () => new LambdaSyntheticInvoker({ client: client() });
+
+  it('invokes the version by its qualifier with the event, and reads the JSON answer', async () => {
+    // Prepare
+    lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: Buffer.from('{"statusCode":200}') as never });
+    // Act
+    const answer = await adapter().invoke('hello', '7', { path: '/health' }, 1000);
+    // Assess
+    expect(answer).toEqual({ outcome: 'answered', payload: { statusCode: 200 } });
+    expect(lambda).toHaveReceivedCommandWith(InvokeCommand, { FunctionName: 'hello', Qualifier: '7' });
+    const sent = lambda.commandCalls(InvokeCommand)[0]?.args[0].input.Payload;
+    expect(JSON.parse(Buffer.from(sent as Uint8Array).toString('utf8'))).toEqual({ path: '/health' });
+  });
+
+  it('reports a function error as a failure, with its message', async () => {
+    // Prepare
+    lambda.on(InvokeCommand).resolves({ StatusCode: 200, FunctionError: 'Unhandled', Payload: Buffer.from('{"errorMessage":"boom"}') as never });
+    // Act & Assess
+    await expect(adapter().invoke('hello', '7', {}, 1000)).resolves.toEqual({ outcome: 'failed', why: 'failed (Unhandled): boom' });
+  });
+
+  it('gives up on an invocation that does not answer within its timeout, as a failure', async () => {
+    // Prepare
+    lambda.on(InvokeCommand).callsFake(() => new Promise(() => undefined));
+    // Act & Assess
+    await expect(adapter().invoke('hello', '7', {}, 30)).resolves.toEqual({ outcome: 'failed', why: 'did not answer within 30 ms' });
+  });
+
+  it('reports a throttle apart, and a missing version as a missing resource', async () => {
+    // Prepare
+    lambda.on(InvokeCommand).rejectsOnce(awsError('TooManyRequestsException', 429)).rejectsOnce(awsError('ResourceNotFoundException', 404));
+    // Act & Assess
+    await expect(adapter().invoke('hello', '7', {}, 1000)).resolves.toEqual({ outcome: 'throttled' });
+    await expect(adapter().invoke('hello', '7', {}, 1000)).rejects.toThrow(MissingResourceError);
   });
 });

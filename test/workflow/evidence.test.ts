@@ -182,4 +182,54 @@ describe('Workflow: canaries judged on the new version’s own evidence', () => 
     expect(hotfixRecord.timeline.some((e) => e.step === 'stage' && e.message?.includes('"preexisting": "ignore" lets the release through'))).toBe(true);
     expect(hotfixRecord.timeline.filter((e) => e.evidence).at(-1)?.evidence?.outcome).toBe('pass');
   });
+  describe('synthetic traffic producing the evidence', () => {
+    // moto's Invoke (without Docker) answers with the event it was sent: an event carrying a
+    // statusCode stands for a function answering it. The stable version serves nothing throughout.
+    async function syntheticTarget(statusCode: number) {
+      return createFunctionTarget(world, {
+        strategy: { type: 'canary', percent: 10, bakeSeconds: 0 },
+        health: {
+          pollSeconds: 1,
+          analysis: { minInvocations: 30, maxErrorRate: 0.1, maxBakeSeconds: 60 },
+          synthetic: { event: { statusCode }, perMinute: 600, expect: { statusCode: 200 } },
+        },
+      });
+    }
+
+    it('advances a canary nobody calls on its synthetic invocations alone', async () => {
+      // Prepare: ten synthetic invocations a one-second tick, each answering 200
+      const target = await syntheticTarget(200);
+      const orchestrator = localOrchestrator();
+      // Act
+      const { id } = await release(world, orchestrator, target.name, 'r2', await functionPackage('synthetic pass'));
+      const record = await finished(world, orchestrator, id);
+      // Assess
+      expect(record.status, record.reason).toBe('succeeded');
+      expect((await aliasOf(world, target.function.name)).FunctionVersion).toBe('2');
+      const checks = record.timeline.filter((e) => e.evidence);
+      const last = checks.at(-1)?.evidence;
+      expect(last).toMatchObject({ outcome: 'pass', canary: { version: '2', invocations: 0 }, synthetic: { errors: 0 } });
+      expect(last?.synthetic?.invocations).toBeGreaterThanOrEqual(30);
+      expect(checks[0]?.message).toMatch(/^canary v2 10\/30 invocations \(10 synthetic\), 0 errors .*inconclusive/);
+      // Nothing was sent at 100%: the last check is the one that passed the 10% step
+      expect(record.timeline.filter((e) => e.evidence && e.trafficPercent === 100)).toEqual([]);
+    });
+
+    it('rolls back a canary whose synthetic invocations fail', async () => {
+      // Prepare: every synthetic invocation answers 500
+      const target = await syntheticTarget(500);
+      const orchestrator = localOrchestrator();
+      // Act
+      const { id } = await release(world, orchestrator, target.name, 'r2', await functionPackage('synthetic fail'));
+      const record = await finished(world, orchestrator, id);
+      // Assess
+      expect(record.status, record.reason).toBe('rolled_back');
+      expect(record.reason).toMatch(/canary version 2 judged on its evidence: canary v2 10\/30 invocations \(10 synthetic\), 10 errors .* — fail/);
+      expect(record.reason).toContain('a synthetic invocation answered statusCode 500 (expected 200)');
+      expect(record.timeline.find((e) => e.evidence?.outcome === 'fail')?.evidence?.synthetic).toEqual({ invocations: 10, errors: 10 });
+      const alias = await aliasOf(world, target.function.name);
+      expect(alias.FunctionVersion).toBe('1');
+      expect(alias.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
+    });
+  });
 });

@@ -6,6 +6,7 @@ import { fileOfUrlPath, manifestKey } from '../../domain/site/layout.js';
 import { manifestSchema } from '../../domain/site/manifest.js';
 import { alarmNames, type AppTarget, type FunctionTarget, type SiteTarget, type Target } from '../../domain/target.js';
 import { judgeCanary } from './judge-canary.js';
+import { sendSyntheticBatch, type SyntheticTrafficDeps } from './synthetic-traffic.js';
 import type { Cdn, Clock, DeploymentStore, HealthSignals, ProbeResult, TargetStore, VersionMetrics } from '../../ports/index.js';
 import type { SiteStore } from '../../ports/site.js';
 import { awaitSiteInvalidation } from '../site/await-invalidation.js';
@@ -14,7 +15,7 @@ import { hasHealthSignals } from './shift-traffic.js';
 import { requireTarget, type WorkflowState } from './state.js';
 import { windowClosed } from './window-gate.js';
 
-export interface CheckHealthDeps {
+export interface CheckHealthDeps extends SyntheticTrafficDeps {
   /** The record: a cancel ends the bake (CancelledError), a promote skips the rest of it. */
   deployments: DeploymentStore;
   health: HealthSignals;
@@ -40,7 +41,7 @@ export interface CheckHealthDeps {
  */
 export async function checkHealth(deps: CheckHealthDeps, input: WorkflowState): Promise<WorkflowState> {
   const target = requireTarget(input);
-  const verify = input.verify ?? { next: 'bake' as const, waitSeconds: 0, remainingChecks: 1 };
+  let verify: NonNullable<WorkflowState['verify']> = input.verify ?? { next: 'bake' as const, waitSeconds: 0, remainingChecks: 1 };
   const deployment = await deps.deployments.get(input.deploymentId);
   if (!deployment) throw new DeploymentNotFoundError(input.deploymentId);
   assertNotCancelled(deployment);
@@ -56,10 +57,18 @@ export async function checkHealth(deps: CheckHealthDeps, input: WorkflowState): 
   const sinceHealth = (verify.sinceHealth ?? 0) + 1;
   const healthDue = promoted || remainingChecks <= 0 || sinceHealth >= (verify.healthEvery ?? 1);
   let checks = verify.checks ?? 0;
+  // A step judged on evidence sends its synthetic traffic every tick, alongside the signals (never once promoted).
+  const analysis = verify.analysis;
+  const synthetic =
+    analysis && target.kind === 'function' && target.health.synthetic && !promoted
+      ? sendSyntheticBatch(deps, target, deployment, { waitSeconds: verify.waitSeconds, ...(analysis.synthetic ? { tally: analysis.synthetic } : {}) })
+      : undefined;
   if (healthDue && hasHealthSignals(target.kind === 'app' ? { health: unionHealth(target) } : target)) {
-    await (target.kind === 'app' ? checkAppSignals(deps, target) : checkSignals(deps, target, state));
+    await Promise.all([target.kind === 'app' ? checkAppSignals(deps, target) : checkSignals(deps, target, state), synthetic]);
     checks += 1;
   }
+  const tally = await synthetic;
+  if (analysis && tally) verify = { ...verify, analysis: { ...analysis, synthetic: tally } };
   const stepIndex = state.stepIndex ?? 0;
   const lastIndex = (state.steps?.length ?? 1) - 1;
   const percent = state.steps?.[stepIndex]?.percent ?? deployment.trafficPercent;

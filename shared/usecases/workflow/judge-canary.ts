@@ -5,6 +5,7 @@
  */
 import { analysisSettings } from '../../domain/analysis/steps.js';
 import type { Verdict, VersionEvidence } from '../../domain/analysis/evidence.js';
+import { checkLine, type SyntheticTally, withSynthetic } from '../../domain/analysis/synthetic.js';
 import { judge } from '../../domain/analysis/verdict.js';
 import type { Deployment, EvidenceRecord } from '../../domain/deployment.js';
 import { MissingResourceError, UnhealthyReleaseError } from '../../domain/errors.js';
@@ -48,7 +49,10 @@ export async function judgeCanary(
     deps.versionMetrics.evidence(fn, alias, toVersion, window),
     deps.versionMetrics.evidence(fn, alias, fromVersion, window),
   ]);
-  const verdict = judge(canary, baseline.invocations > 0 ? baseline : undefined, analysisSettings(analysis));
+  // The canary's synthetic invocations count as its evidence; the baseline is real traffic only.
+  const synthetic = step.analysis.synthetic;
+  const verdict = judge(withSynthetic(canary, synthetic), baseline.invocations > 0 ? baseline : undefined, analysisSettings(analysis));
+  const line = checkLine(verdict.why, { canary: toVersion, baseline: fromVersion }, synthetic);
   const minimumBaked = now.getTime() >= new Date(step.analysis.minUntil).getTime();
   const left = step.bakeEndsAt && verdict.outcome === 'inconclusive' && !step.analysis.held ? `, ${secondsLeft(new Date(step.bakeEndsAt), now)} left` : '';
   const held = step.analysis.held ? ` (${step.analysis.held === 'pause' ? 'held for a human' : 'extended'})` : '';
@@ -58,13 +62,21 @@ export async function judgeCanary(
     {
       step: 'verify',
       trafficPercent: step.percent,
-      // `canary v7 184/300 invocations, 0 errors (0.00%); baseline v6 0.21% of 12,400; … — inconclusive, 4m left`
-      message: `${verdict.why.replace(/^canary /, `canary v${toVersion} `).replace('; baseline ', `; baseline v${fromVersion} `)}${left}${held}`,
-      evidence: evidenceRecord(verdict, { version: toVersion, ...canary }, baseline.invocations > 0 ? { version: fromVersion, ...baseline } : undefined),
+      // `canary v7 184/300 invocations (120 synthetic), 0 errors (0.00%); baseline v6 0.21% of 12,400; … — inconclusive, 4m left`
+      message: `${line}${left}${held}`,
+      evidence: evidenceRecord(
+        verdict,
+        { version: toVersion, ...canary },
+        baseline.invocations > 0 ? { version: fromVersion, ...baseline } : undefined,
+        synthetic,
+      ),
       ...(verdict.outcome === 'fail' ? { health: 'failed' as const } : {}),
     },
   );
-  if (verdict.outcome === 'fail') throw new UnhealthyReleaseError(`canary version ${toVersion} judged on its evidence: ${verdict.why}`);
+  if (verdict.outcome === 'fail') {
+    const lastError = synthetic?.errors && synthetic.lastError ? ` (a synthetic invocation ${synthetic.lastError})` : '';
+    throw new UnhealthyReleaseError(`canary version ${toVersion} judged on its evidence: ${line}${lastError}`);
+  }
   return { verdict, minimumBaked };
 }
 
@@ -72,11 +84,15 @@ function evidenceRecord(
   verdict: Verdict,
   canary: VersionEvidence & { version: string },
   baseline: (VersionEvidence & { version: string }) | undefined,
+  synthetic: SyntheticTally | undefined,
 ): EvidenceRecord {
   return {
     outcome: verdict.outcome,
     canary,
     ...(baseline ? { baseline } : {}),
+    ...(synthetic
+      ? { synthetic: { invocations: synthetic.invocations, errors: synthetic.errors, ...(synthetic.throttles ? { throttles: synthetic.throttles } : {}) } }
+      : {}),
     ...(verdict.errors.probabilityWorse !== undefined ? { probabilityWorse: verdict.errors.probabilityWorse } : {}),
     ...(verdict.latency?.ratio !== undefined ? { durationRatio: verdict.latency.ratio } : {}),
   };

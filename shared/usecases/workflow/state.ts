@@ -1,4 +1,5 @@
 import type { ArtifactRef, Deployment } from '../../domain/deployment.js';
+import type { SyntheticTally } from '../../domain/analysis/synthetic.js';
 import type { TrafficStep } from '../../domain/strategy.js';
 import type { FunctionTarget, SiteTarget, Target } from '../../domain/target.js';
 import { assertNotCancelled } from '../../domain/control.js';
@@ -82,6 +83,8 @@ export interface StepAnalysis {
   held?: 'pause' | 'extend';
   /** Ticks held so far (bounded: MAX_HELD_TICKS). */
   heldTicks?: number;
+  /** This step's synthetic invocations of the canary so far (health.synthetic); a new step starts without. */
+  synthetic?: SyntheticTally;
 }
 
 export type { StagingChunk } from '../../ports/site.js';
