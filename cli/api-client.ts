@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { DeploymentStatus, DeploymentView } from '../shared/domain/deployment.js';
 import {
+  deliveryMetricsSchema,
+  summarySchema,
   deployHookCreatedSchema,
   deployHookListSchema,
   deploymentListSchema,
@@ -18,7 +20,9 @@ import {
   type DeployHookCreated,
   type DeployHookCreateRequest,
   type DeployHookView,
+  type DeliveryMetricsView,
   type DeploymentPage,
+  type Summary,
   type DeploymentTimeline,
   type PipelineView,
   type PromoteRequest,
@@ -124,6 +128,8 @@ export const ANSWERS = {
   'GET /targets/{name}/window': { schema: windowViewSchema, is: 'a deploy window' },
   'GET /targets/{name}/window/suggestions': { schema: suggestionsViewSchema, is: 'window suggestions' },
   'GET /targets/{name}/pipeline': { schema: pipelineViewSchema, is: 'a pipeline' },
+  'GET /summary': { schema: summarySchema, is: 'a summary of the targets' },
+  'GET /metrics': { schema: deliveryMetricsSchema, is: 'delivery metrics' },
 } as const satisfies Record<string, { schema: z.ZodTypeAny; is: string }>;
 
 export type AnsweredRoute = keyof typeof ANSWERS;
@@ -267,6 +273,20 @@ export class ApiClient {
   /** `GET /targets/{name}/pipeline`: the chain of environments the target belongs to. */
   getPipeline(target: string): Promise<PipelineView> {
     return this.#answer('GET /targets/{name}/pipeline', `/targets/${encodeURIComponent(target)}/pipeline`, {});
+  }
+
+  /** `GET /summary`: every target at a glance. RouteMissingError from an API older than it. */
+  getSummary(): Promise<Summary> {
+    return this.#answer('GET /summary', '/summary', {});
+  }
+
+  /** `GET /metrics`: delivery metrics of a period, overall and per target. */
+  getMetrics(query: { target?: string; since?: string; until?: string } = {}): Promise<DeliveryMetricsView> {
+    const params: Record<string, string> = {};
+    if (query.target !== undefined) params.target = query.target;
+    if (query.since !== undefined) params.since = query.since;
+    if (query.until !== undefined) params.until = query.until;
+    return this.#answer('GET /metrics', '/metrics', { query: params });
   }
 
   createHook(target: string, hook: DeployHookCreateRequest): Promise<DeployHookCreated> {

@@ -109,10 +109,23 @@ export function shortTime(iso: string | null): string {
   return match ? `${match[1]} ${match[2]}Z` : iso;
 }
 
-export const HISTORY_COLUMNS = ['ID', 'RELEASE', 'STATUS', 'TRAFFIC', 'FROM→TO', 'STARTED', 'REASON'] as const;
+export const HISTORY_COLUMNS = ['ID', 'RELEASE', 'STATUS', 'TRAFFIC', 'FROM→TO', 'TRIGGER', 'BY', 'STARTED', 'REASON'] as const;
+
+/**
+ * Who asked, short: `arn:aws:iam::123:user/ana` → `ana`, `arn:aws:sts::123:assumed-role/Deployer/ci`
+ * → `Deployer/ci`; `-` when unknown (an upload names nobody).
+ */
+export function shortPrincipal(by: string | undefined | null): string {
+  if (!by) return '-';
+  const user = /^arn:aws[\w-]*:iam::\d+:user\/(?:.*\/)?([^/]+)$/.exec(by);
+  if (user) return user[1] as string;
+  const role = /^arn:aws[\w-]*:sts::\d+:assumed-role\/(.+)$/.exec(by);
+  if (role) return role[1] as string;
+  return by;
+}
 
 export function historyRow(d: DeploymentView): string[] {
-  return [d.id, d.release, d.status, `${d.trafficPercent}%`, versions(d), shortTime(d.startedAt), d.reason ?? ''];
+  return [d.id, d.release, d.status, `${d.trafficPercent}%`, versions(d), d.trigger, shortPrincipal(d.requestedBy), shortTime(d.startedAt), d.reason ?? ''];
 }
 
 /**
@@ -165,16 +178,15 @@ export function formatTable(header: string[], rows: string[][], style: Style): s
     .join('');
 }
 
-export function formatTargets(targets: { name: string; kind: string; [field: string]: unknown }[], style: Style): string {
-  if (targets.length === 0) return 'no targets registered; add one with `slipway targets apply <file>`\n';
-  const rows = [['NAME', 'KIND', 'DEPLOYS TO', 'STRATEGY'], ...targets.map(targetRow)];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows
-    .map((row, r) => {
-      const line = row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');
-      return `${r === 0 ? style.bold(line) : line}\n`;
-    })
-    .join('');
+/** `targets list`: one row per target; `extra` adds columns after the built-in ones (what is live, the last deployment). */
+export function formatTargets(
+  targets: { name: string; kind: string; [field: string]: unknown }[],
+  style: Style,
+  extra?: { header: string[]; rows: string[][] },
+): string {
+  if (targets.length === 0) return 'no targets registered; add one with `npx slipway targets apply <file>`\n';
+  const rows = targets.map((t, i) => [...targetRow(t), ...(extra?.rows[i] ?? [])]);
+  return formatTable(['NAME', 'KIND', 'DEPLOYS TO', 'STRATEGY', ...(extra?.header ?? [])], rows, style);
 }
 
 function targetRow(target: Record<string, unknown>): string[] {
@@ -243,7 +255,7 @@ export function formatTargetApplied(applied: TargetApplied, style: Style): strin
   }
   if (applied.deployment) {
     lines.push(`a deployment of release ${applied.deployment.release} with the new configuration started: ${style.bold(applied.deployment.id)}`);
-    lines.push(style.dim(`follow it: slipway status ${applied.deployment.id}`));
+    lines.push(style.dim(`follow it: npx slipway logs ${applied.deployment.id} --follow`));
   } else if (applied.dryRun && applied.deploys) {
     lines.push(`applying it would start a deployment of release ${applied.release} with the new configuration`);
   } else {
@@ -261,7 +273,7 @@ export function formatDeployment(d: DeploymentView, style: Style, options: { tim
   const now = options.now ?? new Date();
   const lines = [
     `${style.bold(d.id)}  ${d.target} ${d.release}  ${paintStatus(d.status, style)}`,
-    `  trigger   ${describeTrigger(d.trigger)}`,
+    `  trigger   ${describeTrigger(d.trigger)}${d.requestedBy ? `, by ${d.requestedBy}` : ''}`,
     `  traffic   ${d.trafficPercent}%`,
     ...(d.components ? componentLines(d.components) : [`  versions  ${versions(d)}`]),
     `  started   ${shortTime(d.startedAt)}`,
@@ -331,7 +343,8 @@ export function formatTimelineEntry(entry: TimelineEntry, startedAt: string, sty
 export function formatSummary(d: DeploymentView, durationMs: number, style: Style): string {
   const ok = d.status === 'succeeded';
   const mark = ok ? style.green('✔') : style.red('✘');
-  const what = `${d.target} ${d.release}`;
+  // A rollback is a deployment of the older release: said as what it is, not as a plain deploy.
+  const what = d.trigger === 'rollback' ? `${d.target} rollback to ${d.release}` : `${d.target} ${d.release}`;
   const where = d.components ? ` (${versions(d)})` : d.toVersion ? ` (version ${versions(d)})` : '';
   const why = !ok && d.reason ? `: ${d.reason}` : '';
   return `${mark} ${what} ${paintStatus(d.status, style)} in ${formatDuration(durationMs)}${where}${why}  ${style.dim(d.id)}\n`;

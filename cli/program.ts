@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ACTIVE_STATUSES, TERMINAL_STATUSES, type DeploymentStatus } from '../shared/domain/deployment.js';
 import type { CliContext } from './context.js';
@@ -18,6 +19,15 @@ function intFrom(min: number, max: number) {
   };
 }
 
+/** slipway's version: package.json's, which the CLI ships in. */
+function cliVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
 const STATUSES = [...ACTIVE_STATUSES, ...TERMINAL_STATUSES] as string[];
 const json = () => new Option('--json', 'print only JSON on stdout (messages go to stderr)');
 
@@ -30,6 +40,7 @@ const json = () => new Option('--json', 'print only JSON on stdout (messages go 
 export function buildProgram(ctx: CliContext, setExitCode: (code: number) => void): Command {
   const program = new Command('slipway')
     .description('Safe serverless deployments for AWS Lambda and static sites: upload a release, watch it go live, roll back.')
+    .version(cliVersion(), '-V, --version', "print slipway's version")
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError(true)
@@ -116,12 +127,44 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
 
   program
     .command('status')
-    .description('show one deployment with its timeline')
-    .argument('<id>', 'deployment id (d-…)')
+    .description(
+      'what is live on every target (release, version, since when, by whom), what runs, waits or recently failed; with a target, that one in full; with a deployment id, that deployment and its timeline',
+    )
+    .argument('[target-or-id]', 'a target name, or a deployment id (d-…)')
     .addOption(json())
-    .action(async (id: string, opts: { json?: boolean }) => {
+    .action(async (name: string | undefined, opts: { json?: boolean }) => {
+      const overview = await import('./commands/overview.js');
+      const options = { json: opts.json === true };
+      if (name === undefined || !overview.DEPLOYMENT_ID.test(name)) {
+        const code = await overview.targetStatus(ctx, name, options);
+        if (code !== undefined) return setExitCode(code);
+      }
       const { status } = await import('./commands/deployments.js');
-      setExitCode(await status(ctx, id, { json: opts.json === true }));
+      const code = await status(
+        ctx,
+        name as string,
+        options,
+        overview.DEPLOYMENT_ID.test(name as string) ? undefined : () => overview.notATargetNorDeployment(ctx, name as string),
+      );
+      setExitCode(code);
+    });
+
+  program
+    .command('stats')
+    .description('delivery metrics: deployments per day, lead time, change failure rate and time to restore, overall and per target')
+    .argument('[target]', 'only this target')
+    .option('--since <when>', 'start of the period: 30d (days back), or a time such as 2026-11-01T00:00:00Z (default 30d)')
+    .option('--until <when>', 'end of the period, a time such as 2026-12-01T00:00:00Z (default now)')
+    .addOption(json())
+    .action(async (target: string | undefined, opts: { since?: string; until?: string; json?: boolean }) => {
+      const { stats } = await import('./commands/overview.js');
+      setExitCode(
+        await stats(ctx, target, {
+          ...(opts.since !== undefined ? { since: opts.since } : {}),
+          ...(opts.until !== undefined ? { until: opts.until } : {}),
+          json: opts.json === true,
+        }),
+      );
     });
 
   program

@@ -24,8 +24,8 @@ export function closeNames(name: string, candidates: readonly string[], max = 5)
 /** `target "helo" is not registered. Did you mean hello or hello-canary?` */
 export function unknownTargetMessage(name: string, registered: readonly string[]): string {
   const close = closeNames(name, registered);
-  if (registered.length === 0) return `target "${name}" is not registered, and no target is yet; add one with \`slipway targets apply <file>\``;
-  if (close.length === 0) return `target "${name}" is not registered; \`slipway targets list\` shows the ${registered.length} that are`;
+  if (registered.length === 0) return `target "${name}" is not registered, and no target is yet; add one with \`npx slipway targets apply <file>\``;
+  if (close.length === 0) return `target "${name}" is not registered; \`npx slipway targets list\` shows the ${registered.length} that are`;
   const names = close.map((n) => `"${n}"`);
   const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
   return `target "${name}" is not registered. Did you mean ${list}?`;

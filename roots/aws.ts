@@ -30,6 +30,7 @@ import { DynamoDeploymentControl } from '../shared/adapters/aws/dynamo-deploymen
 import { DynamoDeploymentStore } from '../shared/adapters/aws/dynamo-deployments.js';
 import { DynamoLockStore } from '../shared/adapters/aws/dynamo-locks.js';
 import { DynamoReleaseHistory } from '../shared/adapters/aws/dynamo-release-history.js';
+import { DynamoDeploymentOutcomes } from '../shared/adapters/aws/dynamo-deployment-outcomes.js';
 import { DynamoTargetRemover } from '../shared/adapters/aws/dynamo-target-remover.js';
 import { DynamoTargetStore } from '../shared/adapters/aws/dynamo-targets.js';
 import { EventBridgeDeploymentEvents } from '../shared/adapters/aws/eventbridge-events.js';
@@ -239,6 +240,7 @@ export function apiHandler(root: AwsRootConfig) {
     orchestrator: orchestrator(root, b),
     control,
     history: control,
+    outcomes: new DynamoDeploymentOutcomes(table(root, dynamo)),
     remover: new DynamoTargetRemover(table(root, dynamo)),
     metrics: trafficMetrics(b),
   });

@@ -60,6 +60,6 @@ export async function promote(ctx: CliContext, id: string, options: PromoteOptio
 
 function printRequested(ctx: CliContext, requested: DeploymentView, json: boolean): number {
   if (json) ctx.stdout.write(formatJson(requested));
-  else ctx.stdout.write(`follow it with: slipway logs ${requested.id} --follow\n`);
+  else ctx.stdout.write(`follow it with: npx slipway logs ${requested.id} --follow\n`);
   return 0;
 }

@@ -71,7 +71,7 @@ export async function deploy(ctx: CliContext, source: string, options: DeployOpt
     const gate = (target.promotion as { from?: string } | undefined)?.from;
     if (gate && !options.force) {
       throw new CliError(
-        `${options.target} takes releases only by promotion from ${gate}: deploy the release to ${gate}, then \`slipway pipeline promote ${options.target}\` (break-glass: --force --reason "…")`,
+        `${options.target} takes releases only by promotion from ${gate}: deploy the release to ${gate}, then \`npx slipway pipeline promote ${options.target}\` (break-glass: --force --reason "…")`,
         1,
       );
     }
@@ -101,7 +101,7 @@ export async function deploy(ctx: CliContext, source: string, options: DeployOpt
       const forced = await client.createDeployment({ target: options.target, release, force: true, reason: forceReason, ...(notBefore ? { notBefore } : {}) });
       progress.write(`forced past the promotion gate${gate ? ` (from ${gate})` : ''}: deployment ${style.bold(forced.id)} — "${forceReason}"\n`);
       if (!options.wait) {
-        ctx.stdout.write(options.json ? formatJson(forced) : `follow it with: slipway logs ${forced.id} --follow\n`);
+        ctx.stdout.write(options.json ? formatJson(forced) : `follow it with: npx slipway logs ${forced.id} --follow\n`);
         return 0;
       }
       return await followAndReport(ctx, client, forced.id, options.json, { target });
@@ -122,7 +122,7 @@ export async function deploy(ctx: CliContext, source: string, options: DeployOpt
           }),
         );
       } else {
-        ctx.stdout.write(`follow it with: slipway logs ${uploaded.deploymentId} --follow\n`);
+        ctx.stdout.write(`follow it with: npx slipway logs ${uploaded.deploymentId} --follow\n`);
       }
       return 0;
     }
@@ -136,7 +136,7 @@ export async function deploy(ctx: CliContext, source: string, options: DeployOpt
         if (!deployment.notBefore || Date.parse(deployment.notBefore) !== Date.parse(notBefore)) {
           ctx.stderr.write(
             `slipway: warning: deployment ${deployment.id} was recorded without the scheduled start (notBefore ${deployment.notBefore ?? 'none'}): ` +
-              `this slipway API does not know --at and starts it as soon as the target allows; stop it with \`slipway cancel ${deployment.id}\` if it must wait\n`,
+              `this slipway API does not know --at and starts it as soon as the target allows; stop it with \`npx slipway cancel ${deployment.id}\` if it must wait\n`,
           );
         }
       },
@@ -240,7 +240,7 @@ async function uploadStraightToBucket(
 function describeSchedule(scheduled: ScheduledStart, zone: string, target: StoredTarget): string {
   const utc = zone === 'UTC' ? '' : `; ${formatInZone(scheduled.at, 'UTC')}`;
   const window = target.window as { timezone?: string } | undefined;
-  const inWindow = window ? `, then only inside ${target.name}'s deploy window (${window.timezone ?? 'UTC'}; see slipway windows show ${target.name})` : '';
+  const inWindow = window ? `, then only inside ${target.name}'s deploy window (${window.timezone ?? 'UTC'}; see npx slipway windows show ${target.name})` : '';
   return `scheduled: starts no earlier than ${formatInZone(scheduled.at, zone)} (your time${utc})${inWindow}${scheduled.note ? `\n  note: ${scheduled.note}` : ''}`;
 }
 

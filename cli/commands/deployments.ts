@@ -7,10 +7,14 @@ import { formatDeployment, formatHistory, formatJson, styleFor } from '../output
 import { withTargetSuggestions } from '../suggest.js';
 import { userTimeZone } from '../time.js';
 
-export async function status(ctx: CliContext, id: string, options: { json: boolean }): Promise<number> {
+/** `slipway status <id>`; `notFound` words the error when the name may have been meant as a target. */
+export async function status(ctx: CliContext, id: string, options: { json: boolean }, notFound?: () => Promise<CliError>): Promise<number> {
   const { client } = await connect(ctx);
   const deployment = await client.getDeployment(id);
-  if (!deployment) throw new CliError(`deployment ${id} not found (ids look like d-0123456789abcdef0123; see \`slipway history\`)`, 2);
+  if (!deployment) {
+    if (notFound) throw await notFound();
+    throw new CliError(`deployment ${id} not found (ids look like d-0123456789abcdef0123; see \`npx slipway history\`)`, 2);
+  }
   const now = (ctx.now ?? (() => new Date()))();
   ctx.stdout.write(
     options.json ? formatJson(deployment) : formatDeployment(deployment, styleFor(ctx.stdout, ctx.env), { timezone: userTimeZone(ctx.env), now }),
@@ -88,7 +92,7 @@ async function perTargetHistory(client: ApiClient, options: HistoryOptions, want
   if (target === undefined) {
     throw new CliError(
       `the slipway API at ${missing.apiUrl} lists deployments per target only (it has no ${missing.method} ${missing.path} yet): ` +
-        'pass one, `slipway history <target>`, or update the API',
+        'pass one, `npx slipway history <target>`, or update the API',
       1,
       { cause: missing },
     );

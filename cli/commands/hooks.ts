@@ -72,7 +72,7 @@ export async function revokeHook(ctx: CliContext, target: string, hookId: string
 }
 
 export function formatHooks(target: string, hooks: DeployHookView[], style: Style): string {
-  if (hooks.length === 0) return `no deploy hooks for ${target}; create one with \`slipway hooks create ${target} --name <name>\`\n`;
+  if (hooks.length === 0) return `no deploy hooks for ${target}; create one with \`npx slipway hooks create ${target} --name <name>\`\n`;
   return formatTable(
     ['ID', 'NAME', 'RELEASE', 'CREATED', 'LAST USED'],
     hooks.map((h) => [h.id, h.name, h.release ?? '(newest)', shortTime(h.createdAt), h.lastUsedAt ? shortTime(h.lastUsedAt) : 'never']),

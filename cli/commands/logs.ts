@@ -106,7 +106,7 @@ export async function logs(ctx: CliContext, id: string, options: LogsOptions): P
 }
 
 function notFound(id: string): CliError {
-  return new CliError(`deployment ${id} not found (ids look like d-0123456789abcdef0123; see \`slipway history\`)`, 2);
+  return new CliError(`deployment ${id} not found (ids look like d-0123456789abcdef0123; see \`npx slipway history\`)`, 2);
 }
 
 /** `2026-11-26 21:15:00Z  +0.4s   shift  shifting  traffic 50%  · 50% of traffic on version 2` */

@@ -87,7 +87,7 @@ export async function pipelinePromote(ctx: CliContext, target: string, options: 
   const sha = requested.sha256 ? `, sha256 ${requested.sha256.slice(0, 12)}…` : '';
   progress.write(`promoting ${style.bold(requested.release)} from ${from} into ${target}${sha}: deployment ${style.bold(requested.id)}\n`);
   if (requested.approval?.state === 'pending') {
-    progress.write(`it awaits approval: slipway approve ${requested.id} --reason "…"  (or: slipway reject ${requested.id} --reason "…")\n`);
+    progress.write(`it awaits approval: npx slipway approve ${requested.id} --reason "…"  (or: npx slipway reject ${requested.id} --reason "…")\n`);
     return printed(ctx, requested, options.json);
   }
   if (!options.wait) return printed(ctx, requested, options.json);
@@ -132,6 +132,6 @@ function requiredReason(value: string): string {
 
 function printed(ctx: CliContext, deployment: DeploymentView, json: boolean): number {
   if (json) ctx.stdout.write(formatJson(deployment));
-  else ctx.stdout.write(`follow it with: slipway logs ${deployment.id} --follow\n`);
+  else ctx.stdout.write(`follow it with: npx slipway logs ${deployment.id} --follow\n`);
   return 0;
 }

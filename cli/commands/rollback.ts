@@ -20,7 +20,7 @@ export async function rollback(ctx: CliContext, target: string, options: Rollbac
   progress.write(`rolling ${target} back to release ${requested.release}${where}; deployment ${styleFor(progress, ctx.env).bold(requested.id)}\n`);
   if (!options.wait) {
     if (options.json) ctx.stdout.write(formatJson(requested));
-    else ctx.stdout.write(`follow it with: slipway logs ${requested.id} --follow\n`);
+    else ctx.stdout.write(`follow it with: npx slipway logs ${requested.id} --follow\n`);
     return 0;
   }
   return followAndReport(ctx, client, requested.id, options.json);

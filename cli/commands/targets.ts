@@ -2,7 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { TARGET_NAME } from '../../shared/domain/target.js';
-import { ApiProblemError } from '../api-client.js';
+import type { TargetSummaryView } from '../../shared/http/contract.js';
+import { ApiProblemError, RouteMissingError } from '../api-client.js';
+import { targetListRows } from '../overview.js';
 import { connect, type CliContext } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
 import { formatJson, formatTargetApplied, formatTargets, styleFor } from '../output.js';
@@ -81,10 +83,28 @@ export async function applyTarget(ctx: CliContext, file: string, options: { json
   return 0;
 }
 
+/**
+ * `slipway targets list`: the stored targets, and from `GET /summary` what is live on each and how
+ * its last deployment ended (an API older than the summary: the targets alone, and a note).
+ */
 export async function listTargets(ctx: CliContext, options: { json: boolean }): Promise<number> {
   const { client } = await connect(ctx);
   const targets = await client.listTargets();
-  ctx.stdout.write(options.json ? formatJson(targets) : formatTargets(targets, styleFor(ctx.stdout, ctx.env)));
+  if (options.json) {
+    ctx.stdout.write(formatJson(targets));
+    return 0;
+  }
+  const style = styleFor(ctx.stdout, ctx.env);
+  let summaries: Map<string, TargetSummaryView> | undefined;
+  try {
+    summaries = new Map((await client.getSummary()).targets.map((s) => [s.name, s]));
+  } catch (error) {
+    if (!(error instanceof RouteMissingError)) throw error;
+    ctx.stderr.write('(this slipway API has no GET /summary yet: what is live on each target is not shown)\n');
+  }
+  const now = (ctx.now ?? (() => new Date()))();
+  const extra = summaries ? { header: ['LIVE', 'LAST DEPLOYMENT'], rows: targetListRows(targets, summaries, style, now) } : undefined;
+  ctx.stdout.write(formatTargets(targets, style, extra));
   return 0;
 }
 
@@ -121,7 +141,9 @@ export async function deleteTarget(ctx: CliContext, name: string, options: { yes
     await client.deleteTarget(name);
   } catch (error) {
     if (error instanceof ApiProblemError && error.problem.status === 409) {
-      throw new CliError(`${error.message}\nwait for it to end (slipway history --target ${name}) or cancel it (slipway cancel <id>)`, 1, { cause: error });
+      throw new CliError(`${error.message}\nwait for it to end (npx slipway history --target ${name}) or cancel it (npx slipway cancel <id>)`, 1, {
+        cause: error,
+      });
     }
     throw error;
   }

@@ -88,7 +88,7 @@ export function formatWindowView(view: WindowView, style: Style, userZone: strin
     const header = ['ID', 'RELEASE', `STARTS (${zone ?? userZone})`, ...(sameZone ? [] : [`YOUR TIME (${userZone})`]), 'REASON'];
     const rows = view.waiting.map((d) => waitingRow(d, zone ?? userZone, sameZone ? undefined : userZone, now));
     out.push(indent(formatTable(header, rows, style)));
-    out.push(`start one now despite the window (break-glass, recorded with who and why): slipway promote <id> --reason "<why>"`);
+    out.push(`start one now despite the window (break-glass, recorded with who and why): npx slipway promote <id> --reason "<why>"`);
   } else if (zone !== null) {
     out.push('', 'no deployment is waiting');
   }
@@ -194,7 +194,7 @@ export function formatSuggestions(answer: WindowSuggestions, style: Style, optio
     out.push(
       '',
       `the crons are in ${answer.timezone}: paste one or more entries into the target's "window": { "timezone": "${answer.timezone}", "allow": [ … ] },`,
-      'then slipway targets apply <file>',
+      'then npx slipway targets apply <file>',
     );
   }
   const text = `${out.join('\n')}\n`;

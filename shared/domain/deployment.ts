@@ -166,6 +166,8 @@ export interface DeploymentView {
   startsAt: string | null;
   /** Present (true) on a rollback to what was live before slipway's first deployment. */
   preSlipway?: true;
+  /** Who asked for it (the IAM principal, or `jwt:<sub>`); absent for an upload or when unknown. */
+  requestedBy?: string;
   /** What configuration the deployment releases: its digest, the live one's, and the redacted diff; null without one. */
   configuration: { digest: string; fromDigest: string | null; changes: ConfigurationChange[] } | null;
   /** A promotion: where the release comes from. */
@@ -198,6 +200,7 @@ export function toView(d: Deployment): DeploymentView {
     notBefore: d.notBefore ?? null,
     startsAt: d.startsAt ?? null,
     ...(d.preSlipway ? { preSlipway: true as const } : {}),
+    ...(d.requestedBy ? { requestedBy: d.requestedBy } : {}),
     // The pinned configuration stays in the record: the view shows the digest and the diff.
     configuration: d.configuration
       ? { digest: d.configuration.digest, fromDigest: d.configuration.fromDigest ?? null, changes: d.configuration.changes }

@@ -23,7 +23,7 @@ export class ValidationError extends SlipwayError {
 
 export class TargetNotFoundError extends SlipwayError {
   constructor(readonly target: string) {
-    super(`target "${target}" is not registered; register it with \`slipway targets apply <file>\` or PUT /targets/${target}`);
+    super(`target "${target}" is not registered; register it with \`npx slipway targets apply <file>\` or PUT /targets/${target}`);
   }
 }
 

@@ -13,12 +13,15 @@ import { unmatchedRoute } from '../http/routing.js';
 import * as uploadHookEndpoints from '../http/upload-hook-endpoints.js';
 import * as windowEndpoints from '../http/window-endpoints.js';
 import * as pipelineEndpoints from '../http/pipeline-endpoints.js';
+import * as dashboardEndpoints from '../http/dashboard-endpoints.js';
+import { conditionalAnswer } from '../http/conditional.js';
 
 /** Everything the API's routes use, each port under one name. */
 export type ApiHandlerDeps = endpoints.ApiDeps &
   uploadHookEndpoints.UploadHookDeps &
   control.ControlApiDeps &
-  windowEndpoints.WindowApiDeps & { logger: Logger };
+  windowEndpoints.WindowApiDeps &
+  dashboardEndpoints.DashboardApiDeps & { logger: Logger };
 
 type Endpoint = (deps: ApiHandlerDeps, event: ApiEvent) => Promise<ApiResult>;
 
@@ -50,14 +53,23 @@ const ENDPOINTS: Record<OperationId, Endpoint> = {
   getTargetWindow: windowEndpoints.getWindowEndpoint,
   suggestTargetWindows: windowEndpoints.windowSuggestionsEndpoint,
   getTargetPipeline: pipelineEndpoints.getPipelineEndpoint,
+  getSummary: dashboardEndpoints.getSummaryEndpoint,
+  getMetrics: dashboardEndpoints.getMetricsEndpoint,
   // Loaded on first request: the document's generator stays out of every other cold start.
   getOpenApiDocument: async () => (await import('../http/openapi.js')).serveOpenApi(),
 };
 
 /** The routes the router serves: the table's, each with its endpoint. */
-export const API_ROUTES: ReadonlyArray<{ method: Method; path: string; operationId: OperationId; endpoint: Endpoint }> = ROUTES.map(
-  ({ method, path, operationId }) => ({ method, path, operationId, endpoint: ENDPOINTS[operationId] }),
-);
+export const API_ROUTES: ReadonlyArray<{ method: Method; path: string; operationId: OperationId; endpoint: Endpoint }> = ROUTES.map((route) => {
+  const endpoint = ENDPOINTS[route.operationId];
+  const conditional = 'conditional' in route && route.conditional === true;
+  return {
+    method: route.method,
+    path: route.path,
+    operationId: route.operationId,
+    endpoint: conditional ? async (deps, event) => conditionalAnswer(event, await endpoint(deps, event)) : endpoint,
+  };
+});
 
 /** The HTTPS API: one middy router over every route; every error leaves as application/problem+json. */
 export function createApiHandler(deps: ApiHandlerDeps) {

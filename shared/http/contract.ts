@@ -24,6 +24,7 @@ import type {
 } from './upload-hook-schemas.js';
 import type { suggestionsViewSchema, windowViewSchema } from './window-schemas.js';
 import type { pipelineViewSchema } from './pipeline-schemas.js';
+import type { deliveryMetricsSchema, metricsSchema, summarySchema, targetSummarySchema } from './dashboard-schemas.js';
 
 export {
   cancelRequestSchema,
@@ -61,6 +62,7 @@ export {
 export { approvalRequestSchema, promotionRequestSchema } from './promotion-schemas.js';
 export { suggestionsQuerySchema, suggestionsViewSchema, windowQuerySchema, windowViewSchema } from './window-schemas.js';
 export { pipelineViewSchema } from './pipeline-schemas.js';
+export { deliveryMetricsSchema, metricsQuerySchema, metricsSchema, summarySchema, targetSummarySchema } from './dashboard-schemas.js';
 
 // Requests, as a client writes them (before defaults).
 export type DeployRequest = z.input<typeof deployRequestSchema>;
@@ -94,3 +96,9 @@ export type WindowSuggestions = z.infer<typeof suggestionsViewSchema>;
 /** `GET /targets/{name}/pipeline`. */
 export type PipelineView = z.infer<typeof pipelineViewSchema>;
 export type PipelineEnvironmentView = PipelineView['environments'][number];
+/** `GET /summary`: every target at a glance. */
+export type Summary = z.infer<typeof summarySchema>;
+export type TargetSummaryView = z.infer<typeof targetSummarySchema>;
+/** `GET /metrics`: delivery metrics of a period, overall and per target. */
+export type DeliveryMetricsView = z.infer<typeof deliveryMetricsSchema>;
+export type MetricsView = z.infer<typeof metricsSchema>;

@@ -103,6 +103,8 @@ export const deploymentViewSchema = z.object({
   startsAt: z.string().nullable(),
   /** True on a rollback to what was live before slipway's first deployment (a release slipway did not deploy). */
   preSlipway: z.literal(true).optional(),
+  /** Who asked for it: the IAM principal (or `jwt:<sub>`) of an API call; absent for an upload or when unknown. */
+  requestedBy: z.string().optional(),
   /** The configuration the deployment releases (functions with `configuration`, sites with `runtimeConfig`); secrets appear as reference@version only. */
   configuration: z
     .object({

@@ -45,6 +45,7 @@ import {
 import { approvalRequestSchema, promotionRequestSchema } from './promotion-schemas.js';
 import { suggestionsQuerySchema, suggestionsViewSchema, windowQuerySchema, windowViewSchema } from './window-schemas.js';
 import { pipelineViewSchema } from './pipeline-schemas.js';
+import { deliveryMetricsSchema, metricsQuerySchema, metricsSchema, summarySchema, targetSummarySchema } from './dashboard-schemas.js';
 
 /** The document itself, as `GET /openapi.json` answers with it. */
 export const openApiDocumentSchema = z
@@ -100,6 +101,10 @@ const SCHEMAS = {
   TargetWindow: windowViewSchema,
   WindowSuggestions: suggestionsViewSchema,
   TargetPipeline: pipelineViewSchema,
+  Summary: summarySchema,
+  TargetSummary: targetSummarySchema,
+  DeliveryMetrics: deliveryMetricsSchema,
+  Metrics: metricsSchema,
 } satisfies Record<string, z.ZodTypeAny>;
 
 type SchemaName = keyof typeof SCHEMAS;
@@ -112,6 +117,7 @@ const HEADERS = {
   },
   'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'string', pattern: '^[0-9]+$' } },
   'WWW-Authenticate': { description: 'How the route authenticates: the hook secret header', schema: { type: 'string' } },
+  ETag: { description: 'A tag of this answer: send it back as If-None-Match and an unchanged answer is 304 with no body', schema: { type: 'string' } },
 } as const;
 
 type HeaderName = keyof typeof HEADERS;
@@ -139,6 +145,8 @@ const QUERY_PARAMS: Record<string, string> = {
   days: 'Days of traffic history to read (at most 28)',
   timezone: "IANA time zone of the profile; default: the target's window zone, else UTC",
   dryRun: 'With `true`: validate and answer what would happen; store nothing, start nothing',
+  since: 'Start of the period: `<N>d` (N days before `until`) or an ISO 8601 time; default 30d',
+  until: 'End of the period (excluded): an ISO 8601 time; default now',
 };
 
 /** The query parameters of the routes that take some, by the name the route table gives them. */
@@ -148,6 +156,7 @@ const QUERIES = {
   DeploymentsQuery: deploymentsQuerySchema.shape.query,
   WindowQuery: windowQuerySchema.shape.query,
   SuggestionsQuery: suggestionsQuerySchema.shape.query,
+  MetricsQuery: metricsQuerySchema.shape.query,
 } satisfies Record<string, z.AnyZodObject>;
 
 interface Answer extends RouteAnswer {
@@ -245,18 +254,28 @@ function problemAnswers(route: RouteDoc) {
   return Object.fromEntries([...byStatus].sort(([a], [b]) => a - b).map(([status, kinds]) => [String(status), problemAnswer(kinds)]));
 }
 
+/** A conditional route's If-None-Match parameter (shared/http/conditional.ts). */
+const ifNoneMatch = {
+  name: 'If-None-Match',
+  in: 'header',
+  required: false,
+  description: 'The ETag of an answer already held: 304 with no body while the answer is unchanged',
+  schema: { type: 'string' },
+};
+
 function operation(route: RouteDoc) {
-  const parameters = [...pathParameters(route.path), ...queryParameters(route.query)];
+  const parameters = [...pathParameters(route.path), ...queryParameters(route.query), ...(route.conditional ? [ifNoneMatch] : [])];
   const answers = Object.fromEntries(
     route.answers.map((answer) => [
       String(answer.status),
       {
         description: answer.description,
-        ...headerRefs(answer.headers),
+        ...headerRefs([...(answer.headers ?? []), ...(route.conditional && answer.status === 200 ? (['ETag'] as const) : [])]),
         ...(answer.body ? { content: { 'application/json': { schema: schemaRef(answer.body) } } } : {}),
       },
     ]),
   );
+  if (route.conditional) answers['304'] = { description: 'Not modified: the If-None-Match tag is the current one', ...headerRefs(['ETag']) };
   return {
     operationId: route.operationId,
     summary: route.summary,

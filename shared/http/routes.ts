@@ -38,6 +38,11 @@ export interface RouteSpec {
   readonly answers: readonly RouteAnswer[];
   /** What the route itself can fail with; invalid input, internal and unavailable apply to all. */
   readonly problems: readonly string[];
+  /**
+   * A GET whose 200 answer carries an `ETag` and that answers 304, with no body, to an
+   * `If-None-Match` naming it: for clients that poll (shared/http/conditional.ts).
+   */
+  readonly conditional?: true;
 }
 
 const ok = <const Body extends string>(body: Body, description: string) => ({ status: 200, description, body }) as const;
@@ -99,6 +104,7 @@ export const ROUTES = [
     query: 'TargetDeploymentsQuery',
     answers: [ok('TargetDeployments', 'Newest first, up to `limit`')],
     problems: ['not-found'],
+    conditional: true,
   },
   {
     method: 'POST',
@@ -128,6 +134,7 @@ export const ROUTES = [
     auth: 'iam',
     answers: [ok('Deployment', 'The deployment')],
     problems: ['not-found'],
+    conditional: true,
   },
   {
     method: 'POST',
@@ -188,6 +195,33 @@ export const ROUTES = [
     query: 'DeploymentsQuery',
     answers: [ok('DeploymentList', 'One page; `nextCursor` is null on the last')],
     problems: [],
+    conditional: true,
+  },
+  {
+    method: 'GET',
+    path: '/summary',
+    operationId: 'getSummary',
+    summary:
+      'Every target at a glance: what is live since when and by whom, the traffic split, what runs, the last deployment, the window, the promotion chain',
+    description:
+      'Reads one page of recent history per target (never the whole history). Poll it with `If-None-Match`: an unchanged overview answers 304 with no body.',
+    auth: 'iam',
+    answers: [ok('Summary', 'One entry per registered target, by name')],
+    problems: [],
+    conditional: true,
+  },
+  {
+    method: 'GET',
+    path: '/metrics',
+    operationId: 'getMetrics',
+    summary: 'Delivery metrics over a period, overall and per target: deployment frequency, lead time, change failure rate, time to restore',
+    description:
+      '`since` is `<N>d` (N days before `until`) or an ISO 8601 time, 30d by default; `until` an ISO 8601 time, now by default; the period is at most 366 days. ' +
+      'Counts are of the deployments requested in the period; `complete` is false when it held more than one answer reads (5,000, newest first).',
+    auth: 'iam',
+    query: 'MetricsQuery',
+    answers: [ok('DeliveryMetrics', 'The metrics of the period')],
+    problems: ['not-found'],
   },
   {
     method: 'GET',

@@ -7,4 +7,5 @@ export type * from './configuration.js';
 export type * from './health.js';
 export type * from './lambda.js';
 export type * from './records.js';
+export type * from './outcomes.js';
 export type * from './synthetic.js';

@@ -69,7 +69,7 @@ export async function promoteDeployment(deps: ControlDeps, input: ControlRequest
   if (!deployment) throw new DeploymentNotFoundError(input.id);
   if (outcome.recorded) return deployment;
   if (awaitsApproval(deployment)) {
-    throw new ConflictError(`deployment ${deployment.id} awaits approval; approve it (slipway approve ${deployment.id} --reason …) or reject it`);
+    throw new ConflictError(`deployment ${deployment.id} awaits approval; approve it (npx slipway approve ${deployment.id} --reason …) or reject it`);
   }
   if (deployment.status === 'queued' || deployment.status === 'waiting') {
     // Break-glass: a deployment held back by its window, a freeze or its schedule starts now.

@@ -81,7 +81,7 @@ export async function acceptUpload(deps: IntakeDeps, event: ObjectCreated): Prom
 
   const target = await deps.targets.get(parsed.target);
   if (!target) {
-    const reason = `unknown target "${parsed.target}": no target with that name is registered; register it (slipway targets apply) and upload the release again`;
+    const reason = `unknown target "${parsed.target}": no target with that name is registered; register it (npx slipway targets apply) and upload the release again`;
     await deps.deployments.create({
       ...base,
       status: 'failed',

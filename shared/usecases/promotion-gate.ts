@@ -31,7 +31,7 @@ export async function promotionGate(deps: PromotionGateDeps, deployment: Deploym
   const known = await deps.targets.get(upstream);
   const history = known ? await deps.deployments.listByTarget(upstream, { limit: PROMOTION_HISTORY }) : [];
   const list = candidates(upstream, history, promotion.soakSeconds, deps.clock.now());
-  const promote = `slipway pipeline promote ${target.name} --release ${deployment.release}`;
+  const promote = `npx slipway pipeline promote ${target.name} --release ${deployment.release}`;
 
   if (deployment.trigger !== 'promotion') {
     if (deployment.forceReason) return undefined;

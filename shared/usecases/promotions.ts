@@ -67,7 +67,7 @@ export async function promoteRelease(
   if (pending) {
     throw new ConflictError(
       awaitsApproval(pending)
-        ? `a promotion of ${candidate.release} into "${target.name}" already awaits approval: ${pending.id}; approve it (slipway approve ${pending.id} --reason …) or reject it`
+        ? `a promotion of ${candidate.release} into "${target.name}" already awaits approval: ${pending.id}; approve it (npx slipway approve ${pending.id} --reason …) or reject it`
         : `a promotion of ${candidate.release} into "${target.name}" is already under way: ${pending.id} (${pending.status})`,
     );
   }

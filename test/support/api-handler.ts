@@ -7,17 +7,17 @@ export interface ApiAnswer {
   body: any;
 }
 
-export type CallApi = (method: string, path: string, body?: unknown) => Promise<ApiAnswer>;
+export type CallApi = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<ApiAnswer>;
 
 /** Invokes the API's Lambda handler (middy, router, problem mapping) with the event API Gateway would send. */
 export const apiCaller =
   (handler: LambdaHandler): CallApi =>
-  async (method, path, body) => {
+  async (method, path, body, headers = {}) => {
     const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     const event = toApiGatewayEvent({
       method,
       url: path,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...headers },
       ...(text === undefined ? {} : { body: Buffer.from(text) }),
     });
     const answer = fromApiGatewayResult((await handler(event as never, localApiContext() as never)) as never);

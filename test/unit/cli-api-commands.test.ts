@@ -683,7 +683,7 @@ describe('Command: targets get and delete', () => {
     // Assess
     expect(code).toBe(1);
     expect(stderr.text).toContain('hello has an active deployment d-1');
-    expect(stderr.text).toContain('slipway cancel <id>');
+    expect(stderr.text).toContain('npx slipway cancel <id>');
   });
 
   it('delete says the API is older than the CLI when DELETE is not allowed there (405), exit 1', async () => {
@@ -820,7 +820,7 @@ describe('Command: history', () => {
     // Assess
     expect(code).toBe(1);
     expect(stderr.text).toBe(
-      `slipway: the slipway API at ${api.url} lists deployments per target only (it has no GET /deployments yet): pass one, \`slipway history <target>\`, or update the API\n`,
+      `slipway: the slipway API at ${api.url} lists deployments per target only (it has no GET /deployments yet): pass one, \`npx slipway history <target>\`, or update the API\n`,
     );
   });
 

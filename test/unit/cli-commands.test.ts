@@ -519,7 +519,7 @@ describe('Command: targets apply', () => {
         '  + LOG_LEVEL = "debug"',
         '  - OLD (was "x")',
         'a deployment of release r7 with the new configuration started: d-cfg',
-        'follow it: slipway status d-cfg',
+        'follow it: npx slipway logs d-cfg --follow',
         '',
       ].join('\n'),
     );

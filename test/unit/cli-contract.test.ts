@@ -14,6 +14,7 @@ import { targetAppliedSchema, targetDeploymentsSchema } from '../../shared/http/
 import { deployHookCreatedSchema, deployHookListSchema, releaseUploadResponseSchema } from '../../shared/http/upload-hook-schemas.js';
 import { suggestionsViewSchema, windowViewSchema } from '../../shared/http/window-schemas.js';
 import { pipelineViewSchema } from '../../shared/http/pipeline-schemas.js';
+import { deliveryMetricsSchema, summarySchema } from '../../shared/http/dashboard-schemas.js';
 import { deploymentView } from '../support/deployment-view.js';
 import { startFakeSlipwayApi, type FakeSlipwayApi } from '../support/fake-slipway-api.js';
 
@@ -37,6 +38,8 @@ const API_ANSWERS: Record<AnsweredRoute, z.ZodTypeAny> = {
   'GET /targets/{name}/window': windowViewSchema,
   'GET /targets/{name}/window/suggestions': suggestionsViewSchema,
   'GET /targets/{name}/pipeline': pipelineViewSchema,
+  'GET /summary': summarySchema,
+  'GET /metrics': deliveryMetricsSchema,
 };
 
 describe('Contract: one schema per answer', () => {

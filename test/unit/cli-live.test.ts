@@ -38,8 +38,8 @@ describe('Function: closeNames', () => {
 
 describe('Function: unknownTargetMessage', () => {
   it('says how to see the registered targets when none is close, and how to add one when there are none', () => {
-    expect(unknownTargetMessage('zzz', ['hello', 'www'])).toBe('target "zzz" is not registered; `slipway targets list` shows the 2 that are');
-    expect(unknownTargetMessage('zzz', [])).toMatch(/no target is yet; add one with `slipway targets apply <file>`/);
+    expect(unknownTargetMessage('zzz', ['hello', 'www'])).toBe('target "zzz" is not registered; `npx slipway targets list` shows the 2 that are');
+    expect(unknownTargetMessage('zzz', [])).toMatch(/no target is yet; add one with `npx slipway targets apply <file>`/);
   });
 });
 

@@ -19,12 +19,26 @@ const view = (overrides: Partial<DeploymentView> = {}): DeploymentView =>
   });
 
 describe('Function: historyRow', () => {
-  it('shows id, release, status, traffic, from→to, start time and reason', () => {
+  it('shows id, release, status, traffic, from→to, trigger, who asked, start time and reason', () => {
     // Act
     const row = historyRow(view({ status: 'rolled_back', trafficPercent: 0, reason: 'alarm hello-canary-errors is in ALARM' }));
+    const rollback = historyRow(
+      view({ trigger: 'rollback', release: 'r1', fromVersion: '2', toVersion: '1', requestedBy: 'arn:aws:iam::123456789012:user/ana' }),
+    );
 
     // Assess
-    expect(row).toEqual(['d-0123456789abcdef0123', 'r2', 'rolled_back', '0%', '1→2', '2026-11-26 21:15:00Z', 'alarm hello-canary-errors is in ALARM']);
+    expect(row).toEqual([
+      'd-0123456789abcdef0123',
+      'r2',
+      'rolled_back',
+      '0%',
+      '1→2',
+      's3',
+      '-',
+      '2026-11-26 21:15:00Z',
+      'alarm hello-canary-errors is in ALARM',
+    ]);
+    expect(rollback.slice(4, 7)).toEqual(['2→1', 'rollback', 'ana']);
   });
 
   it('shows a dash when no version is known yet', () => {
@@ -49,7 +63,7 @@ describe('Function: formatHistory', () => {
 
     // Assess
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^ID\s+RELEASE\s+STATUS\s+TRAFFIC\s+FROM→TO\s+STARTED\s+REASON$/);
+    expect(lines[0]).toMatch(/^ID\s+RELEASE\s+STATUS\s+TRAFFIC\s+FROM→TO\s+TRIGGER\s+BY\s+STARTED\s+REASON$/);
     const statusColumn = lines[0]!.indexOf('STATUS');
     expect(lines[1]!.indexOf('shifting')).toBe(statusColumn);
     expect(lines[2]!.indexOf('succeeded')).toBe(statusColumn);

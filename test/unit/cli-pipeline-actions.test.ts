@@ -70,7 +70,7 @@ describe('Command: pipeline promote', () => {
     expect(code, stderr.text).toBe(0);
     expect(api.requests[0]).toMatchObject({ method: 'POST', path: '/targets/api-prod/promotions', json: { release: 'r7' } });
     expect(stdout.text).toContain(`promoting r7 from api-staging into api-prod, sha256 ${SHA.slice(0, 12)}…: deployment d-p1`);
-    expect(stdout.text).toContain('it awaits approval: slipway approve d-p1 --reason "…"');
+    expect(stdout.text).toContain('it awaits approval: npx slipway approve d-p1 --reason "…"');
     expect(api.requests).toHaveLength(1);
   });
 

@@ -92,7 +92,7 @@ describe('Command: deploy --at', () => {
     expect(puts).toHaveLength(1);
     expect(puts[0]!.headers['x-amz-meta-slipway-not-before']).toBe('2026-11-27T07:00:00.000Z');
     expect(stdout.text).toContain(
-      "scheduled: starts no earlier than 2026-11-27 02:00 EST (your time; 2026-11-27 07:00 UTC), then only inside hello-nightly's deploy window (Europe/Berlin; see slipway windows show hello-nightly)\n",
+      "scheduled: starts no earlier than 2026-11-27 02:00 EST (your time; 2026-11-27 07:00 UTC), then only inside hello-nightly's deploy window (Europe/Berlin; see npx slipway windows show hello-nightly)\n",
     );
     expect(stdout.text).toMatch(/\+1\.0s +window {2}waiting {2}· waiting until 2026-11-27 02:00 EST \(scheduled for 2026-11-27T07:00:00\.000Z\)\n/);
     expect(stdout.text).toMatch(/lock {2}staging {2}· target lock acquired {2}· after waiting 9h45m \(schedule\)\n/);
@@ -326,7 +326,7 @@ describe('Waits in history, logs and status', () => {
     // Assess
     expect(code).toBe(0);
     const lines = stdout.text.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^ID\s+RELEASE\s+STATUS\s+TRAFFIC\s+FROM→TO\s+STARTED\s+WAITED\s+REASON$/);
+    expect(lines[0]).toMatch(/^ID\s+RELEASE\s+STATUS\s+TRAFFIC\s+FROM→TO\s+TRIGGER\s+BY\s+STARTED\s+WAITED\s+REASON$/);
     const column = lines[0]!.indexOf('WAITED');
     expect(lines[1]!.slice(column)).toBe('30m00s+ schedule  scheduled for 2026-11-27T07:00:00.000Z');
     expect(lines[2]!.slice(column).trimEnd()).toBe('3h00m window');

@@ -69,7 +69,7 @@ describe('Command: windows show', () => {
       'waiting (1)',
       '  ID   RELEASE  STARTS (Europe/Berlin)             YOUR TIME (America/New_York)  REASON',
       `  d-5  r5       2026-11-27 02:00 GMT+1 (in 3h45m)  2026-11-26 20:00 EST          ${waitingReason}`,
-      'start one now despite the window (break-glass, recorded with who and why): slipway promote <id> --reason "<why>"',
+      'start one now despite the window (break-glass, recorded with who and why): npx slipway promote <id> --reason "<why>"',
       '',
     ]);
   });

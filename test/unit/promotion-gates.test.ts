@@ -95,7 +95,7 @@ describe('promotionGate', () => {
     const why = await promotionGate(deps, record({ id: 'd-1', target: 'api-prod', release: 'r7', status: 'queued' }), prod);
     // Assess
     expect(why).toBe(
-      'api-prod takes releases only by promotion from api-staging; release "r7" never succeeded on api-staging; deploy it there first, then `slipway pipeline promote api-prod --release r7` (or, to bypass the gate, deploy with --force --reason "…")',
+      'api-prod takes releases only by promotion from api-staging; release "r7" never succeeded on api-staging; deploy it there first, then `npx slipway pipeline promote api-prod --release r7` (or, to bypass the gate, deploy with --force --reason "…")',
     );
   });
 
@@ -103,7 +103,7 @@ describe('promotionGate', () => {
     const { deps } = world([passed], [staging, prod]);
     const direct = record({ id: 'd-1', target: 'api-prod', release: 'r7', status: 'queued', trigger: 'api' });
     expect(await promotionGate(deps, direct, prod)).toMatch(
-      /release r7 passed there \(succeeded on api-staging at .*\): promote it with `slipway pipeline promote api-prod --release r7`/,
+      /release r7 passed there \(succeeded on api-staging at .*\): promote it with `npx slipway pipeline promote api-prod --release r7`/,
     );
     expect(await promotionGate(deps, { ...direct, forcedBy: 'arn:me', forceReason: 'incident' }, prod)).toBeUndefined();
     expect(await promotionGate(deps, { ...direct, trigger: 'rollback' }, prod)).toBeUndefined();
