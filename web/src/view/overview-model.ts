@@ -9,16 +9,20 @@ export interface TrafficSegment {
   role: 'stable' | 'canary';
 }
 
+/** A Lambda version as `v3`; a site's release (`r2`) as it is. */
+export const versionLabel = (version: string): string => (/^\d+$/.test(version) ? `v${version}` : version);
+
 /** The traffic split as bar segments (stable first), percentages summing to 100. */
 export function trafficSegments(summary: TargetSummary): TrafficSegment[] {
   const t = summary.traffic;
   if (!t) return [];
-  const segments: TrafficSegment[] = [
-    { label: `v${t.stable.version} ${t.stable.percent}%`, version: t.stable.version, percent: t.stable.percent, role: 'stable' },
-  ];
-  if (t.canary && t.canary.percent > 0)
-    segments.push({ label: `v${t.canary.version} ${t.canary.percent}%`, version: t.canary.version, percent: t.canary.percent, role: 'canary' });
-  return segments;
+  const segment = (v: { version: string; percent: number }, role: TrafficSegment['role']): TrafficSegment => ({
+    label: `${versionLabel(v.version)} ${v.percent}%`,
+    version: v.version,
+    percent: v.percent,
+    role,
+  });
+  return [segment(t.stable, 'stable'), ...(t.canary && t.canary.percent > 0 ? [segment(t.canary, 'canary')] : [])];
 }
 
 /** What is live, in words: `r7 · version 12`, `r3 (site)`, or `nothing live through slipway`. */
