@@ -11,6 +11,10 @@ import { type ActionSpec, ActionDialog } from './ActionDialog';
 import { Chart, stepped } from './Chart';
 import { Status } from './Status';
 
+/** An axis tick (seconds) as the viewer's wall-clock time. */
+const clock = (seconds: number): string =>
+  new Date(seconds * 1000).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+
 const ACTION_TEXT = {
   cancel: {
     title: 'Cancel this deployment',
@@ -131,7 +135,7 @@ export function DeploymentPage({ api, id, now }: { api: SlipwayApi; id: string; 
         data={[series.x, series.y]}
         options={{
           scales: { y: { range: [0, 100] } },
-          axes: [{}, { values: (_u, ticks) => ticks.map((t) => `${t}%`) }],
+          axes: [{ values: (_u, ticks) => ticks.map((t) => clock(t)) }, { values: (_u, ticks) => ticks.map((t) => `${t}%`) }],
           series: [{}, { label: 'traffic %', stroke: '#0b5cad', fill: 'rgba(11,92,173,0.15)', width: 2, ...(stepped ? { paths: stepped } : {}) }],
           legend: { show: false },
         }}

@@ -10,9 +10,9 @@ import { ACTIVE_STATUSES } from '../types';
 export const STEP_ORDER = [
   'intake',
   'approval',
+  'prepare',
   'window',
   'lock',
-  'prepare',
   'stage',
   'preTraffic',
   'shift',
@@ -75,6 +75,8 @@ export function stepsOf(d: Deployment): StepView[] {
     const entries = byStep.get(step) ?? [];
     let state: StepState;
     if (entries.length === 0) state = active && i > lastReached ? 'pending' : 'skipped';
+    // The rollback step undid a failure: it is done unless the rollback itself failed.
+    else if (step === 'rollback') state = entries.some((e) => e.status === 'failed') ? 'failed' : 'done';
     else if (entries.some((e) => e.health === 'failed' || e.error || e.status === 'failed')) state = 'failed';
     else if (active && step === lastStep) state = 'current';
     else state = 'done';
