@@ -175,6 +175,13 @@ module.exports = {
       to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] },
     },
     {
+      name: 'web-is-an-api-client',
+      severity: 'error',
+      comment: 'The dashboard (web/) reads and acts only through the public HTTPS API, like the CLI: it imports nothing of the service.',
+      from: { path: '^web/' },
+      to: { path: '^(shared|functions|roots|dev|cli)/' },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       comment: 'An import that resolves to nothing: a typo, or a package missing from package.json.',
@@ -191,7 +198,7 @@ module.exports = {
       exportsFields: ['exports'],
       conditionNames: ['import', 'require', 'node', 'default', 'types'],
       mainFields: ['module', 'main', 'types', 'typings'],
-      extensions: ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.json', '.d.ts'],
+      extensions: ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.json', '.d.ts'],
     },
     reporterOptions: {
       text: { highlightFocused: true },

@@ -10,6 +10,8 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // The dashboard's view logic and components (web/), JSX through Preact's automatic runtime as web/vite.config.ts builds it.
+      { oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } }, test: { name: 'web', include: ['test/web/**/*.test.{ts,tsx}'] } },
       { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...withMoto, testTimeout: 30_000 } },
       { test: { name: 'workflow', include: ['test/workflow/**/*.test.ts'], ...withMoto, testTimeout: 60_000 } },
       // The packaged bundles (serverless package, cached per change of the sources) driven by the real definition.

@@ -8,7 +8,7 @@
  * Sections: deploy (dev deployment and rollback latency), bundles, sites (staging time and memory),
  * api (HTTPS API latency and throughput with wrk), apps (an app release against its components as
  * separate targets), evidence (a canary judged on evidence against a timed canary with an alarm,
- * simulated).
+ * simulated), dashboard (the web dashboard's first load in headless Chromium against an empty page).
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { loadavg } from 'node:os';
 import { benchBundles } from './bundles.js';
 import { benchAppRelease } from './app-release.js';
 import { benchDeployLatency } from './deploy-latency.js';
+import { benchDashboard } from './dashboard.js';
 import { benchSiteStaging } from './site-staging.js';
 import { benchStagingMemory } from './staging-memory.js';
 import { sourceImportMs, type ApiLatencyResult } from './api-latency.js';
@@ -418,6 +419,33 @@ async function evidenceSection(): Promise<string[]> {
   ];
 }
 
+async function dashboardSection(): Promise<string[]> {
+  const result = await benchDashboard(runs);
+  show(result);
+  return [
+    '## Dashboard first load',
+    '',
+    `Measured ${new Date().toISOString().slice(0, 10)}, ${result.runs} cold loads (a new headless Chromium ${result.chromium} with an empty profile each) of`,
+    "`dashboardUrl` from `slipway dev`, to the rendered overview: all seven example targets listed and www's live release shown. The",
+    'baseline is an empty page from a bare node:http server, timed the same way in the same browsers. The dashboard server gzips',
+    'text as CloudFront does; the overview reads an API without `GET /summary` yet, so it composes the summary from',
+    "`GET /targets` and each target's deployments (the request count below).",
+    '',
+    '```',
+    'npm run bench -- --only dashboard',
+    '```',
+    '',
+    '| | first load | goal |',
+    '|---|---|---|',
+    `| JavaScript, compressed (raw) | ${kb(result.jsBytesCompressed)} (${kb(result.jsBytesRaw)}) | < 300 KB compressed |`,
+    `| CSS, compressed | ${kb(result.cssBytesCompressed)} | – |`,
+    `| everything from the dashboard's origin | ${kb(result.totalBytes)} in ${result.requests} requests (${result.apiRequests} to the API) | – |`,
+    `| navigation → rendered overview, median | ${ms(result.overviewMedianMs)} (runs: ${result.overviewRunsMs.map((x) => x.toFixed(0)).join(', ')} ms) | < 1 s |`,
+    `| navigation → empty page, median (baseline) | ${ms(result.emptyPageMedianMs)} | – |`,
+    '',
+  ];
+}
+
 const SECTIONS = {
   deploy: { run: deploySection, headings: ['AllAtOnce deployment in dev mode', 'Rollback latency in dev mode'] },
   bundles: { run: bundlesSection, headings: ['Function bundles'] },
@@ -425,6 +453,7 @@ const SECTIONS = {
   api: { run: apiSection, headings: ['HTTPS API through the local HTTP front'] },
   apps: { run: appsSection, headings: ['App release in dev mode'] },
   evidence: { run: evidenceSection, headings: ['Canary verdicts on evidence (simulated)'] },
+  dashboard: { run: dashboardSection, headings: ['Dashboard first load'] },
 } as const;
 type Section = keyof typeof SECTIONS;
 

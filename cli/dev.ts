@@ -20,6 +20,7 @@ export async function runDev(options: { projectRoot: string }): Promise<void> {
   process.stdout.write(
     [
       `slipway dev: ready — API ${info.apiUrl}, AWS endpoint ${info.awsEndpoint}, artifact bucket ${info.artifactBucket}`,
+      `  the dashboard:   ${info.dashboardUrl}`,
       `  ship a release:  aws --endpoint-url ${info.awsEndpoint} s3 cp build.zip s3://${info.artifactBucket}/releases/hello/r2.zip`,
       '             or:  npx slipway deploy build.zip --target hello --release r2',
       '  watch it:        npx slipway history hello',

@@ -27,6 +27,7 @@ import { startLocalEdge, type LocalEdge } from './edge.js';
 import type { LocalOrchestrator } from './local-orchestrator.js';
 import type { Orchestrator } from '../shared/ports/index.js';
 import { startHttpFront } from './http-front.js';
+import { ensureDashboardBuild, startDashboardServer } from './dashboard.js';
 import { createLocalRuntime, type LocalRuntime } from './runtime.js';
 import { taskFunctions } from './definition.js';
 import { startMotoServer, type MotoServer } from './moto-server.js';
@@ -50,6 +51,8 @@ export interface DevInfo {
   siteUrl: string;
   /** Each app with a site: the URL its site is served at by the apps' edge, by component (`apps.shop.web`). */
   apps?: Record<string, Record<string, string>>;
+  /** The web dashboard, served with the API under one origin (docs/dashboard.md). */
+  dashboardUrl: string;
 }
 
 export interface DevService {
@@ -261,6 +264,7 @@ export async function startDevService(options: {
   if (ports.appEdge !== undefined) {
     await claimPort({ port: ports.appEdge, setting: 'SLIPWAY_DEV_APP_EDGE_PORT', purpose: "the apps' edge", log });
   }
+  if (ports.dashboard !== undefined) await claimPort({ port: ports.dashboard, setting: 'SLIPWAY_DEV_DASHBOARD_PORT', purpose: 'the dashboard', log });
 
   let moto: MotoServer | undefined;
   if (!externalEndpoint) {
@@ -323,6 +327,7 @@ interface DevPorts {
   edge?: number;
   /** The second edge, for the apps' sites. */
   appEdge?: number;
+  dashboard?: number;
 }
 
 function devPorts(): DevPorts {
@@ -338,10 +343,18 @@ function devPorts(): DevPorts {
   const api = read('SLIPWAY_DEV_API_PORT');
   const edge = read('SLIPWAY_DEV_EDGE_PORT');
   const appEdge = read('SLIPWAY_DEV_APP_EDGE_PORT');
-  return { ...(aws ? { aws } : {}), ...(api ? { api } : {}), ...(edge ? { edge } : {}), ...(appEdge ? { appEdge } : {}) };
+  const dashboard = read('SLIPWAY_DEV_DASHBOARD_PORT');
+  return {
+    ...(aws ? { aws } : {}),
+    ...(api ? { api } : {}),
+    ...(edge ? { edge } : {}),
+    ...(appEdge ? { appEdge } : {}),
+    ...(dashboard ? { dashboard } : {}),
+  };
 }
 
 async function runDevService(options: {
+  projectRoot: string;
   log: (line: string) => void;
   region: string;
   endpoint: string;
@@ -368,6 +381,9 @@ async function runDevService(options: {
   };
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
+  // The dashboard builds (when its sources changed) while the emulator is provisioned.
+  const dashboardBuild = ensureDashboardBuild({ projectRoot: options.projectRoot, log });
+  dashboardBuild.catch(() => undefined);
   const infra = await provisionService(DEV_NAMES);
   const { sites, apps } = await seedExamples(log);
 
@@ -442,6 +458,8 @@ async function runDevService(options: {
   started.push(() => edge.close());
   if (sites[0]) log(`slipway dev: site ${sites[0].name} at ${edge.url}`);
   const appUrls = await startAppEdge({ apps, port: options.ports.appEdge ?? 0, artifactBucket: infra.artifactBucket, started, log });
+  const dashboard = await startDashboardServer({ port: options.ports.dashboard ?? 0, distDir: await dashboardBuild, apiUrl: front.url });
+  started.push(() => dashboard.close());
 
   const info: DevInfo = {
     awsEndpoint: endpoint,
@@ -450,6 +468,7 @@ async function runDevService(options: {
     artifactBucket: infra.artifactBucket,
     siteUrl: edge.url,
     ...(Object.keys(appUrls).length ? { apps: appUrls } : {}),
+    dashboardUrl: dashboard.url,
   };
   writeFileSync(join(options.stateDir, 'dev.json'), `${JSON.stringify(info, null, 2)}\n`);
 

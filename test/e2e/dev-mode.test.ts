@@ -49,7 +49,7 @@ afterAll(async () => {
 
 describe('slipway dev, end to end', () => {
   it('writes dev.json with the documented fields', () => {
-    expect(Object.keys(info).sort()).toEqual(['apiUrl', 'apps', 'artifactBucket', 'awsEndpoint', 'region', 'siteUrl']);
+    expect(Object.keys(info).sort()).toEqual(['apiUrl', 'apps', 'artifactBucket', 'awsEndpoint', 'dashboardUrl', 'region', 'siteUrl']);
     expect(info.apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 

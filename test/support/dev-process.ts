@@ -16,6 +16,7 @@ export interface DevInfo {
   siteUrl: string;
   /** Each example app's site URL by component (`apps.shop.web`), served by the apps' edge. */
   apps: Record<string, Record<string, string>>;
+  dashboardUrl: string;
 }
 
 export interface RunResult {
@@ -42,6 +43,7 @@ export function cleanEnv(): NodeJS.ProcessEnv {
     'SLIPWAY_DEV_APP_EDGE_PORT',
     'SLIPWAY_DEV_API_PORT',
     'SLIPWAY_DEV_AWS_PORT',
+    'SLIPWAY_DEV_DASHBOARD_PORT',
   ]) {
     delete env[name];
   }
