@@ -4,13 +4,9 @@
  */
 import type { DeliveryMetricsView, MetricsView, TargetSummaryView } from '../shared/http/contract.js';
 import { formatInZone } from '../shared/domain/window.js';
+import { plural } from '../shared/domain/words.js';
 import type { StoredTarget } from './api-client.js';
 import { formatDuration, formatTable, paintStatus, shortPrincipal, shortTime, type Style } from './output.js';
-
-/** `3 deployments`, `1 deployment`. */
-export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
 
 /** `just now`, `5m ago`, `2h ago` (up to two days), `3d ago`: coarse, as a glance needs. */
 export function ago(iso: string, now: Date): string {

@@ -100,8 +100,8 @@ describe('Function: switchSite', () => {
     expect(third.verify?.next).toBeDefined();
     expect(distribution.log).toEqual(['switch /www/r2', 'InProgress', 'InProgress', 'Deployed', 'invalidate /index.html d-1-switch-1']);
     expect(messages).toEqual([
-      'origin path /www/r2; waiting for distribution E1 to be Deployed before invalidating 1 path(s)',
-      'distribution E1 is Deployed; invalidating 1 path(s) (I1)',
+      'origin path /www/r2; waiting for distribution E1 to be Deployed before invalidating 1 path',
+      'distribution E1 is Deployed; invalidating 1 path (I1)',
     ]);
   });
 
@@ -110,7 +110,7 @@ describe('Function: switchSite', () => {
     const next = await switchSite(deps, state);
     expect(next.site?.distribution?.deployed).toBe(true);
     expect(distribution.log).toEqual(['switch /www/r2', 'Deployed', 'invalidate /index.html d-1-switch-1']);
-    expect(messages).toEqual(['origin path /www/r2; invalidating 1 path(s) (I1)']);
+    expect(messages).toEqual(['origin path /www/r2; invalidating 1 path (I1)']);
   });
 
   it('does not wait when there is nothing to invalidate', async () => {
@@ -131,7 +131,7 @@ describe('Function: switchSite', () => {
     // Assess
     expect(current.site?.distribution).toMatchObject({ deployed: true, checks: MAX_DISTRIBUTION_CHECKS });
     expect(distribution.log.at(-1)).toBe('invalidate /index.html d-1-switch-1');
-    expect(messages.at(-1)).toBe(`distribution E1 is still InProgress after ${MAX_DISTRIBUTION_CHECKS} looks; invalidating 1 path(s) (I1) anyway`);
+    expect(messages.at(-1)).toBe(`distribution E1 is still InProgress after ${MAX_DISTRIBUTION_CHECKS} looks; invalidating 1 path (I1) anyway`);
     expect(messages).toHaveLength(2);
   });
 });
@@ -162,7 +162,7 @@ describe('Function: rollback (a switched site)', () => {
     // Assess
     expect(distribution.log).toEqual(['switch /www/r1', 'InProgress', 'InProgress', 'InProgress', 'Deployed', 'invalidate /index.html d-1-rollback-1']);
     expect(deployment.status).toBe('rolled_back');
-    expect(deployment.reason).toContain('origin path restored to /www/r1; 1 path(s) invalidated');
+    expect(deployment.reason).toContain('origin path restored to /www/r1; 1 path invalidated');
     expect(deployment.reason).not.toContain('before distribution');
   });
 

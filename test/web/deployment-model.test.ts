@@ -89,13 +89,13 @@ describe('health checks and evidence', () => {
     // Prepare
     const d = deployment({
       timeline: [
-        entry('03', 'stage', { message: '12 file(s) staged; 3 path(s) to invalidate after the switch' }),
-        entry('05', 'invalidate', { message: 'invalidating 3 path(s) on E123 (I9)' }),
+        entry('03', 'stage', { message: '12 files staged; 3 paths to invalidate after the switch' }),
+        entry('05', 'invalidate', { message: 'invalidating 3 paths on E123 (I9)' }),
         entry('06', 'finalize', { message: 'live' }),
       ],
     });
     // Act + Assess
-    expect(invalidationsOf(d)).toEqual(['12 file(s) staged; 3 path(s) to invalidate after the switch', 'invalidating 3 path(s) on E123 (I9)']);
+    expect(invalidationsOf(d)).toEqual(['12 files staged; 3 paths to invalidate after the switch', 'invalidating 3 paths on E123 (I9)']);
   });
 });
 

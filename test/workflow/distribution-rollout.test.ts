@@ -41,7 +41,7 @@ describe('Workflow: a site switch waits for the distribution to be Deployed', ()
     expect(record.timeline.map((e) => e.message)).toEqual(
       expect.arrayContaining([
         expect.stringContaining(`waiting for distribution ${target.site.distributionId} to be Deployed`),
-        expect.stringContaining(`distribution ${target.site.distributionId} is Deployed; invalidating 2 path(s)`),
+        expect.stringContaining(`distribution ${target.site.distributionId} is Deployed; invalidating 2 paths`),
       ]),
     );
     expect((await invalidationsOf(target)).filter((i) => i.callerReference.startsWith(`${r2.id}-switch`))).toHaveLength(1);

@@ -38,7 +38,7 @@ describe('Workflow: routing preconditions', () => {
     const record = await finished(world, orchestrator, id);
     // Assess
     expect(record.status).toBe('failed');
-    expect(record.reason).toMatch(/^RoutingPreconditionError: .*differ in execution role .*AllAtOnce/);
+    expect(record.reason).toMatch(/^(?!RoutingPreconditionError).*differ in execution role .*AllAtOnce/);
     expect(stages).toHaveLength(1);
     expect((await aliasOf(world, fn)).FunctionVersion).toBe('1');
     expect(await versionsOf(fn)).toEqual(['1']);
@@ -69,7 +69,7 @@ describe('Workflow: routing preconditions', () => {
     const record = await finished(world, orchestrator, id);
     // Assess
     expect(record.status).toBe('failed');
-    expect(record.reason).toMatch(/^RoutingPreconditionError: alias .*:live points at \$LATEST/);
+    expect(record.reason).toMatch(/^alias .*:live points at \$LATEST/);
     expect(await codeShaOf(world, fn, '$LATEST')).toBe(before);
     expect(await versionsOf(fn)).toEqual(['1']);
   });

@@ -144,7 +144,7 @@ describe('Workflow: deploy windows', () => {
     const record = await finished(world, orchestrator, id);
     // Assess
     expect(record.status).toBe('failed');
-    expect(record.reason).toMatch(/^WindowError: outside the allowed windows; the window does not open within \d+ days/);
+    expect(record.reason).toMatch(/^outside the allowed windows; the window does not open within \d+ days/);
     expect((await aliasOf(world, target.function.name)).FunctionVersion).toBe('1');
   });
 

@@ -14,6 +14,7 @@ import type { OriginSwitch, SiteStager, StagingPlanWriter } from '../../ports/si
 import { planSiteStaging } from '../site/plan-staging.js';
 import { checkArtifactWith, recorded } from '../workflow/check-artifact.js';
 import { recordFacts, type FunctionComponentState, type WorkflowState } from '../workflow/state.js';
+import { plural } from '../../domain/words.js';
 
 export interface PrepareAppDeps {
   deployments: DeploymentStore;
@@ -35,9 +36,9 @@ export function appLayout(app: AppTarget): AppLayout {
 function describeInspection(app: AppTarget, inspection: AppInspection): string {
   const parts = componentTargets(app).map((c) => {
     const found = inspection.components[c.component];
-    return found ? `${c.component}/ ${found.entries} file(s)` : `${c.component}/ absent (unchanged)`;
+    return found ? `${c.component}/ ${plural(found.entries, 'file')}` : `${c.component}/ absent (unchanged)`;
   });
-  return `${inspection.entries} entries, ${inspection.uncompressedBytes} bytes unzipped (${parts.join(', ')})`;
+  return `${plural(inspection.entries, 'entry', 'entries')}, ${plural(inspection.uncompressedBytes, 'byte')} unzipped (${parts.join(', ')})`;
 }
 
 /** The app with no health signals or hooks: a rollback returns at once and judges nothing. */

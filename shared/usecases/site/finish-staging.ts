@@ -13,6 +13,7 @@ import type { Clock, DeploymentStore } from '../../ports/index.js';
 import type { SiteStore, StageChunkResult } from '../../ports/site.js';
 import { requireSiteTarget, type WorkflowState } from '../workflow/state.js';
 import { deployedVersion } from './version.js';
+import { plural } from '../../domain/words.js';
 
 export interface FinishStagingDeps {
   deployments: DeploymentStore;
@@ -114,7 +115,7 @@ export async function finishSiteStaging(deps: FinishStagingDeps, state: Workflow
       files,
     };
     await deps.sites.writeJson(bucket, manifestKey(target, version), manifest);
-    staged = `${runtime?.note ?? ''}staged ${Object.keys(files).length} files: ${totals.uploaded} uploaded (${totals.uploadedBytes} bytes), ${totals.copied} copied unchanged; `;
+    staged = `${runtime?.note ?? ''}staged ${plural(Object.keys(files).length, 'file')}: ${totals.uploaded} uploaded (${totals.uploadedBytes} bytes), ${totals.copied} copied unchanged; `;
   }
 
   const noop = version === site.liveRelease;
@@ -134,7 +135,7 @@ export async function finishSiteStaging(deps: FinishStagingDeps, state: Workflow
       step: 'stage',
       message: noop
         ? `release ${deployment.release}${version === deployment.release ? '' : ` (version ${version})`} is already live; nothing to do`
-        : `${staged}${plan.paths.length} path(s) to invalidate after the switch${describeConfiguration(configuration)}`,
+        : `${staged}${plural(plan.paths.length, 'path')} to invalidate after the switch${describeConfiguration(configuration)}`,
     },
   );
   return { ...state, noop, site: { ...site, invalidationPaths: plan.paths.length } };
@@ -187,7 +188,7 @@ async function finishAppSite(
     {
       step: 'stage',
       message: changed
-        ? `${name}: ${found.staged}${found.paths} path(s) to invalidate after the switch`
+        ? `${name}: ${found.staged}${plural(found.paths, 'path')} to invalidate after the switch`
         : `${name}: the site's files are those of live release ${site.liveRelease ?? '(none)'}; unchanged`,
     },
   );

@@ -7,6 +7,7 @@ import type { OriginSwitch, SiteStore } from '../../ports/site.js';
 import { verificationPlan } from '../workflow/shift-traffic.js';
 import { requireSiteTarget, type WorkflowState } from '../workflow/state.js';
 import { deployedVersion } from './version.js';
+import { plural } from '../../domain/words.js';
 
 export interface SwitchSiteDeps {
   deployments: DeploymentStore;
@@ -62,7 +63,7 @@ export async function switchSite(deps: SwitchSiteDeps, state: WorkflowState): Pr
           step: 'shift',
           status: 'verifying',
           trafficPercent: 100,
-          message: `origin path ${originPath}; waiting for distribution ${distributionId} to be Deployed before invalidating ${plan.paths.length} path(s)`,
+          message: `origin path ${originPath}; waiting for distribution ${distributionId} to be Deployed before invalidating ${plural(plan.paths.length, 'path')}`,
         },
       );
     }
@@ -70,7 +71,7 @@ export async function switchSite(deps: SwitchSiteDeps, state: WorkflowState): Pr
   }
 
   const invalidationId = plan.paths.length ? await deps.cdn.invalidate(distributionId, plan.paths, callerReference(deployment.id, 'switch')) : '';
-  const invalidating = `invalidating ${plan.paths.length} path(s)${invalidationId ? ` (${invalidationId})` : ''}`;
+  const invalidating = `invalidating ${plural(plan.paths.length, 'path')}${invalidationId ? ` (${invalidationId})` : ''}`;
   const message =
     checks === 1
       ? `origin path ${originPath}; ${invalidating}`

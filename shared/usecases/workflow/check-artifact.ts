@@ -2,6 +2,7 @@
 import { NOT_BEFORE_METADATA, type ArtifactRef, type Deployment } from '../../domain/deployment.js';
 import { ArtifactRejectedError } from '../../domain/errors.js';
 import type { ArtifactHead, ArtifactInspection, ArtifactStore, DeploymentStore } from '../../ports/index.js';
+import { plural } from '../../domain/words.js';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -28,7 +29,7 @@ export async function checkArtifactWith<I extends ArtifactInspection>(
   deps: CheckDeps,
   deployment: Deployment,
   inspect: (artifact: ArtifactRef, head: ArtifactHead) => Promise<I>,
-  describe: (inspection: I) => string = (i) => `${i.entries} entries, ${i.uncompressedBytes} bytes unzipped`,
+  describe: (inspection: I) => string = (i) => `${plural(i.entries, 'entry', 'entries')}, ${plural(i.uncompressedBytes, 'byte')} unzipped`,
 ): Promise<{ sha256: string; notBefore?: string; inspection: I }> {
   const artifact = deployment.artifact;
   if (!artifact) throw new ArtifactRejectedError(`deployment ${deployment.id} names no artifact`);

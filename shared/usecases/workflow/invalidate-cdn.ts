@@ -3,6 +3,7 @@ import { DeploymentNotFoundError } from '../../domain/errors.js';
 import type { Cdn, DeploymentStore } from '../../ports/index.js';
 import { awaitSiteInvalidation } from '../site/await-invalidation.js';
 import { requireTarget, type WorkflowState } from './state.js';
+import { plural } from '../../domain/words.js';
 
 export interface InvalidateCdnDeps {
   cdn: Cdn;
@@ -29,7 +30,7 @@ export async function invalidateCdn(deps: InvalidateCdnDeps, state: WorkflowStat
     await deps.deployments.update(
       state.deploymentId,
       {},
-      { step: 'invalidate', message: `invalidating ${cdn.paths.length} path(s) on ${cdn.distributionId} (${id})` },
+      { step: 'invalidate', message: `invalidating ${plural(cdn.paths.length, 'path')} on ${cdn.distributionId} (${id})` },
     );
     const complete = await deps.cdn.isInvalidationComplete(cdn.distributionId, id);
     return { ...state, invalidation: { id, complete, checks: 1, waitSeconds: deps.pollSeconds } };

@@ -13,6 +13,7 @@ import { CHUNK_FAILURE_PREFIX } from '../site/stage-chunk.js';
 import { deployedVersion } from '../site/version.js';
 import { readPlan } from '../site/switch.js';
 import type { WorkflowState } from './state.js';
+import { plural } from '../../domain/words.js';
 
 export interface RollbackDeps {
   deployments: DeploymentStore;
@@ -65,12 +66,13 @@ export function describeFailure(error: WorkflowState['error'], timeline: Deploym
     const chunk = timeline.findLast((entry) => entry.step === 'stage' && entry.message?.startsWith(CHUNK_FAILURE_PREFIX));
     if (chunk?.message) return `staging failed: ${chunk.message}`;
   }
-  let cause = error.Cause ?? '';
+  const cause = error.Cause ?? '';
   try {
+    // A Lambda's error: its name is for Step Functions' Retry and Catch, its message for people.
     const parsed = JSON.parse(cause) as { errorMessage?: string };
-    if (parsed.errorMessage) cause = parsed.errorMessage;
+    if (parsed.errorMessage) return parsed.errorMessage;
   } catch {
-    // a plain message
+    // a plain message, from Step Functions itself
   }
   return cause ? `${error.Error}: ${cause}` : error.Error;
 }
@@ -167,7 +169,7 @@ async function restoreSite(deps: RollbackDeps, target: SiteTarget, deployment: D
     const early = deployed
       ? ''
       : ` before distribution ${distributionId} was Deployed (edges may keep serving files of ${deployment.release} until their TTL; invalidate ${plan.paths.length > 3 ? '/*' : plan.paths.join(' ')} again once it is)`;
-    return { restored: true, detail: `origin path restored to ${before || '(bucket root)'}; ${plan.paths.length} path(s) invalidated${early}` };
+    return { restored: true, detail: `origin path restored to ${before || '(bucket root)'}; ${plural(plan.paths.length, 'path')} invalidated${early}` };
   }
   const keep = new Set([releaseOfOriginPath(target, current), deployment.fromVersion, state.site?.liveRelease]);
   // Before the lock was taken nothing was staged; the release prefix may be an earlier deployment's.

@@ -136,9 +136,7 @@ export function healthChecksOf(d: Deployment): HealthCheckView[] {
 
 /** A site's (or an app site's) invalidation as the timeline tells it: what the stage planned and what was sent. */
 export function invalidationsOf(d: Deployment): string[] {
-  return d.timeline
-    .filter((e) => e.message && (e.step === 'invalidate' || /path\(s\) to invalidate|invalidat/i.test(e.message)))
-    .map((e) => e.message as string);
+  return d.timeline.filter((e) => e.message && (e.step === 'invalidate' || /invalidat/i.test(e.message))).map((e) => e.message as string);
 }
 
 /** An evidence record as one line: `canary v2: 3 errors of 200 (1.50%) · baseline v1: 9 of 900 (1.00%)`. */
