@@ -56,9 +56,13 @@ export function formatJson(value: unknown): string {
 
 /** `title: detail` (one of them when they say the same), then one `path: message` line per invalid field. */
 export function formatProblem(problem: Problem): string {
-  const { title, detail } = problem;
+  const { title, errors = [] } = problem;
+  // The detail repeats the issues in one line (`invalid target: a: …; b: …`) for clients that show
+  // only it; the issues follow one per line here, so they are said once.
+  const inline = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+  const detail = errors.length > 0 && problem.detail?.endsWith(`: ${inline}`) ? problem.detail.slice(0, -inline.length - 2) : problem.detail;
   const head = title && detail && title !== detail ? `${title}: ${detail}` : (detail ?? title ?? `the API answered HTTP ${problem.status ?? '?'}`);
-  const lines = [head, ...(problem.errors ?? []).map((e) => `  ${e.path}: ${e.message}`)];
+  const lines = [head, ...errors.map((e) => `  ${e.path}: ${e.message}`)];
   return lines.join('\n');
 }
 

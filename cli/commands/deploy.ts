@@ -181,7 +181,14 @@ async function upload(
   } catch (error) {
     if (error instanceof RouteMissingError) return uploadStraightToBucket(ctx, config, target, release, artifact, progress, notBefore);
     if (notBefore && error instanceof ApiProblemError && error.problem.status === 400 && refusesNotBefore(error)) {
-      throw new CliError(`${olderThanAt(config.api.url)} (it refused the field: ${error.message.split('\n')[0]})`, 1, { cause: error });
+      throw new CliError(
+        `${olderThanAt(config.api.url)} (it refused the field: ${error.message
+          .split('\n')
+          .map((line) => line.trim())
+          .join(' ')})`,
+        1,
+        { cause: error },
+      );
     }
     if (error instanceof ApiProblemError && error.problem.status === 409) {
       // The name is the user's input, and release names are immutable: pick another (exit 2).

@@ -1,3 +1,4 @@
+import { closestName, fieldsAt, literalChoices, meantBranch } from './schema-hints.js';
 import { z } from 'zod';
 import { TERMINAL_STATUSES } from './deployment.js';
 import { boundedArray } from './bounds.js';
@@ -379,34 +380,56 @@ export type FunctionComponent = z.infer<typeof functionComponentSchema>;
 export type SiteComponent = z.infer<typeof siteComponentSchema>;
 export type Component = FunctionComponent | SiteComponent;
 
-/** Converts zod issues into `path: message` pairs a person can act on. */
-export function describeIssues(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((issue) => {
+/**
+ * Converts zod issues into `path: message` pairs a person can act on. Given the schema, a mistyped
+ * field gets the field it was likely meant to be, and a value that meant one branch of a union
+ * (a canary, say) gets that branch's issues rather than "must be one of the documented shapes".
+ */
+export function describeIssues(error: z.ZodError, schema?: z.ZodTypeAny): { path: string; message: string }[] {
+  return describeAll(error.issues, schema);
+}
+
+function describeAll(issues: readonly z.ZodIssue[], schema: z.ZodTypeAny | undefined): { path: string; message: string }[] {
+  return issues.flatMap((issue) => {
     const path = issue.path.length === 0 ? '(root)' : issue.path.join('.');
     if (issue.code === 'unrecognized_keys') {
-      return { path, message: `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` };
+      const known = schema ? fieldsAt(schema, issue.path) : [];
+      return issue.keys.map((key) => {
+        const meant = closestName(key, known);
+        return { path, message: `unknown field "${key}"${meant ? ` (did you mean "${meant}"?)` : ''}` };
+      });
     }
     if (issue.code === 'invalid_union_discriminator') {
-      return { path, message: `must be one of ${issue.options.map((o) => JSON.stringify(o)).join(', ')}` };
+      return [{ path, message: `must be one of ${issue.options.map((o) => JSON.stringify(o)).join(', ')}` }];
     }
     if (issue.code === 'invalid_union' && issue.path.includes('components')) {
-      return {
-        path,
-        message:
-          'must be a function component ({"function": {"name": …}}) or a site component ({"site": {"bucket": …, "distributionId": …}}); see docs/apps.md',
-      };
+      return [
+        {
+          path,
+          message:
+            'must be a function component ({"function": {"name": …}}) or a site component ({"site": {"bucket": …, "distributionId": …}}); see docs/apps.md',
+        },
+      ];
     }
     if (issue.code === 'invalid_union') {
-      return { path, message: 'must be one of the documented shapes (see docs: strategies)' };
+      const meant = meantBranch(issue);
+      if (meant && meant.length > 0) return describeAll(meant, schema);
+      const choices = literalChoices(issue);
+      if (choices) {
+        const list = choices.expected.map((e) => JSON.stringify(e));
+        const words = list.length > 1 ? `${list.slice(0, -1).join(', ')} or ${list.at(-1)}` : list[0];
+        return [{ path: choices.path.join('.'), message: `must be ${words}, not ${JSON.stringify(choices.received)}` }];
+      }
+      return [{ path, message: 'must be one of the documented shapes (see docs: strategies)' }];
     }
-    return { path, message: issue.message };
+    return [{ path, message: issue.message }];
   });
 }
 
 export function parseWith<T extends z.ZodTypeAny>(schema: T, input: unknown, what: string): z.infer<T> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const issues = describeIssues(result.error);
+  const issues = describeIssues(result.error, schema);
   const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
   throw new ValidationError(`invalid ${what}: ${summary}`, issues);
 }

@@ -198,7 +198,7 @@ describe('Request body validation', () => {
     const problem = await problemOf(createDeployment(depsWithTargets(), event));
     // Assess
     expect(problem.errors?.map((e) => e.path).sort()).toEqual(['(root)', 'release', 'target']);
-    expect(problem.errors).toContainEqual({ path: '(root)', message: 'unknown field(s) "colour"' });
+    expect(problem.errors).toContainEqual({ path: '(root)', message: 'unknown field "colour"' });
   });
 
   it('asks for a body when a deployment request has none', async () => {
@@ -217,7 +217,7 @@ describe('Request body validation', () => {
     // Act
     const problem = await problemOf(rollbackTarget(depsWithTargets(), event));
     // Assess
-    expect(problem.errors).toEqual([{ path: '(root)', message: 'unknown field(s) "to"' }]);
+    expect(problem.errors).toEqual([{ path: '(root)', message: 'unknown field "to"' }]);
   });
 
   it.each(['.', '..', '.slipway'])('refuses to deploy or roll back to the release %s, which starts with a dot', async (release) => {

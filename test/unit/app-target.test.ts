@@ -66,7 +66,7 @@ describe('Schema: app target', () => {
     expect(issuesOf({ api: { lambda: 'shop-api' } })).toEqual([
       'components.api: must be a function component ({"function": {"name": …}}) or a site component ({"site": {"bucket": …, "distributionId": …}}); see docs/apps.md',
     ]);
-    expect(issuesOf({ api: { ...api, strategy: 'AllAtOnce' } })).toEqual(['components.api: unknown field(s) "strategy"']);
+    expect(issuesOf({ api: { ...api, strategy: 'AllAtOnce' } })).toEqual(['components.api: unknown field "strategy"']);
   });
 });
 

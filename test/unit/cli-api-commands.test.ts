@@ -794,9 +794,7 @@ describe('Command: history', () => {
 
     // Assess
     expect(code).toBe(2);
-    expect(stderr.text).toBe(
-      'slipway: The request is invalid: invalid request: query.cursor: is not a cursor this API issued\n  query.cursor: is not a cursor this API issued\n',
-    );
+    expect(stderr.text).toBe('slipway: The request is invalid: invalid request\n  query.cursor: is not a cursor this API issued\n');
   });
 
   it('on an API without GET /deployments, reads the target history instead and filters the status itself', async () => {

@@ -642,7 +642,7 @@ describe('Command: targets apply', () => {
 
     // Assess
     expect(code).toBe(2);
-    expect(stderr.text).toBe('slipway: Bad Request: invalid target: (root): unknown field(s) "colour"\n  (root): unknown field(s) "colour"\n');
+    expect(stderr.text).toBe('slipway: Bad Request: invalid target\n  (root): unknown field(s) "colour"\n');
   });
 
   it('refuses a file that does not parse with exit code 2', async () => {

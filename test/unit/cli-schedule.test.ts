@@ -164,7 +164,7 @@ describe('Command: deploy --at', () => {
     // Assess
     expect(code).toBe(1);
     expect(stderr.text).toContain('does not take scheduled deploys (--at) yet, so nothing was uploaded');
-    expect(stderr.text).toContain('(it refused the field: The request is invalid: invalid upload request: (root): unknown field(s) "notBefore")');
+    expect(stderr.text).toContain('(it refused the field: The request is invalid: invalid upload request (root): unknown field(s) "notBefore")');
     expect(puts).toHaveLength(0);
   });
 

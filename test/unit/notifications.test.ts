@@ -115,7 +115,7 @@ describe('Schema: target notifications', () => {
       /^notifications\.webhook\.events\.0: /,
     );
     expect(issuesOf({ ...base, notifications: { webhook: { url: 'https://x.example', events: [] } } })[0]).toMatch(/^notifications\.webhook\.events: /);
-    expect(issuesOf({ ...base, notifications: { slack: {} } })).toEqual(['notifications: unknown field(s) "slack"']);
+    expect(issuesOf({ ...base, notifications: { slack: {} } })).toEqual(['notifications: unknown field "slack"']);
   });
 
   it('applies to site targets too', () => {

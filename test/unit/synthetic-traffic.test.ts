@@ -31,9 +31,9 @@ describe('The health.synthetic block', () => {
     [{ ...synthetic, perMinute: 0 }, /health\.synthetic\.perMinute/],
     [{ ...synthetic, perMinute: 601 }, /perMinute: must be at most 600/],
     [{ ...synthetic, timeoutMs: 60_000 }, /health\.synthetic\.timeoutMs/],
-    [{ ...synthetic, expect: { status: 200 } }, /health\.synthetic\.expect: unknown field\(s\) "status"/],
+    [{ ...synthetic, expect: { status: 200 } }, /health\.synthetic\.expect: unknown field "status" \(did you mean "statusCode"\?\)/],
     [{ ...synthetic, event: 'ping' }, /health\.synthetic\.event: must be a JSON object/],
-    [{ ...synthetic, every: 5 }, /unknown field\(s\) "every"/],
+    [{ ...synthetic, every: 5 }, /unknown field "every"/],
   ])('refuses %j with the field named', (block, message) => {
     // Act & Assess
     expect(() => parseTarget({ ...fn, health: { analysis: {}, synthetic: block } })).toThrow(message);

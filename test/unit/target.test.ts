@@ -28,7 +28,22 @@ describe('Function: parseTarget', () => {
   });
 
   it('names an unknown field by its path', () => {
-    expect(issuesOf({ ...valid, health: { alarms: [], alarmz: [] } })).toEqual(['health: unknown field(s) "alarmz"']);
+    expect(issuesOf({ ...valid, health: { alarms: [], alarmz: [] } })).toEqual(['health: unknown field "alarmz" (did you mean "alarms"?)']);
+  });
+
+  it('suggests the field a mistyped one was meant to be, at its own level, and none when nothing is close', () => {
+    expect(issuesOf({ ...valid, stratgy: 'AllAtOnce' })).toEqual(['(root): unknown field "stratgy" (did you mean "strategy"?)']);
+    expect(issuesOf({ ...valid, function: { name: 'hello', alais: 'live' } })).toEqual(['function: unknown field "alais" (did you mean "alias"?)']);
+    expect(issuesOf({ ...valid, colour: 'blue' })).toEqual(['(root): unknown field "colour"']);
+  });
+
+  it("names the issue of the strategy a value meant, or the types it may take, not only 'one of the shapes'", () => {
+    expect(issuesOf({ ...valid, strategy: { type: 'canary', percent: 500, bakeSeconds: 5 } })).toEqual([
+      'strategy.percent: Number must be less than or equal to 99',
+    ]);
+    expect(issuesOf({ ...valid, strategy: { type: 'Canary', percent: 10, bakeSeconds: 5 } })).toEqual([
+      'strategy.type: must be "canary", "linear" or "steps", not "Canary"',
+    ]);
   });
 
   it('names a bad value by its path', () => {
