@@ -110,7 +110,7 @@ describe('Workflow: promotion from staging into a gated prod', () => {
     expect(record.status).toBe('failed');
     expect(record.reason).toContain(`${prod.name} takes releases only by promotion from ${staging.name}`);
     expect(record.reason).toContain(
-      `release "r9" never succeeded on ${staging.name}; deploy it there first, then \`slipway pipeline promote ${prod.name} --release r9\``,
+      `release "r9" never succeeded on ${staging.name}; deploy it there first, then \`npx slipway pipeline promote ${prod.name} --release r9\``,
     );
     expect(record.toVersion).toBeUndefined();
     expect(await aliasOf(world, prod.name)).toMatchObject({ FunctionVersion: before.FunctionVersion });

@@ -72,8 +72,11 @@ export function describeFailure(error: WorkflowState['error'], timeline: Deploym
     const parsed = JSON.parse(cause) as { errorMessage?: string };
     if (parsed.errorMessage) return parsed.errorMessage;
   } catch {
-    // a plain message, from Step Functions itself
+    // a plain message
   }
+  // Step Functions' and Lambda's own errors (States.Timeout, Lambda.ServiceException) keep their
+  // name, which says what happened; a class name of slipway's says nothing to people.
+  if (cause && !error.Error.includes('.')) return cause;
   return cause ? `${error.Error}: ${cause}` : error.Error;
 }
 
