@@ -80,6 +80,7 @@ export async function applyTarget(ctx: CliContext, file: string, options: { json
   const { client } = await connect(ctx);
   const applied = await client.putTarget(target.name, target, { dryRun: options.dryRun === true });
   ctx.stdout.write(options.json ? formatJson(applied) : formatTargetApplied(applied, styleFor(ctx.stdout, ctx.env)));
+  for (const warning of applied.warnings ?? []) ctx.stderr.write(`slipway: warning: ${warning}\n`);
   return 0;
 }
 

@@ -34,7 +34,10 @@ export const putTarget: Endpoint = async (deps, event) => {
   const { query } = parseWith(targetApplyQuerySchema, { query: event.queryStringParameters ?? {} }, 'request');
   parseWith(targetConfigRequestSchema, body, 'target');
   const by = requestedBy(event);
-  const applied = await applyTarget(deps, pathParam(event, 'name'), body, { dryRun: query.dryRun === 'true', ...(by ? { requestedBy: by } : {}) });
+  const applied = await applyTarget({ ...deps, resources: deps }, pathParam(event, 'name'), body, {
+    dryRun: query.dryRun === 'true',
+    ...(by ? { requestedBy: by } : {}),
+  });
   const answer = { ...applied, deployment: applied.deployment ? toView(applied.deployment) : null };
   if (!applied.deployment) return jsonAnswer(200, targetAppliedSchema, answer);
   return jsonAnswer(202, targetAppliedSchema, answer, { Location: `/deployments/${encodeURIComponent(applied.deployment.id)}` });

@@ -94,5 +94,7 @@ export const targetAppliedSchema = z
     release: z.string().nullable(),
     deployment: deploymentViewSchema.nullable(),
     why: z.string(),
+    /** What the target names that does not exist, or could not be checked; the target is applied anyway. */
+    warnings: z.array(z.string()).optional(),
   })
   .strict();

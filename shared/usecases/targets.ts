@@ -1,3 +1,4 @@
+import { targetResourceWarnings, type TargetResourceDeps } from './target-resources.js';
 import { createHash } from 'node:crypto';
 import { canonicalJson, unpinned, type ConfigurationChange } from '../domain/configuration.js';
 import { ACTIVE_STATUSES, deploymentIdForRequest, type Deployment } from '../domain/deployment.js';
@@ -13,6 +14,8 @@ export interface ApplyTargetDeps {
   deployments: DeploymentStore;
   orchestrator: Orchestrator;
   clock: Clock;
+  /** Where the function, alias or distribution the target names are looked up, to warn when missing. */
+  resources?: TargetResourceDeps;
 }
 
 /** What applying a target did (or, in a dry run, would do) with its configuration. */
@@ -30,6 +33,8 @@ export interface TargetApplied {
   deployment: Deployment | null;
   /** One sentence: what becomes of the configuration. */
   why: string;
+  /** What the target names that does not exist (or could not be checked): applied anyway, said here. */
+  warnings: string[];
 }
 
 /** Deployments of a target looked at to find the live release and one in flight (listByTarget's page). */
@@ -59,10 +64,11 @@ export async function applyTarget(
   refusePromotionLoop(others, target);
   const plan = await planConfigurationDeployment(deps, await deps.targets.get(name), target);
   const dryRun = options.dryRun === true;
-  if (dryRun) return { target, dryRun, ...plan.answer, deployment: null };
+  const warnings = deps.resources ? await targetResourceWarnings(deps.resources, target) : [];
+  if (dryRun) return { target, dryRun, ...plan.answer, deployment: null, warnings };
   await deps.targets.put(target);
   const deployment = plan.live ? await startConfigurationDeployment(deps, target, plan, options.requestedBy) : null;
-  return { target, dryRun, ...plan.answer, deployment };
+  return { target, dryRun, ...plan.answer, deployment, warnings };
 }
 
 /** What a target's new configuration calls for: the changes, and the live deployment to redeploy when one should start. */

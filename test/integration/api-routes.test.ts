@@ -4,6 +4,8 @@ import type { LambdaHandler } from '../../dev/local-orchestrator.js';
 import { LOCAL_DEVELOPER_ARN, fromApiGatewayResult, localApiContext, startHttpFront, toApiGatewayEvent, type HttpFront } from '../../dev/http-front.js';
 import type { Deployment } from '../../shared/domain/deployment.js';
 import type { Orchestrator } from '../../shared/ports/index.js';
+import { createAliasedFunction } from '../../dev/provision.js';
+import { functionPackage } from '../../dev/zip.js';
 import { uniqueName } from '../support/aws-env.js';
 import { createFunctionTarget, createWorld, uploadRelease, type World } from '../support/workflow-harness.js';
 
@@ -141,10 +143,28 @@ describe.each([
         release: null,
         deployment: null,
         why: 'a new target; nothing is deployed until its first release',
+        warnings: [
+          `function ${name} or its alias live does not exist, so a deployment would fail: create the function, then \`aws lambda create-alias --function-name ${name} --name live --function-version 1\``,
+        ],
       });
       expect(got).toMatchObject({ status: 200, body: expected });
       expect(listed.status).toBe(200);
       expect(listed.body.targets).toContainEqual(expected);
+    });
+
+    it('warns of nothing when the function and alias the target names exist, and of a missing distribution for a site', async () => {
+      // Prepare
+      const name = targetName();
+      await createAliasedFunction(name, await functionPackage('v1'));
+      const site = { kind: 'site', site: { bucket: uniqueName('b'), distributionId: 'E0NOSUCHDIST0' } };
+      // Act
+      const fn = await call('PUT', `/targets/${name}`, { body: { kind: 'function', function: { name } } });
+      const missing = await call('PUT', `/targets/${targetName()}?dryRun=true`, { body: site });
+      // Assess
+      expect(fn.status).toBe(200);
+      expect(fn.body.warnings).toEqual([]);
+      expect(missing.status).toBe(200);
+      expect(missing.body.warnings).toEqual([expect.stringMatching(/^CloudFront distribution E0NOSUCHDIST0 does not exist, so a deployment would fail/)]);
     });
 
     it('rejects a target config with an unknown field, naming its path', async () => {

@@ -492,6 +492,21 @@ describe('Command: targets apply', () => {
     expect(JSON.parse(stdout.text)).toMatchObject({ target: { name: 'hello' }, deployment: null });
   });
 
+  it('applies a target whose function does not exist, with the warning on stderr and stdout as usual', async () => {
+    // Prepare
+    await helloFile();
+    const warning = 'function hello or its alias live does not exist, so a deployment would fail: create the function, then …';
+    const api = fakeApi((request) => (request.method === 'PUT' ? { status: 200, body: applied(request.body, { warnings: [warning] }) } : undefined));
+
+    // Act
+    const code = await run(['targets', 'apply', 'hello.json'], context({ fetch: api.fetch }));
+
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout.text).toContain('✔ target hello applied (AllAtOnce)');
+    expect(stderr.text).toBe(`slipway: warning: ${warning}\n`);
+  });
+
   it('prints the configuration diff, secrets as references, and the deployment of the live release that started', async () => {
     // Prepare
     await helloFile();
