@@ -168,6 +168,11 @@ describe('Function: describeFailure', () => {
     );
   });
 
+  it('keeps an error name that is a word, not a class name', () => {
+    expect(describeFailure({ Error: 'interrupted', Cause: 'slipway dev stopped' })).toBe('interrupted: slipway dev stopped');
+    expect(describeFailure({ Error: 'UnhealthyReleaseError', Cause: 'probe answered 503' })).toBe('probe answered 503');
+  });
+
   it("reads the message out of a Lambda error cause, without the error's class name", () => {
     expect(describeFailure({ Error: 'ArtifactRejectedError', Cause: JSON.stringify({ errorMessage: 'entry ../x escapes' }) })).toBe('entry ../x escapes');
   });

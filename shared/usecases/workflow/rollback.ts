@@ -74,9 +74,9 @@ export function describeFailure(error: WorkflowState['error'], timeline: Deploym
   } catch {
     // a plain message
   }
-  // Step Functions' and Lambda's own errors (States.Timeout, Lambda.ServiceException) keep their
-  // name, which says what happened; a class name of slipway's says nothing to people.
-  if (cause && !error.Error.includes('.')) return cause;
+  // A class name (UnhealthyReleaseError) says nothing to people; Step Functions' and Lambda's own
+  // errors (States.Timeout, Lambda.ServiceException) and plain words (interrupted) keep their name.
+  if (cause && /^[A-Z][A-Za-z0-9]*(Error|Exception)$/.test(error.Error)) return cause;
   return cause ? `${error.Error}: ${cause}` : error.Error;
 }
 
