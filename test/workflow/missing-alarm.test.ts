@@ -35,6 +35,9 @@ describe('Workflow: a configured alarm that does not exist', () => {
     expect(record.reason).toContain(`"${missing}"`);
     expect(record.reason).not.toContain(`"${existing}"`);
     expect(record.reason).toMatch(/create it, or fix the target's health\.alarms/);
+    // Nothing moved, so nothing was rolled back: the record ends, it does not show a failed rollback.
+    expect(record.timeline.at(-1)).toMatchObject({ step: 'end', status: 'failed' });
+    expect(record.timeline.some((e) => e.step === 'rollback')).toBe(false);
     expect(runs.filter((s) => s === 'Stage')).toHaveLength(1);
     expect(runs).not.toContain('ShiftTraffic');
     const alias = await aliasOf(world, target.function.name);

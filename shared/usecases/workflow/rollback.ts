@@ -118,7 +118,8 @@ export async function rollback(deps: RollbackDeps, state: WorkflowState): Promis
       deployment.id,
       { status, reason, trafficPercent: 0, endedAt: deps.clock.now().toISOString() },
       {
-        step: 'rollback',
+        // A failure before anything moved ends the deployment; there was nothing to roll back.
+        step: status === 'failed' ? 'end' : 'rollback',
         status,
         trafficPercent: 0,
         message: reason,

@@ -39,6 +39,7 @@ const STEP_LABELS: Record<string, string> = {
   postTraffic: 'Post-traffic hook',
   finalize: 'Finalize',
   rollback: 'Rollback',
+  end: 'Failed, nothing moved',
   cancel: 'Cancel',
   promote: 'Promote',
 };
