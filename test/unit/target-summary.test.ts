@@ -4,6 +4,7 @@ import { summarizeTarget, windowSummary } from '../../shared/domain/target-summa
 import { parseWith, targetSchema, type Target } from '../../shared/domain/target.js';
 import { windowSchema } from '../../shared/domain/window.js';
 import { SUMMARY_HISTORY, summarizeTargets } from '../../shared/usecases/summary.js';
+import { landedRecord } from '../support/deployment-view.js';
 
 const now = new Date('2026-12-04T12:00:00Z');
 const fn = parseWith(targetSchema, { name: 'api', kind: 'function', function: { name: 'api' } }, 'target') as Target;
@@ -13,19 +14,7 @@ let n = 0;
 function record(fields: Partial<Deployment>): Deployment {
   n += 1;
   const at = fields.requestedAt ?? new Date(Date.UTC(2026, 11, 1) + n * 60_000).toISOString();
-  return {
-    id: `d-${n}`,
-    target: 'api',
-    release: `r${n}`,
-    status: 'succeeded',
-    trigger: 's3',
-    requestedAt: at,
-    startedAt: at,
-    updatedAt: at,
-    trafficPercent: 100,
-    timeline: [],
-    ...fields,
-  };
+  return landedRecord(`r${n}`, { id: `d-${n}`, target: 'api', ...fields }, at);
 }
 
 describe('summarizeTarget', () => {
