@@ -5,9 +5,10 @@
  * and how to sign in, and deploys the build through slipway itself (`slipway deploy`), so the
  * dashboard gets atomic switches, rollbacks and a history like every other site.
  *
- * The CLI calls the API at `SLIPWAY_API_URL` (signed with your AWS credentials, or a JWT where the
- * API has one); `--api-url` defaults to it. docs/dashboard.md says what the bucket, the distribution
- * and the OIDC client need.
+ * The CLI calls the API at `SLIPWAY_API_URL` (signed with your AWS credentials); `--api-url` is where
+ * the page calls it, the stack's DashboardApiUrl output (the JWT routes: `<ApiUrl>/jwt` with
+ * apiAuth=both), and defaults to SLIPWAY_API_URL. docs/dashboard.md says what the bucket, the
+ * distribution and the OIDC client need.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -33,6 +34,8 @@ const { values } = parseArgs({
   },
 });
 const apiUrl = values['api-url'] ?? process.env.SLIPWAY_API_URL;
+// The CLI's own calls: the IAM routes where the stack has them (apiAuth=both), else the page's.
+const cliApiUrl = process.env.SLIPWAY_API_URL ?? apiUrl;
 const missing = [
   ...(values.bucket ? [] : ['--bucket']),
   ...(values.distribution ? [] : ['--distribution']),
@@ -48,7 +51,7 @@ if (missing.length) {
 const slipway = (...args: string[]) => {
   const run = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'cli', 'main.ts'), ...args], {
     stdio: 'inherit',
-    env: { ...process.env, SLIPWAY_API_URL: apiUrl },
+    env: { ...process.env, SLIPWAY_API_URL: cliApiUrl },
   });
   if (run.status !== 0) process.exit(run.status ?? 1);
 };

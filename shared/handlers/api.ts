@@ -7,8 +7,8 @@ import * as control from '../http/control-endpoints.js';
 import * as endpoints from '../http/endpoints.js';
 import * as promotionEndpoints from '../http/promotion-endpoints.js';
 import { problemResponse } from '../http/problems.js';
-import type { ApiEvent, ApiResult } from '../http/request.js';
-import { ROUTES, type OperationId } from '../http/routes.js';
+import { withoutJwtPrefix, type ApiEvent, type ApiResult } from '../http/request.js';
+import { JWT_ROUTE_PREFIX, ROUTES, type OperationId } from '../http/routes.js';
 import { unmatchedRoute } from '../http/routing.js';
 import * as uploadHookEndpoints from '../http/upload-hook-endpoints.js';
 import * as windowEndpoints from '../http/window-endpoints.js';
@@ -87,9 +87,16 @@ export function createApiHandler(deps: ApiHandlerDeps) {
       request.response = response;
     },
   };
+  // The dashboard's JWT routes (apiAuth=both) are the same routes under a prefix.
+  const jwtRoutes: middy.MiddlewareObj<ApiEvent, ApiResult> = {
+    before: async (request) => {
+      request.event = withoutJwtPrefix(request.event, JWT_ROUTE_PREFIX);
+    },
+  };
   return middy<ApiEvent, ApiResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpHeaderNormalizer())
     .use(problemDetails)
+    .use(jwtRoutes)
     .handler(httpRouterHandler<ApiEvent, ApiResult>({ routes, notFoundResponse: unmatchedRoute(routes) }));
 }

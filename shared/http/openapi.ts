@@ -331,8 +331,8 @@ function buildDocument(): OpenApiDocument {
           scheme: 'bearer',
           bearerFormat: 'JWT',
           description:
-            'Instead of sigv4 on a stage deployed with `apiAuth=jwt`: a token of the configured issuer and audience ' +
-            '(API Gateway answers 401 itself without one).',
+            'Instead of sigv4 on a stage deployed with `apiAuth=jwt`, or on the same paths under `/jwt` with `apiAuth=both`: ' +
+            'a token of the configured issuer and audience (API Gateway answers 401 itself without one).',
         },
         hookSecret: {
           type: 'apiKey',

@@ -66,3 +66,20 @@ export function requestedBy(event: ApiEvent): string | undefined {
   const subject = authorizer?.jwt?.claims?.sub;
   return typeof subject === 'string' && subject !== '' ? `jwt:${subject}` : undefined;
 }
+
+/**
+ * The request as the router reads it: a route API Gateway matched under JWT_ROUTE_PREFIX (apiAuth
+ * both, the dashboard's routes) is routed as the same route without it. Only API Gateway's own
+ * routeKey decides, so a path that merely starts with the prefix is not rewritten.
+ */
+export function withoutJwtPrefix(event: ApiEvent, prefix: string): ApiEvent {
+  const method = event.requestContext?.http?.method;
+  if (!event.routeKey?.startsWith(`${method} ${prefix}/`) || !event.rawPath.startsWith(`${prefix}/`)) return event;
+  const rawPath = event.rawPath.slice(prefix.length);
+  return {
+    ...event,
+    rawPath,
+    routeKey: event.routeKey.replace(` ${prefix}/`, ' /'),
+    requestContext: { ...event.requestContext, http: { ...event.requestContext.http, path: rawPath } },
+  };
+}

@@ -340,3 +340,10 @@ export type OperationId = Route['operationId'];
 
 /** `METHOD /path`, as API Gateway names a route (its RouteKey). */
 export const routeKey = (route: { readonly method: string; readonly path: string }): string => `${route.method} ${route.path}`;
+
+/**
+ * With `apiAuth=both`, every route but the hook route is served twice: as written, behind IAM for
+ * the CLI, and under this prefix behind the JWT authorizer for the dashboard's signed-in viewers
+ * (API Gateway takes one authorizer per route). The api function strips it before routing.
+ */
+export const JWT_ROUTE_PREFIX = '/jwt';

@@ -3,6 +3,9 @@ import type { Deployment } from '../../shared/domain/deployment.js';
 import { deliveryMetricsSchema, summarySchema } from '../../shared/http/dashboard-schemas.js';
 import { uniqueName } from '../support/aws-env.js';
 import { apiCaller, type CallApi } from '../support/api-handler.js';
+import type { LambdaHandler } from '../../dev/local-orchestrator.js';
+import { fromApiGatewayResult, localApiContext, toApiGatewayEvent } from '../../dev/http-front.js';
+import { JWT_ROUTE_PREFIX } from '../../shared/http/routes.js';
 import { testRuntime } from '../support/runtime.js';
 import { createWorld, type World } from '../support/workflow-harness.js';
 
@@ -165,5 +168,50 @@ describe('GET /metrics', () => {
     expect(long.status).toBe(400);
     expect(long.body.detail).toContain('the most is 366');
     expect(unknown.status).toBe(404);
+  });
+});
+
+describe('the JWT routes of apiAuth=both', () => {
+  /** Calls the handler as API Gateway does for a route it matched under /jwt, with a signed-in viewer. */
+  async function callJwtRoute(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+    const event = toApiGatewayEvent({
+      method,
+      url: `${JWT_ROUTE_PREFIX}${path}`,
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: Buffer.from(JSON.stringify(body)) }),
+    });
+    const routed = {
+      ...event,
+      routeKey: `${method} ${JWT_ROUTE_PREFIX}${path.replace(/^\/deployments\/[^/]+/, '/deployments/{id}')}`,
+      requestContext: { ...event.requestContext, authorizer: { jwt: { claims: { sub: 'viewer-7' }, scopes: [] } } },
+    };
+    const answer = fromApiGatewayResult((await api(routed as never, localApiContext() as never)) as never);
+    const raw = answer.body.toString('utf8');
+    return { status: answer.statusCode, body: raw === '' ? undefined : JSON.parse(raw) };
+  }
+  let api: LambdaHandler;
+  beforeAll(() => {
+    api = testRuntime({ orchestrator: { start: async () => undefined } }).api;
+  });
+
+  it('serves each route under /jwt as the route itself, recording the viewer as jwt:<sub>', async () => {
+    // Prepare
+    const name = await registered();
+    const running = await stored(name, { status: 'verifying', trafficPercent: 10, requestedAt: hoursAgo(1) });
+    // Act
+    const summary = await callJwtRoute('GET', '/summary');
+    const cancel = await callJwtRoute('POST', `/deployments/${running.id}/cancel`, { reason: 'from the dashboard' });
+    // Assess
+    expect(summary.status).toBe(200);
+    expect(summarySchema.parse(summary.body).targets.map((t) => t.name)).toContain(name);
+    expect(cancel.status, JSON.stringify(cancel.body)).toBe(202);
+    expect(await world.deployments.get(running.id)).toMatchObject({ cancelRequestedBy: 'jwt:viewer-7' });
+  });
+
+  it('does not strip the prefix from a path API Gateway did not match as a /jwt route', async () => {
+    // Act
+    const answer = await callApi('GET', `${JWT_ROUTE_PREFIX}/summary`);
+    // Assess
+    expect(answer.status).toBe(404);
   });
 });

@@ -25,7 +25,7 @@ import { COMPONENT_PACKAGE_PREFIX } from '../../shared/domain/artifact-key.js';
 import { PERMANENT_ERRORS } from '../../shared/domain/errors.js';
 import { STATUS_CHANGED_PATTERN } from '../../shared/domain/events.js';
 import { PROBE_MAX_TIMEOUT_MS } from '../../shared/domain/target.js';
-import { routeKey, ROUTES } from '../../shared/http/routes.js';
+import { JWT_ROUTE_PREFIX, routeKey, ROUTES } from '../../shared/http/routes.js';
 import { HOOK_DEADLINE_MS } from '../../shared/adapters/aws/lambda-hook-invoker.js';
 import { CODE_UPDATE_WAIT_MS, VERSION_ACTIVE_WAIT_MS } from '../../shared/adapters/aws/lambda-version-publisher.js';
 import { DEFAULT_RETRY_POLICY } from '../../shared/usecases/notify.js';
@@ -850,8 +850,9 @@ describe('IAM', () => {
 });
 
 // One more packaging for every non-default param (each run costs a minute or two).
-describe('with the JWT authorizer (apiAuth=jwt) and SSE-KMS site keys (siteKmsKeyArns)', () => {
+describe('with IAM and JWT routes (apiAuth=both), CORS for the dashboard (dashboardOrigin) and SSE-KMS site keys (siteKmsKeyArns)', () => {
   const issuer = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example';
+  const dashboardOrigin = 'https://d111111abcdef8.cloudfront.net';
   const siteKeys = [
     'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
     'arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab',
@@ -862,7 +863,13 @@ describe('with the JWT authorizer (apiAuth=jwt) and SSE-KMS site keys (siteKmsKe
 
   beforeAll(() => {
     jwtDir = mkdtempSync(join(tmpdir(), 'slipway-package-jwt-'));
-    packageService(root, STAGE, jwtDir, { apiAuth: 'jwt', jwtIssuerUrl: issuer, jwtAudience: 'slipway-cli', siteKmsKeyArns: siteKeys.join(',') });
+    packageService(root, STAGE, jwtDir, {
+      apiAuth: 'both',
+      jwtIssuerUrl: issuer,
+      jwtAudience: 'slipway-cli',
+      dashboardOrigin: dashboardOrigin,
+      siteKmsKeyArns: siteKeys.join(','),
+    });
     jwtTemplate = JSON.parse(readFileSync(join(jwtDir, 'cloudformation-template-update-stack.json'), 'utf8')) as Json;
     jwtResources = jwtTemplate.Resources;
   }, 300_000);
@@ -887,7 +894,7 @@ describe('with the JWT authorizer (apiAuth=jwt) and SSE-KMS site keys (siteKmsKe
     if (jwtDir) rmSync(jwtDir, { recursive: true, force: true });
   });
 
-  it('puts every route but the hook route behind one JWT authorizer with the given issuer and audience', () => {
+  it('keeps every route behind IAM for the CLI and serves it again under /jwt behind one JWT authorizer with the given issuer and audience', () => {
     // Assess
     const authorizers = Object.entries(jwtResources).filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Authorizer');
     expect(authorizers).toHaveLength(1);
@@ -900,14 +907,32 @@ describe('with the JWT authorizer (apiAuth=jwt) and SSE-KMS site keys (siteKmsKe
     const routes = Object.values(jwtResources)
       .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
       .map((r) => r.Properties);
-    expect(routes.map((route) => route.RouteKey).sort()).toEqual([...IAM_ROUTES, HOOK_ROUTE].sort());
+    const jwtRoutes = ROUTES.filter((route) => route.auth === 'iam').map((route) => `${route.method} ${JWT_ROUTE_PREFIX}${route.path}`);
+    expect(routes.map((route) => route.RouteKey).sort()).toEqual([...IAM_ROUTES, ...jwtRoutes, HOOK_ROUTE].sort());
     for (const route of routes) {
-      if (route.RouteKey === HOOK_ROUTE) {
-        expect(route.AuthorizationType, route.RouteKey).toBeUndefined();
-      } else {
+      if (route.RouteKey === HOOK_ROUTE) expect(route.AuthorizationType, route.RouteKey).toBeUndefined();
+      else if (jwtRoutes.includes(route.RouteKey))
         expect(route, route.RouteKey).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
-      }
+      else expect(route, route.RouteKey).toMatchObject({ AuthorizationType: 'AWS_IAM' });
     }
+    expect(jwtTemplate.Outputs.DashboardApiUrl.Value).toEqual({
+      'Fn::Sub': ['https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}${Prefix}', { Prefix: JWT_ROUTE_PREFIX }],
+    });
+  });
+
+  it("answers CORS for the dashboard's origin only, with the headers it sends and the ETag it reads", () => {
+    // Assess
+    const [api] = Object.values(jwtResources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Api');
+    expect(api?.Properties.CorsConfiguration).toEqual({
+      AllowOrigins: [dashboardOrigin],
+      AllowHeaders: ['authorization', 'content-type', 'if-none-match'],
+      AllowMethods: ['GET', 'POST', 'PUT', 'DELETE'],
+      ExposeHeaders: ['etag'],
+      MaxAge: 600,
+    });
+    const [defaultApi] = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Api');
+    expect(defaultApi).toBeDefined();
+    expect(defaultApi?.Properties.CorsConfiguration).toBeUndefined();
   });
 
   it('lints clean with cfn-lint', () => {

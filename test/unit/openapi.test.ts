@@ -10,7 +10,7 @@ import { HOOK_SECRET_HEADER, RateLimitedError } from '../../shared/domain/deploy
 import { TargetNotFoundError, ValidationError } from '../../shared/domain/errors.js';
 import { API_VERSION, openApiJson } from '../../shared/http/openapi.js';
 import { problemResponse, problemSchema } from '../../shared/http/problems.js';
-import { routeKey, ROUTES } from '../../shared/http/routes.js';
+import { JWT_ROUTE_PREFIX, routeKey, ROUTES } from '../../shared/http/routes.js';
 
 const document = JSON.parse(openApiJson());
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
@@ -31,7 +31,9 @@ function operations(): [string, { security: Record<string, string[]>[] }][] {
 }
 
 interface HttpApiEvent {
-  httpApi?: { method: string; path: string; authorizer?: string };
+  method: string;
+  path: string;
+  authorizer?: { type: 'aws_iam' } | { name: string };
 }
 
 /** The one route of the table without IAM (or JWT) auth. */
@@ -43,9 +45,24 @@ async function serverlessEvents(): Promise<unknown> {
   return config.functions.api.events;
 }
 
-/** The http events scripts/http-events.cjs gives serverless.yml, as the framework loads them (require). */
-function generatedRoutes(): { key: string; authorizer?: string }[] {
-  const { httpEvents } = createRequire(import.meta.url)('../../scripts/http-events.cjs') as { httpEvents: HttpApiEvent[] };
+interface HttpEventsScript {
+  httpEvents: (resolver: { resolveVariable: (name: string) => Promise<string> }) => Promise<{ httpApi?: HttpApiEvent }[]>;
+  httpApiCors: (resolver: { resolveVariable: (name: string) => Promise<string> }) => Promise<unknown>;
+}
+const httpEventsScript = createRequire(import.meta.url)('../../scripts/http-events.cjs') as HttpEventsScript;
+
+/** The framework's variable resolver, answering the given params. */
+const resolverOf = (params: Record<string, string>) => ({
+  resolveVariable: async (name: string) => {
+    const value = params[name.replace(/^param:/, '')];
+    if (value === undefined) throw new Error(`no ${name}`);
+    return value;
+  },
+});
+
+/** The http events scripts/http-events.cjs gives serverless.yml for an apiAuth mode, as the framework loads them (require). */
+async function generatedRoutes(apiAuth = 'iam'): Promise<{ key: string; authorizer?: HttpApiEvent['authorizer'] }[]> {
+  const httpEvents = await httpEventsScript.httpEvents(resolverOf({ apiAuth }));
   const events = httpEvents.flatMap((event) => (event.httpApi ? [event.httpApi] : []));
   expect(events).toHaveLength(httpEvents.length);
   return events.map((e) => ({ key: `${e.method} ${e.path}`, ...(e.authorizer ? { authorizer: e.authorizer } : {}) }));
@@ -97,7 +114,7 @@ describe('OpenAPI document', () => {
     // Prepare
     const events = await serverlessEvents();
     // Act
-    const deployed = generatedRoutes();
+    const deployed = await generatedRoutes('iam');
     const unauthenticated = deployed.filter((route) => route.authorizer === undefined).map((route) => route.key);
     const hookSecured = operations()
       .filter(([, operation]) => operation.security.some((scheme) => 'hookSecret' in scheme))
@@ -107,9 +124,43 @@ describe('OpenAPI document', () => {
     expect(deployed.map((route) => route.key)).toEqual(ROUTES.map(routeKey));
     expect(unauthenticated).toEqual([routeKey(hookRoute)]);
     expect(hookSecured).toEqual(unauthenticated);
-    for (const route of deployed.filter((r) => r.authorizer !== undefined)) {
-      expect(route.authorizer, route.key).toBe('${self:custom.apiAuthorizer.${param:apiAuth}}');
+    for (const route of deployed.filter((r) => r.authorizer !== undefined)) expect(route.authorizer, route.key).toEqual({ type: 'aws_iam' });
+  });
+
+  it('puts the routes behind the JWT authorizer with apiAuth=jwt, and with both serves each twice: IAM as written, JWT under /jwt', async () => {
+    // Act
+    const jwt = await generatedRoutes('jwt');
+    const both = await generatedRoutes('both');
+    // Assess
+    expect(jwt.map((route) => route.key)).toEqual(ROUTES.map(routeKey));
+    for (const route of jwt) expect(route.authorizer, route.key).toEqual(route.key === routeKey(hookRoute) ? undefined : { name: 'jwt' });
+    const secured = ROUTES.filter((route) => route.auth === 'iam');
+    expect(both.map((route) => route.key).sort()).toEqual(
+      [...ROUTES.map(routeKey), ...secured.map((route) => `${route.method} ${JWT_ROUTE_PREFIX}${route.path}`)].sort(),
+    );
+    for (const route of both) {
+      const expected = route.key === routeKey(hookRoute) ? undefined : route.key.includes(` ${JWT_ROUTE_PREFIX}/`) ? { name: 'jwt' } : { type: 'aws_iam' };
+      expect(route.authorizer, route.key).toEqual(expected);
     }
+    await expect(generatedRoutes('cognito')).rejects.toThrow('apiAuth is "cognito": use iam (the default), jwt or both');
+  });
+
+  it('answers CORS for the dashboardOrigin param only, with the headers the dashboard sends and the ETag it reads', async () => {
+    // Act
+    const none = await httpEventsScript.httpApiCors(resolverOf({ dashboardOrigin: '' }));
+    const two = await httpEventsScript.httpApiCors(resolverOf({ dashboardOrigin: 'https://d1.cloudfront.net, https://ops.example.com' }));
+    // Assess
+    expect(none).toBe(false);
+    expect(two).toEqual({
+      allowedOrigins: ['https://d1.cloudfront.net', 'https://ops.example.com'],
+      allowedHeaders: ['authorization', 'content-type', 'if-none-match'],
+      allowedMethods: ['GET', 'POST', 'PUT', 'DELETE'],
+      exposedResponseHeaders: ['etag'],
+      maxAge: 600,
+    });
+    await expect(httpEventsScript.httpApiCors(resolverOf({ dashboardOrigin: 'https://d1.cloudfront.net/' }))).rejects.toThrow(
+      'dashboardOrigin "https://d1.cloudfront.net/" is not an origin: give scheme and host only',
+    );
   });
 
   it('secures every route with SigV4 (or a JWT) but the hook route, which takes the hook secret header', () => {
