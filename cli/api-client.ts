@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { DeploymentStatus, DeploymentView } from '../shared/domain/deployment.js';
+import type { DeploymentStatus, DeploymentView, Trigger } from '../shared/domain/deployment.js';
 import {
   deliveryMetricsSchema,
   summarySchema,
@@ -145,6 +145,9 @@ export interface SuggestionQuery {
 export interface DeploymentQuery {
   target?: string;
   status?: DeploymentStatus;
+  trigger?: Trigger;
+  since?: string;
+  until?: string;
   limit?: number;
   cursor?: string;
 }
@@ -332,11 +335,14 @@ export class ApiClient {
     return this.#answer('POST /deployments/{id}/reject', `/deployments/${encodeURIComponent(id)}/reject`, { body });
   }
 
-  /** `GET /deployments?target=&status=&limit=&cursor=`: one page, newest first. */
+  /** `GET /deployments?target=&status=&trigger=&since=&until=&limit=&cursor=`: one page, newest first. */
   queryDeployments(query: DeploymentQuery): Promise<DeploymentPage> {
     const params: Record<string, string> = {};
     if (query.target !== undefined) params.target = query.target;
     if (query.status !== undefined) params.status = query.status;
+    if (query.trigger !== undefined) params.trigger = query.trigger;
+    if (query.since !== undefined) params.since = query.since;
+    if (query.until !== undefined) params.until = query.until;
     if (query.limit !== undefined) params.limit = String(query.limit);
     if (query.cursor !== undefined) params.cursor = query.cursor;
     return this.#answer('GET /deployments', '/deployments', { query: params });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ACTIVE_STATUSES, TERMINAL_STATUSES, type DeploymentStatus } from '../shared/domain/deployment.js';
+import { ACTIVE_STATUSES, TERMINAL_STATUSES, TRIGGERS, type DeploymentStatus, type Trigger } from '../shared/domain/deployment.js';
 import type { CliContext } from './context.js';
 import { CliError, UsageError } from './errors.js';
 
@@ -180,29 +180,40 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
 
   program
     .command('history')
-    .description('deployments, newest first: of every target or one, optionally of one status')
+    .description('deployments, newest first: of every target or one, optionally of one status, trigger or period')
     .argument('[target]', 'same as --target')
     .option('-t, --target <target>', 'only this target')
     .addOption(new Option('-s, --status <status>', 'only deployments in this status').choices(STATUSES))
+    .addOption(new Option('--trigger <trigger>', 'only deployments started this way').choices(TRIGGERS))
+    .option('--since <when>', 'only deployments requested since then: 7d (the last 7 days) or an ISO 8601 time')
+    .option('--until <time>', 'only deployments requested before this ISO 8601 time')
     .addOption(new Option('-n, --limit <n>', 'how many (default 20; more than 100 are fetched page by page)').argParser(positiveInt).conflicts('all'))
     .option('-a, --all', 'every deployment, following the API cursors to the end')
     .addOption(json())
-    .action(async (positional: string | undefined, opts: { target?: string; status?: DeploymentStatus; limit?: number; all?: boolean; json?: boolean }) => {
-      if (positional !== undefined && opts.target !== undefined && positional !== opts.target) {
-        throw new UsageError(`two targets given: "${positional}" and --target "${opts.target}"`);
-      }
-      const target = opts.target ?? positional;
-      const { history } = await import('./commands/deployments.js');
-      setExitCode(
-        await history(ctx, {
-          ...(target !== undefined ? { target } : {}),
-          ...(opts.status !== undefined ? { status: opts.status } : {}),
-          ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
-          all: opts.all === true,
-          json: opts.json === true,
-        }),
-      );
-    });
+    .action(
+      async (
+        positional: string | undefined,
+        opts: { target?: string; status?: DeploymentStatus; trigger?: Trigger; since?: string; until?: string; limit?: number; all?: boolean; json?: boolean },
+      ) => {
+        if (positional !== undefined && opts.target !== undefined && positional !== opts.target) {
+          throw new UsageError(`two targets given: "${positional}" and --target "${opts.target}"`);
+        }
+        const target = opts.target ?? positional;
+        const { history } = await import('./commands/deployments.js');
+        setExitCode(
+          await history(ctx, {
+            ...(target !== undefined ? { target } : {}),
+            ...(opts.status !== undefined ? { status: opts.status } : {}),
+            ...(opts.trigger !== undefined ? { trigger: opts.trigger } : {}),
+            ...(opts.since !== undefined ? { since: opts.since } : {}),
+            ...(opts.until !== undefined ? { until: opts.until } : {}),
+            ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+            all: opts.all === true,
+            json: opts.json === true,
+          }),
+        );
+      },
+    );
 
   program
     .command('rollback')

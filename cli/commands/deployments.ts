@@ -1,4 +1,4 @@
-import type { DeploymentStatus, DeploymentView } from '../../shared/domain/deployment.js';
+import type { DeploymentStatus, DeploymentView, Trigger } from '../../shared/domain/deployment.js';
 import { DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT } from '../../shared/http/contract.js';
 import { RouteMissingError, type ApiClient } from '../api-client.js';
 import { connect, type CliContext } from '../context.js';
@@ -25,6 +25,10 @@ export async function status(ctx: CliContext, id: string, options: { json: boole
 export interface HistoryOptions {
   target?: string;
   status?: DeploymentStatus;
+  trigger?: Trigger;
+  /** `<N>d` or an ISO time; the API checks it. */
+  since?: string;
+  until?: string;
   /** How many to show (default 20); pages of at most 100 are fetched until there are that many. */
   limit?: number;
   /** Every one: follows the cursors to the end. */
@@ -41,9 +45,10 @@ interface HistoryResult {
 }
 
 /**
- * `slipway history [--target t] [--status s] [--limit n | --all]`: deployments newest first, across
- * targets or of one, through `GET /deployments` and its cursors. An API without that route still
- * answers for one target (its newest 100, filtered here).
+ * `slipway history [--target t] [--status s] [--trigger t] [--since 7d] [--until time] [--limit n | --all]`:
+ * deployments newest first, across targets or of one, through `GET /deployments` and its cursors.
+ * An API without that route still answers for one target (its newest 100, filtered here by status;
+ * trigger and period need the route).
  */
 export async function history(ctx: CliContext, options: HistoryOptions): Promise<number> {
   const { client } = await connect(ctx);
@@ -73,7 +78,13 @@ export async function history(ctx: CliContext, options: HistoryOptions): Promise
 async function pageThrough(client: ApiClient, options: HistoryOptions, wanted: number): Promise<HistoryResult> {
   const deployments: DeploymentView[] = [];
   let cursor: string | undefined;
-  const query = { ...(options.target !== undefined ? { target: options.target } : {}), ...(options.status ? { status: options.status } : {}) };
+  const query = {
+    ...(options.target !== undefined ? { target: options.target } : {}),
+    ...(options.status ? { status: options.status } : {}),
+    ...(options.trigger ? { trigger: options.trigger } : {}),
+    ...(options.since ? { since: options.since } : {}),
+    ...(options.until ? { until: options.until } : {}),
+  };
   const run = async () => {
     do {
       const limit = Math.min(MAX_HISTORY_LIMIT, wanted - deployments.length);
@@ -93,6 +104,14 @@ async function perTargetHistory(client: ApiClient, options: HistoryOptions, want
     throw new CliError(
       `the slipway API at ${missing.apiUrl} lists deployments per target only (it has no ${missing.method} ${missing.path} yet): ` +
         'pass one, `npx slipway history <target>`, or update the API',
+      1,
+      { cause: missing },
+    );
+  }
+  if (options.trigger || options.since || options.until) {
+    throw new CliError(
+      `the slipway API at ${missing.apiUrl} cannot filter by trigger or period (it has no ${missing.method} ${missing.path} yet): ` +
+        'leave out --trigger, --since and --until, or update the API',
       1,
       { cause: missing },
     );

@@ -58,6 +58,22 @@ function instant(text: string, field: 'since' | 'until'): Date {
 }
 
 /**
+ * A history listing's bounds, each optional: `since` is `<N>d` (N days before `until`, or before
+ * now) or an ISO 8601 time, `until` an ISO 8601 time; `since` must come before `until`.
+ */
+export function listingPeriod(query: { since?: string | undefined; until?: string | undefined }, now: Date): Partial<Period> {
+  const until = query.until === undefined ? undefined : instant(query.until, 'until');
+  if (query.since === undefined) return until ? { until } : {};
+  const relative = RELATIVE.exec(query.since);
+  const since = relative ? new Date((until ?? now).getTime() - Number(relative[1]) * DAY) : instant(query.since, 'since');
+  if (until && since.getTime() >= until.getTime()) {
+    const message = `since (${since.toISOString()}) must be before until (${until.toISOString()})`;
+    throw new ValidationError(`invalid period: ${message}`, [{ path: 'query.since', message }]);
+  }
+  return until ? { since, until } : { since };
+}
+
+/**
  * The period `since`..`until`: `since` is `<N>d` (N days before `until`) or an ISO 8601 time
  * (default 30d); `until` an ISO 8601 time (default now). At most MAX_METRICS_DAYS long.
  */

@@ -5,6 +5,7 @@
 import { InvalidCursorError } from '../domain/control.js';
 import { toView } from '../domain/deployment.js';
 import { DeploymentNotFoundError, ValidationError } from '../domain/errors.js';
+import { listingPeriod } from '../domain/delivery-metrics.js';
 import { parseWith } from '../domain/target.js';
 import type { DeploymentControl, DeploymentHistory, TargetRemover } from '../ports/control.js';
 import type { Clock, DeploymentStore, TargetStore } from '../ports/index.js';
@@ -17,6 +18,7 @@ import {
   deploymentsQuerySchema,
   promoteRequestSchema,
   statusesOf,
+  triggersOf,
 } from './control-schemas.js';
 import { acceptedDeployment, jsonAnswer } from './answers.js';
 
@@ -51,15 +53,20 @@ export const promoteDeploymentEndpoint: ControlEndpoint = async (deps, event) =>
   return acceptedDeployment(deployment);
 };
 
-/** `GET /deployments?target=&status=&limit=&cursor=`: newest first, opaque cursors. */
+/** `GET /deployments?target=&status=&trigger=&since=&until=&limit=&cursor=`: newest first, opaque cursors. */
 export const listDeploymentsEndpoint: ControlEndpoint = async (deps, event) => {
   const { query } = parseWith(deploymentsQuerySchema, { query: event.queryStringParameters ?? {} }, 'request');
   const statuses = statusesOf(query.status);
+  const triggers = triggersOf(query.trigger);
+  const period = listingPeriod(query, deps.clock.now());
   try {
     const page = await deps.history.listPage({
       limit: query.limit,
       ...(query.target ? { target: query.target } : {}),
       ...(statuses ? { statuses } : {}),
+      ...(triggers ? { triggers } : {}),
+      ...(period.since ? { requestedSince: period.since.toISOString() } : {}),
+      ...(period.until ? { requestedUntil: period.until.toISOString() } : {}),
       ...(query.cursor ? { cursor: query.cursor } : {}),
     });
     return jsonAnswer(200, deploymentListSchema, { deployments: page.deployments.map(toView), nextCursor: page.nextCursor ?? null });

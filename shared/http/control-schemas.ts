@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { configurationChangeSchema } from '../domain/configuration.js';
-import { ACTIVE_STATUSES, TERMINAL_STATUSES, TRIGGERS } from '../domain/deployment.js';
+import { ACTIVE_STATUSES, TERMINAL_STATUSES, TRIGGERS, type Trigger } from '../domain/deployment.js';
 import { targetNameSchema as targetName } from '../domain/names.js';
 
 const STATUSES = [...ACTIVE_STATUSES, ...TERMINAL_STATUSES] as const;
@@ -21,11 +21,13 @@ export const promoteRequestSchema = z.object({ reason: reasonText }).strict();
 export const DEFAULT_LIST_LIMIT = 20;
 export const MAX_LIST_LIMIT = 100;
 const STATUS_LIST = new RegExp(`^(${STATUSES.join('|')})(,(${STATUSES.join('|')}))*$`);
+const TRIGGER_LIST = new RegExp(`^(${TRIGGERS.join('|')})(,(${TRIGGERS.join('|')}))*$`);
 
 /**
- * `GET /deployments?target=&status=&limit=&cursor=`. `status` takes one status or several,
- * comma-separated (`status=succeeded,rolled_back`, or the parameter repeated). Wrapped in `query`
- * so issues read `query.status`.
+ * `GET /deployments?target=&status=&trigger=&since=&until=&limit=&cursor=`. `status` and `trigger`
+ * take one value or several, comma-separated (`status=succeeded,rolled_back`, or the parameter
+ * repeated); `since` is `<N>d` or an ISO 8601 time, `until` an ISO 8601 time (by when deployments
+ * were requested). Wrapped in `query` so issues read `query.status`.
  */
 export const deploymentsQuerySchema = z
   .object({
@@ -36,12 +38,22 @@ export const deploymentsQuerySchema = z
           .string()
           .regex(STATUS_LIST, `must be one or more of ${STATUSES.join(', ')}, comma-separated`)
           .optional(),
+        trigger: z
+          .string()
+          .regex(TRIGGER_LIST, `must be one or more of ${TRIGGERS.join(', ')}, comma-separated`)
+          .optional(),
+        since: z.string().min(1).max(64).optional(),
+        until: z.string().min(1).max(64).optional(),
         limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).default(DEFAULT_LIST_LIMIT),
         cursor: z.string().min(1).max(2048).optional(),
       })
       .strict(),
   })
   .strict();
+
+export function triggersOf(trigger: string | undefined): Trigger[] | undefined {
+  return trigger ? ([...new Set(trigger.split(','))] as Trigger[]) : undefined;
+}
 
 export function statusesOf(status: string | undefined): z.infer<typeof statusSchema>[] | undefined {
   return status ? [...new Set(status.split(','))].map((s) => statusSchema.parse(s)) : undefined;

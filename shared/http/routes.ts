@@ -190,7 +190,7 @@ export const ROUTES = [
     method: 'GET',
     path: '/deployments',
     operationId: 'listDeployments',
-    summary: 'Deployments newest first, all targets or one, paged',
+    summary: 'Deployments newest first, all targets or one, filtered by status, trigger and period, paged',
     auth: 'iam',
     query: 'DeploymentsQuery',
     answers: [ok('DeploymentList', 'One page; `nextCursor` is null on the last')],

@@ -1,4 +1,4 @@
-import type { Deployment, DeploymentStatus } from '../domain/deployment.js';
+import type { Deployment, DeploymentStatus, Trigger } from '../domain/deployment.js';
 
 /**
  * Ports of the operator's controls and history: recording a cancel or promote request on a
@@ -40,6 +40,12 @@ export interface DeploymentQuery {
   target?: string;
   /** Only these statuses; any without it. */
   statuses?: DeploymentStatus[];
+  /** Only deployments with these triggers; any without it. */
+  triggers?: Trigger[];
+  /** Only deployments requested at or after this ISO time. */
+  requestedSince?: string;
+  /** Only deployments requested before this ISO time. */
+  requestedUntil?: string;
   limit: number;
   /** A `nextCursor` this port handed out for the same listing; throws InvalidCursorError otherwise. */
   cursor?: string;

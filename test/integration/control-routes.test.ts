@@ -98,6 +98,29 @@ describe('GET /deployments', () => {
     expect(exact.body.nextCursor).toBeNull();
   });
 
+  it('filters by trigger and by when deployments were requested, as key conditions that page like any listing', async () => {
+    // Prepare
+    const name = await registered();
+    const triggers = ['s3', 'api', 'rollback', 's3', 'promotion', 's3'] as const;
+    for (const [i, trigger] of triggers.entries()) {
+      await stored(name, { trigger, release: `t${i}`, requestedAt: `2026-05-0${i + 1}T10:00:00.000Z` });
+    }
+    // Act
+    const byTrigger = await allPages(`/deployments?target=${name}&trigger=s3,rollback&limit=2`);
+    const period = await allPages(`/deployments?target=${name}&since=2026-05-02T10:00:00Z&until=2026-05-05T10:00:00Z&limit=2`);
+    const both = await callApi('GET', `/deployments?target=${name}&trigger=s3&since=2026-05-03T00:00:00Z`);
+    const relative = await callApi('GET', `/deployments?target=${name}&since=2d&until=2026-05-06T10:00:00.000Z`);
+    // Assess
+    expect(byTrigger.pages).toEqual([
+      ['t5', 't3'],
+      ['t2', 't0'],
+    ]);
+    // since is inclusive, until exclusive
+    expect(period.pages).toEqual([['t3', 't2'], ['t1']]);
+    expect(both.body.deployments.map((d: { release: string }) => d.release)).toEqual(['t5', 't3']);
+    expect(relative.body.deployments.map((d: { release: string }) => d.release)).toEqual(['t4', 't3']);
+  });
+
   it('lists every target newest first without a target filter', async () => {
     // Prepare: the newest records of the table, across two targets
     const a = await registered();
@@ -139,13 +162,20 @@ describe('GET /deployments', () => {
     expect(answers[3]!.body.detail).toContain('another listing');
   });
 
-  it('answers 400 naming the query field for a bad status, limit or parameter', async () => {
+  it('answers 400 naming the query field for a bad status, limit, trigger, period or parameter', async () => {
     // Act
     const status = await callApi('GET', '/deployments?status=done');
     const limit = await callApi('GET', '/deployments?limit=0');
     const target = await callApi('GET', '/deployments?target=Not_A_Target');
     const unknown = await callApi('GET', '/deployments?sort=asc');
+    const trigger = await callApi('GET', '/deployments?trigger=webhook');
+    const since = await callApi('GET', '/deployments?since=yesterday');
+    const backwards = await callApi('GET', '/deployments?since=2026-05-02T00:00:00Z&until=2026-05-01T00:00:00Z');
     // Assess
+    expect(trigger.body.errors).toEqual([{ path: 'query.trigger', message: expect.stringContaining('rollback') }]);
+    expect(since.body.errors).toEqual([{ path: 'query.since', message: expect.stringContaining('30d') }]);
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.detail).toContain('must be before until');
     expect(status.body.errors).toEqual([{ path: 'query.status', message: expect.stringContaining('succeeded') }]);
     expect(limit.body.errors).toEqual([{ path: 'query.limit', message: expect.any(String) }]);
     expect(target.body.errors).toEqual([{ path: 'query.target', message: expect.any(String) }]);

@@ -767,6 +767,18 @@ describe('Command: history', () => {
     expect(Object.fromEntries(api.requests[0]!.query)).toEqual({ target: 'hello', status: 'rolled_back', limit: '20' });
   });
 
+  it('passes --trigger, --since and --until as query parameters', async () => {
+    // Prepare
+    pagedDeployments();
+
+    // Act
+    const code = await run(['history', '--trigger', 'rollback', '--since', '7d', '--until', '2026-12-01T00:00:00Z', '--json'], context());
+
+    // Assess
+    expect(code).toBe(0);
+    expect(Object.fromEntries(api.requests[0]!.query)).toEqual({ trigger: 'rollback', since: '7d', until: '2026-12-01T00:00:00Z', limit: '20' });
+  });
+
   it('refuses an unknown status and --limit with --all as usage errors (exit 2)', async () => {
     // Act
     const badStatus = await run(['history', '--status', 'done'], context());

@@ -2,7 +2,7 @@ import { renderToString } from 'preact-render-to-string';
 import { describe, expect, it } from 'vitest';
 import { TrafficBar } from '../../web/src/components/TrafficBar';
 import type { Target, TargetSummary, TargetWindow } from '../../web/src/types';
-import { filterPage, historyFilters } from '../../web/src/view/history-model';
+import { historyFilters, historyQuery } from '../../web/src/view/history-model';
 import { liveLabel, promotionLabel, trafficSegments, windowLabel } from '../../web/src/view/overview-model';
 import { composeSummary, downstreamOf, windowState } from '../../web/src/view/summary-fallback';
 import { deployment } from './fixtures';
@@ -103,16 +103,20 @@ describe('TrafficBar', () => {
 });
 
 describe('history filters', () => {
-  it('keeps the rows of a page that match the trigger and the days the API does not filter on', () => {
+  it("asks the API for every filter, the days as the instants they start and end in the viewer's zone", () => {
     // Prepare
     const filters = historyFilters(new URLSearchParams('target=hello&status=failed,rolled_back&trigger=rollback&from=2026-12-03&to=2026-12-03'));
-    const rows = [
-      deployment({ id: 'a', trigger: 'rollback', startedAt: '2026-12-03T12:00:00Z' }),
-      deployment({ id: 'b', trigger: 's3', startedAt: '2026-12-03T12:00:00Z' }),
-      deployment({ id: 'c', trigger: 'rollback', startedAt: '2026-12-05T12:00:00Z' }),
-    ];
-    // Act + Assess
+    // Act
+    const query = historyQuery(filters);
+    // Assess
     expect(filters).toEqual({ target: 'hello', status: ['failed', 'rolled_back'], trigger: 'rollback', from: '2026-12-03', to: '2026-12-03' });
-    expect(filterPage(rows, filters).map((d) => d.id)).toEqual(['a']);
+    expect(query).toEqual({
+      target: 'hello',
+      status: ['failed', 'rolled_back'],
+      trigger: 'rollback',
+      since: new Date(2026, 11, 3).toISOString(),
+      until: new Date(2026, 11, 4).toISOString(),
+    });
+    expect(historyQuery(historyFilters(new URLSearchParams('')))).toEqual({});
   });
 });

@@ -34,6 +34,10 @@ export type Conditional<T> = { unchanged: true } | { unchanged: false; data: T; 
 export interface HistoryQuery {
   target?: string;
   status?: string[];
+  trigger?: string;
+  /** ISO times: requested at or after `since`, before `until`. */
+  since?: string;
+  until?: string;
   limit?: number;
   cursor?: string;
 }
@@ -139,6 +143,9 @@ export class SlipwayApi {
       query: {
         target: query.target,
         status: query.status?.join(','),
+        trigger: query.trigger,
+        since: query.since,
+        until: query.until,
         limit: String(query.limit ?? 20),
         cursor: query.cursor,
       },

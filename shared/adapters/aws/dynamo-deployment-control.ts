@@ -7,9 +7,9 @@ import { deploymentKey, toDeployment } from './dynamo-deployments.js';
 import { ALL_DEPLOYMENTS_PARTITION, BY_TARGET_INDEX, BY_TIME_INDEX, TableAdapter } from './dynamo-table.js';
 import { errorName } from './sdk-errors.js';
 
-/** Query pages read for one listing page at most; a status filter that skips more returns early with a cursor. */
+/** Query pages read for one listing page at most; a status or trigger filter that skips more returns early with a cursor. */
 const MAX_PAGES_PER_LISTING = 10;
-/** Items read per Query page when a status filter may skip some. */
+/** Items read per Query page when a status or trigger filter may skip some. */
 const FILTERED_PAGE_SIZE = 100;
 const MAX_CURSOR_LENGTH = 2048;
 
@@ -169,20 +169,38 @@ export class DynamoDeploymentControl extends TableAdapter implements DeploymentC
   }
 
   /**
-   * Newest first from one index: `byTarget` for a target, `byTime` for all. With a status filter,
-   * reads on until the page is full, the index ends, or MAX_PAGES_PER_LISTING pages were read.
+   * Newest first from one index: `byTarget` for a target, `byTime` for all, within the period.
+   * With a status or trigger filter, reads on until the page is full, the index ends, or MAX_PAGES_PER_LISTING pages were read.
    * One more match than asked for is read, so the last page says so (no cursor to an empty page).
    */
   async listPage(query: DeploymentQuery): Promise<DeploymentPage> {
     const listing = listingOf(query);
     let start = query.cursor ? decodeCursor(query.cursor, listing) : undefined;
     const statuses = query.statuses && query.statuses.length > 0 ? [...new Set(query.statuses)] : undefined;
+    const triggers = query.triggers && query.triggers.length > 0 ? [...new Set(query.triggers)] : undefined;
     const names: Record<string, string> = { '#p': listing.partitionAttribute };
     const values: Record<string, unknown> = { ':p': listing.partition };
+    const filters: string[] = [];
     if (statuses) {
       names['#status'] = 'status';
       for (const [i, s] of statuses.entries()) values[`:s${i}`] = s;
+      filters.push(`#status IN (${statuses.map((_, i) => `:s${i}`).join(', ')})`);
     }
+    if (triggers) {
+      names['#trigger'] = 'trigger';
+      for (const [i, t] of triggers.entries()) values[`:t${i}`] = t;
+      filters.push(`#trigger IN (${triggers.map((_, i) => `:t${i}`).join(', ')})`);
+    }
+    // Both indexes sort by `<requestedAt>#<id>`: a period is a key condition, read no further than it.
+    // BETWEEN is inclusive, yet no key equals a bare time (each has its `#<id>`): [since, until).
+    let keyCondition = '#p = :p';
+    if (query.requestedSince !== undefined || query.requestedUntil !== undefined) {
+      names['#s'] = listing.sortAttribute;
+      values[':since'] = query.requestedSince ?? '0';
+      values[':until'] = query.requestedUntil ?? '~';
+      keyCondition += ' AND #s BETWEEN :since AND :until';
+    }
+    const filtered = filters.length > 0;
     const matches: Record<string, unknown>[] = [];
     let pages = 0;
     while (matches.length <= query.limit && pages < MAX_PAGES_PER_LISTING) {
@@ -191,12 +209,12 @@ export class DynamoDeploymentControl extends TableAdapter implements DeploymentC
           new QueryCommand({
             TableName: this.table,
             IndexName: listing.index,
-            KeyConditionExpression: '#p = :p',
-            ...(statuses ? { FilterExpression: `#status IN (${statuses.map((_, i) => `:s${i}`).join(', ')})` } : {}),
+            KeyConditionExpression: keyCondition,
+            ...(filtered ? { FilterExpression: filters.join(' AND ') } : {}),
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
             ScanIndexForward: false,
-            Limit: statuses ? FILTERED_PAGE_SIZE : query.limit + 1 - matches.length,
+            Limit: filtered ? FILTERED_PAGE_SIZE : query.limit + 1 - matches.length,
             ...(start ? { ExclusiveStartKey: start } : {}),
           }),
         ),

@@ -4,7 +4,7 @@ import type { SlipwayApi } from '../api';
 import { hrefOf } from '../router';
 import { type Deployment, TERMINAL_STATUSES, ACTIVE_STATUSES, TRIGGERS } from '../types';
 import { formatTime } from '../view/format';
-import { filterPage, type HistoryFilters, historyFilters } from '../view/history-model';
+import { type HistoryFilters, historyFilters, historyQuery } from '../view/history-model';
 import { Status } from './Status';
 
 export function History({ api, query }: { api: SlipwayApi; query: URLSearchParams }) {
@@ -20,8 +20,7 @@ export function History({ api, query }: { api: SlipwayApi; query: URLSearchParam
     setPage(undefined);
     api
       .history({
-        ...(filters.target ? { target: filters.target } : {}),
-        ...(filters.status.length ? { status: filters.status } : {}),
+        ...historyQuery(filters),
         limit: 20,
         ...(cursor ? { cursor } : {}),
       })
@@ -45,7 +44,7 @@ export function History({ api, query }: { api: SlipwayApi; query: URLSearchParam
     for (const [k, v] of Object.entries(change)) v ? next.set(k, v) : next.delete(k);
     location.hash = `#/history?${next}`;
   };
-  const rows = page ? filterPage(page.deployments, filters) : [];
+  const rows = page?.deployments ?? [];
   return (
     <section aria-labelledby="history-title">
       <h1 id="history-title">History</h1>

@@ -1,17 +1,16 @@
 /**
- * The history page's filters, as the URL keeps them. Target and status go to the API
- * (`GET /deployments?target=&status=`); trigger and time are applied to each page the API gives,
- * since the route has no query for them (a page may then show fewer than its 20 rows).
+ * The history page's filters, as the URL keeps them, and the API query they make: the API filters
+ * on every one (`GET /deployments?target=&status=&trigger=&since=&until=`), so each page is full.
  */
-import type { Deployment } from '../types';
+import type { HistoryQuery } from '../api';
 
 export interface HistoryFilters {
   target?: string;
   status: string[];
   trigger?: string;
-  /** `YYYY-MM-DD`, in the viewer's zone: started on or after this day. */
+  /** `YYYY-MM-DD`, in the viewer's zone: requested on or after this day. */
   from?: string;
-  /** `YYYY-MM-DD`, in the viewer's zone: started on or before this day. */
+  /** `YYYY-MM-DD`, in the viewer's zone: requested on or before this day. */
   to?: string;
 }
 
@@ -30,19 +29,19 @@ export function historyFilters(query: URLSearchParams): HistoryFilters {
   };
 }
 
-/** Local midnight of a `YYYY-MM-DD` day, in ms. */
-const localDay = (day: string): number => {
+/** Local midnight of a `YYYY-MM-DD` day. */
+const localDay = (day: string, plusDays = 0): Date => {
   const [y, m, d] = day.split('-').map(Number);
-  return new Date(y ?? 1970, (m ?? 1) - 1, d ?? 1).getTime();
+  return new Date(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + plusDays);
 };
 
-/** The deployments of one page that match the filters the API does not apply. */
-export function filterPage(deployments: Deployment[], filters: HistoryFilters): Deployment[] {
-  const from = filters.from ? localDay(filters.from) : -Infinity;
-  const to = filters.to ? localDay(filters.to) + 86_400_000 : Infinity;
-  return deployments.filter((d) => {
-    if (filters.trigger && d.trigger !== filters.trigger) return false;
-    const t = Date.parse(d.startedAt);
-    return t >= from && t < to;
-  });
+/** The API query of the filters: the days, in the viewer's zone, as the instants they start and end. */
+export function historyQuery(filters: HistoryFilters): Omit<HistoryQuery, 'limit' | 'cursor'> {
+  return {
+    ...(filters.target ? { target: filters.target } : {}),
+    ...(filters.status.length ? { status: filters.status } : {}),
+    ...(filters.trigger ? { trigger: filters.trigger } : {}),
+    ...(filters.from ? { since: localDay(filters.from).toISOString() } : {}),
+    ...(filters.to ? { until: localDay(filters.to, 1).toISOString() } : {}),
+  };
 }
