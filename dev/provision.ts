@@ -145,16 +145,22 @@ async function executionRole(): Promise<string> {
   try {
     return (await iam.send(new GetRoleCommand({ RoleName }))).Role?.Arn ?? '';
   } catch {
-    const created = await iam.send(
-      new CreateRoleCommand({
-        RoleName,
-        AssumeRolePolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    try {
+      const created = await iam.send(
+        new CreateRoleCommand({
+          RoleName,
+          AssumeRolePolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+          }),
         }),
-      }),
-    );
-    return created.Role?.Arn ?? '';
+      );
+      return created.Role?.Arn ?? '';
+    } catch (error) {
+      // Another process sharing the emulator (a second test file, a second start) created it meanwhile.
+      if ((error as { name?: string }).name !== 'EntityAlreadyExistsException') throw error;
+      return (await iam.send(new GetRoleCommand({ RoleName }))).Role?.Arn ?? '';
+    }
   }
 }
 

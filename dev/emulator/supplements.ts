@@ -5,5 +5,6 @@
  * what it does not.
  */
 import type { Supplement } from './front.js';
+import { lambdaInvokeAnswers } from './lambda-invoke-answers.js';
 
-export const SUPPLEMENTS: readonly Supplement[] = [];
+export const SUPPLEMENTS: readonly Supplement[] = [lambdaInvokeAnswers()];

@@ -108,7 +108,7 @@ describe('Shipped: the packaged bundles', () => {
     const hook = uniqueName('shipped-hook');
     await createAliasedFunction(hook, await functionPackage('hook'));
     const target = await createFunctionTarget(world, { health: { preTraffic: hook } });
-    await nextHookAnswers([JSON.stringify({ status: 'Failed', reason: 'smoke test failed' })]);
+    await nextHookAnswers(hook, [JSON.stringify({ status: 'Failed', reason: 'smoke test failed' })]);
     const before = fn('runHook').invocations.length;
     // Retries are left as the definition has them (only the wait between them is instant).
     const orchestrator = shippedOrchestrator(running);

@@ -6,7 +6,7 @@ import { uniqueName } from '../support/aws-env.js';
 import { aliasOf, createFunctionTarget, createWorld, finished, localOrchestrator, release, type World } from '../support/workflow-harness.js';
 import { nextHookAnswers } from '../support/hook-answers.js';
 
-/** moto's Lambda stub answers Invoke from a queue of canned results (it cannot run code here). */
+/** The emulator answers each hook's Invoke from its own queue of canned results (moto cannot run code here). */
 
 /** A hook's answer of about 5 MB: within Lambda's 6 MB, twenty times Step Functions' 256 KiB. */
 const FIVE_MB = 5 * 1024 * 1024;
@@ -33,7 +33,7 @@ describe('Workflow: hooks that answer megabytes', () => {
     const hook = uniqueName('big-hook');
     await createAliasedFunction(hook, await functionPackage('hook'));
     const target = await createFunctionTarget(world, { health: { preTraffic: hook } });
-    await nextHookAnswers([JSON.stringify({ status: 'Succeeded', reason: 'r'.repeat(FIVE_MB), report: 'x'.repeat(1000) })]);
+    await nextHookAnswers(hook, [JSON.stringify({ status: 'Succeeded', reason: 'r'.repeat(FIVE_MB), report: 'x'.repeat(1000) })]);
     const { seen, wrapTask } = sizes();
     const orchestrator = localOrchestrator({ wrapTask });
     // Act
@@ -53,7 +53,7 @@ describe('Workflow: hooks that answer megabytes', () => {
     const hook = uniqueName('big-fail');
     await createAliasedFunction(hook, await functionPackage('hook'));
     const target = await createFunctionTarget(world, { health: { preTraffic: hook } });
-    await nextHookAnswers([JSON.stringify({ status: 'Failed', reason: `smoke test failed: ${'e'.repeat(FIVE_MB)}` })]);
+    await nextHookAnswers(hook, [JSON.stringify({ status: 'Failed', reason: `smoke test failed: ${'e'.repeat(FIVE_MB)}` })]);
     const orchestrator = localOrchestrator();
     // Act
     const { id } = await release(world, orchestrator, target.name, 'r2', await functionPackage('v2'));

@@ -39,7 +39,7 @@ describe('Workflow: release safety', () => {
     const hook = uniqueName('pre-hook');
     await createAliasedFunction(hook, await functionPackage('hook'));
     const target = await createFunctionTarget(world, { health: { preTraffic: hook } });
-    await nextHookAnswers([JSON.stringify({ status: 'Failed', reason: 'smoke test failed' })]);
+    await nextHookAnswers(hook, [JSON.stringify({ status: 'Failed', reason: 'smoke test failed' })]);
     const orchestrator = localOrchestrator();
     // Act
     const { id } = await release(world, orchestrator, target.name, 'r2', await functionPackage('v2'));
