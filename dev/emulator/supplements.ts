@@ -5,5 +5,6 @@
  * what it does not.
  */
 import type { Supplement } from './front.js';
+import { ProvisionedConcurrencySupplement } from './lambda-provisioned-concurrency.js';
 
-export const SUPPLEMENTS: readonly Supplement[] = [];
+export const SUPPLEMENTS: readonly Supplement[] = [new ProvisionedConcurrencySupplement()];
