@@ -65,7 +65,7 @@ function functionNameOf(raw: string): string {
   const name = decodeURIComponent(raw);
   const parts = name.split(':');
   const at = parts.indexOf('function');
-  return at >= 0 && parts[at + 1] ? parts[at + 1]! : name;
+  return (at >= 0 ? parts[at + 1] : undefined) || name;
 }
 
 export class ProvisionedConcurrencySupplement implements Supplement {

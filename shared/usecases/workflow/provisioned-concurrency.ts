@@ -246,7 +246,7 @@ export async function releaseNewVersion(
   target: FunctionTarget,
   handover: ProvisionedConcurrencyRecord | undefined,
 ): Promise<string | undefined> {
-  if (!handover || !handover.allocated || !deps.concurrency || handover.fromVersion === handover.toVersion) return undefined;
+  if (!handover?.allocated || !deps.concurrency || handover.fromVersion === handover.toVersion) return undefined;
   const released = await deps.concurrency.release(target.function.name, handover.toVersion);
   return released
     ? `released the ${handover.amount} provisioned concurrency allocated on version ${handover.toVersion}`
