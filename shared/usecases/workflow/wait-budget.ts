@@ -32,11 +32,11 @@ export const EVENTS_PER_TICK: Record<WaitKind, number> = { lock: 9, window: 9, g
 /**
  * Events of the path outside the wait loops, for a plan of `steps` traffic steps: the longest way
  * through (ExecutionStarted, Prepare … PostTrafficHook, Finalize, or Rollback and a Fail state) is
- * about 60 events plus 7 per step (ShiftTraffic, RouteTraffic), and invalidation checks take up to
- * MAX_INVALIDATION_CHECKS (60) ticks of 9.
+ * about 60 events (ProvisionedConcurrencyReady's 2 among them) plus 7 per step (ShiftTraffic,
+ * RouteTraffic), and invalidation checks take up to MAX_INVALIDATION_CHECKS (60) ticks of 9.
  */
 export function pathEvents(steps: number): number {
-  return 64 + 7 * Math.max(1, steps) + 60 * 9;
+  return 66 + 7 * Math.max(1, steps) + 60 * 9;
 }
 
 /** The wait ticks used so far in this execution; carried in the workflow state (`$.waits`). */
