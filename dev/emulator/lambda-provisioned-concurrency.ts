@@ -217,7 +217,8 @@ export class ProvisionedConcurrencySupplement implements Supplement {
       return (got.body as { Version?: string }).Version === qualifier ? { weighted: false } : undefined;
     }
     const alias = await askMoto(upstream, region, `/2015-03-31/functions/${encodeURIComponent(fn)}/aliases/${encodeURIComponent(qualifier)}`);
-    if (alias.status !== 200) return undefined;
+    // moto answers GetAlias with 201 (AWS: 200): any 2xx is the alias.
+    if (alias.status < 200 || alias.status > 299) return undefined;
     const weights = (alias.body as { RoutingConfig?: { AdditionalVersionWeights?: Record<string, number> } }).RoutingConfig?.AdditionalVersionWeights ?? {};
     return { weighted: Object.keys(weights).length > 0 };
   }
