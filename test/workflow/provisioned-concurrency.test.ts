@@ -143,4 +143,29 @@ describe('Workflow: provisioned concurrency', () => {
     expect(record.provisionedConcurrency).toBeUndefined();
     expect(await configOf(target.function.name, record.toVersion!)).toBe('ProvisionedConcurrencyConfigNotFoundException');
   });
+
+  it('allocates nothing for a release of the code already live, and leaves the live version’s allocation as it is', async () => {
+    // Prepare
+    const target = await provisionedTarget(2);
+    const fn = target.function.name;
+    const states: string[] = [];
+    const orchestrator = localOrchestrator(
+      {
+        wrapTask: (state, _fn, run) => async (input) => {
+          states.push(state);
+          return run(input);
+        },
+      },
+      lean,
+    );
+    // Act: the package version 1 was made from.
+    const { id } = await release(world, orchestrator, target.name, 'r1-again', await functionPackage('v1'));
+    const record = await finished(world, orchestrator, id);
+    // Assess
+    expect(record.status, record.reason).toBe('succeeded');
+    expect(record.timeline.some((e) => /already live/.test(e.message ?? ''))).toBe(true);
+    expect(states).not.toContain('CheckProvisionedConcurrency');
+    expect(record.provisionedConcurrency).toBeUndefined();
+    expect(await configOf(fn, '1')).toMatchObject({ Status: 'READY', RequestedProvisionedConcurrentExecutions: 2 });
+  });
 });
