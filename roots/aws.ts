@@ -36,6 +36,8 @@ import { DynamoTargetStore } from '../shared/adapters/aws/dynamo-targets.js';
 import { EventBridgeDeploymentEvents } from '../shared/adapters/aws/eventbridge-events.js';
 import { LambdaAliasReader } from '../shared/adapters/aws/lambda-alias-reader.js';
 import { LambdaAliasRouter } from '../shared/adapters/aws/lambda-alias-router.js';
+import { LambdaConcurrencyAllocator } from '../shared/adapters/aws/lambda-concurrency-allocator.js';
+import { LambdaConcurrencyReleaser } from '../shared/adapters/aws/lambda-concurrency-releaser.js';
 import { LambdaHookInvoker } from '../shared/adapters/aws/lambda-hook-invoker.js';
 import { LambdaSyntheticInvoker } from '../shared/adapters/aws/lambda-synthetic-invoker.js';
 import { LambdaVersionCatalog } from '../shared/adapters/aws/lambda-version-catalog.js';
@@ -67,6 +69,7 @@ import { withDeploymentEvents } from '../shared/usecases/deployment-events.js';
 import type { NotifyDeps } from '../shared/usecases/notify.js';
 import { DEFAULT_CONTROL_SECONDS } from '../shared/usecases/workflow/shift-traffic.js';
 import { HISTORY_EVENT_BUDGET } from '../shared/usecases/workflow/wait-budget.js';
+import { DEFAULT_PROVISIONED_DEADLINE_SECONDS, DEFAULT_PROVISIONED_POLL_SECONDS } from '../shared/usecases/workflow/provisioned-concurrency.js';
 import type { RollbackDeps } from '../shared/usecases/workflow/rollback.js';
 
 /** The serverless.yml function keys; the Task states of the definition name the workflow ones. */
@@ -203,11 +206,13 @@ function trafficMetrics(b: Built) {
 function rollbackDeps(root: AwsRootConfig, b: Built): RollbackDeps {
   const dynamo = dynamoClient(b.config);
   const cloudFront = cloudFrontClient(b.config);
+  const lambda = lambdaClient(b.config);
   return {
     deployments: publishingDeploymentStore(root, b, dynamo),
     targets: new DynamoTargetStore(table(root, dynamo)),
     locks: new DynamoLockStore(table(root, dynamo)),
-    aliases: new LambdaAliasRouter({ client: lambdaClient(b.config) }),
+    aliases: new LambdaAliasRouter({ client: lambda }),
+    concurrency: new LambdaConcurrencyReleaser({ client: lambda }),
     cdn: new CloudFrontCdn({ client: cloudFront }),
     origins: new CloudFrontOriginSwitch({ client: cloudFront }),
     sites: new S3SiteStore({ client: s3Client(b.config) }),
@@ -328,6 +333,14 @@ export function stageHandler(root: AwsRootConfig) {
     secrets: new SecretsManagerSecrets({ client: new SecretsManagerClient(b.config) }),
     // Alarms already firing as a function's deployment starts block it (or are let through).
     health: new CloudWatchHealthSignals({ client: cloudWatchClient(b.config) }),
+    // The live version's provisioned concurrency, allocated on the new one; CheckProvisionedConcurrency runs here too.
+    provisioned: {
+      concurrency: new LambdaConcurrencyAllocator({ client: lambda }),
+      clock: clock(root),
+      pollSeconds: numberSetting(root, 'SLIPWAY_PROVISIONED_POLL_SECONDS', DEFAULT_PROVISIONED_POLL_SECONDS),
+      deadlineSeconds: numberSetting(root, 'SLIPWAY_PROVISIONED_DEADLINE_SECONDS', DEFAULT_PROVISIONED_DEADLINE_SECONDS),
+      historyEventBudget: historyEventBudget(root),
+    },
   });
 }
 
@@ -430,6 +443,7 @@ export function finalizeHandler(root: AwsRootConfig) {
     locks: new DynamoLockStore(table(root, dynamo)),
     versions: new LambdaVersionPruner({ client: lambda }),
     sites: new S3SiteStore({ client: s3 }),
+    concurrency: new LambdaConcurrencyReleaser({ client: lambda }),
     clock: clock(root),
   });
 }

@@ -6,5 +6,6 @@
  */
 import type { Supplement } from './front.js';
 import { lambdaInvokeAnswers } from './lambda-invoke-answers.js';
+import { ProvisionedConcurrencySupplement } from './lambda-provisioned-concurrency.js';
 
-export const SUPPLEMENTS: readonly Supplement[] = [lambdaInvokeAnswers()];
+export const SUPPLEMENTS: readonly Supplement[] = [lambdaInvokeAnswers(), new ProvisionedConcurrencySupplement()];

@@ -121,7 +121,22 @@ export interface Deployment {
   forceReason?: string;
   /** Apps: what the release does to each component (docs/apps.md). */
   components?: Record<string, ComponentRecord>;
+  /** Functions whose live version has provisioned concurrency: what this deployment allocates on the new version (docs/targets.md#provisioned-concurrency). */
+  provisionedConcurrency?: ProvisionedConcurrencyRecord;
   timeline: TimelineEntry[];
+}
+
+/**
+ * The provisioned concurrency a function deployment hands over: `amount` as the live version
+ * `fromVersion` has it, allocated on `toVersion` before traffic moves. `allocated` says whether this
+ * deployment made that allocation (a failure releases only what it made), and is written before the
+ * allocation is asked for, so a retried step knows.
+ */
+export interface ProvisionedConcurrencyRecord {
+  amount: number;
+  fromVersion: string;
+  toVersion: string;
+  allocated: boolean;
 }
 
 /**

@@ -15,6 +15,7 @@ import { rollback, type RollbackDeps } from '../usecases/workflow/rollback.js';
 import { runHook, type HookPhase, type RunHookDeps } from '../usecases/workflow/run-hook.js';
 import { shiftTraffic, type ShiftTrafficDeps } from '../usecases/workflow/shift-traffic.js';
 import { stage } from '../usecases/workflow/stage.js';
+import { awaitProvisionedConcurrency } from '../usecases/workflow/provisioned-concurrency.js';
 import { stageApp, type StageAppDeps } from '../usecases/app/stage-app.js';
 import { shiftApp } from '../usecases/app/shift-app.js';
 import type { WorkflowState } from '../usecases/workflow/state.js';
@@ -30,9 +31,25 @@ export const createPrepareHandler = ({ logger, ...deps }: PrepareDeps & WithLogg
 export const createAcquireLockHandler = ({ logger, ...deps }: AcquireLockDeps & WithLogger) =>
   createTaskHandler(logger, 'acquireLock', (state: WorkflowState) => acquireLock(deps, state));
 
-/** A function publishes one version; an app publishes one per changed function component. */
+/** What CheckProvisionedConcurrency hands the stage function: the state, to look at the new version's allocation again. */
+export interface ProvisionedConcurrencyCheck {
+  phase: 'provisionedConcurrency';
+  state: WorkflowState;
+}
+
+/**
+ * A function publishes one version; an app publishes one per changed function component. The same
+ * function answers CheckProvisionedConcurrency, the wait for the new version's provisioned
+ * concurrency that Stage asked for: it holds the permissions to read it.
+ */
 export const createStageHandler = ({ logger, ...deps }: StageAppDeps & WithLogger) =>
-  createTaskHandler(logger, 'stage', (state: WorkflowState) => (state.target?.kind === 'app' ? stageApp(deps, state, state.target) : stage(deps, state)));
+  createTaskHandler(logger, 'stage', (input: WorkflowState | ProvisionedConcurrencyCheck) => {
+    if ('phase' in input && input.phase === 'provisionedConcurrency') {
+      return deps.provisioned ? awaitProvisionedConcurrency({ ...deps.provisioned, deployments: deps.deployments }, input.state) : Promise.resolve(input.state);
+    }
+    const state = input as WorkflowState;
+    return state.target?.kind === 'app' ? stageApp(deps, state, state.target) : stage(deps, state);
+  });
 
 export const createStageSiteChunkHandler = ({ logger, ...deps }: StageChunkDeps & WithLogger) =>
   createTaskHandler(logger, 'stageSiteChunk', (input: StageChunkInput) => stageSiteChunk(deps, input));

@@ -95,3 +95,28 @@ export interface HookInvoker {
   /** Invokes a hook function synchronously; returns its JSON result or throws HookFailedError. */
   invokeHook(fn: string, payload: unknown): Promise<unknown>;
 }
+
+/** A version's or an alias's provisioned concurrency, as GetProvisionedConcurrencyConfig reads it. */
+export interface ConcurrencyAllocation {
+  requested: number;
+  allocated: number;
+  available: number;
+  status: 'IN_PROGRESS' | 'READY' | 'FAILED';
+  /** Why a FAILED allocation failed (an init error, say): Lambda's own words. */
+  statusReason?: string;
+}
+
+export interface ConcurrencyReader {
+  /** The provisioned concurrency configured on a version or an alias; undefined when it has none. */
+  allocation(fn: string, qualifier: string): Promise<ConcurrencyAllocation | undefined>;
+}
+
+export interface ConcurrencyAllocator extends ConcurrencyReader {
+  /** Asks for `amount` on a published version (PutProvisionedConcurrencyConfig); Lambda allocates it asynchronously. */
+  allocate(fn: string, version: string, amount: number): Promise<ConcurrencyAllocation>;
+}
+
+export interface ConcurrencyReleaser extends ConcurrencyReader {
+  /** Deletes a version's provisioned concurrency configuration; false when it had none (released already). */
+  release(fn: string, version: string): Promise<boolean>;
+}

@@ -27,6 +27,8 @@ export interface DeploymentPatch {
   approval?: Deployment['approval'];
   /** Apps: what each component releases (written once every component is staged). */
   components?: Deployment['components'];
+  /** Functions: the provisioned concurrency handed over to the new version (written by Stage before it allocates). */
+  provisionedConcurrency?: Deployment['provisionedConcurrency'];
 }
 
 /** Conditions an update must meet besides the record not being terminal. */

@@ -8,6 +8,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetProvisionedConcurrencyConfigCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -138,6 +139,27 @@ describe('IAM evaluation', () => {
     expect(lock.$metadata.httpStatusCode).toBe(200);
     expect(error.name).toBe('AccessDeniedException');
     expect(proxy.problems).toEqual([expect.objectContaining({ action: 'dynamodb:DeleteItem', context: { 'dynamodb:LeadingKeys': ['TARGETS'] } })]);
+  });
+
+  it('evaluates provisioned concurrency on a version (an alias-or-version resource): stage may read it, checkHealth may not', async () => {
+    // Prepare
+    const request = () => new GetProvisionedConcurrencyConfigCommand({ FunctionName: 'web', Qualifier: '8' });
+
+    // Act: the function does not exist, so an allowed request gets Lambda's answer, not a denial.
+    const allowed = await errorOf(new LambdaClient(config('stage')).send(request()));
+    const denied = await errorOf(new LambdaClient(config('checkHealth')).send(request()));
+
+    // Assess
+    expect(allowed.name).not.toBe('AccessDeniedException');
+    expect(denied.name).toBe('AccessDeniedException');
+    expect(proxy.problems).toEqual([
+      expect.objectContaining({
+        kind: 'denied',
+        functionKey: 'checkHealth',
+        action: 'lambda:GetProvisionedConcurrencyConfig',
+        resource: 'arn:aws:lambda:us-east-1:123456789012:function:web:8',
+      }),
+    ]);
   });
 
   it('fails an operation it cannot map, naming it, instead of letting it through unevaluated', async () => {

@@ -31,6 +31,7 @@ export const INSTANT_RETRIES = {
   Prepare: 0,
   AcquireLock: 0,
   Stage: 0,
+  CheckProvisionedConcurrency: 0,
   StageSiteChunk: 0,
   FinishSiteStaging: 0,
   PreTrafficHook: 0,

@@ -117,6 +117,26 @@ const cases: [string, RequestFacts, { action: string; resource: string; context?
       { action: 's3:GetObjectVersion', resource: 'arn:aws:s3:::art/releases/web/1.zip' },
     ],
   ],
+  [
+    'PutProvisionedConcurrencyConfig on a version',
+    rest('lambda', 'PUT', '/2019-09-30/functions/web/provisioned-concurrency?Qualifier=8', {}, '{"ProvisionedConcurrentExecutions":5}'),
+    [{ action: 'lambda:PutProvisionedConcurrencyConfig', resource: `${FN}:8` }],
+  ],
+  [
+    'GetProvisionedConcurrencyConfig of an alias',
+    rest('lambda', 'GET', '/2019-09-30/functions/web/provisioned-concurrency?Qualifier=live'),
+    [{ action: 'lambda:GetProvisionedConcurrencyConfig', resource: `${FN}:live` }],
+  ],
+  [
+    'DeleteProvisionedConcurrencyConfig',
+    rest('lambda', 'DELETE', '/2019-09-30/functions/web/provisioned-concurrency?Qualifier=7'),
+    [{ action: 'lambda:DeleteProvisionedConcurrencyConfig', resource: `${FN}:7` }],
+  ],
+  [
+    'ListProvisionedConcurrencyConfigs',
+    rest('lambda', 'GET', '/2019-09-30/functions/web/provisioned-concurrency?List=ALL'),
+    [{ action: 'lambda:ListProvisionedConcurrencyConfigs', resource: FN }],
+  ],
   ['GetDistributionConfig', rest('cloudfront', 'GET', '/2020-05-31/distribution/E1/config'), [{ action: 'cloudfront:GetDistributionConfig', resource: DIST }]],
   ['UpdateDistribution', rest('cloudfront', 'PUT', '/2020-05-31/distribution/E1/config'), [{ action: 'cloudfront:UpdateDistribution', resource: DIST }]],
   ['CreateInvalidation', rest('cloudfront', 'POST', '/2020-05-31/distribution/E1/invalidation'), [{ action: 'cloudfront:CreateInvalidation', resource: DIST }]],

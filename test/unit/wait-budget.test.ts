@@ -55,6 +55,7 @@ describe('EVENTS_PER_TICK', () => {
     ['window', 'WaitForLock'],
     ['gate', 'WaitForLock'],
     ['bake', 'Bake'],
+    ['provisioned', 'WaitForProvisionedConcurrency'],
   ])('counts the history events of one %s tick as the definition spends them (loop from %s)', (kind, wait) => {
     expect(EVENTS_PER_TICK[kind]).toBe(loopEvents(wait));
   });

@@ -3,10 +3,11 @@ import { errorMessage } from '../../domain/errors.js';
 import type { Deployment } from '../../domain/deployment.js';
 import type { AppTarget, FunctionTarget, SiteTarget } from '../../domain/target.js';
 import { functionComponents, siteComponent } from '../../domain/app.js';
-import type { Clock, DeploymentStore, LockStore, VersionPruner } from '../../ports/index.js';
+import type { Clock, ConcurrencyReleaser, DeploymentStore, LockStore, VersionPruner } from '../../ports/index.js';
 import type { SiteStore } from '../../ports/site.js';
 import { cleanUpStaging, pruneReleases } from '../site/retention.js';
 import { facts, requireTarget, type WorkflowState } from './state.js';
+import { handoverOf, releaseOldVersion } from './provisioned-concurrency.js';
 
 export interface FinalizeDeps {
   deployments: DeploymentStore;
@@ -14,6 +15,8 @@ export interface FinalizeDeps {
   versions: VersionPruner;
   sites: SiteStore;
   clock: Clock;
+  /** Releases the old version's provisioned concurrency once the new version serves everything. */
+  concurrency?: ConcurrencyReleaser;
 }
 
 /** Versions to delete: beyond the newest `keep`, never one an alias (or a traffic split) uses. */
@@ -49,6 +52,8 @@ export async function finalize(deps: FinalizeDeps, state: WorkflowState): Promis
     if (now) assertNotCancelled(now);
   }
   await deps.locks.release(known.target, state.deploymentId);
+  // After success only: until then the old version may take traffic back.
+  if (target.kind === 'function' && !state.noop) await releaseOldVersion(deps, target, state.deploymentId, handoverOf(state, updated));
 
   try {
     if (target.kind === 'site') await tidySite(deps, target, updated ?? (await deps.deployments.get(state.deploymentId)));

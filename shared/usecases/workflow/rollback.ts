@@ -6,7 +6,7 @@ import { callerReference } from '../../domain/site/invalidation-plan.js';
 import { manifestKey, originPathOf, planKey, releaseOfOriginPath, releasePrefix } from '../../domain/site/layout.js';
 import type { AppTarget, FunctionTarget, SiteTarget } from '../../domain/target.js';
 import { functionComponents, siteComponent } from '../../domain/app.js';
-import type { AliasRouter, Cdn, Clock, DeploymentStore, LockStore, TargetStore } from '../../ports/index.js';
+import type { AliasRouter, Cdn, Clock, ConcurrencyReleaser, DeploymentStore, LockStore, TargetStore } from '../../ports/index.js';
 import type { OriginSwitch, SiteStore } from '../../ports/site.js';
 import { cleanUpStaging } from '../site/retention.js';
 import { CHUNK_FAILURE_PREFIX } from '../site/stage-chunk.js';
@@ -14,6 +14,7 @@ import { deployedVersion } from '../site/version.js';
 import { readPlan } from '../site/switch.js';
 import type { WorkflowState } from './state.js';
 import { plural } from '../../domain/words.js';
+import { handoverOf, releaseNewVersion } from './provisioned-concurrency.js';
 
 export interface RollbackDeps {
   deployments: DeploymentStore;
@@ -29,6 +30,8 @@ export interface RollbackDeps {
    */
   switchBackWait?: { timeoutMs: number; intervalMs: number };
   clock: Clock;
+  /** Releases the provisioned concurrency a failed function deployment allocated on its new version. */
+  concurrency?: ConcurrencyReleaser;
 }
 
 /** Fits the Rollback function's 30 s timeout with room for the record, the lock and clean-up. */
@@ -103,7 +106,7 @@ export async function rollback(deps: RollbackDeps, state: WorkflowState): Promis
     : target.kind === 'site'
       ? await restoreSite(deps, target, deployment, state)
       : target.kind === 'function'
-        ? await restoreFunction(deps, target, deployment)
+        ? await withConcurrencyReleased(deps, target, await restoreFunction(deps, target, deployment), handoverOf(state, deployment))
         : await restoreApp(deps, target, deployment, state);
   const trafficMoved = restoration.restored || deployment.trafficPercent > 0;
 
@@ -130,6 +133,17 @@ export async function rollback(deps: RollbackDeps, state: WorkflowState): Promis
   }
   await deps.locks.release(deployment.target, deployment.id);
   return state;
+}
+
+/** The alias is back where it was (or never moved): what this deployment allocated on the new version goes too. */
+async function withConcurrencyReleased(
+  deps: RollbackDeps,
+  target: FunctionTarget,
+  restoration: Restoration,
+  handover: ReturnType<typeof handoverOf>,
+): Promise<Restoration> {
+  const released = await releaseNewVersion(deps, target, handover);
+  return released ? { ...restoration, detail: `${restoration.detail}; ${released}` } : restoration;
 }
 
 async function restoreFunction(deps: RollbackDeps, target: FunctionTarget, deployment: Deployment): Promise<Restoration> {

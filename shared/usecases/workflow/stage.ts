@@ -31,6 +31,7 @@ import type {
 } from '../../ports/index.js';
 import { alarmNames, ignoredIfPreexisting, type FunctionTarget } from '../../domain/target.js';
 import { facts, requireFunctionTarget, seenByWrite, type WorkflowState } from './state.js';
+import { allocateOnNewVersion, type ProvisionedConcurrencyDeps } from './provisioned-concurrency.js';
 
 export interface StageDeps {
   deployments: DeploymentStore;
@@ -41,6 +42,8 @@ export interface StageDeps {
   secrets?: SecretResolver;
   /** Alarms already firing as a function's deployment starts (preexistingAlarms). */
   health?: Pick<HealthSignals, 'alarmsFiring'>;
+  /** The live version's provisioned concurrency, allocated on the new version before traffic moves (provisioned-concurrency.ts). */
+  provisioned?: Omit<ProvisionedConcurrencyDeps, 'deployments'>;
 }
 
 /** A configuration resolved for one deployment: what the record keeps, and what the function gets (secret values: never logged). */
@@ -342,14 +345,25 @@ export async function stage(deps: StageDeps, state: WorkflowState): Promise<Work
   });
   const { fromVersion, toVersion, configuration } = staged;
   const rollback = deployment.trigger === 'rollback';
-  seenByWrite(
+  const written = seenByWrite(
     await deps.deployments.update(state.deploymentId, rollback ? { fromVersion } : { fromVersion, toVersion, ...(configuration ? { configuration } : {}) }, {
       step: 'stage',
       message: staged.message,
     }),
   );
+  // Before any traffic moves, the new version gets the live version's provisioned concurrency (a retry finds it in the record).
+  const provisioned =
+    deps.provisioned && !staged.noop
+      ? await allocateOnNewVersion(
+          { ...deps.provisioned, deployments: deps.deployments },
+          target,
+          state,
+          { fromVersion, toVersion },
+          written?.provisionedConcurrency,
+        )
+      : state;
   return {
-    ...state,
+    ...provisioned,
     aliasRevision: staged.aliasRevision,
     record: { ...deployment, fromVersion, toVersion },
     ...(staged.publishedVersions !== undefined ? { publishedVersions: staged.publishedVersions } : {}),

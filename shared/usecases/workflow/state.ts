@@ -1,4 +1,4 @@
-import type { ArtifactRef, Deployment } from '../../domain/deployment.js';
+import type { ArtifactRef, Deployment, ProvisionedConcurrencyRecord } from '../../domain/deployment.js';
 import type { SyntheticTally } from '../../domain/analysis/synthetic.js';
 import type { TrafficStep } from '../../domain/strategy.js';
 import type { FunctionTarget, SiteTarget, Target } from '../../domain/target.js';
@@ -44,6 +44,8 @@ export interface WorkflowState {
   noop?: boolean;
   verify?: Verification;
   invalidation?: { id: string; complete: boolean; checks: number; waitSeconds: number };
+  /** Provisioned concurrency being allocated on the new version before the first shift (provisioned-concurrency.ts). */
+  provisioned?: ProvisionedHandover;
   /** Alarms already in ALARM when the deployment started, let through by `preexisting: "ignore"` (Stage): not checked during its bakes. */
   ignoredAlarms?: string[];
   /** What the last hook answered, bounded (run-hook.ts): never the hook's raw payload. */
@@ -85,6 +87,19 @@ export interface StepAnalysis {
   heldTicks?: number;
   /** This step's synthetic invocations of the canary so far (health.synthetic); a new step starts without. */
   synthetic?: SyntheticTally;
+}
+
+/**
+ * The new version's provisioned concurrency while it is allocated: the state machine waits
+ * `waitSeconds` and checks again (CheckProvisionedConcurrency) until `ready`, failing at `deadline`.
+ */
+export interface ProvisionedHandover extends ProvisionedConcurrencyRecord {
+  /** The status last recorded in the timeline (a line is written when it changes, not every tick). */
+  status: 'IN_PROGRESS' | 'READY';
+  ready: boolean;
+  waitSeconds: number;
+  /** ISO time after which an allocation still IN_PROGRESS fails the deployment. */
+  deadline: string;
 }
 
 export type { StagingChunk } from '../../ports/site.js';

@@ -8,7 +8,7 @@ import { MAX_WAIT_DAYS } from '../../domain/window.js';
  * waits before the deployment starts and the bake ticks after it all draw on the same budget, and
  * each wait stretches its ticks so that what is left of the execution still fits.
  */
-export type WaitKind = 'lock' | 'window' | 'gate' | 'bake';
+export type WaitKind = 'lock' | 'window' | 'gate' | 'bake' | 'provisioned';
 
 /** Step Functions fails an execution whose history passes this many events. */
 export const HISTORY_EVENT_LIMIT = 25_000;
@@ -24,18 +24,19 @@ export const HISTORY_EVENT_BUDGET = 20_000;
  * recounts them): a Wait state 2 (Entered, Exited), a Lambda Task 5 (Entered, Scheduled, Started,
  * Succeeded, Exited), a Choice 2.
  * - lock, window, gate: WaitForLock → AcquireLock → LockOutcome;
- * - bake: Bake → CheckHealth → RouteTraffic.
+ * - bake: Bake → CheckHealth → RouteTraffic;
+ * - provisioned: WaitForProvisionedConcurrency → CheckProvisionedConcurrency → ProvisionedConcurrencyReady.
  */
-export const EVENTS_PER_TICK: Record<WaitKind, number> = { lock: 9, window: 9, gate: 9, bake: 9 };
+export const EVENTS_PER_TICK: Record<WaitKind, number> = { lock: 9, window: 9, gate: 9, bake: 9, provisioned: 9 };
 
 /**
  * Events of the path outside the wait loops, for a plan of `steps` traffic steps: the longest way
  * through (ExecutionStarted, Prepare … PostTrafficHook, Finalize, or Rollback and a Fail state) is
- * about 60 events plus 7 per step (ShiftTraffic, RouteTraffic), and invalidation checks take up to
- * MAX_INVALIDATION_CHECKS (60) ticks of 9.
+ * about 60 events (ProvisionedConcurrencyReady's 2 among them) plus 7 per step (ShiftTraffic,
+ * RouteTraffic), and invalidation checks take up to MAX_INVALIDATION_CHECKS (60) ticks of 9.
  */
 export function pathEvents(steps: number): number {
-  return 64 + 7 * Math.max(1, steps) + 60 * 9;
+  return 66 + 7 * Math.max(1, steps) + 60 * 9;
 }
 
 /** The wait ticks used so far in this execution; carried in the workflow state (`$.waits`). */

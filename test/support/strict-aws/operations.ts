@@ -523,6 +523,15 @@ function lambdaOperation(request: RequestFacts): Operation {
       return allow('GetFunction', 'lambda:GetFunction', qualified(qualifier));
     case 'DELETE ':
       return allow('DeleteFunction', 'lambda:DeleteFunction', qualified(qualifier));
+    // Provisioned concurrency (/2019-09-30/…): the qualified ARN of the version or alias, as the
+    // Service Authorization Reference gives the function resource; a listing names the function.
+    case 'PUT provisioned-concurrency':
+      return allow('PutProvisionedConcurrencyConfig', 'lambda:PutProvisionedConcurrencyConfig', qualified(qualifier));
+    case 'GET provisioned-concurrency':
+      if (request.query.get('List') === 'ALL') return allow('ListProvisionedConcurrencyConfigs', 'lambda:ListProvisionedConcurrencyConfigs', fn);
+      return allow('GetProvisionedConcurrencyConfig', 'lambda:GetProvisionedConcurrencyConfig', qualified(qualifier));
+    case 'DELETE provisioned-concurrency':
+      return allow('DeleteProvisionedConcurrencyConfig', 'lambda:DeleteProvisionedConcurrencyConfig', qualified(qualifier));
     case 'PUT code': {
       allow('UpdateFunctionCode', 'lambda:UpdateFunctionCode', fn);
       // Lambda fetches the new code from S3 with the caller's permissions.

@@ -13,7 +13,7 @@
  *   bucket is a site bucket, reached only through the `*Pattern` params.
  * Bound policies and decisions are cached: most requests are answered from a Map.
  */
-import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { runSimulation, runUnsafeSimulation } from '@cloud-copilot/iam-simulate';
 import { createValidatedPolicy, validateIdentityPolicy } from '@cloud-copilot/iam-policy';
 import { ACCOUNT_ID, type Authorization, type ResourceNames } from './operations.js';
 
@@ -247,22 +247,29 @@ export class RoleEvaluator {
       });
       this.#bound.set(bindingKey, policies);
     }
-    const result = await runSimulation(
-      {
-        request: {
-          principal: `arn:aws:iam::${ACCOUNT_ID}:role/${role.roleName}`,
-          action: authorization.action,
-          resource: { resource: authorization.resource, accountId: ACCOUNT_ID },
-          contextVariables: authorization.context,
-        },
-        identityPolicies: policies.map((policy, i) => ({ name: role.policies[i]!.name, policy })),
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        ...(authorization.resourcePolicy ? { resourcePolicy: authorization.resourcePolicy } : {}),
+    const simulation = {
+      request: {
+        principal: `arn:aws:iam::${ACCOUNT_ID}:role/${role.roleName}`,
+        action: authorization.action,
+        resource: { resource: authorization.resource, accountId: ACCOUNT_ID },
+        contextVariables: authorization.context,
       },
-      {},
-    );
-    if (result.resultType === 'error') return { decision: 'ImplicitlyDenied', error: `the evaluator refused the request: ${JSON.stringify(result.errors)}` };
+      identityPolicies: policies.map((policy, i) => ({ name: role.policies[i]!.name, policy })),
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      ...(authorization.resourcePolicy ? { resourcePolicy: authorization.resourcePolicy } : {}),
+    };
+    const result = await runSimulation(simulation, {});
+    if (result.resultType === 'error') {
+      // Lambda's provisioned-concurrency actions take a "function alias" or a "function version",
+      // two resource types with the same ARN (`function:<name>:<qualifier>`) and the same condition
+      // keys: the evaluator cannot pick one, yet the policy decides alike for either. Evaluated
+      // without the resource-type lookup then (the request was validated above in every other way).
+      if (JSON.stringify(result.errors) === JSON.stringify({ message: 'multiple.resource.types' }) && authorization.action.startsWith('lambda:')) {
+        return { decision: runUnsafeSimulation(simulation, {}) as Decision };
+      }
+      return { decision: 'ImplicitlyDenied', error: `the evaluator refused the request: ${JSON.stringify(result.errors)}` };
+    }
     return { decision: result.overallResult as Decision };
   }
 }
