@@ -185,9 +185,9 @@ function eventBus(root: AwsRootConfig, b: Built): DeploymentEvents {
   const listener = root.onEventPublished;
   return listener
     ? {
-        async publish(detailType, detail) {
-          await bus.publish(detailType, detail);
-          listener(detailType, detail);
+        async publish(events) {
+          await bus.publish(events);
+          for (const event of events) listener(event.detailType, event.detail);
         },
       }
     : bus;

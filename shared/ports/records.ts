@@ -79,9 +79,19 @@ export interface Orchestrator {
   start(deploymentId: string): Promise<void>;
 }
 
-/** Publishes on the service's event bus (source "slipway"; detail types and schemas in shared/domain/events.ts). */
+/** One event for the bus. */
+export interface OutgoingEvent {
+  detailType: string;
+  detail: Record<string, unknown>;
+}
+
+/**
+ * Publishes on the service's event bus (source "slipway"; detail types and schemas in
+ * shared/domain/events.ts). The events of one call go out together (one PutEvents for up to 10),
+ * in order; a failure names the events that were not published.
+ */
 export interface DeploymentEvents {
-  publish(detailType: string, detail: Record<string, unknown>): Promise<void>;
+  publish(events: readonly OutgoingEvent[]): Promise<void>;
 }
 
 export interface Clock {

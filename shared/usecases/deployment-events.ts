@@ -37,10 +37,12 @@ export function withDeploymentEvents<S extends DeploymentStore & DeploymentTrans
       });
       return;
     }
-    for (const event of changes) {
-      try {
-        await events.publish(event.detailType, event.detail);
-      } catch (error) {
+    if (changes.length === 0) return;
+    // A write's events (a traffic step and a status change) go out in one call.
+    try {
+      await events.publish(changes.map((event) => ({ detailType: event.detailType, detail: event.detail })));
+    } catch (error) {
+      for (const event of changes) {
         onPublishFailure(`could not publish "${event.detailType}" for ${after.id}; the deployment goes on`, {
           detailType: event.detailType,
           detail: event.detail,

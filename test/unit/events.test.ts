@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment } from '../../shared/domain/deployment.js';
 import { STATUS_CHANGED, TRAFFIC_SHIFTED, eventsForChange, statusChangedDetailSchema, trafficShiftedDetailSchema } from '../../shared/domain/events.js';
-import type { DeploymentEvents, DeploymentPatch, DeploymentStore, DeploymentTransitions } from '../../shared/ports/index.js';
+import type { DeploymentEvents, DeploymentPatch, DeploymentStore, DeploymentTransitions, OutgoingEvent } from '../../shared/ports/index.js';
 import { withDeploymentEvents } from '../../shared/usecases/deployment-events.js';
 
 const T0 = '2026-03-01T10:00:00.000Z';
@@ -168,10 +168,13 @@ class MemoryStore implements DeploymentStore, DeploymentTransitions {
 
 class RecordingEvents implements DeploymentEvents {
   readonly published: { detailType: string; detail: Record<string, unknown> }[] = [];
+  /** The size of each publish call. */
+  readonly calls: number[] = [];
   failWith: Error | undefined;
-  async publish(detailType: string, detail: Record<string, unknown>) {
+  async publish(events: readonly OutgoingEvent[]) {
     if (this.failWith) throw this.failWith;
-    this.published.push({ detailType, detail });
+    this.calls.push(events.length);
+    this.published.push(...events);
   }
 }
 
@@ -208,6 +211,8 @@ describe('Function: withDeploymentEvents', () => {
       'Deployment Traffic Shifted:succeeded:100',
       'Deployment Status Changed:succeeded:100',
     ]);
+    // One publish per write: a traffic step and its status change go out together.
+    expect(events.calls).toEqual([1, 1, 2, 2]);
   });
 
   it('does not fail the write when publishing fails, and reports the event it lost', async () => {

@@ -95,7 +95,7 @@ async function promoteOne(deps: PromoteDownstreamDeps, target: string, known: { 
       upstreamDeploymentId: candidate.deploymentId,
       at,
     });
-    await deps.events.publish(PROMOTION_ELIGIBLE, detail);
+    await deps.events.publish([{ detailType: PROMOTION_ELIGIBLE, detail }]);
   } catch (error) {
     // As with every event: a publish that fails is logged, and changes nothing else.
     deps.log(`publishing "${PROMOTION_ELIGIBLE}" for ${target} failed: ${errorMessage(error)}`, { target });
