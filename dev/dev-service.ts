@@ -30,6 +30,8 @@ import { startHttpFront } from './http-front.js';
 import { ensureDashboardBuild, startDashboardServer } from './dashboard.js';
 import { createLocalRuntime, type LocalRuntime } from './runtime.js';
 import { taskFunctions } from './definition.js';
+import { startEmulatorFront } from './emulator/front.js';
+import { SUPPLEMENTS } from './emulator/supplements.js';
 import { startMotoServer, type MotoServer } from './moto-server.js';
 import { createAlarm, createAliasedFunction, provisionService, provisionSiteOrigin, seedConfigurationReferences } from './provision.js';
 import { putExampleTraffic } from './example-traffic.js';
@@ -274,15 +276,26 @@ export async function startDevService(options: {
     process.env.AWS_SECRET_ACCESS_KEY ??= 'testing';
     log(`slipway dev: AWS emulator on ${moto.endpoint} (moto_server pid ${moto.pid}, behind the front that adds what it lacks)`);
   }
-  const endpoint = moto?.endpoint ?? externalEndpoint ?? '';
   // Whatever started before a failure is stopped again, in reverse order.
   const started: (() => Promise<void> | void)[] = [];
   if (moto) started.push(() => moto.stop());
+  // An emulator of the user's own lacks what moto lacks (provisioned concurrency, CloudFront
+  // continuous deployment): dev mode's clients reach it through a front of this process too, while
+  // dev.json names the emulator itself, which outlives dev mode.
+  let endpoint = moto?.endpoint ?? '';
+  if (externalEndpoint) {
+    const front = await startEmulatorFront({ upstream: externalEndpoint, supplements: SUPPLEMENTS });
+    started.push(() => front.close());
+    process.env.AWS_ENDPOINT_URL = front.endpoint;
+    endpoint = front.endpoint;
+    log(`slipway dev: AWS emulator ${externalEndpoint} (AWS_ENDPOINT_URL), behind the front that adds what it lacks on ${front.endpoint}`);
+  }
+  const reportedEndpoint = externalEndpoint ?? endpoint;
   const stopStarted = async () => {
     for (const stop of started.splice(0).reverse()) await stop();
   };
   try {
-    return await runDevService({ ...options, log, region, endpoint, stateDir, ports, started, stopStarted });
+    return await runDevService({ ...options, log, region, endpoint, reportedEndpoint, stateDir, ports, started, stopStarted });
   } catch (error) {
     await stopStarted();
     throw error;
@@ -357,7 +370,10 @@ async function runDevService(options: {
   projectRoot: string;
   log: (line: string) => void;
   region: string;
+  /** Where dev mode's own clients reach the emulator (through the front). */
   endpoint: string;
+  /** What dev.json names: the emulator a user's AWS CLI calls (theirs, when AWS_ENDPOINT_URL was set). */
+  reportedEndpoint: string;
   stateDir: string;
   ports: DevPorts;
   progress?: boolean;
@@ -462,7 +478,7 @@ async function runDevService(options: {
   started.push(() => dashboard.close());
 
   const info: DevInfo = {
-    awsEndpoint: endpoint,
+    awsEndpoint: options.reportedEndpoint,
     apiUrl: front.url,
     region,
     artifactBucket: infra.artifactBucket,
