@@ -4,6 +4,7 @@
  * real wire protocol, so the AWS adapters run unchanged; docs/dev.md lists what each one models and
  * what it does not.
  */
+import { CloudFrontContinuousDeployment } from './cloudfront-continuous-deployment.js';
 import type { Supplement } from './front.js';
 
-export const SUPPLEMENTS: readonly Supplement[] = [];
+export const SUPPLEMENTS: readonly Supplement[] = [new CloudFrontContinuousDeployment()];

@@ -81,7 +81,7 @@ export const siteStrategySchema = z
     const result = parseSiteStrategy(value);
     if (!result.success) for (const issue of result.issues) ctx.addIssue(issue);
   })
-  .transform((value) => parseSiteStrategy(value).data!);
+  .transform((value) => parseSiteStrategy(value).data ?? 'AllAtOnce');
 
 export type SiteStrategy = 'AllAtOnce' | SiteCanaryStrategy;
 
