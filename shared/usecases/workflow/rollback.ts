@@ -180,7 +180,10 @@ async function restoreSite(deps: RollbackDeps, target: SiteTarget, deployment: D
     const early = deployed
       ? ''
       : ` before distribution ${distributionId} was Deployed (edges may keep serving files of ${deployment.release} until their TTL; invalidate ${plan.paths.length > 3 ? '/*' : plan.paths.join(' ')} again once it is)`;
-    return { restored: true, detail: `${detached}origin path restored to ${before || '(bucket root)'}; ${plural(plan.paths.length, 'path')} invalidated${early}` };
+    return {
+      restored: true,
+      detail: `${detached}origin path restored to ${before || '(bucket root)'}; ${plural(plan.paths.length, 'path')} invalidated${early}`,
+    };
   }
   const keep = new Set([releaseOfOriginPath(target, current), deployment.fromVersion, state.site?.liveRelease]);
   // Before the lock was taken nothing was staged; the release prefix may be an earlier deployment's.

@@ -585,10 +585,19 @@ function cloudFrontOperation(request: RequestFacts): Operation {
       return allow('ListInvalidations', 'cloudfront:ListInvalidations');
     case 'GET id/invalidation/id':
       return allow('GetInvalidation', 'cloudfront:GetInvalidation');
+    // CopyDistribution's API reference: it needs GetDistribution and CreateDistribution (no resource type: "*") too.
     case 'POST id/copy':
+      allow('CopyDistribution', 'cloudfront:GetDistribution');
+      allow('CopyDistribution', 'cloudfront:CreateDistribution', '*');
       return allow('CopyDistribution', 'cloudfront:CopyDistribution');
-    case 'PUT id/promote-staging-config':
+    // UpdateDistributionWithStagingConfig's API reference: GetDistribution and UpdateDistribution as well; it reads the staging distribution.
+    case 'PUT id/promote-staging-config': {
+      const staging = request.query.get('StagingDistributionId');
+      if (staging) allow('UpdateDistributionWithStagingConfig', 'cloudfront:GetDistribution', `arn:aws:cloudfront::${ACCOUNT_ID}:distribution/${staging}`);
+      allow('UpdateDistributionWithStagingConfig', 'cloudfront:GetDistribution');
+      allow('UpdateDistributionWithStagingConfig', 'cloudfront:UpdateDistribution');
       return allow('UpdateDistributionWithStagingConfig', 'cloudfront:UpdateDistributionWithStagingConfig');
+    }
     default:
       return { ...op, name: `${request.method} ${request.path}`, mapped: false };
   }
@@ -604,8 +613,9 @@ function continuousDeploymentPolicyOperation(request: RequestFacts, op: Operatio
   const arn = `arn:aws:cloudfront::${ACCOUNT_ID}:continuous-deployment-policy/${id ?? '*'}`;
   const key = `${request.method} ${id ? 'id' : ''}${config ? '/config' : ''}`;
   switch (key) {
+    // No resource type (Service Authorization Reference): "*".
     case 'POST ':
-      return allow('CreateContinuousDeploymentPolicy', 'cloudfront:CreateContinuousDeploymentPolicy', arn);
+      return allow('CreateContinuousDeploymentPolicy', 'cloudfront:CreateContinuousDeploymentPolicy', '*');
     case 'GET ':
       return allow('ListContinuousDeploymentPolicies', 'cloudfront:ListContinuousDeploymentPolicies', '*');
     case 'GET id':
