@@ -85,6 +85,9 @@ export const siteStrategySchema = z
 
 export type SiteStrategy = 'AllAtOnce' | SiteCanaryStrategy;
 
+/** The shapes siteStrategySchema accepts, for documents (OpenAPI); siteStrategySchema's own errors say which was meant. */
+export const siteStrategyShape = z.union([z.literal('AllAtOnce'), weighted, headerSelected]);
+
 function parseSiteStrategy(value: unknown): { success: boolean; data?: SiteStrategy; issues: z.IssueData[] } {
   if (value === 'AllAtOnce') return { success: true, data: 'AllAtOnce', issues: [] };
   const fail = (message: string, path: (string | number)[] = []) => ({
