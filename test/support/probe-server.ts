@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer } from 'node:http';
 
 /** A health endpoint on loopback whose status code (and body size) a test sets. */
 export interface ProbeServer {
@@ -8,26 +8,20 @@ export interface ProbeServer {
   bodyBytes?: number;
   /** Body bytes the server got to write, over all answers: what a client made it send. */
   sentBytes: number;
-  /** The headers of every request, in order. */
-  requests: IncomingHttpHeaders[];
-  /** When set, the status for a request (instead of `status`), e.g. 500 only for a canary header. */
-  statusFor?: (headers: IncomingHttpHeaders) => number;
   close(): Promise<void>;
 }
 
 const CHUNK = Buffer.alloc(64 * 1024, 0x61);
 
 export async function startProbeServer(): Promise<ProbeServer> {
-  const probe = { status: 200, sentBytes: 0, requests: [] } as unknown as ProbeServer;
-  const server = createServer((req, res) => {
-    probe.requests.push(req.headers);
-    const status = probe.statusFor ? probe.statusFor(req.headers) : probe.status;
+  const probe = { status: 200, sentBytes: 0 } as ProbeServer;
+  const server = createServer((_req, res) => {
     if (probe.bodyBytes === undefined) {
       probe.sentBytes += 5;
-      res.writeHead(status).end('probe');
+      res.writeHead(probe.status).end('probe');
       return;
     }
-    res.writeHead(status, { 'content-length': String(probe.bodyBytes) });
+    res.writeHead(probe.status, { 'content-length': String(probe.bodyBytes) });
     let left = probe.bodyBytes;
     let closed = false;
     res.on('close', () => (closed = true));

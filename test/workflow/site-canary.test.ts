@@ -1,5 +1,6 @@
 import { CloudFrontClient, GetContinuousDeploymentPolicyCommand, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalEdge } from '../../dev/edge.js';
 import { zipFiles } from '../../dev/zip.js';
 import { startProbeServer, type ProbeServer } from '../support/probe-server.js';
 import { createSiteTarget, originPath } from '../support/site-harness.js';
@@ -81,34 +82,58 @@ describe('Workflow: a site canary through CloudFront continuous deployment', () 
     ).toBe(true);
   });
 
-  it('rolls back when the probe sent with the canary header fails: the primary stays on the old release, the policy is detached', async () => {
-    // Prepare: r1 live; the probe fails only for requests that carry the canary header
+  it('checks during a header canary that the probe sent with the header is served the new release’s bytes', async () => {
+    // Prepare: r1 live; the probe goes through the local edge, which routes the header to the staging distribution
     const target = await createSiteTarget(world);
     const first = localOrchestrator();
     const r1 = await release(world, first, target.name, 'r1', await zipFiles(site('r1')));
     expect((await finished(world, first, r1.id)).status).toBe('succeeded');
+    const edge = await startLocalEdge({ port: 0, targets: [target] });
     await world.targets.put({
       ...target,
-      strategy: { type: 'canary', header: { name: 'aws-cf-cd-canary', value: 'yes' }, bakeSeconds: 2 },
-      health: { ...target.health, probe: { url: probe.url, expectStatus: 200, timeoutMs: 3000 }, pollSeconds: 1 },
+      strategy: { type: 'canary', header: { name: 'aws-cf-cd-canary', value: 'yes' }, bakeSeconds: 1 },
+      health: { ...target.health, probe: { url: `${edge.url}/`, expectStatus: 200, timeoutMs: 3000 }, pollSeconds: 1 },
     });
-    probe.statusFor = (headers) => (headers['aws-cf-cd-canary'] === 'yes' ? 500 : 200);
     const orchestrator = localOrchestrator();
     // Act
     const r2 = await release(world, orchestrator, target.name, 'r2', await zipFiles(site('r2')));
     const record = await finished(world, orchestrator, r2.id);
-    probe.statusFor = undefined;
+    await edge.close();
+    // Assess: a probe served r1's bytes during the bake would have rolled r2 back
+    expect(record.status, record.reason).toBe('succeeded');
+    expect(record.timeline.find((e) => e.step === 'verify')?.message).toMatch(/passed/);
+    expect(await originPath(target)).toBe('/www/r2');
+    expect((await continuousDeployment(target.site.distributionId)).policyId).toBe('');
+  });
+
+  it('rolls back when the probe, sent with the canary header, fails on the staging distribution: the primary stays on the old release, the policy is detached', async () => {
+    // Prepare: r1 live with a health page that r2 lacks; the probe goes through the local edge, which routes as the policy says
+    const target = await createSiteTarget(world);
+    const first = localOrchestrator();
+    const r1 = await release(world, first, target.name, 'r1', await zipFiles({ ...site('r1'), 'health.html': 'ok' }));
+    expect((await finished(world, first, r1.id)).status).toBe('succeeded');
+    const edge = await startLocalEdge({ port: 0, targets: [target] });
+    await world.targets.put({
+      ...target,
+      strategy: { type: 'canary', header: { name: 'aws-cf-cd-canary', value: 'yes' }, bakeSeconds: 2 },
+      health: { ...target.health, probe: { url: `${edge.url}/health.html`, expectStatus: 200, timeoutMs: 3000 }, pollSeconds: 1 },
+    });
+    const orchestrator = localOrchestrator();
+    // Act
+    const r2 = await release(world, orchestrator, target.name, 'r2', await zipFiles(site('r2')));
+    const record = await finished(world, orchestrator, r2.id);
+    const primary = await fetch(`${edge.url}/health.html`);
+    await edge.close();
     // Assess
     expect(record.status, record.reason).toBe('rolled_back');
-    expect(probe.requests.some((h) => h['aws-cf-cd-canary'] === 'yes')).toBe(true);
+    expect(record.reason).toContain('answered 404');
+    expect(primary.status).toBe(200);
     const after = await continuousDeployment(target.site.distributionId);
     expect(after.originPath).toBe('/www/r1');
     expect(after.policyId).toBe('');
     expect(await originPath(target)).toBe('/www/r1');
-    expect(record.reason).toContain('500');
-    expect(record.reason).toContain('detached');
     const messages = record.timeline.map((e) => e.message ?? '');
     expect(messages.some((m) => m.startsWith('viewers sending aws-cf-cd-canary: yes on release r2 through staging distribution '))).toBe(true);
-    expect(messages.some((m) => m.includes(`continuous-deployment policy`) && m.includes(`detached from ${target.site.distributionId}`))).toBe(true);
+    expect(record.reason).toMatch(new RegExp(`continuous-deployment policy \\S+ detached from ${target.site.distributionId}.*still on origin path /www/r1`));
   });
 });
