@@ -19,6 +19,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CloudFrontCdn } from '../shared/adapters/aws/cloudfront-cdn.js';
 import { CloudFrontInvalidationStatus } from '../shared/adapters/aws/cloudfront-invalidation-status.js';
+import { CloudFrontCanaryDetach } from '../shared/adapters/aws/cloudfront-canary-detach.js';
 import { CloudFrontContinuousDeployment } from '../shared/adapters/aws/cloudfront-continuous-deployment.js';
 import { CloudFrontOriginSwitch } from '../shared/adapters/aws/cloudfront-origin.js';
 import { CloudFrontOriginReader } from '../shared/adapters/aws/cloudfront-origin-reader.js';
@@ -211,7 +212,7 @@ function rollbackDeps(root: AwsRootConfig, b: Built): RollbackDeps {
     aliases: new LambdaAliasRouter({ client: lambdaClient(b.config) }),
     cdn: new CloudFrontCdn({ client: cloudFront }),
     origins: new CloudFrontOriginSwitch({ client: cloudFront }),
-    canary: new CloudFrontContinuousDeployment({ client: cloudFront }),
+    canary: new CloudFrontCanaryDetach({ client: cloudFront }),
     sites: new S3SiteStore({ client: s3Client(b.config) }),
     clock: clock(root),
   };

@@ -7,9 +7,14 @@
  * The distributions themselves stay in moto, which keeps `Staging` and `ContinuousDeploymentPolicyId`
  * in a DistributionConfig as it was given; this supplement calls moto for them and keeps only the
  * policies. It also checks UpdateDistribution for the rules moto does not know: `Staging` never
- * changes, a staging distribution takes no policy, a newly attached policy exists. What it does not
- * model (docs/dev.md): moto's distribution ETags never change, so an UpdateDistribution with a stale
- * IfMatch is not refused; policies' ETags are real and checked.
+ * changes, a staging distribution takes no policy, a newly attached policy exists.
+ *
+ * ETags: moto gives each distribution one ETag for life and takes any IfMatch. This supplement
+ * keeps a distribution's ETag as CloudFront does: every change (UpdateDistribution,
+ * UpdateDistributionWithStagingConfig) gives it a new one, GetDistribution and
+ * GetDistributionConfig answer with the current one, and a change whose IfMatch is not the current
+ * ETag is refused with 412 PreconditionFailed (CopyDistribution's IfMatch too). Policies' ETags are
+ * kept and checked the same way.
  */
 import { randomBytes } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
@@ -18,7 +23,7 @@ import type { EmulatorAnswer, EmulatorRequest, Supplement, Upstream } from './fr
 const NS = 'http://cloudfront.amazonaws.com/doc/2020-05-31/';
 const API = '/2020-05-31';
 const POLICY_PATH = /^\/2020-05-31\/continuous-deployment-policy(?:\/([^/]+)(\/config)?)?\/?$/;
-const DISTRIBUTION_PATH = /^\/2020-05-31\/distribution\/([^/]+)\/(copy|promote-staging-config|config)$/;
+const DISTRIBUTION_PATH = /^\/2020-05-31\/distribution\/([^/]+)(?:\/(copy|promote-staging-config|config))?$/;
 
 export const CD_MAX_WEIGHT = 0.15;
 
@@ -176,7 +181,21 @@ class Moto {
   constructor(
     private readonly upstream: Upstream,
     private readonly request: EmulatorRequest,
+    /** Each distribution's current ETag where it differs from moto's (which never changes). */
+    private readonly etags: Map<string, string>,
   ) {}
+
+  /** The distribution's current ETag, given the one moto answered with. */
+  etagOf(id: string, motoEtag: string): string {
+    return this.etags.get(id) ?? motoEtag;
+  }
+
+  /** A change was stored: the distribution gets a new ETag, as in CloudFront. */
+  changed(id: string): string {
+    const etag = newId();
+    this.etags.set(id, etag);
+    return etag;
+  }
 
   async call(method: string, path: string, body?: string, extra: Record<string, string> = {}): Promise<{ status: number; etag: string; text: string }> {
     const headers: Record<string, string> = { 'content-type': 'application/xml', ...extra };
@@ -194,11 +213,12 @@ class Moto {
     if (answer.status === 404) throw new CloudFrontError(404, 'NoSuchDistribution', `The specified distribution ${id} does not exist.`);
     if (answer.status !== 200) throw new CloudFrontError(answer.status, 'ServiceUnavailable', `moto answered ${answer.status} for distribution ${id}`);
     const start = answer.text.indexOf('<DistributionConfig');
-    return { xml: answer.text.slice(start), etag: answer.etag };
+    return { xml: answer.text.slice(start), etag: this.etagOf(id, answer.etag) };
   }
 
   async distribution(id: string): Promise<{ status: number; etag: string; text: string }> {
-    return this.call('GET', `${API}/distribution/${id}`);
+    const answer = await this.call('GET', `${API}/distribution/${id}`);
+    return { ...answer, etag: this.etagOf(id, answer.etag) };
   }
 }
 
@@ -211,9 +231,17 @@ function checkIfMatch(given: string | string[] | undefined, expected: string): v
     throw new CloudFrontError(412, 'PreconditionFailed', 'The precondition given in one or more of the request-header fields evaluated to false.');
 }
 
+/** moto's answer to a stored change, with the distribution's new ETag (an error answer as moto gave it). */
+function changedAnswer(moto: Moto, id: string, updated: { status: number; etag: string; text: string }): EmulatorAnswer {
+  const ok = updated.status >= 200 && updated.status < 300;
+  const etag = ok ? moto.changed(id) : updated.etag;
+  return { status: updated.status, headers: { 'content-type': 'text/xml', ...(etag ? { etag } : {}) }, body: updated.text };
+}
+
 export class CloudFrontContinuousDeployment implements Supplement {
   readonly name = 'CloudFront continuous deployment (CopyDistribution, continuous-deployment policies, UpdateDistributionWithStagingConfig)';
   private readonly policies = new Map<string, Policy>();
+  private readonly etags = new Map<string, string>();
 
   matches(request: Pick<EmulatorRequest, 'method' | 'path' | 'service'>): boolean {
     if (request.service !== undefined && request.service !== 'cloudfront') return false;
@@ -221,18 +249,20 @@ export class CloudFrontContinuousDeployment implements Supplement {
     const m = DISTRIBUTION_PATH.exec(request.path);
     if (!m) return false;
     return (
+      (m[2] === undefined && request.method === 'GET') ||
       (m[2] === 'copy' && request.method === 'POST') ||
       (m[2] === 'promote-staging-config' && request.method === 'PUT') ||
-      (m[2] === 'config' && request.method === 'PUT')
+      (m[2] === 'config' && (request.method === 'PUT' || request.method === 'GET'))
     );
   }
 
   async handle(request: EmulatorRequest, upstream: Upstream): Promise<EmulatorAnswer> {
     try {
-      const moto = new Moto(upstream, request);
+      const moto = new Moto(upstream, request, this.etags);
       const policyMatch = POLICY_PATH.exec(request.path);
       if (policyMatch) return await this.policyOperation(request, moto, policyMatch[1], Boolean(policyMatch[2]));
       const [, id = '', action] = DISTRIBUTION_PATH.exec(request.path) ?? [];
+      if (request.method === 'GET') return await this.read(request, moto, id, action === 'config');
       if (action === 'copy') return await this.copyDistribution(request, moto, id);
       if (action === 'promote-staging-config') return await this.promote(request, moto, id);
       return await this.updateDistribution(request, moto, id);
@@ -359,9 +389,20 @@ export class CloudFrontContinuousDeployment implements Supplement {
     return { status: created.status, headers: { 'content-type': 'text/xml', etag: created.etag }, body: created.text };
   }
 
+  /** GET /distribution/{id}(/config): moto's answer with the distribution's current ETag. */
+  private async read(request: EmulatorRequest, moto: Moto, id: string, config: boolean): Promise<EmulatorAnswer> {
+    const answer = await moto.call('GET', `${API}/distribution/${id}${config ? '/config' : ''}${request.query.size ? `?${request.query}` : ''}`);
+    return {
+      status: answer.status,
+      headers: { 'content-type': 'text/xml', ...(answer.etag ? { etag: moto.etagOf(id, answer.etag) } : {}) },
+      body: answer.text,
+    };
+  }
+
   /** PUT /distribution/{id}/config, checked for what moto does not check, then stored by moto. */
   private async updateDistribution(request: EmulatorRequest, moto: Moto, id: string): Promise<EmulatorAnswer> {
     const current = await moto.config(id);
+    checkIfMatch(request.headers['if-match'], current.etag);
     const next = request.body.toString('utf8');
     const wasStaging = isStaging(current.xml);
     const nowStaging = element(next, 'Staging') === 'true';
@@ -373,17 +414,14 @@ export class CloudFrontContinuousDeployment implements Supplement {
       if (wasStaging) throw invalid(`Distribution ${id} is a staging distribution; attach the continuous deployment policy to its primary.`);
       if (!this.policies.has(policyId)) throw noSuchPolicy();
     }
-    const headers: Record<string, string> = {};
-    const ifMatch = request.headers['if-match'];
-    if (typeof ifMatch === 'string') headers['if-match'] = ifMatch;
-    const updated = await moto.call('PUT', `${API}/distribution/${id}/config`, next, headers);
-    return { status: updated.status, headers: { 'content-type': 'text/xml', ...(updated.etag ? { etag: updated.etag } : {}) }, body: updated.text };
+    const updated = await moto.call('PUT', `${API}/distribution/${id}/config`, next, { 'if-match': current.etag });
+    return changedAnswer(moto, id, updated);
   }
 
   /**
    * PUT /distribution/{id}/promote-staging-config?StagingDistributionId=…: the primary takes the
    * staging's configuration, less what stays the primary's own (CallerReference, Aliases, Staging,
-   * ContinuousDeploymentPolicyId). IfMatch names both ETags: `<primary>, <staging>`.
+   * ContinuousDeploymentPolicyId), and the policy is disabled. IfMatch names both ETags: `<primary>, <staging>`.
    */
   private async promote(request: EmulatorRequest, moto: Moto, primaryId: string): Promise<EmulatorAnswer> {
     const stagingId = request.query.get('StagingDistributionId') ?? '';
@@ -410,6 +448,8 @@ export class CloudFrontContinuousDeployment implements Supplement {
     xml = setElement(xml, 'Staging', 'false');
     xml = setElement(xml, 'ContinuousDeploymentPolicyId', policyId);
     const updated = await moto.call('PUT', `${API}/distribution/${primaryId}/config`, xml, { 'if-match': primary.etag });
-    return { status: updated.status, headers: { 'content-type': 'text/xml', ...(updated.etag ? { etag: updated.etag } : {}) }, body: updated.text };
+    // CloudFront disables the policy with the promotion: every viewer is on the primary again.
+    if (updated.status === 200) Object.assign(policy, { config: { ...policy.config, enabled: false }, etag: newId(), lastModified: new Date().toISOString() });
+    return changedAnswer(moto, primaryId, updated);
   }
 }

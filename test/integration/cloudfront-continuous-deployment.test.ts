@@ -5,8 +5,10 @@ import {
   CreateDistributionCommand,
   DeleteContinuousDeploymentPolicyCommand,
   GetContinuousDeploymentPolicyCommand,
+  GetDistributionCommand,
   GetDistributionConfigCommand,
   UpdateContinuousDeploymentPolicyCommand,
+  UpdateDistributionCommand,
 } from '@aws-sdk/client-cloudfront';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CloudFrontContinuousDeployment } from '../../shared/adapters/aws/cloudfront-continuous-deployment.js';
@@ -127,5 +129,73 @@ describe('CloudFront continuous deployment through the emulator front (moto lack
     expect(copyOfStaging.name).toBe('InvalidArgument');
     expect(stale.name).toBe('PreconditionFailed');
     expect(inUse.name).toBe('ContinuousDeploymentPolicyInUse');
+  });
+
+  /** Changes the distribution's Comment as another client would, with the current ETag. */
+  async function changeComment(id: string, comment: string): Promise<void> {
+    const current = await client.send(new GetDistributionConfigCommand({ Id: id }));
+    await client.send(
+      new UpdateDistributionCommand({ Id: id, IfMatch: current.ETag, DistributionConfig: { ...current.DistributionConfig!, Comment: comment } }),
+    );
+  }
+
+  // moto keeps one ETag per distribution and takes any IfMatch; the supplement keeps them as CloudFront does.
+  it('refuses an UpdateDistribution whose IfMatch is an ETag that moved (PreconditionFailed), and the adapter re-reads and writes again', async () => {
+    // Prepare
+    const bucket = uniqueName('site');
+    const primaryId = await primaryDistribution(client, bucket);
+    const before = await client.send(new GetDistributionConfigCommand({ Id: primaryId }));
+    await changeComment(primaryId, 'changed once');
+    // A client whose first UpdateDistribution loses the race to another change made in between
+    const racing = new CloudFrontClient({});
+    let raced = false;
+    racing.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UpdateDistributionCommand' && (args.input as { Id?: string }).Id === primaryId && !raced) {
+          raced = true;
+          await changeComment(primaryId, 'changed in between');
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'raceUpdateDistribution' },
+    );
+    const router = new CloudFrontContinuousDeployment({ client: racing });
+    // Act
+    const stale = await rejection(
+      client.send(
+        new UpdateDistributionCommand({ Id: primaryId, IfMatch: before.ETag, DistributionConfig: { ...before.DistributionConfig!, Comment: 'stale' } }),
+      ),
+    );
+    const staging = await router.prepareStaging(primaryId, bucket, '/www/r2');
+    const { policyId } = await router.attachPolicy(primaryId, staging, { type: 'SingleHeader', header: 'aws-cf-cd-canary', value: 'yes' });
+    // Assess
+    expect(stale.name).toBe('PreconditionFailed');
+    const after = await client.send(new GetDistributionConfigCommand({ Id: primaryId }));
+    const distribution = await client.send(new GetDistributionCommand({ Id: primaryId }));
+    expect(after.ETag).not.toBe(before.ETag);
+    expect(distribution.ETag).toBe(after.ETag);
+    expect(raced).toBe(true);
+    expect(after.DistributionConfig?.ContinuousDeploymentPolicyId).toBe(policyId);
+    expect(after.DistributionConfig?.Comment).toBe('changed in between');
+  });
+
+  it('promotes by the origin path alone when the primary changed during the bake, keeping that change', async () => {
+    // Prepare
+    const bucket = uniqueName('site');
+    const primaryId = await primaryDistribution(client, bucket);
+    const router = new CloudFrontContinuousDeployment({ client });
+    const staging = await router.prepareStaging(primaryId, bucket, '/www/r2');
+    const { policyId, primaryEtag } = await router.attachPolicy(primaryId, staging, { type: 'SingleWeight', weight: 0.1, idleTtl: 300, maximumTtl: 600 });
+    await changeComment(primaryId, 'changed during the bake');
+    // Act
+    const how = await router.promote(primaryId, staging.id, primaryEtag, bucket, '/www/r2');
+    // Assess
+    expect(how).toBe('origin-path');
+    const promoted = await config(primaryId);
+    expect(promoted?.Comment).toBe('changed during the bake');
+    expect(promoted?.Origins?.Items?.[0]?.OriginPath).toBe('/www/r2');
+    expect(promoted?.ContinuousDeploymentPolicyId ?? '').toBe('');
+    const policy = await client.send(new GetContinuousDeploymentPolicyCommand({ Id: policyId }));
+    expect(policy.ContinuousDeploymentPolicy?.ContinuousDeploymentPolicyConfig?.Enabled).toBe(false);
   });
 });

@@ -1,25 +1,21 @@
 import {
-  CloudFrontClient,
   CopyDistributionCommand,
   CreateContinuousDeploymentPolicyCommand,
   type ContinuousDeploymentPolicyConfig,
   type DistributionConfig,
   GetContinuousDeploymentPolicyCommand,
   GetDistributionCommand,
-  GetDistributionConfigCommand,
   ListContinuousDeploymentPoliciesCommand,
   type TrafficConfig,
   UpdateContinuousDeploymentPolicyCommand,
-  UpdateDistributionCommand,
   UpdateDistributionWithStagingConfigCommand,
 } from '@aws-sdk/client-cloudfront';
-import { ConcurrentModificationError, MissingResourceError } from '../../domain/errors.js';
+import { MissingResourceError } from '../../domain/errors.js';
 import type { SiteTrafficConfig } from '../../domain/site-canary.js';
 import type { SiteCanaryRouter, StagingDistribution } from '../../ports/site.js';
+import { CloudFrontCanaryDetach } from './cloudfront-canary-detach.js';
 import { bucketOrigin } from './cloudfront-origin-reader.js';
 import { errorName, rethrowTransient } from './sdk-errors.js';
-
-const MAX_ATTEMPTS = 5;
 
 /** One staging distribution per primary: the copy's CallerReference names the primary, so a retried copy finds it. */
 export function stagingCallerReference(primaryId: string): string {
@@ -35,42 +31,7 @@ function trafficConfig(traffic: SiteTrafficConfig): TrafficConfig {
 }
 
 /** CloudFront continuous deployment for a site canary (shared/ports/site.ts SiteCanaryRouter). */
-export class CloudFrontContinuousDeployment implements SiteCanaryRouter {
-  private readonly client: CloudFrontClient;
-
-  constructor(options: { client?: CloudFrontClient } = {}) {
-    this.client = options.client ?? new CloudFrontClient({});
-  }
-
-  private async config(id: string): Promise<{ config: DistributionConfig; etag: string }> {
-    try {
-      const out = await this.client.send(new GetDistributionConfigCommand({ Id: id }));
-      if (!out.DistributionConfig || !out.ETag) throw new Error(`GetDistributionConfig of ${id} returned no config or ETag`);
-      return { config: out.DistributionConfig, etag: out.ETag };
-    } catch (error) {
-      if (errorName(error) === 'NoSuchDistribution') throw new MissingResourceError(`CloudFront distribution ${id} does not exist`, { cause: error });
-      rethrowTransient(error, `reading distribution ${id}`);
-    }
-  }
-
-  /** Writes a config back with IfMatch, re-reading when someone else changed it in between. */
-  private async update(id: string, change: (config: DistributionConfig) => boolean): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const { config: current, etag } = await this.config(id);
-      const config = structuredClone(current);
-      if (!change(config)) return;
-      try {
-        await this.client.send(new UpdateDistributionCommand({ Id: id, IfMatch: etag, DistributionConfig: config }));
-        return;
-      } catch (error) {
-        if (errorName(error) === 'PreconditionFailed' && attempt < MAX_ATTEMPTS) continue;
-        if (errorName(error) === 'PreconditionFailed')
-          throw new ConcurrentModificationError(`distribution ${id} kept changing under slipway (IfMatch)`, { cause: error });
-        rethrowTransient(error, `updating distribution ${id}`);
-      }
-    }
-  }
-
+export class CloudFrontContinuousDeployment extends CloudFrontCanaryDetach implements SiteCanaryRouter {
   private async copy(primaryId: string, etag: string): Promise<string> {
     try {
       const out = await this.client.send(
@@ -193,28 +154,5 @@ export class CloudFrontContinuousDeployment implements SiteCanaryRouter {
     }
     await this.detachPolicy(primaryId);
     return how;
-  }
-
-  async detachPolicy(primaryId: string): Promise<void> {
-    let policyId = '';
-    await this.update(primaryId, (config) => {
-      policyId = config.ContinuousDeploymentPolicyId ?? '';
-      if (!policyId) return false;
-      config.ContinuousDeploymentPolicyId = '';
-      return true;
-    });
-    if (!policyId) return;
-    try {
-      const current = await this.client.send(new GetContinuousDeploymentPolicyCommand({ Id: policyId }));
-      const config = current.ContinuousDeploymentPolicy?.ContinuousDeploymentPolicyConfig;
-      if (config?.Enabled) {
-        await this.client.send(
-          new UpdateContinuousDeploymentPolicyCommand({ Id: policyId, IfMatch: current.ETag, ContinuousDeploymentPolicyConfig: { ...config, Enabled: false } }),
-        );
-      }
-    } catch (error) {
-      if (errorName(error) === 'NoSuchContinuousDeploymentPolicy') return;
-      rethrowTransient(error, `disabling continuous deployment policy ${policyId}`);
-    }
   }
 }
