@@ -14,6 +14,11 @@
  *
  * Which target: with several site targets, `http://<target>.localhost:<port>/` picks one by name
  * (browsers resolve `*.localhost` to the loopback address); any other host gets the first target.
+ *
+ * A site canary: while the distribution has a continuous-deployment policy attached and enabled,
+ * a request goes to the staging distribution's origin path as CloudFront would route it (the
+ * policy's header, or its weight with a sticky session cookie; ./edge-canary.ts). Every answer says
+ * which distribution served it in `x-slipway-distribution`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
@@ -23,6 +28,7 @@ import { fileOfUrlPath } from '../shared/domain/site/layout.js';
 import type { SiteTarget } from '../shared/domain/target.js';
 import { CloudFrontOriginReader } from '../shared/adapters/aws/cloudfront-origin-reader.js';
 import { errorName } from '../shared/adapters/aws/sdk-errors.js';
+import { type CanaryReader, CloudFrontCanaryReader, routeViewer } from './edge-canary.js';
 
 export interface LocalEdge {
   /** `http://127.0.0.1:<port>`: the first target's site. */
@@ -37,6 +43,12 @@ export interface LocalEdgeOptions {
   targets: SiteTarget[];
   s3?: S3Client;
   origins?: Pick<CloudFrontOriginReader, 'currentOriginPath'>;
+  /** A primary's continuous-deployment policy (a site canary). */
+  canaries?: CanaryReader;
+  /** The draw for a new viewer under a weighted policy, in [0, 1). */
+  random?: () => number;
+  /** Milliseconds since the epoch, for session stickiness. */
+  now?: () => number;
 }
 
 export function objectKey(originPath: string, path: string): string {
@@ -62,6 +74,9 @@ function isMissing(error: unknown): boolean {
 export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEdge> {
   const s3 = options.s3 ?? new S3Client({ forcePathStyle: true });
   const origins = options.origins ?? new CloudFrontOriginReader();
+  const canaries = options.canaries ?? new CloudFrontCanaryReader();
+  const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
 
   async function exists(bucket: string, key: string): Promise<boolean> {
     try {
@@ -90,9 +105,13 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
       return;
     }
     const { bucket, distributionId } = target.site;
-    const originPath = await origins.currentOriginPath(distributionId, bucket);
+    const canary = await canaries.canaryOf(distributionId);
+    const route = canary ? routeViewer(canary, { headers: request.headers, now: Math.floor(now() / 1000), random }) : { staging: false };
+    const servedBy = canary && route.staging ? canary.stagingId : distributionId;
+    const originPath = await origins.currentOriginPath(servedBy, bucket);
     const key = objectKey(originPath, path);
-    const common = { 'x-slipway-target': target.name, 'x-slipway-origin-path': originPath };
+    const common: Record<string, string> = { 'x-slipway-target': target.name, 'x-slipway-distribution': servedBy, 'x-slipway-origin-path': originPath };
+    if (route.setCookie) common['set-cookie'] = route.setCookie;
     try {
       const ifNoneMatch = request.headers['if-none-match'];
       const object =

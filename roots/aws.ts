@@ -19,6 +19,8 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CloudFrontCdn } from '../shared/adapters/aws/cloudfront-cdn.js';
 import { CloudFrontInvalidationStatus } from '../shared/adapters/aws/cloudfront-invalidation-status.js';
+import { CloudFrontCanaryDetach } from '../shared/adapters/aws/cloudfront-canary-detach.js';
+import { CloudFrontContinuousDeployment } from '../shared/adapters/aws/cloudfront-continuous-deployment.js';
 import { CloudFrontOriginSwitch } from '../shared/adapters/aws/cloudfront-origin.js';
 import { CloudFrontOriginReader } from '../shared/adapters/aws/cloudfront-origin-reader.js';
 import { CloudWatchHealthSignals } from '../shared/adapters/aws/cloudwatch-health.js';
@@ -215,6 +217,7 @@ function rollbackDeps(root: AwsRootConfig, b: Built): RollbackDeps {
     concurrency: new LambdaConcurrencyReleaser({ client: lambda }),
     cdn: new CloudFrontCdn({ client: cloudFront }),
     origins: new CloudFrontOriginSwitch({ client: cloudFront }),
+    canary: new CloudFrontCanaryDetach({ client: cloudFront }),
     sites: new S3SiteStore({ client: s3Client(b.config) }),
     clock: clock(root),
   };
@@ -391,6 +394,7 @@ export function shiftTrafficHandler(root: AwsRootConfig) {
     deployments: publishingDeploymentStore(root, b, dynamo),
     aliases: new LambdaAliasRouter({ client: lambda }),
     origins: new CloudFrontOriginSwitch({ client: cloudFront }),
+    canary: new CloudFrontContinuousDeployment({ client: cloudFront }),
     cdn: new CloudFrontCdn({ client: cloudFront }),
     sites: new S3SiteReader({ client: s3 }),
     controlSeconds: numberSetting(root, 'SLIPWAY_CONTROL_SECONDS', DEFAULT_CONTROL_SECONDS),

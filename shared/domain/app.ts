@@ -51,7 +51,8 @@ export function componentTargets(app: AppTarget): ComponentTarget[] {
     .map((component): ComponentTarget => {
       const spec = app.components[component] as Component;
       const health = { alarms: spec.health.alarms, ...(spec.health.probe ? { probe: spec.health.probe } : {}), pollSeconds: app.health.pollSeconds };
-      if (isSiteComponent(spec)) return { component, kind: 'site', target: { ...spec, name: app.name, kind: 'site', health } };
+      // An app's site switches all at once: site canaries are for site targets (docs/sites.md).
+      if (isSiteComponent(spec)) return { component, kind: 'site', target: { ...spec, name: app.name, kind: 'site', strategy: 'AllAtOnce', health } };
       return { component, kind: 'function', target: { ...spec, name: app.name, kind: 'function', strategy: app.strategy, health } };
     });
 }

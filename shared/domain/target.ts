@@ -6,6 +6,7 @@ import { ValidationError } from './errors.js';
 import { deploymentStatusSchema } from './events.js';
 import { TARGET_NAME, TARGET_NAME_RULE, VISIBLE_NAME, VISIBLE_NAME_RULE } from './names.js';
 import { linkLocalReason } from './probe-address.js';
+import { siteStrategySchema } from './site-canary.js';
 import { strategySchema } from './strategy.js';
 import { windowSchema } from './window.js';
 import { functionConfigurationSchema, siteRuntimeConfigSchema } from './configuration.js';
@@ -234,6 +235,8 @@ export const siteTargetSchema = z
         distributionId: z.string().regex(/^[A-Z0-9]{1,32}$/, 'must be a CloudFront distribution id such as E2QWRUHAPOMQZL'),
       })
       .strict(),
+    /** All at once (the default) or one canary through CloudFront continuous deployment (docs/sites.md). */
+    strategy: siteStrategySchema.default('AllAtOnce'),
     /** First matching rule wins; files no rule matches get the defaults (see docs). */
     cacheControl: boundedArray(z.object({ match: z.string().min(1).max(256), value: z.string().min(1).max(256) }).strict(), { max: 50 }).default([]),
     health: healthSchema.default({}),
@@ -288,7 +291,7 @@ export const functionComponentSchema = functionTargetSchema
 
 /** The site of an app (at most one): what a site target has, less what the app decides. */
 export const siteComponentSchema = siteTargetSchema
-  .omit({ name: true, kind: true, health: true, notifications: true, window: true, promotion: true })
+  .omit({ name: true, kind: true, strategy: true, health: true, notifications: true, window: true, promotion: true })
   .extend({ health: componentHealthSchema.default({}) })
   .strict();
 

@@ -10,6 +10,7 @@ import { configurationChangeSchema } from '../domain/configuration.js';
 import { HOOK_SECRET_HEADER } from '../domain/deploy-hook.js';
 import { functionTargetSchema, healthSchema, siteTargetSchema, targetSchema } from '../domain/target.js';
 import { strategySchema } from '../domain/strategy.js';
+import { siteStrategySchema, siteStrategyShape } from '../domain/site-canary.js';
 import { windowSchema } from '../domain/window.js';
 import {
   cancelRequestSchema,
@@ -189,6 +190,8 @@ function jsonSchemaOf(schema: z.ZodTypeAny, definitions?: Record<string, z.ZodTy
     $refStrategy: 'none',
     ...(definitions ? { definitions } : {}),
     override: (def, _refs, _seen, forceResolution) => {
+      // A site's strategy is checked by a refinement (for errors in words); the document shows the shapes it accepts.
+      if (def === siteStrategySchema._def) return jsonSchemaOf(siteStrategyShape);
       const name = SCHEMA_NAMES.get(def);
       return name !== undefined && !forceResolution ? schemaRef(name) : ignoreOverride;
     },

@@ -20,6 +20,8 @@ export interface ProbeRequest {
   timeoutMs: number;
   /** Let the probe reach link-local and instance metadata addresses (refused otherwise). */
   allowLinkLocal?: boolean;
+  /** Headers sent with the probe (a site canary's `aws-cf-cd-…` header, so it reaches the staging distribution). */
+  headers?: Record<string, string>;
 }
 
 /** A target's traffic, for deploy windows (suggestions and the `maxRequestsPerMinute` gate). */

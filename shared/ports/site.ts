@@ -1,6 +1,7 @@
 import type { ArtifactRef } from '../domain/deployment.js';
 import type { SiteLimits } from '../domain/site/entry-rules.js';
 import type { ManifestFile } from '../domain/site/manifest.js';
+import type { SiteTrafficConfig } from '../domain/site-canary.js';
 
 /**
  * Ports of the static site pipeline (kind: "site" targets): the origin bucket a release is staged
@@ -85,4 +86,36 @@ export interface SiteStager {
   /** With `folder` (an app's site, e.g. `web/`): only the entries under it, judged by their paths inside it. */
   inspect(artifact: ArtifactRef, artifactSize: number, limits: SiteLimits, folder?: string): Promise<SiteZipInspection>;
   stageChunk(request: StageChunkRequest): Promise<StageChunkResult>;
+}
+
+/** A staging distribution of a site's primary (CloudFront continuous deployment, docs/sites.md). */
+export interface StagingDistribution {
+  id: string;
+  domainName: string;
+}
+
+/**
+ * A site canary through CloudFront continuous deployment. The staging distribution is made once
+ * per primary (a copy), kept and reused; the policy is one per primary, attached for a canary and
+ * detached after it. Every call is idempotent.
+ */
+export interface SiteCanaryRouter {
+  /**
+   * The primary's staging distribution, copied from it when there is none yet, its config made
+   * the primary's again (less aliases and policy) with the S3 origin on `bucket` at `originPath`.
+   */
+  prepareStaging(primaryId: string, bucket: string, originPath: string): Promise<StagingDistribution>;
+  /**
+   * Points the primary's continuous-deployment policy at the staging distribution with this
+   * traffic, and attaches it. Returns the policy id and the primary's ETag after the attach, for `promote`.
+   */
+  attachPolicy(primaryId: string, staging: StagingDistribution, traffic: SiteTrafficConfig): Promise<{ policyId: string; primaryEtag: string }>;
+  /**
+   * The primary takes the staging's configuration (UpdateDistributionWithStagingConfig) when the
+   * primary has not changed since `attachPolicy` (its ETag); otherwise only the primary's origin path moves
+   * (so a change made to the primary during the bake is kept). Then the policy is detached.
+   */
+  promote(primaryId: string, stagingId: string, primaryEtag: string, bucket: string, originPath: string): Promise<'staging-config' | 'origin-path'>;
+  /** Detaches (and disables) the primary's policy: every viewer on the primary. A no-op without one. */
+  detachPolicy(primaryId: string): Promise<void>;
 }

@@ -89,6 +89,13 @@ const EXCEPTIONS: Record<string, Record<string, string[]>> = {
     GetSecretValueCommand: ['secretsmanager:GetSecretValue', 'kms:Decrypt'],
   },
   '@aws-sdk/client-cloudfront': {
+    // The API reference lists what these need besides their own action.
+    CopyDistributionCommand: ['cloudfront:CopyDistribution', 'cloudfront:GetDistribution', 'cloudfront:CreateDistribution'],
+    UpdateDistributionWithStagingConfigCommand: [
+      'cloudfront:UpdateDistributionWithStagingConfig',
+      'cloudfront:GetDistribution',
+      'cloudfront:UpdateDistribution',
+    ],
     waitUntilInvalidationCompleted: ['cloudfront:GetInvalidation'],
     waitForInvalidationCompleted: ['cloudfront:GetInvalidation'],
   },
@@ -277,6 +284,11 @@ export const ACTIONS_WITHOUT_RESOURCE_SCOPE: readonly string[] = [
   // DescribeAlarms has the alarm resource type, but answers with composite alarms only when it is
   // allowed on `*` (DescribeAlarms API reference): health checks judge composite alarms too.
   'cloudwatch:DescribeAlarms',
+  // CloudFront continuous deployment (a site canary): creating and listing policies take no resource;
+  // CopyDistribution makes its staging distribution with CreateDistribution, which takes none either.
+  'cloudfront:CreateContinuousDeploymentPolicy',
+  'cloudfront:ListContinuousDeploymentPolicies',
+  'cloudfront:CreateDistribution',
 ];
 
 /** Actions granted on `*` that could have been scoped. */
@@ -299,7 +311,7 @@ export const EXPECTED_RESOURCE_BY_SERVICE: Record<string, RegExp> = {
   states: /DeployStateMachine|:stateMachine:slipway-[a-z0-9-]+-deploy"/,
   events: /EventBus/,
   lambda: /:function:/,
-  cloudfront: /:distribution\//,
+  cloudfront: /:distribution\/|:continuous-deployment-policy\//,
   cloudwatch: /:alarm:/,
   sqs: /IntakeQueue/,
   logs: /LogGroup/,

@@ -67,7 +67,7 @@ export class HttpProbe {
       request = send(url, {
         method: 'GET',
         lookup: this.guardedLookup(url.hostname, probe.allowLinkLocal ?? false),
-        headers: { 'user-agent': 'slipway-probe' },
+        headers: { 'user-agent': 'slipway-probe', ...probe.headers },
       });
       request.on('error', (error) => {
         if (timedOut) return done({ failure: `probe ${probe.url} failed: no answer within ${probe.timeoutMs} ms` });

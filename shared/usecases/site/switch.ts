@@ -3,7 +3,8 @@ import { DeploymentNotFoundError } from '../../domain/errors.js';
 import { callerReference, type InvalidationPlan } from '../../domain/site/invalidation-plan.js';
 import { originPathOf, planKey } from '../../domain/site/layout.js';
 import type { Cdn, DeploymentStore } from '../../ports/index.js';
-import type { OriginSwitch, SiteStore } from '../../ports/site.js';
+import type { OriginSwitch, SiteCanaryRouter, SiteStore } from '../../ports/site.js';
+import { promoteSiteCanary, siteCanaryOf, startSiteCanary } from './canary.js';
 import { verificationPlan } from '../workflow/shift-traffic.js';
 import { requireSiteTarget, type WorkflowState } from '../workflow/state.js';
 import { deployedVersion } from './version.js';
@@ -14,6 +15,8 @@ export interface SwitchSiteDeps {
   origins: Pick<OriginSwitch, 'switchOriginPath' | 'isDistributionDeployed'>;
   cdn: Pick<Cdn, 'invalidate'>;
   sites: Pick<SiteStore, 'readJson'>;
+  /** CloudFront continuous deployment, for a site canary (docs/sites.md). */
+  canary?: SiteCanaryRouter;
 }
 
 /** Seconds between two looks at a distribution that is still `InProgress` (the WaitForDistribution state). */
@@ -48,6 +51,11 @@ export async function switchSite(deps: SwitchSiteDeps, state: WorkflowState): Pr
   assertNotCancelled(deployment);
   const { distributionId, bucket } = target.site;
   const originPath = deployment.toOriginPath ?? originPathOf(target, deployedVersion(site, deployment));
+  const canary = siteCanaryOf(target);
+  const canaryStep = canary && (state.steps?.length ?? 1) > 1 && (state.stepIndex ?? 0) === 0 && !deployment.promotedAt;
+  if (canary && canaryStep) return startSiteCanary(deps, state, target, deployment, canary, originPath);
+  const promoted = canary ? await promoteSiteCanary(deps, state, target, deployment, originPath) : undefined;
+  if (promoted) await deps.deployments.update(deployment.id, {}, { step: 'promote', trafficPercent: 100, message: promoted });
   await deps.origins.switchOriginPath(distributionId, bucket, originPath);
 
   const plan = await readPlan(deps.sites, bucket, planKey(target, deployment.id));

@@ -10,6 +10,7 @@ import { sendSyntheticBatch, type SyntheticTrafficDeps } from './synthetic-traff
 import type { Cdn, Clock, DeploymentStore, HealthSignals, ProbeResult, TargetStore, VersionMetrics } from '../../ports/index.js';
 import type { SiteStore } from '../../ports/site.js';
 import { awaitSiteInvalidation } from '../site/await-invalidation.js';
+import { siteCanaryOf } from '../site/canary.js';
 import { signalSources, siteOf, unionHealth } from '../../domain/app.js';
 import { hasHealthSignals } from './shift-traffic.js';
 import { requireTarget, type WorkflowState } from './state.js';
@@ -227,15 +228,19 @@ async function checkSignals(deps: CheckHealthDeps, target: Target, state: Workfl
   // Alarms that already fired when the deployment started, with `preexisting: "ignore"`, are left out (Stage).
   const ignored = new Set(state.ignoredAlarms ?? []);
   const alarms = alarmNames(target.health.alarms).filter((a) => !ignored.has(a));
+  // During a site canary's bake a header-selected probe reaches the staging distribution; a weighted one may land on either.
+  const canary = target.kind === 'site' && state.site?.canary && (state.stepIndex ?? 0) === 0 ? siteCanaryOf(target) : undefined;
+  const canaryHeader = canary && 'header' in canary ? { [canary.header.name]: canary.header.value } : undefined;
   const [firing, probed] = await Promise.all([
     alarms.length > 0 ? deps.health.alarmsFiring(alarms) : Promise.resolve([]),
-    probe ? deps.health.probe(probe) : Promise.resolve<ProbeResult>({}),
+    probe ? deps.health.probe(canaryHeader ? { ...probe, headers: canaryHeader } : probe) : Promise.resolve<ProbeResult>({}),
   ]);
   if (firing.length > 0) {
     throw new UnhealthyReleaseError(`alarm ${firing.map((a) => `"${a}"`).join(', ')} went to ALARM during the bake`);
   }
   if (probed.failure) throw new UnhealthyReleaseError(probed.failure);
-  if (target.kind === 'site' && probe && (probed.bodySha256 || probed.truncated) && state.site) {
+  const releaseChecked = !canary || Boolean(canaryHeader);
+  if (target.kind === 'site' && probe && releaseChecked && (probed.bodySha256 || probed.truncated) && state.site) {
     await expectNewRelease(deps, target, state.site.version ?? state.site.release, probe.url, probed);
   }
 }

@@ -2,6 +2,7 @@ import { DeploymentNotFoundError, ConflictError, TargetNotFoundError } from '../
 import { assertNotCancelled } from '../../domain/control.js';
 import { isTerminal } from '../../domain/deployment.js';
 import { stepsWithAnalysis } from '../../domain/analysis/steps.js';
+import { planSiteSteps } from '../../domain/site-canary.js';
 import { planSteps } from '../../domain/strategy.js';
 import type { AppArtifacts, ArtifactStore, Clock, DeploymentStore, TargetStore } from '../../ports/index.js';
 import { checkArtifact, recorded } from './check-artifact.js';
@@ -54,13 +55,13 @@ export async function prepare(deps: PrepareDeps, input: WorkflowState): Promise<
     // A site's entries are judged by slipway's own rules first, so a hostile zip is named for what it is.
     const site = await planSiteStaging(deps, deployment, target);
     const checked = rollback ? {} : recorded(await checkArtifact(deps, deployment, { maxUncompressedBytes: target.limits.maxUncompressedBytes }));
-    // A site switches all at once; CDN invalidation is part of every site deployment.
+    // A site switches all at once, or after one canary step through continuous deployment (docs/sites.md); CDN invalidation is part of every site deployment.
     return {
       deploymentId: deployment.id,
       target,
       record: { ...recordFacts(deployment), ...checked },
       site,
-      steps: [{ percent: 100, bakeSeconds: 0 }],
+      steps: rollback ? [{ percent: 100, bakeSeconds: 0 }] : planSiteSteps(target.strategy),
       stepIndex: 0,
       flags: rollback ? { preTraffic: false, postTraffic: false, cdn: true } : { ...hooks, cdn: true },
       ...carried,

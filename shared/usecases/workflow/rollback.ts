@@ -7,7 +7,7 @@ import { manifestKey, originPathOf, planKey, releaseOfOriginPath, releasePrefix 
 import type { AppTarget, FunctionTarget, SiteTarget } from '../../domain/target.js';
 import { functionComponents, siteComponent } from '../../domain/app.js';
 import type { AliasRouter, Cdn, Clock, ConcurrencyReleaser, DeploymentStore, LockStore, TargetStore } from '../../ports/index.js';
-import type { OriginSwitch, SiteStore } from '../../ports/site.js';
+import type { OriginSwitch, SiteCanaryRouter, SiteStore } from '../../ports/site.js';
 import { cleanUpStaging } from '../site/retention.js';
 import { CHUNK_FAILURE_PREFIX } from '../site/stage-chunk.js';
 import { deployedVersion } from '../site/version.js';
@@ -23,6 +23,8 @@ export interface RollbackDeps {
   aliases: AliasRouter;
   cdn: Cdn;
   origins: OriginSwitch;
+  /** CloudFront continuous deployment: a site canary's policy is detached on rollback (docs/sites.md). */
+  canary?: Pick<SiteCanaryRouter, 'detachPolicy'>;
   sites: SiteStore;
   /**
    * How long a site's switch back waits for the distribution to be `Deployed` before it
@@ -173,6 +175,11 @@ async function restoreFunction(deps: RollbackDeps, target: FunctionTarget, deplo
  */
 async function restoreSite(deps: RollbackDeps, target: SiteTarget, deployment: Deployment, state: WorkflowState): Promise<Restoration> {
   const { bucket, distributionId } = target.site;
+  // A site canary's policy goes first: every viewer back on the primary, which serves the old release until promotion.
+  const detached =
+    target.strategy && target.strategy !== 'AllAtOnce' && state.site?.canary && deps.canary
+      ? await detachCanary(deps.canary, distributionId, state.site.canary)
+      : '';
   const current = await deps.origins.currentOriginPath(distributionId, bucket);
   const version = deployedVersion(state.site, deployment);
   const ours = deployment.toOriginPath ?? originPathOf(target, version);
@@ -187,7 +194,10 @@ async function restoreSite(deps: RollbackDeps, target: SiteTarget, deployment: D
     const early = deployed
       ? ''
       : ` before distribution ${distributionId} was Deployed (edges may keep serving files of ${deployment.release} until their TTL; invalidate ${plan.paths.length > 3 ? '/*' : plan.paths.join(' ')} again once it is)`;
-    return { restored: true, detail: `origin path restored to ${before || '(bucket root)'}; ${plural(plan.paths.length, 'path')} invalidated${early}` };
+    return {
+      restored: true,
+      detail: `${detached}origin path restored to ${before || '(bucket root)'}; ${plural(plan.paths.length, 'path')} invalidated${early}`,
+    };
   }
   const keep = new Set([releaseOfOriginPath(target, current), deployment.fromVersion, state.site?.liveRelease]);
   // Before the lock was taken nothing was staged; the release prefix may be an earlier deployment's.
@@ -197,7 +207,18 @@ async function restoreSite(deps: RollbackDeps, target: SiteTarget, deployment: D
     await deps.sites.deletePrefix(bucket, releasePrefix(target, version));
   }
   await cleanUpStaging(deps.sites, target, deployment.id);
+  if (detached)
+    return { restored: true, detail: `${detached}every viewer on distribution ${distributionId}, still on origin path ${current || '(bucket root)'}` };
   return { restored: false, detail: 'nothing live changed' };
+}
+
+async function detachCanary(
+  router: Pick<SiteCanaryRouter, 'detachPolicy'>,
+  distributionId: string,
+  canary: { stagingId: string; policyId: string },
+): Promise<string> {
+  await router.detachPolicy(distributionId);
+  return `continuous-deployment policy ${canary.policyId} detached from ${distributionId} (staging distribution ${canary.stagingId} no longer gets viewers); `;
 }
 
 /**

@@ -184,6 +184,8 @@ export interface SiteWorkflow {
    * state machine waits `waitSeconds` and runs ShiftTraffic again, which invalidates once it is.
    */
   distribution?: { deployed: boolean; checks: number; waitSeconds: number };
+  /** A site canary (docs/sites.md): the staging distribution serving the new release, and the primary's policy. */
+  canary?: { stagingId: string; policyId: string; primaryEtag: string };
 }
 
 /** What the workflow carries of its deployment record (see WorkflowState.record). */

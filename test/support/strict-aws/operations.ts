@@ -565,6 +565,8 @@ export function functionArn(name: string, region: string): string {
 
 function cloudFrontOperation(request: RequestFacts): Operation {
   const op: Operation = { service: 'cloudfront', name: '', mapped: true, authorizations: [], names: emptyNames() };
+  const policy = /^\/\d{4}-\d{2}-\d{2}\/continuous-deployment-policy(?:\/([^/]+)(\/config)?)?\/?$/.exec(request.path);
+  if (policy) return continuousDeploymentPolicyOperation(request, op, policy[1], Boolean(policy[2]));
   const match = /^\/\d{4}-\d{2}-\d{2}\/distribution(?:\/([^/]+)(?:\/([^/]+)(?:\/([^/]+))?)?)?\/?$/.exec(request.path);
   if (!match) return { ...op, name: `${request.method} ${request.path}`, mapped: false };
   const [, id, sub, subId] = match;
@@ -592,6 +594,47 @@ function cloudFrontOperation(request: RequestFacts): Operation {
       return allow('ListInvalidations', 'cloudfront:ListInvalidations');
     case 'GET id/invalidation/id':
       return allow('GetInvalidation', 'cloudfront:GetInvalidation');
+    // CopyDistribution's API reference: it needs GetDistribution and CreateDistribution (no resource type: "*") too.
+    case 'POST id/copy':
+      allow('CopyDistribution', 'cloudfront:GetDistribution');
+      allow('CopyDistribution', 'cloudfront:CreateDistribution', '*');
+      return allow('CopyDistribution', 'cloudfront:CopyDistribution');
+    // UpdateDistributionWithStagingConfig's API reference: GetDistribution and UpdateDistribution as well; it reads the staging distribution.
+    case 'PUT id/promote-staging-config': {
+      const staging = request.query.get('StagingDistributionId');
+      if (staging) allow('UpdateDistributionWithStagingConfig', 'cloudfront:GetDistribution', `arn:aws:cloudfront::${ACCOUNT_ID}:distribution/${staging}`);
+      allow('UpdateDistributionWithStagingConfig', 'cloudfront:GetDistribution');
+      allow('UpdateDistributionWithStagingConfig', 'cloudfront:UpdateDistribution');
+      return allow('UpdateDistributionWithStagingConfig', 'cloudfront:UpdateDistributionWithStagingConfig');
+    }
+    default:
+      return { ...op, name: `${request.method} ${request.path}`, mapped: false };
+  }
+}
+
+/** Continuous-deployment policies are their own resource type: `continuous-deployment-policy/<id>`. */
+function continuousDeploymentPolicyOperation(request: RequestFacts, op: Operation, id: string | undefined, config: boolean): Operation {
+  const allow = (name: string, action: string, resource: string) => {
+    op.name = name;
+    op.authorizations.push({ action, resource, context: {} });
+    return op;
+  };
+  const arn = `arn:aws:cloudfront::${ACCOUNT_ID}:continuous-deployment-policy/${id ?? '*'}`;
+  const key = `${request.method} ${id ? 'id' : ''}${config ? '/config' : ''}`;
+  switch (key) {
+    // No resource type (Service Authorization Reference): "*".
+    case 'POST ':
+      return allow('CreateContinuousDeploymentPolicy', 'cloudfront:CreateContinuousDeploymentPolicy', '*');
+    case 'GET ':
+      return allow('ListContinuousDeploymentPolicies', 'cloudfront:ListContinuousDeploymentPolicies', '*');
+    case 'GET id':
+      return allow('GetContinuousDeploymentPolicy', 'cloudfront:GetContinuousDeploymentPolicy', arn);
+    case 'GET id/config':
+      return allow('GetContinuousDeploymentPolicyConfig', 'cloudfront:GetContinuousDeploymentPolicyConfig', arn);
+    case 'PUT id':
+      return allow('UpdateContinuousDeploymentPolicy', 'cloudfront:UpdateContinuousDeploymentPolicy', arn);
+    case 'DELETE id':
+      return allow('DeleteContinuousDeploymentPolicy', 'cloudfront:DeleteContinuousDeploymentPolicy', arn);
     default:
       return { ...op, name: `${request.method} ${request.path}`, mapped: false };
   }
