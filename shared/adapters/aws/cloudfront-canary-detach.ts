@@ -2,15 +2,12 @@ import {
   CloudFrontClient,
   type DistributionConfig,
   GetContinuousDeploymentPolicyCommand,
-  GetDistributionConfigCommand,
   UpdateContinuousDeploymentPolicyCommand,
-  UpdateDistributionCommand,
 } from '@aws-sdk/client-cloudfront';
-import { ConcurrentModificationError, MissingResourceError } from '../../domain/errors.js';
 import type { SiteCanaryRouter } from '../../ports/site.js';
+import { readDistributionConfig } from './cloudfront-distribution-config.js';
+import { updateDistributionConfig } from './cloudfront-distribution-update.js';
 import { errorName, rethrowTransient } from './sdk-errors.js';
-
-const MAX_ATTEMPTS = 5;
 
 /**
  * Detaching a site canary's continuous-deployment policy from its primary (and disabling it): all a
@@ -24,33 +21,13 @@ export class CloudFrontCanaryDetach implements Pick<SiteCanaryRouter, 'detachPol
     this.client = options.client ?? new CloudFrontClient({});
   }
 
-  protected async config(id: string): Promise<{ config: DistributionConfig; etag: string }> {
-    try {
-      const out = await this.client.send(new GetDistributionConfigCommand({ Id: id }));
-      if (!out.DistributionConfig || !out.ETag) throw new Error(`GetDistributionConfig of ${id} returned no config or ETag`);
-      return { config: out.DistributionConfig, etag: out.ETag };
-    } catch (error) {
-      if (errorName(error) === 'NoSuchDistribution') throw new MissingResourceError(`CloudFront distribution ${id} does not exist`, { cause: error });
-      rethrowTransient(error, `reading distribution ${id}`);
-    }
+  protected config(id: string): Promise<{ config: DistributionConfig; etag: string }> {
+    return readDistributionConfig(this.client, id);
   }
 
   /** Writes a config back with IfMatch, re-reading when someone else changed it in between. */
-  protected async update(id: string, change: (config: DistributionConfig) => boolean): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const { config: current, etag } = await this.config(id);
-      const config = structuredClone(current);
-      if (!change(config)) return;
-      try {
-        await this.client.send(new UpdateDistributionCommand({ Id: id, IfMatch: etag, DistributionConfig: config }));
-        return;
-      } catch (error) {
-        if (errorName(error) === 'PreconditionFailed' && attempt < MAX_ATTEMPTS) continue;
-        if (errorName(error) === 'PreconditionFailed')
-          throw new ConcurrentModificationError(`distribution ${id} kept changing under slipway (IfMatch)`, { cause: error });
-        rethrowTransient(error, `updating distribution ${id}`);
-      }
-    }
+  protected update(id: string, change: (config: DistributionConfig) => boolean): Promise<void> {
+    return updateDistributionConfig(this.client, id, change, 'updating');
   }
 
   async detachPolicy(primaryId: string): Promise<void> {

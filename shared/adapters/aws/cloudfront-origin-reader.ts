@@ -1,7 +1,7 @@
-import { CloudFrontClient, GetDistributionConfigCommand, type DistributionConfig, type Origin } from '@aws-sdk/client-cloudfront';
+import { CloudFrontClient, type DistributionConfig, type Origin } from '@aws-sdk/client-cloudfront';
 import { MissingResourceError } from '../../domain/errors.js';
 import type { OriginSwitch } from '../../ports/site.js';
-import { errorName, rethrowTransient } from './sdk-errors.js';
+import { readDistributionConfig } from './cloudfront-distribution-config.js';
 
 /** An S3 origin's domain is `<bucket>.s3.amazonaws.com` or `<bucket>.s3.<region>.amazonaws.com`. */
 export function isBucketOrigin(origin: Origin, bucket: string): boolean {
@@ -27,17 +27,8 @@ export class CloudFrontOriginReader implements Pick<OriginSwitch, 'currentOrigin
     this.client = options.client ?? new CloudFrontClient({});
   }
 
-  protected async read(distributionId: string): Promise<{ config: DistributionConfig; etag: string }> {
-    try {
-      const out = await this.client.send(new GetDistributionConfigCommand({ Id: distributionId }));
-      if (!out.DistributionConfig || !out.ETag) throw new Error(`GetDistributionConfig of ${distributionId} returned no config or ETag`);
-      return { config: out.DistributionConfig, etag: out.ETag };
-    } catch (error) {
-      if (errorName(error) === 'NoSuchDistribution') {
-        throw new MissingResourceError(`CloudFront distribution ${distributionId} does not exist`, { cause: error });
-      }
-      rethrowTransient(error, `reading distribution ${distributionId}`);
-    }
+  protected read(distributionId: string): Promise<{ config: DistributionConfig; etag: string }> {
+    return readDistributionConfig(this.client, distributionId);
   }
 
   async currentOriginPath(distributionId: string, bucket: string): Promise<string> {
